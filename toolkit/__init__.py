@@ -1,0 +1,46 @@
+"""corpus-toolkit: scraped Arabic news comments -> Label Studio -> a Hugging Face dataset.
+
+The library is what the `corpus` CLI calls; everything the CLI does can be done
+from Python with the names below.
+"""
+
+from __future__ import annotations
+
+from .corpus import Article, Comment, read_corpus, write_corpus
+from .errors import (
+    InputError,
+    SchemaError,
+    SnapshotError,
+    StudioAuthError,
+    StudioError,
+    StudioUnreachable,
+    ToolkitError,
+    UsageError,
+)
+from .report import Finding, Report
+from .schema import Schema, load_schema
+from .snapshot import open_snapshot, write_snapshot
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "Comment",
+    "Finding",
+    "InputError",
+    "Report",
+    "Schema",
+    "SchemaError",
+    "SnapshotError",
+    "StudioAuthError",
+    "StudioError",
+    "StudioUnreachable",
+    "ToolkitError",
+    "UsageError",
+    "__version__",
+    "load_schema",
+    "open_snapshot",
+    "read_corpus",
+    "write_corpus",
+    "write_snapshot",
+]

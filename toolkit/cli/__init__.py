@@ -1,0 +1,81 @@
+"""The `corpus` command: a registry that wires one module per stage.
+
+Each module in this package defines thin typer commands (parse options, call
+one library function, format the answer) and a ``register(app)`` function.
+Errors raised on purpose (``toolkit.errors.ToolkitError``) become one line on
+stderr and an exit status here, in the only broad handler of the toolkit; set
+``CORPUS_DEBUG=1`` to see the traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.markup import escape
+
+from ..errors import ToolkitError
+from .output import err_console
+
+app = typer.Typer(
+    name="corpus",
+    help=(
+        "Scraped news articles and reader comments -> Label Studio -> a validated "
+        "Hugging Face dataset.\n\n"
+        "Stages: ingest -> push -> (annotate in Label Studio) -> pull -> validate -> "
+        "agree -> build -> publish.  Start with `corpus demo`."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+
+@app.callback()
+def _root() -> None:
+    """Keeps `corpus` a group of commands even while only one is registered."""
+
+
+@app.command()
+def version() -> None:
+    """Print the toolkit's version.
+
+    Example: corpus version
+    """
+    from .. import __version__
+
+    typer.echo(__version__)
+
+
+# One module per stage; each defines its commands and a register(app).
+STAGES: tuple = ()
+for module in STAGES:
+    module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns (and, as a script, exits with) the exit status.
+
+    Typer handles usage errors itself (exit 2); this handler turns the
+    toolkit's own errors into one line on stderr and their exit status.
+    """
+    debug = os.environ.get("CORPUS_DEBUG", "") not in ("", "0")
+    try:
+        app(args=argv, prog_name="corpus")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except ToolkitError as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", soft_wrap=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("Interrupted.")
+        code = 130
+    if argv is None:
+        sys.exit(code)
+    return code

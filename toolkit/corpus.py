@@ -1,0 +1,138 @@
+"""Article and Comment records, and the corpus JSONL file that holds them.
+
+The corpus file is the contract between ingest and every later stage: one JSON
+object per line per article, keys in a fixed order, UTF-8 unescaped. Stored
+text is exactly what the source said (BOM, CRLF and page indentation aside):
+annotation offsets point into these strings, so nothing here normalizes text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reader comment under an article; ``position`` is 1-based in page order."""
+
+    id: str
+    article_id: str
+    position: int
+    text: str
+    author: str | None = None
+    time_raw: str | None = None
+    age_days: int | None = None
+    time_estimated: str | None = None  # ISO date, only when ingest was given --crawled-at
+    reply_to: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "article_id": self.article_id,
+            "position": self.position,
+            "author": self.author,
+            "time_raw": self.time_raw,
+            "age_days": self.age_days,
+            "time_estimated": self.time_estimated,
+            "reply_to": self.reply_to,
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Comment:
+        return cls(
+            id=data["id"],
+            article_id=data["article_id"],
+            position=data["position"],
+            text=data["text"],
+            author=data.get("author"),
+            time_raw=data.get("time_raw"),
+            age_days=data.get("age_days"),
+            time_estimated=data.get("time_estimated"),
+            reply_to=data.get("reply_to"),
+        )
+
+
+@dataclass(frozen=True)
+class Article:
+    """A news article with its comments; ``source`` names where it was read from."""
+
+    id: str
+    source: str
+    title: str
+    body: str
+    comment_count_declared: int | None = None
+    url: str | None = None
+    published: str | None = None
+    comments: tuple[Comment, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "url": self.url,
+            "published": self.published,
+            "title": self.title,
+            "body": self.body,
+            "comment_count_declared": self.comment_count_declared,
+            "comments": [c.to_dict() for c in self.comments],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Article:
+        return cls(
+            id=data["id"],
+            source=data["source"],
+            title=data["title"],
+            body=data["body"],
+            comment_count_declared=data.get("comment_count_declared"),
+            url=data.get("url"),
+            published=data.get("published"),
+            comments=tuple(Comment.from_dict(c) for c in data.get("comments", [])),
+        )
+
+
+def dumps_article(article: Article) -> bytes:
+    """One corpus line (without the newline), byte-stable for the same article."""
+    return orjson.dumps(article.to_dict())
+
+
+def write_corpus(path: Path, articles: Iterable[Article]) -> int:
+    """Write articles to ``path`` (JSONL), atomically; returns how many were written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    count = 0
+    with tmp.open("wb") as out:
+        for article in articles:
+            out.write(dumps_article(article))
+            out.write(b"\n")
+            count += 1
+    tmp.replace(path)
+    return count
+
+
+def read_corpus(path: Path) -> Iterator[Article]:
+    """Stream the articles of a corpus file; a bad line raises InputError naming it."""
+    path = Path(path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the corpus file ({exc.strerror})") from exc
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield Article.from_dict(orjson.loads(line))
+            except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InputError(
+                    f"{path}:{number}: not a corpus record ({exc}); "
+                    "re-create the file with `corpus ingest`"
+                ) from exc

@@ -1,0 +1,50 @@
+"""The toolkit's exceptions.
+
+Every error a user can cause or meet is one of these; the CLI's single top-level
+handler turns them into one line on stderr and an exit status, never a traceback.
+
+    ToolkitError              base; ``exit_code`` says how the CLI exits
+    ├── InputError            an input file cannot be read or understood (exit 2)
+    │   ├── SchemaError       a schema file is invalid (names file, line, column)
+    │   └── SnapshotError     a snapshot file is not a readable Label Studio export
+    ├── UsageError            options that do not fit together (exit 2)
+    └── StudioError           Label Studio cannot be reached or refused us (exit 2)
+        ├── StudioAuthError   the API key was refused (401/403)
+        └── StudioUnreachable no answer at the URL, after retries
+"""
+
+from __future__ import annotations
+
+
+class ToolkitError(Exception):
+    """Base of every error the toolkit raises on purpose."""
+
+    exit_code: int = 2
+
+
+class InputError(ToolkitError):
+    """An input file cannot be read or understood."""
+
+
+class SchemaError(InputError):
+    """A schema file is invalid; the message names file, line and column."""
+
+
+class SnapshotError(InputError):
+    """A snapshot file is not JSON, not a Label Studio export, or truncated."""
+
+
+class UsageError(ToolkitError):
+    """Options or arguments that do not fit together."""
+
+
+class StudioError(ToolkitError):
+    """Label Studio answered with an error we cannot work around."""
+
+
+class StudioAuthError(StudioError):
+    """Label Studio refused the API key."""
+
+
+class StudioUnreachable(StudioError):
+    """Nothing answered at the Label Studio URL, even after retries."""

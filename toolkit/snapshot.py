@@ -1,0 +1,164 @@
+"""Snapshot files: what `corpus pull` saved from Label Studio, read back by
+validate, agree and build.
+
+Layout (valid JSON, and streamable line by line)::
+
+    {"format": "corpus-toolkit.snapshot/1", "header": {...},
+    "tasks": [
+    {...one task exactly as Label Studio returned it...},
+    {...}
+    ]}
+
+The header records the server URL (never credentials), project id, schema name
+and hash, pull time and counts. Each task sits on its own line, so a reader can
+stream a snapshot of millions of results with bounded memory. A plain Label
+Studio JSON export (a list of tasks) is read too, without a header.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from .errors import SnapshotError
+
+FORMAT = "corpus-toolkit.snapshot/1"
+_OPENING = b'{"format": "' + FORMAT.encode() + b'", "header": '
+
+
+@dataclass
+class Snapshot:
+    """A snapshot opened for reading: its header, and its tasks as a stream."""
+
+    path: Path
+    header: dict = field(default_factory=dict)
+
+    def tasks(self) -> Iterator[dict]:
+        """Yield the tasks one by one; raises SnapshotError on a broken file."""
+        return _iter_tasks(self.path)
+
+
+def count_task(task: dict, counts: dict) -> None:
+    """Add one task to the header counts (tasks, annotations, cancelled, drafts)."""
+    counts["tasks"] = counts.get("tasks", 0) + 1
+    for annotation in task.get("annotations") or ():
+        key = "cancelled" if annotation.get("was_cancelled") else "annotations"
+        counts[key] = counts.get(key, 0) + 1
+    counts["drafts"] = counts.get("drafts", 0) + len(task.get("drafts") or ())
+
+
+def write_snapshot(path: Path, header: dict, tasks: Iterable[dict]) -> dict:
+    """Write a snapshot atomically; fills ``header["counts"]`` and returns the header.
+
+    Tasks are spooled to a temporary file first so the header, which comes
+    first in the file, can hold the counts without keeping tasks in memory.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    counts: dict = {"tasks": 0, "annotations": 0, "cancelled": 0, "drafts": 0}
+    with tempfile.TemporaryFile(dir=path.parent) as spool:
+        for task in tasks:
+            count_task(task, counts)
+            spool.write(orjson.dumps(task))
+            spool.write(b"\n")
+        header = {**header, "counts": counts}
+        tmp = path.with_name(path.name + ".part")
+        with tmp.open("wb") as out:
+            out.write(_OPENING + orjson.dumps(header) + b',\n"tasks": [\n')
+            spool.seek(0)
+            first = True
+            for line in spool:
+                if not first:
+                    out.write(b",\n")
+                out.write(line.rstrip(b"\n"))
+                first = False
+            out.write(b"\n]}\n")
+            out.flush()
+            os.fsync(out.fileno())
+        tmp.replace(path)
+    return header
+
+
+def open_snapshot(path: str | Path) -> Snapshot:
+    """Open a snapshot (ours, or a plain Label Studio JSON export) and read its header."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline()
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read the snapshot ({exc.strerror})") from exc
+    if first.startswith(_OPENING):
+        return Snapshot(path, _parse_header_line(path, first))
+    stripped = first.lstrip()
+    if not stripped:
+        raise SnapshotError(f"{path}: the file is empty; pull again with `corpus pull`")
+    if stripped[:1] not in (b"[", b"{"):
+        raise SnapshotError(f"{path}: not JSON (starts with {first[:20]!r}); expected a snapshot")
+    return Snapshot(path, {})
+
+
+def _parse_header_line(path: Path, first: bytes) -> dict:
+    body = first[len(_OPENING) :].rstrip()
+    if body.endswith(b","):
+        body = body[:-1]
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise SnapshotError(f"{path}:1: the snapshot header is not valid JSON ({exc})") from exc
+
+
+def _iter_tasks(path: Path) -> Iterator[dict]:
+    with path.open("rb") as handle:
+        first = handle.readline()
+        if not first.startswith(_OPENING):
+            yield from _iter_whole_file(path)
+            return
+        if handle.readline().strip() != b'"tasks": [':
+            raise SnapshotError(f"{path}:2: expected the task list; the snapshot is damaged")
+        number = 2
+        closed = False
+        for line in handle:
+            number += 1
+            stripped = line.strip()
+            if stripped == b"]}":
+                closed = True
+                break
+            if stripped.endswith(b","):
+                stripped = stripped[:-1]
+            if not stripped:
+                continue
+            try:
+                task = orjson.loads(stripped)
+            except orjson.JSONDecodeError as exc:
+                raise SnapshotError(f"{path}:{number}: a task is not valid JSON ({exc})") from exc
+            if not isinstance(task, dict):
+                raise SnapshotError(f"{path}:{number}: a task is not a JSON object")
+            yield task
+        if not closed:
+            raise SnapshotError(
+                f"{path}:{number}: the snapshot ends before its task list closes (truncated); "
+                "pull again with `corpus pull`"
+            )
+
+
+def _iter_whole_file(path: Path) -> Iterator[dict]:
+    """A plain Label Studio export: parse the whole file (no streaming possible)."""
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise SnapshotError(f"{path}: not valid JSON, or truncated ({exc})") from exc
+    if isinstance(data, dict) and isinstance(data.get("tasks"), list):
+        data = data["tasks"]
+    if not isinstance(data, list):
+        raise SnapshotError(f"{path}: not a Label Studio export (expected a list of tasks)")
+    for index, task in enumerate(data):
+        if not isinstance(task, dict) or "data" not in task:
+            raise SnapshotError(
+                f"{path}: item {index} is not a Label Studio task (no 'data' key)"
+            )
+        yield task
