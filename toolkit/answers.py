@@ -1,0 +1,176 @@
+"""One annotation's Label Studio ``result`` list read as answers to the schema's questions.
+
+Shared by validate, agree, aggregate and build, so every stage reads an
+annotation the same way. Results are matched to questions by ``from_name ==
+question.name``; the value types are:
+
+    single -> str                      the stored label value (the Choice alias)
+    multi  -> tuple[str, ...]          labels in schema order (unknown ones last, as met)
+    yesno  -> bool                     "yes" -> True, "no" -> False
+    rating -> int
+    text   -> str                      several text lines joined by "\\n"
+    spans  -> tuple[Span, ...]         sorted by (start, end, label); one Span per label
+
+Extraction is lenient on purpose: it never raises on odd shapes, it leaves out
+what it cannot read (results for unknown questions, a rating that is not a
+number, a yes/no answer other than yes/no). Reporting those is validate's job.
+A question nobody answered is simply absent from the dict.
+
+Spans: when the task's text is given, offsets that only fit counted as UTF-16
+code units (older Label Studio frontends; emoji before the span) are repaired
+to code points, the same repair validate reports as warning V008.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple, Union
+
+from .schema import Question, Schema
+
+
+class Span(NamedTuple):
+    """A marked stretch of the item text: ``text == item_text[start:end]``."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+Answer = Union[str, bool, int, tuple]  # noqa: UP007  (tuple[str, ...] or tuple[Span, ...])
+
+
+def annotator_id(annotation: Mapping[str, Any]) -> str:
+    """Who made an annotation, as a string: ``completed_by`` is an int id, or a dict
+    with ``id``/``email`` in some exports. Empty string when unknown."""
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        who = who.get("id", who.get("email"))
+    if who is None or isinstance(who, (dict, list)):
+        return ""
+    return str(who)
+
+
+def is_cancelled(annotation: Mapping[str, Any]) -> bool:
+    """A skipped annotation: counted, never used as labels."""
+    return bool(annotation.get("was_cancelled"))
+
+
+def utf16_to_codepoints(text: str, offset: int) -> int | None:
+    """Map an offset counted in UTF-16 code units to a Python (code point) index.
+
+    None when the offset falls inside a surrogate pair or beyond the text.
+    """
+    units = 0
+    for index, char in enumerate(text):
+        if units == offset:
+            return index
+        if units > offset:
+            return None
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(text) if units == offset else None
+
+
+def repair_span(text: str, start: int, end: int, recorded: str) -> tuple[int, int] | None:
+    """Offsets that make ``text[start:end] == recorded`` when read as UTF-16 units, else None."""
+    new_start = utf16_to_codepoints(text, start)
+    new_end = utf16_to_codepoints(text, end)
+    if new_start is None or new_end is None:
+        return None
+    if text[new_start:new_end] == recorded:
+        return new_start, new_end
+    return None
+
+
+def _choices(value: Mapping[str, Any]) -> list[str]:
+    choices = value.get("choices")
+    if isinstance(choices, str):
+        return [choices]
+    if isinstance(choices, list):
+        return [c for c in choices if isinstance(c, str)]
+    return []
+
+
+def _spans(value: Mapping[str, Any], text: str | None) -> list[Span]:
+    start, end, recorded = value.get("start"), value.get("end"), value.get("text")
+    if type(start) is not int or type(end) is not int:
+        return []
+    if not isinstance(recorded, str):
+        recorded = text[start:end] if isinstance(text, str) else ""
+    if isinstance(text, str) and text[start:end] != recorded:
+        repaired = repair_span(text, start, end, recorded)
+        if repaired is not None:
+            start, end = repaired
+    labels = value.get("labels")
+    if isinstance(labels, str):
+        labels = [labels]
+    if not isinstance(labels, list):
+        return []
+    return [Span(start, end, label, recorded) for label in labels if isinstance(label, str)]
+
+
+def extract_answers(
+    result: Iterable[Any] | None, schema: Schema, data: Mapping[str, Any] | None = None
+) -> dict[str, Answer]:
+    """Read a ``result`` list as ``{question name: answer}`` (see the module docstring).
+
+    ``data`` is the task's data; with it, span offsets are checked against the
+    question's field and repaired from UTF-16 units when that is what fits.
+    """
+    questions = {q.name: q for q in schema.questions}
+    choices: dict[str, list[str]] = {}
+    spans: dict[str, list[Span]] = {}
+    answers: dict[str, Answer] = {}
+    if not isinstance(result, (list, tuple)):
+        return answers
+    for item in result:
+        if not isinstance(item, dict):
+            continue
+        question = questions.get(item.get("from_name"))  # type: ignore[arg-type]
+        value = item.get("value")
+        if question is None or not isinstance(value, dict):
+            continue
+        kind = question.kind
+        if kind in ("single", "multi", "yesno"):
+            choices.setdefault(question.name, []).extend(_choices(value))
+        elif kind == "spans":
+            text = data.get(schema.span_field(question)) if data else None
+            spans.setdefault(question.name, []).extend(
+                _spans(value, text if isinstance(text, str) else None)
+            )
+        elif kind == "rating":
+            rating = value.get("rating")
+            if type(rating) is int:
+                answers[question.name] = rating
+            elif type(rating) is float and rating.is_integer():
+                answers[question.name] = int(rating)
+        elif kind == "text":
+            lines = value.get("text")
+            if isinstance(lines, str):
+                lines = [lines]
+            if isinstance(lines, list):
+                joined = "\n".join(line for line in lines if isinstance(line, str))
+                if joined:
+                    answers[question.name] = joined
+    for name, values in choices.items():
+        question = questions[name]
+        _set_choice_answer(answers, question, values)
+    for name, found in spans.items():
+        answers[name] = tuple(sorted(set(found)))
+    return answers
+
+
+def _set_choice_answer(answers: dict[str, Answer], question: Question, values: list[str]) -> None:
+    if not values:
+        return
+    if question.kind == "single":
+        answers[question.name] = values[0]
+    elif question.kind == "yesno":
+        if values[0] in ("yes", "no"):
+            answers[question.name] = values[0] == "yes"
+    else:
+        order = {v: i for i, v in enumerate(question.label_values)}
+        unique = list(dict.fromkeys(values))
+        known = sorted((v for v in unique if v in order), key=order.__getitem__)
+        answers[question.name] = tuple(known + [v for v in unique if v not in order])
