@@ -10,14 +10,18 @@ from __future__ import annotations
 from itertools import count
 from pathlib import Path
 
-from toolkit.schema import load_schema
+import yaml
+
+from toolkit.schema import Schema
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "snapshots" / "schema.yaml"
 _ids = count(1)
 
 
-def schema():
-    return load_schema(SCHEMA_PATH)
+def schema() -> Schema:
+    """The fixture schema, validated by the model directly (independent of the loader's
+    positioned error reporting, which is tested elsewhere)."""
+    return Schema.model_validate(yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
 def _result(name: str, kind: str, value: dict, to_name: str = "text") -> dict:

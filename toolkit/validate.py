@@ -1,0 +1,465 @@
+"""Validate a pulled snapshot against the schema: every task, annotation and result.
+
+``validate_snapshot(snapshot, schema, corpus=None)`` streams the snapshot (memory
+does not grow with its size, only with the number of findings) and returns a
+:class:`ValidationReport`. Each finding carries a stable code, its level, the
+task key (``data.corpus_key``), the Label Studio task and annotation ids, the
+annotator, the question, and a message written for a team lead.
+
+Codes (level; ``error`` makes ``corpus validate`` exit 1):
+
+    V001 error    unknown-question      a result answers a question the schema does not have
+                                        (says so when the snapshot was pulled under another
+                                        schema version, from the header's schema_hash)
+    V002 error    unknown-label         a label that is not in the question's label set
+    V003 error    several-choices       more than one choice on a single-choice or yes/no question
+    V004 error    required-missing      a required question unanswered in a submitted annotation
+    V005 error    when-not-met          a conditional question answered although its condition
+                                        does not hold
+    V006 error    span-out-of-range     span offsets outside the text (or start after end)
+    V007 error    span-text-mismatch    text[start:end] differs from the span's recorded text
+    V008 warning  span-utf16-repaired   offsets were right counted as UTF-16 code units (emoji
+                                        before the span); repaired to code points
+    V009 error    span-overlap          two spans overlap where the question forbids overlap
+    V010 error    span-empty            a span of zero length (or empty recorded text)
+    V011 error    corpus-text-changed   the task's text differs from the corpus (changed since push)
+    V012 warning  not-in-corpus         the task's key is not in the given corpus file
+    V013 error    duplicate-annotator   the same annotator submitted twice on one task
+    V014 warning  under-annotated       fewer submitted annotations than the schema's overlap
+    V015 info     cancelled             a cancelled (skipped) annotation: counted, never a label
+    V016 info     draft                 a draft: counted, never a label
+    V017 error    malformed-value       a result's value has the wrong shape for its question
+                                        (choices not a list, rating outside 1..scale, ...)
+    V018 warning  no-task-key           task data without corpus_key (not pushed by the toolkit?)
+    V019 error    malformed-task        a task or annotation that is not a Label Studio object
+    V020 warning  schema-changed        the snapshot was pulled under another schema hash
+
+A snapshot file that cannot be read at all (not JSON, not a Label Studio
+export, truncated) raises :class:`toolkit.errors.SnapshotError` instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .answers import annotator_id, repair_span
+from .corpus import read_corpus
+from .report import Finding, Report
+from .schema import Question, Schema
+from .snapshot import Snapshot, open_snapshot
+
+FIX = "fix the annotation in Label Studio and pull again"
+
+# code -> (level, short name)
+CODES: dict[str, tuple[str, str]] = {
+    "V001": ("error", "unknown-question"),
+    "V002": ("error", "unknown-label"),
+    "V003": ("error", "several-choices"),
+    "V004": ("error", "required-missing"),
+    "V005": ("error", "when-not-met"),
+    "V006": ("error", "span-out-of-range"),
+    "V007": ("error", "span-text-mismatch"),
+    "V008": ("warning", "span-utf16-repaired"),
+    "V009": ("error", "span-overlap"),
+    "V010": ("error", "span-empty"),
+    "V011": ("error", "corpus-text-changed"),
+    "V012": ("warning", "not-in-corpus"),
+    "V013": ("error", "duplicate-annotator"),
+    "V014": ("warning", "under-annotated"),
+    "V015": ("info", "cancelled"),
+    "V016": ("info", "draft"),
+    "V017": ("error", "malformed-value"),
+    "V018": ("warning", "no-task-key"),
+    "V019": ("error", "malformed-task"),
+    "V020": ("warning", "schema-changed"),
+}
+
+
+@dataclass(frozen=True)
+class ValidationFinding(Finding):
+    """A finding about one task/annotation, with its ids kept as separate fields."""
+
+    task_key: str | None = None
+    task_id: Any = None
+    annotation_id: Any = None
+    annotator: str | None = None
+    question: str | None = None
+
+
+@dataclass
+class ValidationReport(Report):
+    """Findings plus counts (tasks, annotations, results, cancelled, drafts) and the summary."""
+
+    snapshot: str = ""
+    schema_name: str = ""
+    schema_hash: str = ""
+    snapshot_schema_hash: str | None = None
+    summary: Counter = field(default_factory=Counter)  # (code, question or "") -> n
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.level == "error" for f in self.findings) else 0
+
+    def to_dict(self) -> dict:
+        return {
+            "snapshot": self.snapshot,
+            "schema": {"name": self.schema_name, "hash": self.schema_hash},
+            "snapshot_schema_hash": self.snapshot_schema_hash,
+            "counts": dict(self.counts),
+            "summary": [
+                {"code": code, "level": CODES[code][0], "name": CODES[code][1],
+                 "question": question or None, "count": n}
+                for (code, question), n in sorted(self.summary.items())
+            ],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def corpus_fingerprints(path: str | Path, schema: Schema) -> dict[str, bytes]:
+    """corpus_key -> a digest of the item text(s) the task was built from."""
+    out: dict[str, bytes] = {}
+    for article in read_corpus(Path(path)):
+        if schema.unit == "comment":
+            for comment in article.comments:
+                out[f"{schema.name}:{comment.id}"] = _digest((comment.text,))
+        else:
+            out[f"{schema.name}:{article.id}"] = _digest((article.body, article.title))
+    return out
+
+
+def _digest(texts: tuple) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        h.update(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else b"\0null")
+        h.update(b"\0\1")
+    return h.digest()
+
+
+def validate_snapshot(
+    snapshot: str | Path | Snapshot, schema: Schema, *, corpus: str | Path | None = None
+) -> ValidationReport:
+    """Validate a snapshot file (streamed). Raises SnapshotError when it cannot be read."""
+    snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
+    fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
+    report = validate_tasks(snap.tasks(), schema, header=snap.header, corpus=fingerprints)
+    report.snapshot = str(snap.path)
+    return report
+
+
+def validate_tasks(
+    tasks: Iterable[Any],
+    schema: Schema,
+    *,
+    header: Mapping[str, Any] | None = None,
+    corpus: Mapping[str, bytes] | None = None,
+) -> ValidationReport:
+    """Validate tasks (dicts as Label Studio exports them); ``corpus`` from corpus_fingerprints."""
+    checker = _Checker(schema, header or {}, corpus)
+    for task in tasks:
+        checker.task(task)
+    return checker.report
+
+
+class _Checker:
+    def __init__(self, schema: Schema, header: Mapping[str, Any], corpus: Mapping | None):
+        self.schema = schema
+        self.questions = {q.name: q for q in schema.questions}
+        self.labels = {q.name: frozenset(q.label_values) for q in schema.questions}
+        self.span_fields = {q.name: schema.span_field(q) for q in schema.questions}
+        self.required = [q for q in schema.questions if q.required]
+        self.conditional = [q for q in schema.questions if q.when is not None]
+        self.corpus = corpus
+        self.overlap = schema.annotation.overlap
+        header_hash = header.get("schema_hash") if isinstance(header, Mapping) else None
+        self.older = isinstance(header_hash, str) and header_hash != schema.content_hash
+        self.report = ValidationReport(
+            schema_name=schema.name,
+            schema_hash=schema.content_hash,
+            snapshot_schema_hash=header_hash if isinstance(header_hash, str) else None,
+        )
+        self.counts = self.report.counts
+        if self.older:
+            self.add("V020", "snapshot", None, None, None, None,
+                     f"the snapshot was pulled under schema {header_hash}; the schema given is "
+                     f"{schema.content_hash} (a different version)",
+                     "annotations are checked against the schema given")
+
+    # -- findings ---------------------------------------------------------------
+    def add(self, code: str, where: str, key, task_id, annotation_id, who,
+            message: str, action: str = "", question: str | None = None) -> None:
+        level = CODES[code][0]
+        self.report.findings.append(ValidationFinding(
+            level, code, where, message, action, key, task_id, annotation_id, who, question,  # type: ignore[arg-type]
+        ))
+        self.report.summary[(code, question or "")] += 1
+
+    # -- one task ---------------------------------------------------------------
+    def task(self, task: Any) -> None:
+        counts = self.counts
+        counts["tasks"] += 1
+        if type(task) is not dict:
+            self.add("V019", f"task #{counts['tasks']}", None, None, None, None,
+                     "not a Label Studio task (not a JSON object)", "skipped")
+            return
+        task_id = task.get("id")
+        data = task.get("data")
+        if type(data) is not dict:
+            self.add("V019", f"task {task_id!r}", None, task_id, None, None,
+                     "the task has no data object", "skipped")
+            return
+        key = data.get("corpus_key")
+        if type(key) is not str:
+            key = None
+        where = f"task {task_id} [{key}]" if key else f"task {task_id}"
+        if key is None:
+            self.add("V018", where, None, task_id, None, None,
+                     "the task has no corpus_key in its data: it was not pushed by corpus-toolkit",
+                     "checked, but it cannot be matched to the corpus")
+        elif self.corpus is not None:
+            self._corpus_check(key, data, where, task_id)
+        annotations = task.get("annotations")
+        if annotations is None:
+            annotations = []
+        if type(annotations) is not list:
+            self.add("V019", where, key, task_id, None, None,
+                     "'annotations' is not a list", "annotations skipped")
+            annotations = []
+        seen: dict[str, Any] = {}
+        submitted = 0
+        for annotation in annotations:
+            counts["annotations"] += 1
+            if type(annotation) is not dict:
+                self.add("V019", where, key, task_id, None, None,
+                         "an annotation is not a JSON object", "skipped")
+                continue
+            ann_id = annotation.get("id")
+            who = annotator_id(annotation)
+            awhere = f"{where} annotation {ann_id} by annotator {who or '?'}"
+            if annotation.get("was_cancelled"):
+                counts["cancelled"] += 1
+                self.add("V015", awhere, key, task_id, ann_id, who,
+                         "cancelled (skipped) annotation", "counted, not used as labels")
+                continue
+            submitted += 1
+            counts["submitted"] += 1
+            if who:
+                if who in seen:
+                    self.add("V013", awhere, key, task_id, ann_id, who,
+                             f"annotator {who} submitted this task twice "
+                             f"(annotations {seen[who]} and {ann_id})",
+                             "only the latest is used; delete the other in Label Studio")
+                else:
+                    seen[who] = ann_id
+            self._annotation(annotation, data, awhere, key, task_id, ann_id, who)
+        drafts = task.get("drafts")
+        if type(drafts) is list:
+            for draft in drafts:
+                counts["drafts"] += 1
+                user = draft.get("user") if type(draft) is dict else None
+                draft_id = draft.get("id") if type(draft) is dict else None
+                self.add("V016", f"{where} draft {draft_id} by annotator {user}", key, task_id,
+                         draft_id, str(user) if user is not None else None,
+                         "draft (not submitted)", "counted, not used as labels")
+        if submitted < self.overlap:
+            self.add("V014", where, key, task_id, None, None,
+                     f"{submitted} submitted annotation(s); the schema asks for {self.overlap}",
+                     "aggregated with what there is; assign more annotators in Label Studio")
+
+    def _corpus_check(self, key: str, data: dict, where: str, task_id) -> None:
+        expected = self.corpus.get(key)  # type: ignore[union-attr]
+        if expected is None:
+            self.add("V012", where, key, task_id, None, None,
+                     "the task's key is not in the corpus file given",
+                     "checked without the corpus comparison")
+            return
+        fields = ("text",) if self.schema.unit == "comment" else ("body", "title")
+        if _digest(tuple(data.get(f) for f in fields)) != expected:
+            self.add("V011", where, key, task_id, None, None,
+                     f"the task's {'/'.join(fields)} differs from the corpus: the text changed "
+                     "after the task was pushed, so span offsets may point to the wrong words",
+                     "push the new text as a new task, or re-ingest the old one")
+
+    # -- one annotation -----------------------------------------------------------
+    def _annotation(self, annotation: dict, data: dict, where: str, key, task_id, ann_id,
+                    who: str) -> None:
+        result = annotation.get("result")
+        if result is None:
+            result = []
+        if type(result) is not list:
+            self.add("V019", where, key, task_id, ann_id, who,
+                     "the annotation's result is not a list", "annotation skipped")
+            return
+        questions = self.questions
+        answered: dict[str, Any] = {}
+        spans: dict[str, list] = {}
+        counts = self.counts
+        for item in result:
+            counts["results"] += 1
+            if type(item) is not dict:
+                self.add("V019", where, key, task_id, ann_id, who,
+                         "a result is not a JSON object", "skipped")
+                continue
+            name = item.get("from_name")
+            question = questions.get(name) if type(name) is str else None
+            if question is None:
+                self._unknown_question(name, where, key, task_id, ann_id, who)
+                continue
+            value = item.get("value")
+            if type(value) is not dict:
+                self._malformed(question, "has no value object", where, key, task_id, ann_id, who)
+                continue
+            kind = question.kind
+            if kind == "single" or kind == "yesno" or kind == "multi":
+                self._choices(question, value, answered, where, key, task_id, ann_id, who)
+            elif kind == "spans":
+                span = self._span(question, value, data, where, key, task_id, ann_id, who)
+                if span is not None:
+                    spans.setdefault(question.name, []).append(span)
+                    answered[question.name] = True
+            elif kind == "rating":
+                rating = value.get("rating")
+                scale = question.scale
+                if type(rating) is not int or rating < 1 or (scale is not None and rating > scale):
+                    self._malformed(question, f"has rating {rating!r}, expected a whole number "
+                                    f"from 1 to {scale or 'the scale'}",
+                                    where, key, task_id, ann_id, who)
+                else:
+                    answered[question.name] = rating
+            else:  # text
+                text = value.get("text")
+                if type(text) is str:
+                    text = [text]
+                if type(text) is not list or any(type(t) is not str for t in text):
+                    self._malformed(question, "has a text value that is not a list of strings",
+                                    where, key, task_id, ann_id, who)
+                elif any(t.strip() for t in text):
+                    answered[question.name] = text
+        for name, found in spans.items():
+            if not questions[name].allow_overlap and len(found) > 1:
+                self._overlaps(name, found, where, key, task_id, ann_id, who)
+        for question in self.conditional:
+            holds = self._condition_holds(question, answered)
+            if question.name in answered and not holds:
+                when = question.when
+                self.add("V005", where, key, task_id, ann_id, who,
+                         f"question '{question.name}' is answered although it applies only when "
+                         f"'{when.question}' is {' or '.join(when.equals)}",  # type: ignore[union-attr]
+                         "the answer is kept in the data; check the annotator's reading",
+                         question.name)
+        for question in self.required:
+            if question.name not in answered and (
+                question.when is None or self._condition_holds(question, answered)
+            ):
+                self.add("V004", where, key, task_id, ann_id, who,
+                         f"required question '{question.name}' is not answered",
+                         "the item is aggregated without this annotator's answer; ask for a fix",
+                         question.name)
+
+    def _condition_holds(self, question: Question, answered: dict) -> bool:
+        when = question.when
+        given = answered.get(when.question)  # type: ignore[union-attr]
+        if given is None:
+            return False
+        values = given if type(given) is list else [given]
+        return any(v in when.equals for v in values)  # type: ignore[union-attr]
+
+    def _unknown_question(self, name, where, key, task_id, ann_id, who) -> None:
+        if self.older:
+            why = (f"the annotation was made under an older schema version (snapshot schema "
+                   f"{self.report.snapshot_schema_hash}, current {self.schema.content_hash})")
+        else:
+            why = "a question removed or renamed in the schema, or a config edited by hand"
+        self.add("V001", where, key, task_id, ann_id, who,
+                 f"answer to question {name!r}, which the schema does not have: {why}",
+                 "ignored", str(name) if name is not None else None)
+
+    def _malformed(self, question: Question, what: str, where, key, task_id, ann_id, who) -> None:
+        self.add("V017", where, key, task_id, ann_id, who,
+                 f"the answer to '{question.name}' {what}", FIX, question.name)
+
+    def _choices(self, question: Question, value: dict, answered: dict,
+                 where, key, task_id, ann_id, who) -> None:
+        choices = value.get("choices")
+        if type(choices) is not list or any(type(c) is not str for c in choices):
+            self._malformed(question, "has no list of choices", where, key, task_id, ann_id, who)
+            return
+        labels = self.labels[question.name]
+        for choice in choices:
+            if choice not in labels:
+                self.add("V002", where, key, task_id, ann_id, who,
+                         f"'{choice}' is not a label of question '{question.name}' "
+                         f"(labels: {', '.join(question.label_values)})",
+                         FIX, question.name)
+        if question.kind != "multi" and len(choices) > 1:
+            self.add("V003", where, key, task_id, ann_id, who,
+                     f"{len(choices)} choices ({', '.join(choices)}) on single-choice question "
+                     f"'{question.name}'", "the item is aggregated with the first", question.name)
+        if choices:
+            previous = answered.get(question.name)
+            answered[question.name] = (previous or []) + choices
+
+    def _span(self, question: Question, value: dict, data: dict,
+              where, key, task_id, ann_id, who):
+        name = question.name
+        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+        if type(start) is not int or type(end) is not int:
+            self._malformed(question, f"has span offsets {start!r}..{end!r}, not whole numbers",
+                            where, key, task_id, ann_id, who)
+            return None
+        if type(labels) is not list or any(type(lab) is not str for lab in labels):
+            self._malformed(question, "has a span without a list of labels",
+                            where, key, task_id, ann_id, who)
+            return None
+        known = self.labels[name]
+        for label in labels:
+            if label not in known:
+                self.add("V002", where, key, task_id, ann_id, who,
+                         f"span label '{label}' is not a label of question '{name}' "
+                         f"(labels: {', '.join(question.label_values)})", FIX, name)
+        recorded = value.get("text")
+        field_name = self.span_fields[name]
+        text = data.get(field_name)
+        if type(text) is not str:
+            self._malformed(question, f"is a span on field '{field_name}', which the task "
+                            "does not have as text", where, key, task_id, ann_id, who)
+            return None
+        if start == end or recorded == "":
+            self.add("V010", where, key, task_id, ann_id, who,
+                     f"empty span at {start}..{end} in '{name}'", FIX, name)
+            return None
+        inside = 0 <= start < end <= len(text)
+        if inside and (type(recorded) is not str or text[start:end] == recorded):
+            return (start, end)
+        if type(recorded) is str:
+            repaired = repair_span(text, start, end, recorded) if start >= 0 and end >= 0 else None
+            if repaired is not None:
+                self.add("V008", where, key, task_id, ann_id, who,
+                         f"span {recorded!r} in '{name}' had offsets {start}..{end} counted in "
+                         f"UTF-16 units (emoji before it); in characters they are "
+                         f"{repaired[0]}..{repaired[1]}", "repaired", name)
+                return repaired
+        if not inside:
+            self.add("V006", where, key, task_id, ann_id, who,
+                     f"span {start}..{end} in '{name}' lies outside the {field_name} "
+                     f"({len(text)} characters)", FIX, name)
+            return None
+        self.add("V007", where, key, task_id, ann_id, who,
+                 f"span {start}..{end} in '{name}' covers {text[start:end]!r} but records "
+                 f"{recorded!r}", FIX, name)
+        return None
+
+    def _overlaps(self, name: str, found: list, where, key, task_id, ann_id, who) -> None:
+        found = sorted(found)
+        reach_end, reach = found[0][1], found[0]
+        for span in found[1:]:
+            if span[0] < reach_end:
+                self.add("V009", where, key, task_id, ann_id, who,
+                         f"spans {reach[0]}..{reach[1]} and {span[0]}..{span[1]} in '{name}' "
+                         "overlap, which the question does not allow", "both kept", name)
+            if span[1] > reach_end:
+                reach_end, reach = span[1], span
