@@ -14,7 +14,15 @@ from typing import Any, Literal
 
 import orjson
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .errors import SchemaError
 
@@ -34,6 +42,13 @@ UNIT_CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "article": (),
 }
 DEFAULT_SPAN_FIELD: dict[str, str] = {"comment": "text", "article": "body"}
+# Task data keys (see tasks.py) a dataset may group its splits by.
+UNIT_GROUP_KEYS: dict[str, tuple[str, ...]] = {
+    "comment": ("article_id", "comment_id", "unit_id", "source"),
+    "article": ("article_id", "unit_id", "source"),
+}
+# Kinds whose answers are labels from a list (and so may be named by a `when`).
+CHOICE_KINDS: tuple[str, ...] = ("single", "multi", "yesno")
 
 # The values a yes/no question stores in Label Studio (its choices) and in the dataset (bool).
 YESNO_VALUES: tuple[str, str] = ("yes", "no")
@@ -77,7 +92,9 @@ class Question(_Strict):
     description: str | None = None
     required: bool = False
     labels: list[Label] = Field(default_factory=list)
-    field: str | None = None  # spans: the item field the spans are on
+    # The item field the question is about (spans: the field the spans are on);
+    # default: the unit's main field (comment: text, article: body).
+    field: str | None = None
     allow_overlap: bool = False  # spans: may two spans overlap?
     scale: int | None = None  # rating: 1..scale
     when: When | None = None
@@ -173,6 +190,19 @@ class Schema(_Strict):
     def span_field(self, question: Question) -> str:
         return question.field or DEFAULT_SPAN_FIELD[self.unit]
 
+    def target_field(self, question: Question) -> str:
+        """The item field a question is bound to (Label Studio's ``toName``)."""
+        return question.field or DEFAULT_SPAN_FIELD[self.unit]
+
+    @model_validator(mode="after")
+    def _cross_field(self, info: ValidationInfo) -> Schema:
+        # The loader runs these checks itself to report each with its line and column.
+        if not (info.context or {}).get("defer_cross_checks"):
+            problems = check_schema(self)
+            if problems:
+                raise ValueError("; ".join(p.message for p in problems))
+        return self
+
     def canonical_json(self) -> bytes:
         """The canonical form: sorted keys, defaults filled in, no YAML formatting."""
         return orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
@@ -183,18 +213,455 @@ class Schema(_Strict):
         return "sha256:" + hashlib.sha256(self.canonical_json()).hexdigest()[:16]
 
 
+# --------------------------------------------------------------------------------------
+# Cross-field checks (what pydantic's per-field validation cannot see)
+# --------------------------------------------------------------------------------------
+
+Loc = tuple[str | int, ...]
+
+# Characters XML 1.0 cannot carry (Label Studio's config is XML): C0 controls but tab/LF/CR.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Problem(BaseModel):
+    """One thing wrong with a schema: where (a path into the YAML) and what to do."""
+
+    model_config = ConfigDict(frozen=True)
+
+    loc: Loc
+    message: str
+    at_key: bool = False  # point at the key itself (not its value)
+
+
+def _slug_hint(value: str) -> str:
+    guess = re.sub(r"[^a-z0-9_]+", "_", value.lower()).strip("_")
+    if guess and not guess[0].isalpha():
+        guess = "x_" + guess
+    return f" (e.g. {guess!r})" if guess and SLUG.match(guess) else ""
+
+
+def check_schema(schema: Schema) -> list[Problem]:
+    """Cross-field checks of a schema that passed field validation; [] when it is fine.
+
+    Locations are paths into the YAML document (``("questions", 2, "labels", 0)``),
+    which the loader turns into line:column.
+    """
+    out: list[Problem] = []
+
+    def bad(loc: Loc, message: str, *, at_key: bool = False) -> None:
+        out.append(Problem(loc=loc, message=message, at_key=at_key))
+
+    if not SLUG.match(schema.name):
+        bad(("name",), f"name {schema.name!r} is not a slug: use lowercase letters, digits and "
+            f"_ starting with a letter{_slug_hint(schema.name)}")
+    if not schema.version.strip():
+        bad(("version",), "version is empty; give one, e.g. '1' or '2024-06'")
+    if not schema.questions:
+        bad(("questions",), "questions is empty; add at least one question")
+
+    seen_questions: dict[str, int] = {}
+    hotkeys: dict[str, Loc] = {}
+    by_name = {q.name: q for q in schema.questions}
+    for qi, q in enumerate(schema.questions):
+        qloc: Loc = ("questions", qi)
+        set_keys = q.model_fields_set
+        if not SLUG.match(q.name):
+            bad((*qloc, "name"), f"question name {q.name!r} is not a slug: use lowercase letters, "
+                f"digits and _ starting with a letter{_slug_hint(q.name)}")
+        if q.name in seen_questions:
+            first = seen_questions[q.name]
+            bad((*qloc, "name"), f"duplicate question name {q.name!r} (also questions[{first}], "
+                f"@questions.{first}.name); rename one of them")
+        else:
+            seen_questions[q.name] = qi
+
+        # Which keys apply to which kind.
+        if q.kind in ("single", "multi", "spans") and not q.labels:
+            bad((*qloc, "labels") if "labels" in set_keys else qloc,
+                f"question {q.name!r} ({q.kind}) has no labels; list at least one label")
+        if q.kind in ("rating", "text") and q.labels:
+            bad((*qloc, "labels"), f"question {q.name!r} is {q.kind}: labels do not apply; "
+                "remove them", at_key=True)
+        if q.kind == "yesno":
+            for li, label in enumerate(q.labels):
+                if label.value not in YESNO_VALUES:
+                    bad((*qloc, "labels", li), f"question {q.name!r} is yesno: its labels can "
+                        f"only be 'yes' and 'no' (to give their display text), not {label.value!r}")
+        if q.kind == "rating":
+            if q.scale is None:
+                bad(qloc, f"rating question {q.name!r} has no scale; add e.g. `scale: 5`")
+            elif not 2 <= q.scale <= 10:
+                bad((*qloc, "scale"), f"scale {q.scale} of {q.name!r} is out of range; use 2 to 10")
+        elif "scale" in set_keys:
+            bad((*qloc, "scale"), f"scale applies only to rating questions; remove it from "
+                f"{q.name!r}", at_key=True)
+        if "allow_overlap" in set_keys and q.kind != "spans":
+            bad((*qloc, "allow_overlap"), f"allow_overlap applies only to spans questions; "
+                f"remove it from {q.name!r}", at_key=True)
+        if q.field is not None and q.field not in schema.item_fields:
+            have = ", ".join(schema.item_fields)
+            bad((*qloc, "field"), f"question {q.name!r} is on field {q.field!r}, which a "
+                f"{schema.unit} task does not have; use one of: {have}")
+
+        # Labels: unique values and display texts, sane characters.
+        seen_values: dict[str, int] = {}
+        seen_display: dict[str, int] = {}
+        for li, label in enumerate(q.labels):
+            lloc: Loc = (*qloc, "labels", li)
+            if not label.value.strip() or label.value != label.value.strip():
+                bad(lloc, f"label value {label.value!r} of {q.name!r} is empty or has "
+                    "surrounding spaces; write it without them")
+            if "," in label.value:
+                bad(lloc, f"label value {label.value!r} of {q.name!r} contains a comma, which "
+                    "Label Studio's visibleWhen treats as a separator; use _ instead")
+            if label.value in seen_values:
+                first = seen_values[label.value]
+                bad(lloc, f"duplicate label {label.value!r} in question {q.name!r} (also "
+                    f"@questions.{qi}.labels.{first}); remove or rename one")
+            else:
+                seen_values[label.value] = li
+            first = seen_display.setdefault(label.display, li)
+            if first != li and q.labels[first].value != label.value:
+                bad(lloc, f"labels {q.labels[first].value!r} and {label.value!r} of "
+                    f"{q.name!r} show the same text {label.display!r} (also "
+                    f"@questions.{qi}.labels.{first}); give them different texts")
+            if label.hotkey is not None:
+                key = label.hotkey.strip().lower()
+                if not key:
+                    bad((*lloc, "hotkey"), "hotkey is empty; remove it or give a key")
+                elif key in hotkeys:
+                    other = hotkeys[key]
+                    bad((*lloc, "hotkey"), f"hotkey {label.hotkey!r} of {q.name}/{label.value} "
+                        f"is already used at @{'.'.join(map(str, other))}; hotkeys are global "
+                        "in Label Studio, pick another")
+                else:
+                    hotkeys[key] = (*lloc, "hotkey")
+
+        if q.when is not None:
+            wloc: Loc = (*qloc, "when")
+            target = by_name.get(q.when.question)
+            if q.when.question == q.name:
+                bad((*wloc, "question"), f"question {q.name!r} cannot depend on itself")
+            elif target is None:
+                have = ", ".join(n for n in by_name if n != q.name)
+                bad((*wloc, "question"), f"`when` of {q.name!r} names question "
+                    f"{q.when.question!r}, which does not exist; use one of: {have}")
+            elif target.kind not in CHOICE_KINDS:
+                bad((*wloc, "question"), f"`when` of {q.name!r} names {target.name!r}, a "
+                    f"{target.kind} question; only single, multi and yesno answers can be tested")
+            else:
+                if not q.when.equals:
+                    bad((*wloc, "equals"), "`when.equals` is empty; give the answer(s) that "
+                        "show this question")
+                for ei, value in enumerate(q.when.equals):
+                    if value not in target.label_values:
+                        bad((*wloc, "equals", ei), f"`when` of {q.name!r} tests label "
+                            f"{value!r}, which question {target.name!r} does not have; use "
+                            f"one of: {', '.join(target.label_values)}")
+
+    # Annotation policy.
+    pol = schema.annotation
+    if pol.min_annotations > pol.overlap:
+        bad(("annotation", "min_annotations"), f"min_annotations ({pol.min_annotations}) is "
+            f"more than overlap ({pol.overlap}): no item could ever qualify; lower it or raise "
+            "overlap")
+
+    # Dataset defaults.
+    ds = schema.dataset
+    if not ds.splits:
+        bad(("dataset", "splits"), "splits is empty; give e.g. {train: 0.8, validation: 0.1, "
+            "test: 0.1}")
+    for split, fraction in ds.splits.items():
+        if not SLUG.match(split):
+            bad(("dataset", "splits", split), f"split name {split!r} is not a slug (lowercase "
+                "letters, digits, _)", at_key=True)
+        if not 0 < fraction <= 1:
+            bad(("dataset", "splits", split), f"split {split!r} has fraction {fraction}; each "
+                "must be more than 0 and at most 1")
+    total = sum(ds.splits.values())
+    if ds.splits and abs(total - 1.0) > 1e-6:
+        bad(("dataset", "splits"), f"split fractions sum to {total:g}, not 1; adjust them "
+            f"({', '.join(f'{k}: {v:g}' for k, v in ds.splits.items())})")
+    if ds.group_by not in UNIT_GROUP_KEYS[schema.unit]:
+        bad(("dataset", "group_by"), f"group_by {ds.group_by!r} is not a field of a "
+            f"{schema.unit} task; use one of: {', '.join(UNIT_GROUP_KEYS[schema.unit])}")
+    if ds.stratify_by is not None:
+        target = by_name.get(ds.stratify_by)
+        if target is None or target.kind != "single":
+            singles = ", ".join(q.name for q in schema.questions if q.kind == "single")
+            what = "does not exist" if target is None else f"is a {target.kind} question"
+            bad(("dataset", "stratify_by"), f"stratify_by {ds.stratify_by!r} {what}; name a "
+                f"single-choice question ({singles or 'none defined'}) or remove it")
+
+    # Text that XML cannot carry.
+    for loc, text in _texts(schema):
+        if _XML_INVALID.search(text):
+            bad(loc, "contains a control character that XML (the Label Studio config) cannot "
+                "carry; remove it")
+    return out
+
+
+def _texts(schema: Schema):
+    """Every user-written string with its location."""
+    yield ("title",), schema.title
+    yield ("guidelines",), schema.guidelines
+    for qi, q in enumerate(schema.questions):
+        for key in ("title", "description"):
+            if getattr(q, key):
+                yield ("questions", qi, key), getattr(q, key)
+        for li, label in enumerate(q.labels):
+            for key in ("value", "text", "description", "hotkey"):
+                if getattr(label, key):
+                    yield ("questions", qi, "labels", li, key), getattr(label, key)
+
+
+# --------------------------------------------------------------------------------------
+# The loader: YAML (safe_load semantics) with positions, then the model, then the checks
+# --------------------------------------------------------------------------------------
+
+
+class _SchemaLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: ``yes``/``no``/``on``/``off`` stay strings.
+
+    (Under YAML 1.1 a label list ``[yes, no]`` would load as booleans.)
+    """
+
+
+_SchemaLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_SchemaLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+class _Positions:
+    """Where each path of the YAML document starts: its key and its value."""
+
+    def __init__(self) -> None:
+        self.value: dict[Loc, yaml.Mark] = {}
+        self.key: dict[Loc, yaml.Mark] = {}
+        self.problems: list[tuple[yaml.Mark, str]] = []
+
+    def walk(self, node: yaml.Node, loader: yaml.SafeLoader, path: Loc = (),
+             seen: set[int] | None = None) -> None:
+        """Record marks by path; refuse aliases, merge keys and duplicate keys."""
+        seen = set() if seen is None else seen
+        if id(node) in seen:
+            self.problems.append((node.start_mark, "YAML aliases (*name) are not supported in "
+                                  "a schema file; write the value out"))
+            return
+        seen.add(id(node))
+        self.value.setdefault(path, node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            first_at: dict[Any, yaml.Mark] = {}
+            for index, (key_node, value_node) in enumerate(node.value):
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problems.append((key_node.start_mark, "a key must be plain text"))
+                    continue
+                key = key_node.value
+                if key == "<<":
+                    self.problems.append((key_node.start_mark, "YAML merge keys (<<) are not "
+                                          "supported in a schema file; write the keys out"))
+                    continue
+                if key in first_at:
+                    mark = first_at[key]
+                    self.problems.append((key_node.start_mark, f"key {key!r} appears twice in "
+                                          f"this mapping (also at line {mark.line + 1}, column "
+                                          f"{mark.column + 1}); remove or rename one"))
+                    continue
+                first_at[key] = key_node.start_mark
+                sub = (*path, key)
+                self.key.setdefault(sub, key_node.start_mark)
+                self.walk(value_node, loader, sub, seen)
+                # Label mappings ({agree: موافق}) become lists in the model: alias by index.
+                for marks in (self.key, self.value):
+                    for loc in [loc for loc in marks if loc[: len(sub)] == sub]:
+                        marks.setdefault((*path, index, *loc[len(sub):]), marks[loc])
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.key.setdefault((*path, index), item.start_mark)
+                self.walk(item, loader, (*path, index), seen)
+
+    def mark(self, loc: Loc, *, at_key: bool = False) -> yaml.Mark | None:
+        loc = tuple(loc)
+        while True:
+            table = (self.key, self.value) if at_key else (self.value, self.key)
+            for marks in table:
+                if loc in marks:
+                    return marks[loc]
+            if not loc:
+                return None
+            loc, at_key = loc[:-1], False
+
+
+def _describe(loc: Loc, data: Any) -> str:
+    """A readable path: ``questions[2] (stance).labels[0] (agree)``."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int):
+            name = None
+            if isinstance(node, list) and 0 <= step < len(node):
+                node = node[step]
+                if isinstance(node, dict) and isinstance(node.get("name"), str):
+                    name = node["name"]
+                elif isinstance(node, dict) and isinstance(node.get("value"), str):
+                    name = node["value"]
+                elif isinstance(node, str):
+                    name = node
+            elif isinstance(node, dict) and 0 <= step < len(node):
+                key = list(node)[step]
+                name, node = str(key), node[key]
+            else:
+                node = None
+            parts.append(f"[{step}]" + (f" ({name})" if name else ""))
+        else:
+            parts.append(("." if parts else "") + str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return "".join(parts) or "top level"
+
+
+_MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): Schema,
+    ("questions", "*"): Question,
+    ("questions", "*", "labels", "*"): Label,
+    ("questions", "*", "when"): When,
+    ("annotation",): AnnotationPolicy,
+    ("dataset",): DatasetDefaults,
+}
+
+
+def _allowed_keys(loc: Loc) -> list[str]:
+    shape = tuple("*" if isinstance(step, int) else step for step in loc)
+    model = _MODEL_AT.get(shape)
+    return list(model.model_fields) if model else []
+
+
+def _pydantic_problems(exc: ValidationError, data: Any) -> list[Problem]:
+    out: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc: Loc = tuple(err["loc"])
+        kind = err["type"]
+        where = _describe(loc[:-1], data) if loc else "top level"
+        if kind == "missing":
+            hint = ""
+            if loc[-1] == "kind":
+                hint = ": one of " + ", ".join(Kind.__args__)  # type: ignore[attr-defined]
+            out.append(Problem(loc=loc, message=f"{where}: missing key {loc[-1]!r}; add it{hint}"))
+        elif kind == "extra_forbidden":
+            allowed = _allowed_keys(loc[:-1])
+            import difflib
+
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            out.append(Problem(loc=loc, at_key=True, message=f"{where}: unknown key "
+                               f"{loc[-1]!r}; {hint}allowed keys: {', '.join(allowed)}"))
+        elif kind == "model_type" or kind == "dict_type" and not loc:
+            out.append(Problem(loc=loc, message=f"{_describe(loc, data)}: expected a mapping of "
+                               f"keys, got {type(err['input']).__name__}"))
+        else:
+            shown = repr(err.get("input"))
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            msg = err["msg"][0].lower() + err["msg"][1:]
+            target = _describe(loc, data)
+            out.append(Problem(loc=loc, message=f"{target}: {msg}, got {shown}; fix the value"))
+    return out
+
+
+def _format(path: Path | str, mark: yaml.Mark | None, message: str) -> str:
+    if mark is None:
+        return f"{path}: {message}"
+    return f"{path}:{mark.line + 1}:{mark.column + 1}: {message}"
+
+
+def _raise(path: Path | str, lines: list[tuple[yaml.Mark | None, str]]) -> None:
+    lines = sorted(lines, key=lambda m: (m[0].line, m[0].column) if m[0] else (-1, -1))
+    text = [_format(path, mark, message) for mark, message in lines]
+    error = SchemaError("\n".join(text))
+    error.problems = text  # type: ignore[attr-defined]
+    raise error
+
+
+def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
+    """Parse and validate schema YAML text; ``source`` names it in error messages.
+
+    Raises SchemaError whose message has one line per problem, each
+    ``FILE:LINE:COLUMN: what is wrong; what to do`` (also in ``error.problems``).
+    All problems of one phase are reported: YAML syntax stops at the first
+    error; otherwise every key/type problem, or (when those are fine) every
+    cross-field problem.
+    """
+    loader = _SchemaLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or "syntax error"
+            _raise(source, [(mark, f"not valid YAML: {problem}"
+                             f"{' ' + exc.context if exc.context else ''}; fix the syntax "
+                             "(indentation, quotes, colons)")])
+        except yaml.YAMLError as exc:
+            _raise(source, [(None, f"not valid YAML: {exc}; fix the syntax")])
+        if node is None:
+            _raise(source, [(None, "the file is empty; a schema needs at least name, version, "
+                             "title, unit and questions (see schemas/README.md)")])
+        positions = _Positions()
+        positions.walk(node, loader)
+        if positions.problems:
+            _raise(source, positions.problems)
+        try:
+            data = loader.construct_document(node)
+        except yaml.constructor.ConstructorError as exc:
+            detail = exc.problem or "cannot construct this value"
+            prefix = "could not determine a constructor for the tag"
+            if detail.startswith(prefix):
+                detail = (f"tag{detail[len(prefix):]} is not allowed: a schema file is plain "
+                          "data; remove the tag")
+            _raise(source, [(exc.problem_mark, detail)])
+        except yaml.MarkedYAMLError as exc:
+            _raise(source, [(exc.problem_mark, f"not valid YAML: {exc.problem}")])
+    finally:
+        loader.dispose()
+
+    if not isinstance(data, dict):
+        _raise(source, [(node.start_mark, "the file must be a mapping of keys (name, version, "
+                         "title, unit, questions, ...), not a " + type(data).__name__)])
+    try:
+        schema = Schema.model_validate(data, context={"defer_cross_checks": True})
+    except ValidationError as exc:
+        problems = _pydantic_problems(exc, data)
+    else:
+        problems = check_schema(schema)
+        if not problems:
+            return schema
+    lines = []
+    for problem in problems:
+        def _ref(match: re.Match[str]) -> str:
+            # Cross references "@questions.3.name" become line:column.
+            steps = tuple(int(s) if s.isdigit() else s for s in match.group(1).split("."))
+            mark = positions.mark(steps)
+            return f"line {mark.line + 1}:{mark.column + 1}" if mark else match.group(1)
+
+        message = re.sub(r"@([\w.]+)", _ref, problem.message)
+        lines.append((positions.mark(problem.loc, at_key=problem.at_key), message))
+    _raise(source, lines)
+    raise AssertionError("unreachable")
+
+
 def load_schema(path: str | Path) -> Schema:
     """Read and validate a schema file; raises SchemaError naming file, line and column."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"{path}: cannot read the schema file ({exc})") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SchemaError(f"{path}: not valid YAML ({exc})") from exc
-    try:
-        return Schema.model_validate(data)
-    except Exception as exc:  # replaced by positioned errors in the loader proper
-        raise SchemaError(f"{path}: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise SchemaError(f"{path}: no such schema file; check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    except OSError as exc:
+        raise SchemaError(f"{path}: cannot read the schema file ({exc.strerror})") from exc
+    return parse_schema(text, path)
