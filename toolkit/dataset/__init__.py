@@ -1,0 +1,14 @@
+"""Build the Hugging Face dataset folder from a snapshot: rows, splits, Parquet, card.
+
+    rows     columns, Features (from the schema) and value encoding
+    splits   deterministic grouped, stratified split assignment
+    writer   reproducible Parquet shards
+    card     README.md with the YAML front matter `datasets` and the Hub read
+    build    the orchestration: build_dataset()
+"""
+
+from __future__ import annotations
+
+from .build import Balance, BuildResult, build_dataset, default_out
+
+__all__ = ["Balance", "BuildResult", "build_dataset", "default_out"]

@@ -1,0 +1,117 @@
+"""The one place where build meets the other stages' libraries.
+
+Build consumes the aggregation (toolkit.aggregate), validation
+(toolkit.validate), agreement (toolkit.agreement) and question features
+(toolkit.features). Their exact signatures live here only, so a change there is
+a change in one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datasets import Features
+
+from ..schema import Schema
+from ..snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class Item:
+    """What build needs of one aggregated task (a view of aggregate's AggregatedItem)."""
+
+    corpus_key: str
+    unit_id: str
+    task_id: Any
+    data: dict
+    annotations: list[tuple[str, dict]]  # (annotator id as Label Studio has it, answers)
+    n_annotators: int
+    labels: dict[str, Any]
+    provenance: dict[str, str]
+    status: str  # see STATUS_*
+    reason: str
+
+
+# Item status, as toolkit.aggregate sets it.
+STATUS_OK = "ok"
+STATUS_UNRESOLVED = "unresolved"
+STATUS_TOO_FEW = "too_few_annotations"
+STATUS_NO_ANNOTATIONS = "no_annotations"
+
+
+def question_features(schema: Schema) -> Features:
+    """The question columns' features (ClassLabel names in schema order, ...)."""
+    try:
+        from ..features import features
+    except ImportError:  # TEMPORARY: until toolkit.features lands
+        return _interim_features(schema)
+    return features(schema)
+
+
+def _interim_features(schema: Schema) -> Features:
+    from datasets import ClassLabel, List, Value
+
+    spec: dict[str, Any] = {}
+    for q in schema.questions:
+        if q.kind == "single":
+            spec[q.name] = ClassLabel(names=q.label_values)
+        elif q.kind == "multi":
+            spec[q.name] = List(ClassLabel(names=q.label_values))
+        elif q.kind == "spans":
+            spec[q.name] = List({"start": Value("int32"), "end": Value("int32"),
+                                 "label": ClassLabel(names=q.label_values),
+                                 "text": Value("string")})
+        elif q.kind == "rating":
+            spec[q.name] = Value("int32")
+        elif q.kind == "yesno":
+            spec[q.name] = Value("bool")
+        else:
+            spec[q.name] = Value("string")
+    return Features(spec)
+
+
+def aggregate(task: dict, schema: Schema) -> Item:
+    """Aggregate one snapshot task under the schema's rule."""
+    from ..aggregate import aggregate_task
+
+    agg = aggregate_task(task, schema)
+    return Item(
+        corpus_key=agg.corpus_key or f"task:{agg.task_id}",
+        unit_id=agg.unit_id or "",
+        task_id=agg.task_id,
+        data=agg.data,
+        annotations=agg.answers,
+        n_annotators=agg.n_annotators,
+        labels=dict(agg.labels),
+        provenance=dict(agg.provenance),
+        status=agg.status,
+        reason=agg.reason,
+    )
+
+
+def invalid_tasks(snapshot: Snapshot, schema: Schema,
+                  corpus: Path | None) -> dict[Any, str]:
+    """Task id -> its first validation error ("V002 unknown-label: ..."), for invalid tasks.
+
+    Any error-level finding makes the task invalid (warnings and infos do not).
+    """
+    from ..validate import CODES, validate_snapshot
+
+    report = validate_snapshot(snapshot, schema, corpus=corpus)
+    invalid: dict[Any, str] = {}
+    for finding in report.findings:
+        task_id = getattr(finding, "task_id", None)
+        if finding.level == "error" and task_id is not None and task_id not in invalid:
+            invalid[task_id] = f"{finding.code} {CODES[finding.code][1]}: {finding.message}"
+    return invalid
+
+
+def agreement(snapshot: Snapshot, schema: Schema) -> dict[str, dict[str, Any]]:
+    """Question name -> agreement figures (alpha, kappa, percent agreement, span F1 ...)."""
+    try:
+        from ..agreement import question_agreement
+    except ImportError:  # TEMPORARY: until toolkit.agreement lands
+        return {}
+    return question_agreement(snapshot.tasks(), schema)

@@ -1,0 +1,387 @@
+"""`corpus build`: a snapshot + a schema -> a dataset folder laid out as a Hub repo.
+
+    folder/
+      README.md                          the card (YAML front matter + text)
+      data/{split}-00000-of-0000N.parquet
+      rejected/rejected.jsonl            items left out, with their reason
+
+The folder is written next to its final place and moved in at the end, so a
+failed build never leaves half a dataset behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..corpus import read_corpus
+from ..errors import UsageError
+from ..report import Report
+from ..schema import Schema, load_schema
+from ..snapshot import open_snapshot
+from . import _sources
+from ._sources import (
+    STATUS_NO_ANNOTATIONS,
+    STATUS_OK,
+    STATUS_TOO_FEW,
+    STATUS_UNRESOLVED,
+    Item,
+)
+from .card import CardFacts, render_card
+from .rows import EncodeError, RowEncoder, row_features
+from .splits import assign_splits, group_stratum
+from .writer import SplitFiles, write_split
+
+REJECTED_FILE = "rejected/rejected.jsonl"
+# What build may replace in an existing output folder (and nothing else).
+_OWNED = {"README.md", "data", "rejected"}
+
+
+@dataclass
+class Balance:
+    """Where every unit went. Over the corpus when one was given, else over the snapshot."""
+
+    snapshot_tasks: int
+    in_splits: dict[str, int]
+    rejected: dict[str, int]  # reason code -> n
+    not_annotated: int
+    corpus_units: int | None = None
+    not_pushed: int | None = None
+    not_in_corpus: int = 0  # snapshot tasks whose unit is not in the given corpus
+    duplicates: int = 0  # extra tasks for a unit already seen (counted in rejected)
+
+    @property
+    def accounted(self) -> int:
+        """Snapshot tasks that are in a split, rejected, or not yet annotated."""
+        return sum(self.in_splits.values()) + sum(self.rejected.values()) + self.not_annotated
+
+    @property
+    def adds_up(self) -> bool:
+        if self.accounted != self.snapshot_tasks:
+            return False
+        if self.corpus_units is None:
+            return True
+        pushed = self.snapshot_tasks - self.not_in_corpus - self.duplicates
+        return self.corpus_units == pushed + (self.not_pushed or 0)
+
+    def lines(self) -> list[str]:
+        splits = " + ".join(f"{n} {name}" for name, n in self.in_splits.items())
+        rejected = sum(self.rejected.values())
+        lines = []
+        if self.corpus_units is not None:
+            lines.append(
+                f"corpus units: {self.corpus_units} = {self.corpus_units - (self.not_pushed or 0)}"
+                f" pushed + {self.not_pushed} not pushed"
+            )
+        lines.append(
+            f"snapshot tasks: {self.snapshot_tasks} = {sum(self.in_splits.values())} in splits "
+            f"({splits}) + {rejected} rejected + {self.not_annotated} not yet annotated"
+        )
+        if self.rejected:
+            lines.append("rejected: " + ", ".join(f"{n} {code}" for code, n in
+                                                  sorted(self.rejected.items())))
+        if self.not_in_corpus:
+            lines.append(f"snapshot tasks whose unit is not in the corpus: {self.not_in_corpus}")
+        lines.append("balance: " + ("adds up" if self.adds_up else "DOES NOT ADD UP"))
+        return lines
+
+
+@dataclass
+class BuildResult:
+    folder: Path
+    splits: list[SplitFiles]
+    balance: Balance
+    rejected_file: Path
+    report: Report = field(default_factory=Report)
+    label_distribution: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+
+def default_out(schema: Schema) -> Path:
+    return Path("exports") / schema.name / "dataset"
+
+
+def build_dataset(
+    snapshot: str | Path,
+    schema: Schema | str | Path,
+    *,
+    out: str | Path | None = None,
+    corpus: str | Path | None = None,
+    with_context: bool = False,
+    keep_unresolved: bool = False,
+    keep_authors: bool = False,
+    annotations_creators: Iterable[str] = ("expert-generated",),
+    max_shard_bytes: int | None = None,
+) -> BuildResult:
+    """Build the dataset folder; see the module docstring and `corpus build --help`."""
+    if not isinstance(schema, Schema):
+        schema = load_schema(schema)
+    snapshot_path = Path(snapshot)
+    out_path = Path(out) if out is not None else default_out(schema)
+    snap = open_snapshot(snapshot_path)
+    report = Report()
+    _check_header(snap.header, schema, snapshot_path, report)
+    if keep_authors:
+        report.warning("B001", str(out_path), "commenter names (author) are kept in the dataset",
+                       "publish only if the source's terms and the commenters allow it")
+
+    _check_out(out_path)
+    invalid = _sources.invalid_tasks(snap, schema, Path(corpus) if corpus else None)
+    agreement = _sources.agreement(snap, schema)
+
+    keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
+    items: list[Item] = []
+    rejected: list[dict] = []
+    seen: dict[str, Any] = {}
+    not_annotated = 0
+    snapshot_tasks = 0
+    duplicates = 0
+    sources: set[str] = set()
+    for task in snap.tasks():
+        snapshot_tasks += 1
+        item = _sources.aggregate(task, schema)
+        item = _slim(item, keep)
+        if item.data.get("source"):
+            sources.add(str(item.data["source"]))
+        if item.corpus_key in seen:
+            duplicates += 1
+            rejected.append(_rejected_row(item, "duplicate_task",
+                                          f"a second task for this unit (first: task "
+                                          f"{seen[item.corpus_key]})"))
+            continue
+        seen[item.corpus_key] = item.task_id
+        if item.task_id in invalid:
+            rejected.append(_rejected_row(item, "invalid", invalid[item.task_id]))
+        elif item.status == STATUS_NO_ANNOTATIONS:
+            not_annotated += 1
+        elif item.status == STATUS_TOO_FEW:
+            rejected.append(_rejected_row(item, STATUS_TOO_FEW, item.reason))
+        elif item.status == STATUS_UNRESOLVED and not keep_unresolved:
+            rejected.append(_rejected_row(item, STATUS_UNRESOLVED, item.reason))
+        elif item.status in (STATUS_OK, STATUS_UNRESOLVED):
+            items.append(item)
+        else:
+            rejected.append(_rejected_row(item, item.status, item.reason))
+
+    features = row_features(schema, _sources.question_features(schema),
+                            with_context=with_context, keep_authors=keep_authors)
+    items.sort(key=_item_order)
+    encoder = RowEncoder(schema, features, with_context=with_context, keep_authors=keep_authors)
+    encoded: list[tuple[Item, dict]] = []
+    for item in items:
+        try:
+            encoded.append((item, encoder.encode(item)))
+        except EncodeError as exc:
+            rejected.append(_rejected_row(item, "invalid", str(exc)))
+
+    split_of = _assign(schema, [item for item, _ in encoded])
+    by_split: dict[str, list[dict]] = {name: [] for name in schema.dataset.splits}
+    groups: dict[str, set] = defaultdict(set)
+    distribution = _new_distribution(schema)
+    for item, row in encoded:
+        split = split_of[_group_key(schema, item)]
+        by_split[split].append(row)
+        groups[split].add(_group_key(schema, item))
+        _count_labels(schema, item, split, distribution)
+
+    rejected.sort(key=lambda r: (r["corpus_key"], str(r["task_id"])))
+    rejected_counts = dict(sorted(Counter(r["code"] for r in rejected).items()))
+    balance = Balance(
+        snapshot_tasks=snapshot_tasks,
+        in_splits={name: len(rows) for name, rows in by_split.items()},
+        rejected=rejected_counts,
+        not_annotated=not_annotated,
+        duplicates=duplicates,
+    )
+    if corpus is not None:
+        _corpus_balance(balance, Path(corpus), schema, seen)
+
+    staging = _staging_dir(out_path)
+    writer_options = {} if max_shard_bytes is None else {"max_shard_bytes": max_shard_bytes}
+    split_files = [write_split(staging, name, rows, features, **writer_options)
+                   for name, rows in by_split.items()]
+    (staging / "rejected").mkdir()
+    (staging / REJECTED_FILE).write_bytes(
+        b"".join(orjson.dumps(r) + b"\n" for r in rejected)
+    )
+    from .. import __version__
+
+    facts = CardFacts(
+        schema=schema,
+        features=features,
+        splits=split_files,
+        groups_per_split={name: len(keys) for name, keys in groups.items()},
+        label_distribution=distribution,
+        rejected=rejected_counts,
+        balance_lines=balance.lines(),
+        agreement=agreement,
+        snapshot_name=snapshot_path.name,
+        snapshot_sha256=file_sha256(snapshot_path),
+        snapshot_header=snap.header,
+        toolkit_version=__version__,
+        n_annotators=len(encoder.pseudonyms),
+        n_sources=len(sources),
+        with_context=with_context,
+        keep_unresolved=keep_unresolved,
+        keep_authors=keep_authors,
+        annotations_creators=list(annotations_creators),
+    )
+    (staging / "README.md").write_text(render_card(facts), encoding="utf-8")
+    _move_into_place(staging, out_path)
+    return BuildResult(out_path, split_files, balance, out_path / REJECTED_FILE, report,
+                       distribution)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_header(header: dict, schema: Schema, path: Path, report: Report) -> None:
+    name = header.get("schema_name")
+    if name and name != schema.name:
+        raise UsageError(
+            f"{path}: the snapshot was pulled for schema {name!r}, not {schema.name!r}; "
+            "pass the schema it was pulled with"
+        )
+    pulled_hash = header.get("schema_hash")
+    if pulled_hash and pulled_hash != schema.content_hash:
+        report.warning(
+            "B002", str(path),
+            f"the snapshot was pulled under schema hash {pulled_hash}, this schema is "
+            f"{schema.content_hash}",
+            "answers that no longer fit the schema are rejected as invalid",
+        )
+
+
+def _kept_fields(schema: Schema, *, with_context: bool, keep_authors: bool) -> set[str]:
+    from .rows import id_columns
+
+    fields = set(id_columns(schema, with_context=with_context, keep_authors=keep_authors))
+    fields |= {schema.dataset.group_by, "unit_id", "comment_id", "article_id", "position",
+               "source"}
+    return fields
+
+
+def _slim(item: Item, keep: set[str]) -> Item:
+    """Drop the task data build does not publish (article bodies, authors) early: memory."""
+    data = {key: value for key, value in item.data.items() if key in keep}
+    return Item(item.corpus_key, item.unit_id, item.task_id, data, item.annotations,
+                item.n_annotators, item.labels, item.provenance, item.status, item.reason)
+
+
+def _rejected_row(item: Item, code: str, reason: str) -> dict:
+    data = item.data
+    return {
+        "corpus_key": item.corpus_key,
+        "task_id": item.task_id,
+        "article_id": data.get("article_id"),
+        "unit_id": item.unit_id,
+        "code": code,
+        "reason": reason,
+        "n_annotators": item.n_annotators,
+    }
+
+
+def _item_order(item: Item) -> tuple:
+    data = item.data
+    position = data.get("position")
+    return (str(data.get("article_id") or ""), position if isinstance(position, int) else 0,
+            item.unit_id, item.corpus_key)
+
+
+def _group_key(schema: Schema, item: Item) -> str:
+    value = item.data.get(schema.dataset.group_by)
+    return str(value) if value is not None else f"unit:{item.unit_id}"
+
+
+def stratify_question(schema: Schema) -> str | None:
+    """The schema's stratify_by, else its first required single-choice question."""
+    if schema.dataset.stratify_by:
+        return schema.dataset.stratify_by
+    for question in schema.questions:
+        if question.kind == "single" and question.required:
+            return question.name
+    return None
+
+
+def _assign(schema: Schema, items: list[Item]) -> dict[str, str]:
+    stratify = stratify_question(schema)
+    members: dict[str, list] = defaultdict(list)
+    for item in items:
+        label = item.labels.get(stratify) if stratify else None
+        members[_group_key(schema, item)].append(label)
+    groups = [(key, len(labels), group_stratum(labels)) for key, labels in members.items()]
+    return assign_splits(groups, dict(schema.dataset.splits), schema.dataset.seed)
+
+
+def _new_distribution(schema: Schema) -> dict[str, dict[str, dict[str, int]]]:
+    return {q.name: {} for q in schema.questions if q.kind in ("single", "multi", "yesno",
+                                                                "rating")}
+
+
+def _count_labels(schema: Schema, item: Item, split: str, distribution: dict) -> None:
+    for name, per_split in distribution.items():
+        value = item.labels.get(name)
+        counts = per_split.setdefault(split, {})
+        values = value if isinstance(value, (tuple, list)) else [value]
+        if not values:
+            values = [None]
+        for v in values:
+            if isinstance(v, bool):
+                key = "yes" if v else "no"
+            elif v is None:
+                key = "(none)"
+            else:
+                key = str(v)
+            counts[key] = counts.get(key, 0) + 1
+
+
+def _corpus_balance(balance: Balance, corpus: Path, schema: Schema, seen: dict) -> None:
+    keys: set[str] = set()
+    for article in read_corpus(corpus):
+        if schema.unit == "comment":
+            keys.update(f"{schema.name}:{c.id}" for c in article.comments)
+        else:
+            keys.add(f"{schema.name}:{article.id}")
+    balance.corpus_units = len(keys)
+    balance.not_pushed = len(keys - seen.keys())
+    balance.not_in_corpus = len(seen.keys() - keys)
+
+
+def _staging_dir(out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.building"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    return staging
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an output folder holding anything build did not write (it is replaced)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: is a file; --out must be a folder")
+    if out.exists():
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in _OWNED)
+        if foreign:
+            raise UsageError(
+                f"{out}: holds files build did not write ({', '.join(foreign[:3])}); "
+                "choose another --out or empty the folder"
+            )
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    _check_out(out)
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)

@@ -1,0 +1,275 @@
+"""The dataset card: README.md with the YAML front matter the Hub and `datasets` read.
+
+Everything in it comes from the build's inputs (schema, snapshot header and
+hash, counts), never from the clock or the machine, so the same build gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from datasets import DatasetInfo, Features, SplitDict, SplitInfo
+
+from ..schema import Schema
+from .writer import SplitFiles
+
+_SIZE_CATEGORIES = [
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+]
+
+
+@dataclass
+class CardFacts:
+    """What the card states; gathered by build."""
+
+    schema: Schema
+    features: Features
+    splits: list[SplitFiles]
+    groups_per_split: dict[str, int]
+    label_distribution: dict[str, dict[str, dict[str, int]]]  # question -> split -> label -> n
+    rejected: dict[str, int]  # reason code -> n
+    balance_lines: list[str]
+    agreement: dict[str, dict[str, Any]]
+    snapshot_name: str
+    snapshot_sha256: str
+    snapshot_header: dict
+    toolkit_version: str
+    n_annotators: int
+    n_sources: int
+    with_context: bool
+    keep_unresolved: bool
+    keep_authors: bool
+    annotations_creators: list[str] = field(default_factory=lambda: ["expert-generated"])
+
+
+def size_category(n: int) -> str:
+    for limit, name in _SIZE_CATEGORIES:
+        if n < limit:
+            return name
+    return "n>1T"
+
+
+def front_matter(facts: CardFacts) -> dict:
+    schema = facts.schema
+    split_dict = SplitDict()
+    for split in facts.splits:
+        split_dict.add(SplitInfo(name=split.name, num_bytes=split.num_bytes,
+                                 num_examples=split.num_examples))
+    info = DatasetInfo(
+        features=facts.features,
+        splits=split_dict,
+        download_size=sum(s.file_bytes for s in facts.splits),
+        dataset_size=sum(s.num_bytes for s in facts.splits),
+    )._to_yaml_dict()
+    total = sum(s.num_examples for s in facts.splits)
+    return {
+        "pretty_name": schema.title,
+        "language": [schema.language],
+        "license": schema.dataset.license,
+        "task_categories": list(schema.dataset.task_categories),
+        "size_categories": [size_category(total)],
+        "annotations_creators": list(facts.annotations_creators),
+        "language_creators": ["found"],
+        "multilinguality": ["monolingual"],
+        "source_datasets": ["original"],
+        "configs": [
+            {
+                "config_name": "default",
+                "data_files": [
+                    {"split": s.name, "path": s.paths[0] if len(s.paths) == 1 else s.paths}
+                    for s in facts.splits
+                ],
+            }
+        ],
+        "dataset_info": {"config_name": "default", **info},
+    }
+
+
+def render_card(facts: CardFacts) -> str:
+    """README.md text: YAML front matter, then the human-readable card."""
+    yaml_text = yaml.safe_dump(front_matter(facts), sort_keys=False, allow_unicode=True,
+                               default_flow_style=False, width=10_000)
+    body = "\n".join(_body(facts))
+    return f"---\n{yaml_text}---\n\n{body}\n"
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if value is None:
+        return "–"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _body(facts: CardFacts) -> list[str]:
+    schema = facts.schema
+    header = facts.snapshot_header
+    unit = "reader comment" if schema.unit == "comment" else "news article"
+    split_names = [s.name for s in facts.splits]
+    out = [f"# {schema.title}", ""]
+    out += [
+        f"Each row is one {unit} from Arabic news sites with the labels that "
+        f"{facts.n_annotators} annotator(s) gave it in Label Studio under the annotation schema "
+        f"`{schema.name}` (version {schema.version}), aggregated by the rule "
+        f"`{schema.annotation.rule}` (at least {schema.annotation.min_annotations} "
+        "annotation(s) per item). Every annotator's answers are kept, pseudonymized, in the "
+        "`annotations` column so agreement can be recomputed.",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        'dataset = load_dataset("OWNER/NAME")  # or the path of this folder',
+        "```",
+        "",
+        "## Splits",
+        "",
+        "Split fractions "
+        + ", ".join(f"{n} {f:g}" for n, f in schema.dataset.splits.items())
+        + f", seed {schema.dataset.seed}; grouped by `{schema.dataset.group_by}` so that all "
+        "items of one group are in the same split.",
+        "",
+    ]
+    out += _table(
+        ["split", "rows", f"groups ({schema.dataset.group_by})"],
+        [[s.name, s.num_examples, facts.groups_per_split.get(s.name, 0)] for s in facts.splits],
+    )
+    out += ["", "## Labels", ""]
+    for question in schema.questions:
+        required = ", required" if question.required else ""
+        out += [f"### `{question.name}` ({question.kind}{required})", ""]
+        if question.title or question.description:
+            out += [" ".join(t for t in (question.title, question.description) if t), ""]
+        if question.labels:
+            out += _table(["value", "shown to annotators", "description"],
+                          [[lab.value, lab.display, lab.description] for lab in question.labels])
+            out.append("")
+        distribution = facts.label_distribution.get(question.name)
+        if distribution:
+            labels = _distribution_labels(question, distribution)
+            out += ["Distribution of the aggregated label:", ""]
+            out += _table(["label", *split_names],
+                          [[label, *(distribution.get(s, {}).get(label, 0) for s in split_names)]
+                           for label in labels])
+            out.append("")
+    out += ["## Columns", ""]
+    out += _columns(facts)
+    out += ["", "## Items left out", ""]
+    out += [
+        "Items whose labels could not be aggregated (ties, disagreement under a unanimous rule), "
+        "that validation found invalid, or that had too few annotations are not in the splits"
+        + (" (except unresolved items, kept with null labels at this build's request)"
+           if facts.keep_unresolved else "")
+        + "; they are listed with their reason in `rejected/rejected.jsonl`.",
+        "",
+    ]
+    if facts.rejected:
+        out += _table(["reason", "items"], sorted(facts.rejected.items()))
+    else:
+        out.append("No item was left out.")
+    out += ["", "Balance of the build:", "", "```", *facts.balance_lines, "```", ""]
+    out += ["## Agreement", ""]
+    out += _agreement(facts.agreement)
+    out += ["", "## How the data was collected", ""]
+    out += [
+        f"Articles and their reader comments were scraped from news sites ({facts.n_sources} "
+        "source page(s) or files), normalized by corpus-toolkit's `corpus ingest` (text kept "
+        "as published: no spelling or Arabic normalization), and pushed as one Label Studio "
+        f"task per {unit}"
+        + (" with the article's title and body as read-only context" if schema.unit == "comment"
+           else "")
+        + f". Each item was shown to up to {schema.annotation.overlap} annotator(s). The "
+        "annotations were pulled in one snapshot, validated against the schema, and aggregated.",
+        "",
+        "## Annotation guidelines",
+        "",
+        schema.guidelines.strip() or "(none recorded in the schema)",
+        "",
+        "## Privacy",
+        "",
+    ]
+    if facts.keep_authors:
+        out.append("The commenters' display names are KEPT in the `author` column "
+                   "(built with --keep-authors).")
+    else:
+        out.append("Commenters' display names are not included.")
+    out += [
+        "Annotators appear only as `annotator_1`, `annotator_2`, ... (numbered in order of "
+        "first appearance in this dataset); no account ids or e-mail addresses are published.",
+        "",
+        "## Provenance",
+        "",
+    ]
+    out += _table(["", ""], [
+        ["schema", f"`{schema.name}` version {schema.version}"],
+        ["schema hash", f"`{schema.content_hash}`"],
+        ["snapshot", f"`{facts.snapshot_name}`"],
+        ["snapshot sha256", f"`{facts.snapshot_sha256}`"],
+        ["pulled at", header.get("pulled_at")],
+        ["snapshot schema hash", header.get("schema_hash")],
+        ["built by", f"corpus-toolkit {facts.toolkit_version}"],
+    ])
+    return out
+
+
+def _distribution_labels(question, distribution: Mapping[str, Mapping[str, int]]) -> list[str]:
+    seen = {label for per_split in distribution.values() for label in per_split}
+    ordered = [v for v in question.label_values if v in seen]
+    rest = seen - set(ordered) - {"(none)"}
+    ordered += sorted(rest, key=lambda v: (len(v), v))  # ratings: 1 < 2 < 10
+    return ordered + (["(none)"] if "(none)" in seen else [])
+
+
+def _columns(facts: CardFacts) -> list[str]:
+    described = {
+        "comment_id": "the comment's stable id (from `corpus ingest`)",
+        "article_id": "the article's stable id; all comments of an article share it",
+        "source": "the page or file the article was read from",
+        "position": "the comment's 1-based position under the article",
+        "author": "the commenter's display name as published (kept with --keep-authors)",
+        "text": "the item text exactly as published; span offsets index into it",
+        "article_title": "the article's title (context shown to annotators)",
+        "article_body": "the article's body (context shown to annotators)",
+        "title": "the article's title",
+        "body": "the article's body",
+        "n_annotators": "how many annotators submitted an annotation",
+        "annotations": "every annotator's answers: `annotator` (pseudonym) and one field per "
+                       "question",
+    }
+    questions = set(facts.schema.question_names)
+    rows = []
+    for name in facts.features:
+        if name in questions:
+            text = "the aggregated label (null when unresolved or unanswered)"
+        elif name.endswith("_provenance") and name[: -len("_provenance")] in questions:
+            text = "how the label was reached: unanimous, majority, ground_truth or unresolved"
+        else:
+            text = described.get(name, "")
+        rows.append([f"`{name}`", text])
+    return _table(["column", "meaning"], rows)
+
+
+def _agreement(agreement: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    if not agreement:
+        return ["No agreement figures (fewer than two annotators per item)."]
+    metrics: list[str] = []
+    for figures in agreement.values():
+        for key, value in figures.items():
+            if isinstance(value, (int, float)) and key not in metrics:
+                metrics.append(key)
+    rows = [[name, *(figures.get(m) for m in metrics)] for name, figures in agreement.items()]
+    return _table(["question", *metrics], rows)

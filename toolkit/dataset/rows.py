@@ -1,0 +1,190 @@
+"""Rows of the dataset: columns, their Features, and encoding answers into them.
+
+The features are declared, never inferred: the question columns come from
+toolkit.features (via _sources), and this module adds the ids, text, context,
+provenance, annotator count and the per-annotator ``annotations`` column around
+them. Values are encoded here (label name -> ClassLabel index, "yes" -> True)
+so Parquet can be written straight from Arrow, without datasets re-encoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from datasets import ClassLabel, Features, LargeList, List, Value
+
+from ..schema import Schema
+from ._sources import Item
+
+PROVENANCE = ("unanimous", "majority", "ground_truth", "unresolved")
+PROVENANCE_SUFFIX = "_provenance"
+
+
+class EncodeError(ValueError):
+    """A value does not fit its feature (e.g. a label the schema does not have)."""
+
+
+def id_columns(schema: Schema, *, with_context: bool, keep_authors: bool) -> list[str]:
+    """The leading columns copied from task data, in order."""
+    if schema.unit == "comment":
+        columns = ["comment_id", "article_id", "source", "position", "text", "article_title"]
+        if with_context:
+            columns.append("article_body")
+        if keep_authors:
+            columns.insert(4, "author")
+        return columns
+    return ["article_id", "source", "title", "body"]
+
+
+def row_features(schema: Schema, questions: Features, *, with_context: bool,
+                 keep_authors: bool) -> Features:
+    """The full row Features: ids and text, one label + provenance per question, annotations."""
+    spec: dict[str, Any] = {}
+    for column in id_columns(schema, with_context=with_context, keep_authors=keep_authors):
+        spec[column] = Value("int32") if column == "position" else Value("string")
+    for question in schema.questions:
+        spec[question.name] = questions[question.name]
+        spec[question.name + PROVENANCE_SUFFIX] = Value("string")
+    spec["n_annotators"] = Value("int32")
+    per_annotator: dict[str, Any] = {"annotator": Value("string")}
+    for question in schema.questions:
+        per_annotator[question.name] = questions[question.name]
+    spec["annotations"] = List(per_annotator)
+    return Features(spec)
+
+
+def compile_encoder(feature: Any, where: str) -> Callable[[Any], Any]:
+    """A function that turns a Python answer into the Arrow value of ``feature``."""
+    if isinstance(feature, ClassLabel):
+        index = {name: i for i, name in enumerate(feature.names)}
+
+        def encode_label(value: Any) -> Any:
+            if value is None:
+                return None
+            try:
+                return index[value]
+            except (KeyError, TypeError):
+                raise EncodeError(f"{where}: {value!r} is not one of {feature.names}") from None
+
+        return encode_label
+    if isinstance(feature, (List, LargeList)):
+        inner = compile_encoder(feature.feature, where)
+        return lambda value: None if value is None else [inner(v) for v in value]
+    if isinstance(feature, list):  # legacy list-of-one-feature form
+        inner = compile_encoder(feature[0], where)
+        return lambda value: None if value is None else [inner(v) for v in value]
+    if isinstance(feature, dict):
+        parts = {key: compile_encoder(sub, f"{where}.{key}") for key, sub in feature.items()}
+
+        def encode_struct(value: Any) -> Any:
+            if value is None:
+                return None
+            if hasattr(value, "_asdict"):  # toolkit.answers.Span
+                value = value._asdict()
+            if not isinstance(value, dict):
+                raise EncodeError(f"{where}: expected an object, got {value!r}")
+            return {key: part(value.get(key)) for key, part in parts.items()}
+
+        return encode_struct
+    if isinstance(feature, Value):
+        return _value_encoder(feature.dtype, where)
+    raise TypeError(f"{where}: no encoder for feature {feature!r}")
+
+
+def _value_encoder(dtype: str, where: str) -> Callable[[Any], Any]:
+    if dtype == "bool":
+        def encode_bool(value: Any) -> Any:
+            if value is None or isinstance(value, bool):
+                return value
+            if value in ("yes", "no"):
+                return value == "yes"
+            raise EncodeError(f"{where}: {value!r} is not yes/no")
+
+        return encode_bool
+    if dtype.startswith(("int", "uint")):
+        def encode_int(value: Any) -> Any:
+            if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+                return value
+            raise EncodeError(f"{where}: {value!r} is not an integer")
+
+        return encode_int
+    if dtype in ("string", "large_string"):
+        def encode_text(value: Any) -> Any:
+            if value is None:
+                return None
+            if isinstance(value, list):  # Label Studio keeps text answers as a list
+                return "\n".join(str(v) for v in value)
+            return str(value)
+
+        return encode_text
+    return lambda value: value
+
+
+class Pseudonyms:
+    """Annotator id -> "annotator_N", numbered in order of first appearance.
+
+    Build feeds the items in their final (sorted) order, so the numbering is
+    stable within one dataset and independent of Label Studio's ordering.
+    """
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+
+    def __call__(self, annotator: str) -> str:
+        name = self._names.get(annotator)
+        if name is None:
+            name = self._names[annotator] = f"annotator_{len(self._names) + 1}"
+        return name
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class RowEncoder:
+    """Turns an aggregated Item into one encoded row of ``features``."""
+
+    def __init__(self, schema: Schema, features: Features, *, with_context: bool,
+                 keep_authors: bool) -> None:
+        self.columns = id_columns(schema, with_context=with_context, keep_authors=keep_authors)
+        self.questions = [q.name for q in schema.questions]
+        # Multi choice and spans: "none of them" is an answer, written [] (null = unresolved).
+        self.set_valued = {q.name for q in schema.questions if q.kind in ("multi", "spans")}
+        self.encoders = {name: compile_encoder(features[name], name) for name in self.questions}
+        self.pseudonyms = Pseudonyms()
+
+    def encode(self, item: Item) -> dict:
+        """One row; raises EncodeError when a label or answer does not fit the schema."""
+        data = item.data
+        row: dict[str, Any] = {column: data.get(column) for column in self.columns}
+        if "comment_id" in row and row["comment_id"] is None:
+            row["comment_id"] = item.unit_id
+        for name in self.questions:
+            label = item.labels.get(name)
+            provenance = item.provenance.get(name)
+            if label is None and name in self.set_valued and provenance != "unresolved":
+                label = ()
+            row[name] = self.encoders[name](label)
+            row[name + PROVENANCE_SUFFIX] = provenance
+        row["n_annotators"] = item.n_annotators
+        annotations = []
+        for annotator, answers in item.annotations:
+            entry: dict[str, Any] = {"annotator": self.pseudonyms(annotator)}
+            for name in self.questions:
+                answer = answers.get(name)
+                if answer is None and name in self.set_valued:
+                    answer = ()
+                entry[name] = self.encoders[name](answer)
+            annotations.append(entry)
+        row["annotations"] = annotations
+        return row
+
+
+def label_names(features: Features, name: str) -> list[str] | None:
+    """The ClassLabel names of a single-choice column (None for other kinds)."""
+    feature = features[name]
+    return list(feature.names) if isinstance(feature, ClassLabel) else None
+
+
+def decode_labels(values: Iterable[Any], names: list[str]) -> list[Any]:
+    return [None if v is None else names[v] for v in values]
