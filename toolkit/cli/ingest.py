@@ -1,0 +1,89 @@
+"""`corpus ingest`: raw pages, JSONL and CSV -> the corpus file (thin: see toolkit.ingest)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import orjson
+import typer
+
+from ..errors import InputError, UsageError
+from ..ingest import ingest as run_ingest
+from .output import err_console, out_console, print_findings
+
+_PROGRESS_MIN_FILES = 5
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError as exc:
+        raise UsageError(f"--crawled-at {value!r} is not a date; use YYYY-MM-DD") from exc
+
+
+def ingest(
+    inputs: list[Path] = typer.Argument(..., metavar="INPUT...", help="Files or folders."),
+    out: Path = typer.Option(Path("exports/corpus.jsonl"), "--out", "-o", help="Corpus file."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="txt, jsonl or csv (default: from each file's extension)."
+    ),
+    crawled_at: str | None = typer.Option(
+        None, "--crawled-at", metavar="DATE",
+        help="When the pages were crawled (YYYY-MM-DD): adds each comment's estimated date.",
+    ),
+    report_file: Path | None = typer.Option(
+        None, "--report", metavar="FILE", help="Also write the report (findings, counts) as JSON."
+    ),
+) -> None:
+    """Read news pages (.txt), JSONL or CSV into one corpus JSONL file.
+
+    Findings go to stderr, one line each; the summary to stdout. Exit 2 when an
+    input could not be read at all (the others are still ingested), else 0.
+
+    Example: corpus ingest samples/ --out exports/corpus.jsonl --crawled-at 2024-03-01
+    """
+    progress_bar = None
+    task = None
+
+    def progress(path: Path, done: int, total: int) -> None:
+        nonlocal progress_bar, task
+        if total <= _PROGRESS_MIN_FILES:
+            return
+        if progress_bar is None:
+            from rich.progress import Progress
+
+            progress_bar = Progress(console=err_console, transient=True)
+            progress_bar.start()
+            task = progress_bar.add_task("ingest", total=total)
+        progress_bar.update(task, completed=done)
+
+    try:
+        result = run_ingest(
+            inputs, out=out, fmt=fmt, crawled_at=_parse_date(crawled_at), progress=progress
+        )
+    finally:
+        if progress_bar is not None:
+            progress_bar.stop()
+    report = result.report
+    print_findings(report.findings)
+    if report_file is not None:
+        report_file.parent.mkdir(parents=True, exist_ok=True)
+        report_file.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+    c = report.counts
+    out_console.print(
+        f"{c['files']} files -> {c['articles']} articles, {c['comments']} comments in {out}; "
+        f"duplicates {c['duplicates']}, warnings {c['warnings']}, errors {c['errors']}",
+        markup=False,
+    )
+    if result.unreadable:
+        raise InputError(
+            f"could not read {len(result.unreadable)} input(s): {', '.join(result.unreadable)}; "
+            "the others were ingested"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)

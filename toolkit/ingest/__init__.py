@@ -1,0 +1,285 @@
+"""Ingest: raw news pages (.txt), JSONL and CSV -> one corpus JSONL file.
+
+    from toolkit.ingest import ingest
+    result = ingest(["samples/"], out="exports/corpus.jsonl")
+    result.articles, result.comments, result.report.findings
+
+Inputs are files or folders (walked recursively, sorted, hidden files skipped);
+the format comes from the extension (``.txt``, ``.jsonl``/``.ndjson``, ``.csv``)
+or ``fmt``. Articles are written as they are parsed: memory holds one input file
+and the set of dedupe keys (16 bytes per article), never the corpus. An article
+met again (same normalized title + body, through any file or format) is stored
+once and reported. Problems become findings in ``result.report``; an input that
+cannot be read at all is also listed in ``result.unreadable``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from ..corpus import Article, write_corpus
+from ..errors import UsageError
+from ..report import Report
+from ._common import Context, dedupe_key
+from ._decode import UndecodableError, decode
+from .csvfile import read_csv
+from .jsonl import read_jsonl
+from .page import parse_page
+
+__all__ = ["FORMATS", "IngestResult", "discover", "ingest", "iter_articles"]
+
+FORMATS = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+_NAME_HASH = re.compile(r"(?:^|[_\-.])([0-9a-f]{8,64})$")
+
+Progress = Callable[[Path, int, int], None]
+
+
+@dataclass
+class IngestResult:
+    """What a run did: counts, the findings, and the inputs that could not be read."""
+
+    out: Path | None
+    report: Report
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return self.report.counts["files"]
+
+    @property
+    def articles(self) -> int:
+        return self.report.counts["articles"]
+
+    @property
+    def comments(self) -> int:
+        return self.report.counts["comments"]
+
+    @property
+    def duplicates(self) -> int:
+        return self.report.counts["duplicates"]
+
+
+def discover(
+    inputs: Iterable[str | Path], fmt: str | None = None
+) -> Iterator[tuple[Path, str | None]]:
+    """(path, format) for each input file, folders walked in sorted order.
+
+    The format is ``fmt`` for files named on their own, else from the extension;
+    inside folders a file with another extension gets ``fmt`` when given, else
+    None (the caller reports it as skipped). A named file with an unknown
+    extension comes out as ``"unknown"``, a path that does not exist as ``"missing"``.
+    """
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith("."):
+                        continue
+                    child = Path(root) / name
+                    yield child, FORMATS.get(child.suffix.lower(), fmt)
+        elif path.exists():
+            yield path, fmt or FORMATS.get(path.suffix.lower(), "unknown")
+        else:
+            yield path, "missing"
+
+
+def _read_bytes(path: Path, report: Report) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        report.error("unreadable", str(path), f"cannot read ({exc.strerror})", "skipped the file")
+        return None
+
+
+def _decode_file(path: Path, data: bytes, report: Report) -> str | None:
+    try:
+        decoded = decode(data)
+    except UndecodableError as exc:
+        report.error(
+            "not-utf8",
+            f"{path}:{exc.line}",
+            f"not UTF-8 (byte 0x{exc.byte:02x}) and not clearly windows-1256 Arabic",
+            "skipped the file; re-save it as UTF-8",
+        )
+        return None
+    if decoded.encoding != "utf-8":
+        report.warning(
+            "encoding",
+            str(path),
+            f"not UTF-8; it reads as {decoded.encoding} Arabic text",
+            f"decoded it as {decoded.encoding}",
+        )
+    return decoded.text
+
+
+def _articles_of(path: Path, fmt: str, ctx: Context) -> Iterator[Article] | None:
+    """The articles of one file; None when it could not be read at all."""
+    report = ctx.report
+    if fmt == "jsonl":
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            report.error("unreadable", str(path), f"cannot read ({exc.strerror})", "skipped")
+            return None
+        if os.fstat(handle.fileno()).st_size == 0:
+            handle.close()
+            report.warning("empty", str(path), "empty file", "nothing to ingest from it")
+            return iter(())
+
+        def lines() -> Iterator[bytes]:
+            with handle:
+                first = True
+                for line in handle:
+                    if first and line.startswith(b"\xef\xbb\xbf"):
+                        line = line[3:]
+                    first = False
+                    yield line
+
+        return read_jsonl(path, lines(), ctx)
+    data = _read_bytes(path, report)
+    if data is None:
+        return None
+    if not data.strip():
+        report.warning("empty", str(path), "empty file", "nothing to ingest from it")
+        return iter(())
+    text = _decode_file(path, data, report)
+    if text is None:
+        return None
+    if not text.strip():
+        report.warning("empty", str(path), "empty file (only a BOM or spaces)", "nothing to ingest")
+        return iter(())
+    if fmt == "csv":
+        return read_csv(path, text, ctx)
+    match = _NAME_HASH.search(path.stem)
+    name_id = match.group(1) if match else None
+    article = parse_page(text, source=str(path), article_id=name_id, ctx=ctx)
+    return iter((article,))
+
+
+def iter_articles(
+    inputs: Iterable[str | Path],
+    *,
+    report: Report,
+    fmt: str | None = None,
+    crawled_at: date | None = None,
+    progress: Progress | None = None,
+    unreadable: list[str] | None = None,
+) -> Iterator[Article]:
+    """Stream the deduplicated articles of ``inputs``; findings and counts go to ``report``.
+
+    ``progress(path, done, total)`` is called after each file. Paths that could
+    not be read at all are appended to ``unreadable`` when given.
+    """
+    if fmt is not None and fmt not in set(FORMATS.values()):
+        raise UsageError(f"unknown format {fmt!r}; use one of txt, jsonl, csv")
+    inputs = list(inputs)
+    total = sum(1 for _ in discover(inputs, fmt)) if progress else 0
+    ctx = Context(report=report, crawled_at=crawled_at)
+    counts = report.counts
+    seen_keys: dict[bytes, str] = {}
+    seen_ids: set[str] = set()
+    for key in ("files", "articles", "comments", "duplicates"):
+        counts.setdefault(key, 0)
+    for done, (path, file_fmt) in enumerate(discover(inputs, fmt), start=1):
+        articles: Iterator[Article] | None
+        if file_fmt == "missing":
+            report.error("unreadable", str(path), "no such file or folder", "skipped")
+            articles = None
+        elif file_fmt == "unknown":
+            report.error(
+                "unknown-format",
+                str(path),
+                f"unknown input format {path.suffix or '(no extension)'!r}",
+                "skipped; name it .txt/.jsonl/.csv or pass --format",
+            )
+            articles = None
+        elif file_fmt is None:
+            report.info("not-an-input", str(path), "not a .txt/.jsonl/.csv file", "skipped")
+            articles = iter(())
+        else:
+            counts["files"] += 1
+            articles = _articles_of(path, file_fmt, ctx)
+        if articles is None:
+            if unreadable is not None:
+                unreadable.append(str(path))
+        else:
+            for article in articles:
+                key = dedupe_key(article.title, article.body)
+                first = seen_keys.get(key)
+                if first is not None:
+                    counts["duplicates"] += 1
+                    report.info(
+                        "duplicate",
+                        article.source,
+                        f"same article as {first}",
+                        "stored once (the first); this copy skipped",
+                    )
+                    continue
+                if article.id in seen_ids:
+                    article = _renamed(article, seen_ids, report)
+                seen_keys[key] = f"{article.id} from {article.source}"
+                seen_ids.add(article.id)
+                counts["articles"] += 1
+                counts["comments"] += len(article.comments)
+                yield article
+        if progress:
+            progress(path, done, total)
+
+
+def _renamed(article: Article, seen_ids: set[str], report: Report) -> Article:
+    """A different article whose id is taken gets ``<id>~2`` (then ~3, ...)."""
+    number = 2
+    while f"{article.id}~{number}" in seen_ids:
+        number += 1
+    new_id = f"{article.id}~{number}"
+    report.warning(
+        "id-clash",
+        article.source,
+        f"article id {article.id!r} is already used by a different article",
+        f"stored this one as {new_id!r}",
+    )
+    comments = tuple(
+        replace(c, article_id=new_id, id=new_id + c.id[len(article.id) :])
+        if c.id.startswith(article.id)
+        else replace(c, article_id=new_id)
+        for c in article.comments
+    )
+    return replace(article, id=new_id, comments=comments)
+
+
+def ingest(
+    inputs: Iterable[str | Path],
+    *,
+    out: str | Path = "exports/corpus.jsonl",
+    fmt: str | None = None,
+    crawled_at: date | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest ``inputs`` into the corpus file ``out`` (written atomically, streamed).
+
+    Same inputs in, byte-identical file out. See the module docstring.
+    """
+    report = Report()
+    unreadable: list[str] = []
+    out_path = Path(out)
+    write_corpus(
+        out_path,
+        iter_articles(
+            inputs,
+            report=report,
+            fmt=fmt,
+            crawled_at=crawled_at,
+            progress=progress,
+            unreadable=unreadable,
+        ),
+    )
+    report.counts["warnings"] = len(report.warnings)
+    report.counts["errors"] = len(report.errors)
+    return IngestResult(out=out_path, report=report, unreadable=unreadable)

@@ -1,0 +1,121 @@
+"""What every reader shares: the run context, stable ids, comment times, the dedupe key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from hashlib import blake2b
+
+from ..arabic import normalize, parse_relative_time
+from ..corpus import Comment
+from ..report import Report
+
+
+@dataclass
+class Context:
+    """Per-run settings and the report every reader adds its findings to."""
+
+    report: Report
+    crawled_at: date | None = None
+
+
+@dataclass(frozen=True)
+class RawComment:
+    """A comment as a reader found it, before ids and times are worked out."""
+
+    text: str
+    author: str | None = None
+    time_raw: str | None = None
+    id: str | None = None
+    reply_to: str | None = None
+    where: str = ""
+
+
+def _digest(*parts: str, size: int) -> str:
+    return blake2b("\x1f".join(parts).encode("utf-8"), digest_size=size).hexdigest()
+
+
+def content_id(title: str, body: str) -> str:
+    """An article id from its stored text, for sources that give none (16 hex digits)."""
+    return _digest(title, body, size=8)
+
+
+def dedupe_key(title: str, body: str) -> bytes:
+    """Two articles with the same key are the same article (normalized title + body)."""
+    return blake2b(
+        (normalize(title) + "\x00" + normalize(body)).encode("utf-8"), digest_size=16
+    ).digest()
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def comment_time(
+    time_raw: str | None, crawled_at: date | None
+) -> tuple[int | None, str | None, bool]:
+    """(age_days, time_estimated, understood) for a comment's time as the source wrote it.
+
+    A relative time ("منذ 7 سنوات 8 أشهر") gives the age, and with ``crawled_at`` the
+    estimated date. An ISO date or timestamp (as JSONL scrapers write) is the date
+    itself, and with ``crawled_at`` gives the age.
+    """
+    if not time_raw:
+        return None, None, True
+    relative = parse_relative_time(time_raw)
+    if relative is not None:
+        estimated = relative.before(crawled_at).isoformat() if crawled_at else None
+        return relative.age_days, estimated, True
+    if _ISO_DATE.match(time_raw):
+        try:
+            when = datetime.fromisoformat(time_raw.replace("Z", "+00:00")).date()
+        except ValueError:
+            return None, None, False
+        age = (crawled_at - when).days if crawled_at else None
+        return age, when.isoformat(), True
+    return None, None, False
+
+
+def build_comments(
+    article_id: str, raw: list[RawComment], ctx: Context
+) -> tuple[Comment, ...]:
+    """Comments with stable ids, positions (1-based, in source order) and times.
+
+    Ids: the source's own comment id when it has one; otherwise content-based,
+    ``<article id>-<hash of article id, author and text>``, with ``-2``, ``-3``...
+    for exact repeats in page order. Content-based rather than positional so that
+    a re-scrape that finds a new comment does not renumber the older ones (and
+    their annotations). The time is left out of the hash on purpose: "منذ 7 سنوات"
+    becomes "منذ 8 سنوات" on the next crawl. Comment ids are unique across the
+    corpus because they start with the article id (the task key needs that).
+    """
+    seen: dict[str, int] = {}
+    comments = []
+    for position, item in enumerate(raw, start=1):
+        digest = _digest(article_id, item.author or "", item.text, size=6)
+        base = item.id or f"{article_id}-{digest}"
+        count = seen.get(base, 0) + 1
+        seen[base] = count
+        comment_id = base if count == 1 else f"{base}-{count}"
+        age_days, estimated, understood = comment_time(item.time_raw, ctx.crawled_at)
+        if not understood:
+            ctx.report.warning(
+                "time-unparsed",
+                item.where,
+                f"comment time {item.time_raw!r} is not a relative time or ISO date",
+                "kept as time_raw; age_days left empty",
+            )
+        comments.append(
+            Comment(
+                id=comment_id,
+                article_id=article_id,
+                position=position,
+                text=item.text,
+                author=item.author,
+                time_raw=item.time_raw,
+                age_days=age_days,
+                time_estimated=estimated,
+                reply_to=item.reply_to,
+            )
+        )
+    return tuple(comments)

@@ -1,0 +1,122 @@
+"""CSV inputs: one comment per row, grouped back into articles.
+
+Columns (header names are case-insensitive; aliases in parentheses):
+``article_id`` (article, id), ``title``, ``body``, ``author`` (comment_author, name),
+``time`` (comment_time, time_raw), ``text`` (comment, comment_text); optional
+``comment_id``, ``reply_to``, ``url``, ``published``. A row with an empty text
+(and no author or time) is an article without comments. Articles come out in
+the order of their first row; a file is grouped in memory (one file at a time).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..corpus import Article
+from ._common import Context, RawComment, build_comments, content_id
+from .jsonl import clean_text
+
+_ALIASES = {
+    "article_id": ("article_id", "article", "id"),
+    "title": ("title", "article_title"),
+    "body": ("body", "article_body"),
+    "author": ("author", "comment_author", "name"),
+    "time": ("time", "comment_time", "time_raw"),
+    "text": ("text", "comment", "comment_text"),
+    "comment_id": ("comment_id",),
+    "reply_to": ("reply_to",),
+    "url": ("url",),
+    "published": ("published",),
+}
+REQUIRED = ("article_id", "title", "body", "text")
+
+
+def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
+    """Articles from a decoded CSV file; a file missing a required column yields none."""
+    report = ctx.report
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return
+    names = [name.strip().lower() for name in header]
+    columns: dict[str, int] = {}
+    for field, aliases in _ALIASES.items():
+        for alias in aliases:
+            if alias in names:
+                columns[field] = names.index(alias)
+                break
+    missing = [field for field in REQUIRED if field not in columns]
+    if missing:
+        report.error(
+            "missing-columns",
+            f"{path}:1",
+            f"no {', '.join(missing)} column(s) in the header {header!r}",
+            "skipped the file; needed: article_id, title, body, text (author, time optional)",
+        )
+        return
+    absent = [field for field in ("author", "time") if field not in columns]
+    if absent:
+        report.warning(
+            "missing-columns",
+            f"{path}:1",
+            f"no {', '.join(absent)} column(s)",
+            "those comment fields are left empty",
+        )
+
+    def cell(row: list[str], field: str) -> str:
+        index = columns.get(field)
+        return row[index] if index is not None and index < len(row) else ""
+
+    groups: dict[str, dict] = {}
+    for row in reader:
+        line = reader.line_num
+        where = f"{path}:{line}"
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) < len(header):
+            report.warning(
+                "short-row", where, f"{len(row)} cells for {len(header)} columns",
+                "read the cells present",
+            )
+        title, body = clean_text(cell(row, "title")), clean_text(cell(row, "body"))
+        key = cell(row, "article_id").strip() or content_id(title, body)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {
+                "title": title, "body": body, "where": where, "comments": [],
+                "url": cell(row, "url").strip() or None,
+                "published": cell(row, "published").strip() or None,
+            }
+        elif (title, body) != (group["title"], group["body"]):
+            report.warning(
+                "conflicting-article", where,
+                f"article {key!r} has a different title/body than at {group['where']}",
+                "kept the first",
+            )
+        text = clean_text(cell(row, "text"))
+        author = cell(row, "author").strip() or None
+        time_raw = cell(row, "time").strip() or None
+        if not text:
+            if author or time_raw:
+                report.warning("empty-comment", where, "a comment with no text", "skipped it")
+            continue
+        group["comments"].append(
+            RawComment(
+                text=text, author=author, time_raw=time_raw,
+                id=cell(row, "comment_id").strip() or None,
+                reply_to=cell(row, "reply_to").strip() or None, where=where,
+            )
+        )
+    for key, group in groups.items():
+        yield Article(
+            id=key,
+            source=group["where"],
+            title=group["title"],
+            body=group["body"],
+            url=group["url"],
+            published=group["published"],
+            comments=build_comments(key, group["comments"], ctx),
+        )

@@ -1,0 +1,288 @@
+"""Plain-text news pages in the layout of the seed page (``samples/000_*.txt``).
+
+The layout, top to bottom::
+
+    title
+    (blank)
+    title again                        <- the repeat is dropped
+    body paragraph                     <- paragraphs and short sub-headings,
+    (blank)                               separated by blank lines
+    ...
+    التعليقات (N)                      <- the comments header; N is declared
+        author line                    <- whatever the commenter typed as a name
+        ·منذ 7 سنوات 8 أشهر             <- the comment's relative time
+        comment text                   <- one or more lines / paragraphs
+        ...
+    5                                  <- site chrome: a stray counter, "الأكثر قراءة",
+    الأكثر قراءة                          "💡 أهم المواضيع", ... (not part of the article)
+
+How comments are cut: every time line (``·منذ ...``) starts a comment. The last
+non-blank line before a time line is that comment's author, unless it is the
+first text line of the previous comment (then the comment has no author line,
+and the previous comment keeps its text). Everything between a time line and the
+next comment's author line is the comment's text. Where the page indents its
+comments (the seed does), the first unindented line after the last time line ends
+the comments; known chrome headings end them too, and a bare number just before
+the chrome (or at the very end) is dropped as the stray counter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..arabic import normalize, parse_relative_time
+from ..corpus import Article
+from ._common import Context, RawComment, build_comments, content_id
+
+_HEADER = re.compile(r"^(?:ال)?تعليقات\s*(?:[(\[]\s*([0-9٠-٩۰-۹]+)\s*[)\]])?\s*:?$")
+_DOTTED_TIME = re.compile(r"^[·•]\s*(منذ.*)$")
+_BARE_NUMBER = re.compile(r"^[0-9٠-٩۰-۹]+$")
+_SYMBOLS = re.compile(r"[^\w\s]")
+_CHROME = frozenset(
+    normalize(text)
+    for text in (
+        "الأكثر قراءة",
+        "الأكثر مشاهدة",
+        "الأكثر تعليقا",
+        "أهم المواضيع",
+        "أهم التصنيفات",
+        "اقرأ أيضا",
+        "مواضيع ذات صلة",
+        "أخبار ذات صلة",
+        "اخترنا لك",
+        "شارك الخبر",
+        "تابعنا",
+    )
+)
+_TITLE_MAX = 200  # a first line longer than this, not repeated, is a paragraph, not a title
+
+
+def is_chrome(line: str) -> bool:
+    """A site heading that is not part of any article ("💡 أهم المواضيع", ...)."""
+    return len(line) <= 40 and normalize(_SYMBOLS.sub("", line)) in _CHROME
+
+
+def _time_of(line: str) -> str | None:
+    """The relative time of a comment time line ("·منذ ..." or a bare full phrase), else None."""
+    match = _DOTTED_TIME.match(line)
+    if match:
+        return match.group(1)
+    if line.startswith("منذ") and len(line) <= 40 and parse_relative_time(line):
+        return line
+    return None
+
+
+def _paragraphs(lines: list[str], start: int, end: int) -> str:
+    """Lines start..end-1 as paragraphs (runs of non-blank lines) joined by a blank line."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines[start:end]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    if current:
+        paragraphs.append("\n".join(current))
+    return "\n\n".join(paragraphs)
+
+
+def _chrome_start(lines: list[str], start: int, end: int, *, numbers: bool = True) -> int:
+    """Index of the first chrome heading in start..end-1 (or ``end``); with ``numbers``,
+    a bare number line just before it (or trailing) is counted as chrome too."""
+    cut = end
+    for index in range(start, end):
+        line = lines[index]
+        if line and is_chrome(line):
+            cut = index
+            break
+    while cut > start and (
+        not lines[cut - 1] or (numbers and _BARE_NUMBER.match(lines[cut - 1]))
+    ):
+        cut -= 1
+    return cut
+
+
+def parse_page(text: str, *, source: str, article_id: str | None, ctx: Context) -> Article:
+    """One page's text (already decoded, LF line ends) -> an Article.
+
+    ``article_id`` comes from the file name when it carries a hash; None gives a
+    content hash. Problems go to ``ctx.report`` as findings naming ``source:line``.
+    """
+    raw_lines = text.split("\n")
+    lines = [line.strip() for line in raw_lines]
+    count = len(lines)
+    report = ctx.report
+
+    header = -1
+    declared: int | None = None
+    for index, line in enumerate(lines):
+        if line and line[-1] in ")]:ت" and _HEADER.match(line):
+            header = index
+            number = _HEADER.match(line).group(1)
+            declared = int(number.translate(_DIGIT_MAP)) if number else None
+            break
+    head_end = header if header >= 0 else _chrome_start(lines, 0, count)
+
+    # Title: the first non-blank line, normally repeated on the next non-blank line.
+    first = next((i for i in range(head_end) if lines[i]), -1)
+    title = ""
+    body_start = first
+    if first >= 0:
+        candidate = lines[first]
+        following = next((i for i in range(first + 1, head_end) if lines[i]), -1)
+        repeated = following >= 0 and lines[following] == candidate
+        plausible = not (
+            _time_of(candidate) or _BARE_NUMBER.match(candidate) or len(candidate) > _TITLE_MAX
+        )
+        if repeated:
+            title, body_start = candidate, following + 1
+        elif plausible:
+            title, body_start = candidate, first + 1
+    if not title:
+        what = (
+            "the page is empty before the comments header"
+            if first < 0
+            else f"its first line is not a title ({_describe(lines[first])})"
+        )
+        report.warning(
+            "no-title",
+            f"{source}:{first + 1 if first >= 0 else 1}",
+            f"no recognizable title: {what}",
+            "stored with an empty title",
+        )
+        body_start = max(first, 0)
+    body = _paragraphs(lines, body_start, head_end) if body_start >= 0 else ""
+
+    if header < 0:
+        stray = next((i for i in range(head_end) if _DOTTED_TIME.match(lines[i])), -1)
+        if stray >= 0:
+            report.warning(
+                "comments-without-header",
+                f"{source}:{stray + 1}",
+                "a comment time line (·منذ ...) but no `التعليقات (N)` header above it",
+                "the lines were kept in the body, not read as comments",
+            )
+
+    article_id = article_id or content_id(title, body)
+    raw_comments = _comments(raw_lines, lines, header, source, ctx) if header >= 0 else []
+    if declared is not None and declared != len(raw_comments):
+        report.warning(
+            "comment-count",
+            f"{source}:{header + 1}",
+            f"the header declares {declared} comments but {len(raw_comments)} were found",
+            f"kept the {len(raw_comments)} found",
+        )
+    return Article(
+        id=article_id,
+        source=source,
+        title=title,
+        body=body,
+        comment_count_declared=declared,
+        comments=build_comments(article_id, raw_comments, ctx),
+    )
+
+
+_DIGIT_MAP = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {
+    ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")
+}
+
+
+def _describe(line: str) -> str:
+    if _time_of(line):
+        return f"a comment time {line!r}"
+    if len(line) > _TITLE_MAX:
+        return f"a {len(line)}-character paragraph"
+    return repr(line)
+
+
+def _comments(
+    raw_lines: list[str], lines: list[str], header: int, source: str, ctx: Context
+) -> list[RawComment]:
+    count = len(lines)
+    times: list[int] = []
+    time_texts: list[str] = []
+    for index in range(header + 1, count):
+        line = lines[index]
+        if line and (line[0] in "·•" or line[0] == "م"):
+            found = _time_of(line)
+            if found is not None:
+                times.append(index)
+                time_texts.append(found)
+
+    # Where the comments end: the first unindented line after the last time line when
+    # the page indents its comments; a chrome heading; a bare counter before either.
+    end = count
+    scan_from = times[-1] + 1 if times else header + 1
+    indented = bool(times) and raw_lines[times[-1]][:1].isspace()
+    if indented:
+        end = next(
+            (i for i in range(scan_from, count) if lines[i] and not raw_lines[i][:1].isspace()),
+            count,
+        )
+    end = max(_chrome_start(lines, scan_from, end, numbers=not indented), scan_from)
+
+    if not times:
+        leftover = [i for i in range(header + 1, end) if lines[i]]
+        if leftover:
+            ctx.report.warning(
+                "comments-unrecognized",
+                f"{source}:{leftover[0] + 1}",
+                f"{len(leftover)} line(s) under the comments header but no comment time "
+                "line (·منذ ...)",
+                "ignored them; no comments read from this page",
+            )
+        return []
+
+    # Author line of each comment (index) or -1.
+    authors: list[int] = []
+    bound = header
+    for k, time_index in enumerate(times):
+        candidate = time_index - 1
+        while candidate > bound and not lines[candidate]:
+            candidate -= 1
+        if candidate <= bound:
+            authors.append(-1)
+        elif k == 0:
+            authors.append(candidate)
+            stray = [i for i in range(header + 1, candidate) if lines[i]]
+            if stray:
+                ctx.report.warning(
+                    "comments-unrecognized",
+                    f"{source}:{stray[0] + 1}",
+                    f"{len(stray)} line(s) between the comments header and the first comment",
+                    "ignored them",
+                )
+        else:
+            previous_first_text = next(
+                (i for i in range(times[k - 1] + 1, time_index) if lines[i]), time_index
+            )
+            authors.append(candidate if candidate > previous_first_text else -1)
+        bound = time_index
+
+    result: list[RawComment] = []
+    for k, time_index in enumerate(times):
+        if k + 1 < len(times):
+            stop = authors[k + 1] if authors[k + 1] >= 0 else times[k + 1]
+        else:
+            stop = end
+        text = _paragraphs(lines, time_index + 1, stop)
+        author_index = authors[k]
+        where = f"{source}:{(author_index if author_index >= 0 else time_index) + 1}"
+        if not text:
+            ctx.report.warning(
+                "empty-comment",
+                where,
+                "a comment with no text",
+                "skipped it",
+            )
+            continue
+        result.append(
+            RawComment(
+                text=text,
+                author=lines[author_index] if author_index >= 0 else None,
+                time_raw=time_texts[k],
+                where=where,
+            )
+        )
+    return result
