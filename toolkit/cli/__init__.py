@@ -51,7 +51,9 @@ def version() -> None:
 
 
 # One module per stage; each defines its commands and a register(app).
-STAGES: tuple = ()
+from . import ingest as _ingest  # noqa: E402
+
+STAGES: tuple = (_ingest,)
 for module in STAGES:
     module.register(app)
 
