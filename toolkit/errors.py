@@ -8,9 +8,10 @@ handler turns them into one line on stderr and an exit status, never a traceback
     │   ├── SchemaError       a schema file is invalid (names file, line, column)
     │   └── SnapshotError     a snapshot file is not a readable Label Studio export
     ├── UsageError            options that do not fit together (exit 2)
-    └── StudioError           Label Studio cannot be reached or refused us (exit 2)
-        ├── StudioAuthError   the API key was refused (401/403)
-        └── StudioUnreachable no answer at the URL, after retries
+    ├── StudioError           Label Studio cannot be reached or refused us (exit 2)
+    │   ├── StudioAuthError   the API key was refused (401/403)
+    │   └── StudioUnreachable no answer at the URL, after retries
+    └── PublishError          the Hugging Face Hub refused the upload or could not be reached
 """
 
 from __future__ import annotations
@@ -48,3 +49,7 @@ class StudioAuthError(StudioError):
 
 class StudioUnreachable(StudioError):
     """Nothing answered at the Label Studio URL, even after retries."""
+
+
+class PublishError(ToolkitError):
+    """The Hugging Face Hub refused the upload, or could not be reached."""
