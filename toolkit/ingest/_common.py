@@ -81,7 +81,8 @@ def build_comments(
 ) -> tuple[Comment, ...]:
     """Comments with stable ids, positions (1-based, in source order) and times.
 
-    Ids: the source's own comment id when it has one; otherwise content-based,
+    Ids: ``<article id>-<the source's comment id>`` when the source has one (and
+    ``reply_to`` likewise, so it names a corpus comment id); otherwise content-based,
     ``<article id>-<hash of article id, author and text>``, with ``-2``, ``-3``...
     for exact repeats in page order. Content-based rather than positional so that
     a re-scrape that finds a new comment does not renumber the older ones (and
@@ -92,8 +93,10 @@ def build_comments(
     seen: dict[str, int] = {}
     comments = []
     for position, item in enumerate(raw, start=1):
-        digest = _digest(article_id, item.author or "", item.text, size=6)
-        base = item.id or f"{article_id}-{digest}"
+        if item.id:
+            base = f"{article_id}-{item.id}"
+        else:
+            base = f"{article_id}-{_digest(article_id, item.author or '', item.text, size=6)}"
         count = seen.get(base, 0) + 1
         seen[base] = count
         comment_id = base if count == 1 else f"{base}-{count}"
@@ -115,7 +118,7 @@ def build_comments(
                 time_raw=item.time_raw,
                 age_days=age_days,
                 time_estimated=estimated,
-                reply_to=item.reply_to,
+                reply_to=f"{article_id}-{item.reply_to}" if item.reply_to else None,
             )
         )
     return tuple(comments)

@@ -34,6 +34,19 @@ _ALIASES = {
 REQUIRED = ("article_id", "title", "body", "text")
 
 
+def _rows(reader, path: Path, ctx: Context) -> Iterator[list[str]]:
+    """The reader's rows; a malformed row stops the file with one finding."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        ctx.report.error(
+            "bad-csv",
+            f"{path}:{reader.line_num}",
+            f"malformed CSV ({exc})",
+            "stopped reading the file here; the rows before were ingested",
+        )
+
+
 def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
     """Articles from a decoded CSV file; a file missing a required column yields none."""
     report = ctx.report
@@ -71,9 +84,11 @@ def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
         return row[index] if index is not None and index < len(row) else ""
 
     groups: dict[str, dict] = {}
-    for row in reader:
-        line = reader.line_num
-        where = f"{path}:{line}"
+    rows = _rows(reader, path, ctx)
+    last_line = reader.line_num
+    for row in rows:
+        where = f"{path}:{last_line + 1}"  # the row's first line (a cell may span lines)
+        last_line = reader.line_num
         if not any(c.strip() for c in row):
             continue
         if len(row) < len(header):
