@@ -129,7 +129,7 @@ def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
     if gold:
         chosen = extract_answers(gold[-1].get("result"), schema, data)
         for question in schema.questions:
-            item.labels[question.name] = _normalize_empty(question, chosen.get(question.name))
+            item.labels[question.name] = normalize_empty(question, chosen.get(question.name))
             item.provenance[question.name] = GROUND_TRUTH
         return item
     if not answers:
@@ -144,7 +144,7 @@ def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
         return item
     unanimous_only = policy.rule == "unanimous"
     for question in schema.questions:
-        votes = [_normalize_empty(question, given.get(question.name)) for _, given in answers]
+        votes = [normalize_empty(question, given.get(question.name)) for _, given in answers]
         label, provenance = aggregate_question(question, votes, unanimous_only=unanimous_only)
         item.labels[question.name] = label
         item.provenance[question.name] = provenance
@@ -156,7 +156,7 @@ def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
     return item
 
 
-def _normalize_empty(question: Question, answer: Answer | None) -> Answer | None:
+def normalize_empty(question: Question, answer: Answer | None) -> Answer | None:
     """Multi choice and spans: an empty answer and no answer are the same (None)."""
     if question.kind in ("multi", "spans") and not answer:
         return None

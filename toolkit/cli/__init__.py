@@ -52,8 +52,9 @@ def version() -> None:
 
 # One module per stage; each defines its commands and a register(app).
 from . import ingest as _ingest  # noqa: E402
+from . import validate as _validate  # noqa: E402
 
-STAGES: tuple = (_ingest,)
+STAGES: tuple = (_ingest, _validate)
 for module in STAGES:
     module.register(app)
 

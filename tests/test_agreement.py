@@ -1,0 +1,131 @@
+"""Agreement: known values (krippendorff docstring), hand-computed kappas and span F1."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from annotation_builders import annotation, choice, rating, schema, span, task
+
+from toolkit.agreement import cohen_kappa, compute_agreement, fleiss_kappa, span_f1
+
+# Krippendorff's example (the krippendorff package's docstring): 3 coders x 15 units.
+NAN = math.nan
+RELIABILITY = [
+    [NAN, NAN, NAN, NAN, NAN, 3, 4, 1, 2, 1, 1, 3, 3, NAN, 3],
+    [1, NAN, 2, 1, 3, 3, 4, 3, NAN, NAN, NAN, NAN, NAN, NAN, NAN],
+    [NAN, NAN, 2, 1, 3, 4, 4, NAN, 2, 1, 1, 3, 3, NAN, 4],
+]
+LABEL = {1: "agree", 2: "disagree", 3: "neutral", 4: "unrelated"}
+
+
+def _docstring_tasks():
+    tasks = []
+    for unit in range(15):
+        annotations = []
+        for coder, row in enumerate(RELIABILITY, start=1):
+            value = row[unit]
+            if not math.isnan(value):
+                v = int(value)
+                annotations.append(annotation(1000 * coder + unit, coder,
+                                              [choice("stance", LABEL[v]), rating("intensity", v)]))
+        tasks.append(task(unit + 1, "نص", annotations))
+    return tasks
+
+
+def _by_name(report):
+    return {q.question: q for q in report.questions}
+
+
+def test_known_value_nominal_alpha_0_691358_and_interval_0_810845():
+    report = compute_agreement(_docstring_tasks(), schema())
+    stance = _by_name(report)["stance"]
+    assert round(stance.alpha, 6) == 0.691358
+    assert round(_by_name(report)["intensity"].alpha_interval, 6) == 0.810845
+    # units 1 (one coder), 2 and 14 (none) are left out and counted
+    assert (report.items_total, report.items_used, report.items_left_out) == (15, 12, 3)
+    assert stance.items == 12
+    # Fleiss is not defined here: some units have 2 coders, some 3
+    assert stance.fleiss_kappa is None
+    assert any("different numbers" in note for note in stance.notes)
+
+
+def test_cohen_kappa_hand_computed():
+    # po = 3/4; pe = .5*.25 + .5*.75 = .5; kappa = (.75 - .5) / .5
+    assert cohen_kappa(list("aabb"), list("abbb")) == pytest.approx(0.5)
+    assert cohen_kappa(list("aaaa"), list("aaaa")) is None  # chance agreement 1: undefined
+    assert cohen_kappa(list("ab"), list("ba")) == pytest.approx(-1.0)
+
+
+def test_fleiss_kappa_hand_computed_and_wikipedia():
+    # p_j = (.5, .5), Pe = .5; P_i = 1, 1, 0 -> mean 2/3; kappa = (2/3 - .5) / .5 = 1/3
+    assert fleiss_kappa([[2, 0], [0, 2], [1, 1]]) == pytest.approx(1 / 3)
+    wikipedia = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0],
+                 [2, 2, 8, 1, 1], [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2],
+                 [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+    assert fleiss_kappa(wikipedia) == pytest.approx(0.20993, abs=1e-5)
+    assert fleiss_kappa([[2, 0], [1, 0]]) is None  # unequal raters
+
+
+def test_span_f1_hand_computed():
+    a = [(0, 4, "person"), (5, 9, "person")]
+    b = [(0, 4, "person"), (6, 12, "person"), (13, 20, "place")]
+    assert span_f1(a, b) == (1, 2, 3, 2, 2)
+    # exact: 2*1/(2+3) = .4 ; overlap: P = 2/2, R = 2/3 -> F1 = .8
+    tasks = [task(1, "محمد صلاح في ليفربول الآن", [
+        annotation(1, 1, [choice("stance", "agree"),
+                          span("targets", 0, 4, "محمد", "person"),
+                          span("targets", 5, 9, "صلاح", "person")]),
+        annotation(2, 2, [choice("stance", "agree"),
+                          span("targets", 0, 4, "محمد", "person"),
+                          span("targets", 6, 12, "لاح في", "person"),
+                          span("targets", 13, 20, "ليفربول", "place")]),
+    ])]
+    targets = _by_name(compute_agreement(tasks, schema()))["targets"]
+    assert targets.span_f1["1|2"] == {"exact": pytest.approx(0.4),
+                                      "overlap": pytest.approx(0.8), "items": 1}
+    assert targets.span_f1_exact == pytest.approx(0.4)
+
+
+def test_pairwise_cohen_fleiss_full_agreement_and_annotators():
+    rows = [  # (annotator 1, 2, 3) per item
+        ("agree", "agree", "agree"),
+        ("agree", "agree", "disagree"),
+        ("disagree", "disagree", "disagree"),
+        ("neutral", "agree", "neutral"),
+    ]
+    tasks = [task(i, "نص", [annotation(10 * i + k, k, [choice("stance", v)])
+                             for k, v in enumerate(row, start=1)])
+             for i, row in enumerate(rows, start=1)]
+    tasks.append(task(9, "نص", [annotation(91, 1, [choice("stance", "agree")])]))  # left out
+    report = compute_agreement(tasks, schema())
+    stance = _by_name(report)["stance"]
+    assert stance.full_agreement == pytest.approx(50.0)
+    # annotators 1|2: (a,a) (a,a) (d,d) (n,a): po=3/4; p1: a .5 d .25 n .25; p2: a .75 d .25
+    # pe = .5*.75 + .25*.25 = .4375; kappa = (.75-.4375)/.5625 = .5556
+    assert stance.cohen_kappa["1|2"] == {"kappa": pytest.approx(0.3125 / 0.5625), "items": 4}
+    # Fleiss by hand: counts (a,d,n) = [3,0,0],[2,1,0],[0,3,0],[1,0,2]; p_j = 1/2, 1/3, 1/6
+    # Pe = 1/4 + 1/9 + 1/36 = 7/18; P_i = 1, 1/3, 1, 1/3 -> 2/3; kappa = (2/3-7/18)/(11/18)
+    assert stance.fleiss_kappa == pytest.approx(5 / 11)
+    people = {a.annotator: a for a in report.annotators}
+    assert people["1"].items == 5 and people["2"].items == 4
+    # majority: agree, agree, disagree, neutral -> annotator 2 misses item 4, 3 misses item 2
+    assert people["1"].with_majority == 1.0
+    assert people["2"].with_majority == 0.75 and people["3"].with_majority == 0.75
+    assert report.items_left_out == 1
+
+
+def test_multi_choice_per_label():
+    tasks = [task(i, "نص", [annotation(10 * i + k, k, [choice("stance", "agree"),
+                                                      *( [choice("offensive", *v)] if v else [])])
+                             for k, v in enumerate(row, start=1)])
+             for i, row in enumerate([(("insult",), ("insult",)), ((), ("threat",)),
+                                      (("insult", "threat"), ("insult",))], start=1)]
+    offensive = _by_name(compute_agreement(tasks, schema()))["offensive"]
+    assert offensive.alpha_per_label["profanity"] is None  # never used
+    assert set(offensive.alpha_per_label) == {"insult", "profanity", "hate_speech", "threat"}
+    assert offensive.alpha == pytest.approx(
+        sum(v for v in offensive.alpha_per_label.values() if v is not None)
+        / sum(1 for v in offensive.alpha_per_label.values() if v is not None))
+    assert offensive.alpha_per_label["insult"] == pytest.approx(1.0)
+    assert offensive.full_agreement == pytest.approx(100 / 3)

@@ -1,0 +1,66 @@
+"""`corpus validate`: check a pulled snapshot against the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import typer
+from rich.table import Table
+
+from ..schema import load_schema
+from ..validate import CODES, ValidationReport, validate_snapshot
+from .output import err_console, out_console, print_findings
+
+SHOWN = 200  # findings printed on stderr; --json has all of them
+
+
+def validate(
+    snapshot: Path = typer.Argument(..., help="A snapshot written by `corpus pull` "
+                                    "(or a plain Label Studio JSON export)."),
+    schema: Path = typer.Option(..., "--schema", "-s", help="The schema YAML file."),
+    corpus: Path | None = typer.Option(
+        None, "--corpus", help="The corpus JSONL the tasks were pushed from: flags task text "
+        "that changed since push (V011)."),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Write the whole report (summary and every finding) as JSON."),
+) -> None:
+    """Check every task, annotation and result of a snapshot against the schema.
+
+    Findings go to stderr (errors and warnings; info findings only in the
+    summary and --json), the summary table by code and question to stdout.
+    Exit status 1 when there are errors, 0 otherwise; codes are listed in
+    the README ("Validation codes").
+
+    Example: corpus validate exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
+    """
+    report = validate_snapshot(snapshot, load_schema(schema), corpus=corpus)
+    shown = [f for f in report.findings if f.level != "info"]
+    print_findings(shown, limit=SHOWN)
+    out_console.print(summary_table(report))
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+        err_console.print(f"Report written to {json_out}")
+    raise typer.Exit(report.exit_code)
+
+
+def summary_table(report: ValidationReport) -> Table:
+    counts = report.counts
+    title = (f"{report.snapshot}: {counts['tasks']} tasks, {counts['submitted']} submitted "
+             f"annotations, {counts['results']} results, {counts['cancelled']} cancelled, "
+             f"{counts['drafts']} drafts")
+    table = Table(title=title, title_justify="left")
+    for column in ("code", "level", "problem", "question", "count"):
+        table.add_column(column, justify="right" if column == "count" else "left")
+    for (code, question), n in sorted(report.summary.items()):
+        level, name = CODES[code]
+        table.add_row(code, level, name, question or "-", str(n))
+    errors = sum(1 for f in report.findings if f.level == "error")
+    warnings = sum(1 for f in report.findings if f.level == "warning")
+    table.caption = f"{errors} error(s), {warnings} warning(s)"
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
