@@ -1,0 +1,225 @@
+"""corpus build (library): a snapshot in Label Studio's export shape -> a dataset folder
+that `datasets.load_dataset` loads, with the expected splits, features and values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import datasets
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from dataset_fixture import AUTHORS, EMAILS, make_inputs
+
+from toolkit.dataset import build_dataset
+from toolkit.errors import UsageError
+
+RESOLVED = {"a1-1", "a1-2", "a1-3", "a2-1", "a2-3", "a3-1", "a4-2", "a5-1", "a6-1"}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    return make_inputs(tmp_path_factory.mktemp("inputs"))
+
+
+@pytest.fixture(scope="module")
+def built(inputs, tmp_path_factory):
+    schema, corpus, snapshot = inputs
+    out = tmp_path_factory.mktemp("build") / "dataset"
+    result = build_dataset(snapshot, schema, out=out, corpus=corpus)
+    return result, datasets.load_dataset(str(out))
+
+
+def rows_by_id(dataset_dict) -> dict[str, tuple[str, dict]]:
+    return {row["comment_id"]: (name, row) for name, split in dataset_dict.items()
+            for row in split}
+
+
+def test_loads_with_the_schema_splits_and_features(built):
+    _, ds = built
+    assert list(ds) == ["train", "validation", "test"]
+    features = ds["train"].features
+    assert features["stance"].names == ["agree", "disagree", "neutral", "unrelated"]
+    assert features["offensive"].feature.names == ["insult", "profanity", "hate_speech", "threat"]
+    assert features["targets"].feature["label"].names == ["person", "organization", "place",
+                                                          "group"]
+    assert features["sarcasm"] == datasets.Value("bool")
+    assert features["annotations"].feature["stance"].names == features["stance"].names
+    assert "author" not in features and "article_body" not in features
+
+
+def test_rows_hold_the_aggregated_labels_and_every_annotation(built):
+    _, ds = built
+    rows = rows_by_id(ds)
+    assert set(rows) == RESOLVED
+    _, row = rows["a1-1"]
+    stance = ds["train"].features["stance"]
+    assert row["text"] == "هذا كلام صحيح 👍 والوزير محمد صادق"
+    assert row["article_id"] == "a1" and row["article_title"] == "عنوان المقال a1"
+    assert stance.int2str(row["stance"]) == "agree" and row["stance_provenance"] == "unanimous"
+    assert row["intensity"] == 3 and row["intensity_provenance"] == "majority"
+    assert row["targets"] == [{"start": 24, "end": 33, "label": 0, "text": "محمد صادق"}]
+    assert row["text"][24:33] == "محمد صادق"
+    assert row["offensive"] == [] and row["offensive_provenance"] == "unanimous"
+    assert row["n_annotators"] == 3
+    assert [a["annotator"] for a in row["annotations"]] == [
+        "annotator_1", "annotator_2", "annotator_3"]
+    assert [a["intensity"] for a in row["annotations"]] == [3, 3, 2]
+    assert row["annotations"][0]["note"] == "واضح"
+
+    _, row = rows["a2-1"]
+    assert stance.int2str(row["stance"]) == "disagree"
+    assert row["offensive"] == [0] and row["offensive_provenance"] == "majority"
+    assert row["sarcasm"] is True and row["sarcasm_provenance"] == "majority"
+    assert [a["offensive"] for a in row["annotations"]] == [[0], [0, 1], [0]]
+
+    _, row = rows["a2-3"]  # two annotators suffice (min_annotations 2)
+    assert stance.int2str(row["stance"]) == "unrelated" and row["n_annotators"] == 2
+
+
+def test_no_article_in_two_splits(built):
+    _, ds = built
+    seen: dict[str, str] = {}
+    for name, split in ds.items():
+        for article in split["article_id"]:
+            assert seen.setdefault(article, name) == name, f"{article} in two splits"
+    assert len(seen) == 6
+
+
+def test_balance_adds_up_over_the_corpus(built):
+    result, ds = built
+    balance = result.balance
+    assert balance.corpus_units == 15 and balance.not_pushed == 2
+    assert balance.snapshot_tasks == 13
+    assert sum(balance.in_splits.values()) == 9 == sum(s.num_rows for s in ds.values())
+    assert balance.rejected == {"invalid": 1, "too_few_annotations": 1, "unresolved": 1}
+    assert balance.not_annotated == 1
+    assert balance.adds_up
+    assert balance.lines()[0] == "corpus units: 15 = 13 pushed + 2 not pushed"
+
+
+def test_rejected_file_names_each_item_and_reason(built):
+    result, _ = built
+    rows = [json.loads(line) for line in result.rejected_file.read_text().splitlines()]
+    by_id = {r["unit_id"]: r for r in rows}
+    assert set(by_id) == {"a2-2", "a3-2", "a4-1"}
+    assert by_id["a2-2"]["code"] == "invalid" and "'maybe'" in by_id["a2-2"]["reason"]
+    assert by_id["a3-2"]["code"] == "too_few_annotations"
+    assert by_id["a4-1"]["code"] == "unresolved" and "stance" in by_id["a4-1"]["reason"]
+
+
+def test_card_front_matter_and_facts(built, inputs):
+    result, _ = built
+    text = (result.folder / "README.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["language"] == ["ar"] and meta["license"] == "cc-by-4.0"
+    assert meta["size_categories"] == ["n<1K"]
+    assert meta["task_categories"] == ["text-classification"]
+    assert meta["annotations_creators"] == ["expert-generated"]
+    splits = {s["name"]: s["num_examples"] for s in meta["dataset_info"]["splits"]}
+    assert splits == result.balance.in_splits
+    paths = {f["split"]: f["path"] for f in meta["configs"][0]["data_files"]}
+    assert paths["train"] == "data/train-00000-of-00001.parquet"
+    assert "`sha256:71e95a5493dcd26c`" in text  # schema hash
+    assert "2025-03-02T08:00:00Z" in text  # pulled_at
+    from toolkit.dataset.build import file_sha256
+
+    assert file_sha256(inputs[2]) in text
+    assert "Read the article, then the comment." in text  # guidelines
+    assert "| agree | موافق | supports the article's claim |" in text
+    assert "| unresolved | 1 |" in text
+
+
+def test_two_builds_are_byte_identical(inputs, tmp_path):
+    schema, corpus, snapshot = inputs
+    first = build_dataset(snapshot, schema, out=tmp_path / "one", corpus=corpus).folder
+    second = build_dataset(snapshot, schema, out=tmp_path / "two", corpus=corpus).folder
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert len(files) == 5
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    # Rebuilding into the same folder replaces it, with the same bytes.
+    again = build_dataset(snapshot, schema, out=first, corpus=corpus).folder
+    assert (again / "README.md").read_bytes() == (second / "README.md").read_bytes()
+
+
+def _everything_written(folder: Path) -> str:
+    """Every file's text; Parquet decoded (its pages are compressed), metadata included."""
+    parts = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        if path.suffix == ".parquet":
+            table = pq.read_table(path)
+            parts.append(json.dumps(table.to_pylist(), ensure_ascii=False))
+            parts.append(str(table.schema.metadata))
+        else:
+            parts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def test_privacy_no_commenter_names_or_annotator_identities(built):
+    result, _ = built
+    written = _everything_written(result.folder)
+    for author in AUTHORS:
+        assert author not in written
+    for email in EMAILS.values():
+        assert email not in written
+        assert email.split("@")[0] not in written
+    assert "completed_by" not in written
+
+
+def test_keep_authors_keeps_them_with_a_warning(inputs, tmp_path):
+    schema, corpus, snapshot = inputs
+    result = build_dataset(snapshot, schema, out=tmp_path / "ds", keep_authors=True,
+                           with_context=True)
+    assert [f.code for f in result.report.warnings] == ["B001"]
+    rows = rows_by_id(datasets.load_dataset(str(result.folder)))
+    _, row = rows["a1-1"]
+    assert row["author"] == AUTHORS[0]
+    assert row["article_body"] == "نص المقال a1\n\nفقرة ثانية"
+    for email in EMAILS.values():  # annotators stay pseudonymous
+        assert email not in _everything_written(result.folder)
+
+
+def test_keep_unresolved_puts_them_in_the_splits_with_null_labels(inputs, tmp_path):
+    schema, _, snapshot = inputs
+    result = build_dataset(snapshot, schema, out=tmp_path / "ds", keep_unresolved=True)
+    assert result.balance.rejected == {"invalid": 1, "too_few_annotations": 1}
+    assert result.balance.corpus_units is None and result.balance.adds_up
+    _, row = rows_by_id(datasets.load_dataset(str(result.folder)))["a4-1"]
+    assert row["stance"] is None and row["stance_provenance"] == "unresolved"
+    assert [a["stance"] for a in row["annotations"]] == [0, 2, 1]
+
+
+def test_large_splits_are_sharded(inputs, tmp_path):
+    schema, _, snapshot = inputs
+    result = build_dataset(snapshot, schema, out=tmp_path / "ds", max_shard_bytes=1000)
+    train = next(s for s in result.splits if s.name == "train")
+    assert len(train.paths) > 1
+    n = len(train.paths)
+    assert train.paths[-1] == f"data/train-{n - 1:05d}-of-{n:05d}.parquet"
+    ds = datasets.load_dataset(str(result.folder))
+    assert ds["train"].num_rows == train.num_examples
+
+
+def test_refuses_a_folder_holding_other_files(inputs, tmp_path):
+    schema, _, snapshot = inputs
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / "notes.txt").write_text("mine")
+    with pytest.raises(UsageError, match="notes.txt"):
+        build_dataset(snapshot, schema, out=tmp_path / "ds")
+    assert (tmp_path / "ds" / "notes.txt").read_text() == "mine"
+
+
+def test_refuses_a_snapshot_of_another_schema(inputs, tmp_path):
+    from toolkit.snapshot import open_snapshot, write_snapshot
+
+    schema, _, snapshot = inputs
+    snap = open_snapshot(snapshot)
+    other = tmp_path / "other.json"
+    write_snapshot(other, {**snap.header, "schema_name": "article_entities"}, snap.tasks())
+    with pytest.raises(UsageError, match="article_entities"):
+        build_dataset(other, schema, out=tmp_path / "ds")

@@ -1,0 +1,50 @@
+"""Split assignment: grouped, stratified where possible, deterministic."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from toolkit.dataset.splits import assign_splits, group_stratum
+
+FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}
+
+
+def groups(n: int = 500):
+    rng = random.Random(1)
+    return [(f"article-{i}", rng.randint(1, 6), rng.choice(["agree", "disagree", "neutral"]))
+            for i in range(n)]
+
+
+def test_same_assignment_whatever_the_input_order():
+    data = groups()
+    shuffled = list(data)
+    random.Random(2).shuffle(shuffled)
+    assert assign_splits(data, FRACTIONS, 42) == assign_splits(shuffled, FRACTIONS, 42)
+    assert assign_splits(data, FRACTIONS, 42) != assign_splits(data, FRACTIONS, 43)
+
+
+def test_fractions_are_met_overall_and_per_stratum():
+    data = groups()
+    assignment = assign_splits(data, FRACTIONS, 42)
+    overall: Counter = Counter()
+    per_stratum: dict[str, Counter] = {}
+    for key, size, stratum in data:
+        overall[assignment[key]] += size
+        per_stratum.setdefault(stratum, Counter())[assignment[key]] += size
+    total = sum(overall.values())
+    for name, fraction in FRACTIONS.items():
+        assert abs(overall[name] / total - fraction) < 0.02
+        for counts in per_stratum.values():
+            assert abs(counts[name] / sum(counts.values()) - fraction) < 0.04
+
+
+def test_small_datasets_still_fill_every_split():
+    assignment = assign_splits([(f"a{i}", 1, None) for i in range(10)], FRACTIONS, 0)
+    assert Counter(assignment.values()) == {"train": 8, "validation": 1, "test": 1}
+
+
+def test_group_stratum_is_the_most_frequent_label():
+    assert group_stratum(["agree", "neutral", "agree", None]) == "agree"
+    assert group_stratum(["neutral", "agree"]) == "agree"  # tie: the smallest
+    assert group_stratum([None, None]) is None

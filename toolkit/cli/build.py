@@ -1,0 +1,59 @@
+"""`corpus build`: a pulled snapshot -> a Hugging Face dataset folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..dataset import build_dataset
+from ..schema import load_schema
+from .output import out_console, print_findings
+
+
+def build(
+    snapshot: Path = typer.Argument(..., help="A snapshot written by `corpus pull`."),
+    schema: Path = typer.Option(..., "--schema", "-s", help="The schema YAML file."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="The dataset folder (default: exports/<schema>/dataset); "
+        "replaced when it holds an earlier build."),
+    corpus: Path | None = typer.Option(
+        None, "--corpus", help="The corpus JSONL the tasks were pushed from: the balance then "
+        "covers every unit of the corpus (else only the snapshot's tasks)."),
+    with_context: bool = typer.Option(
+        False, "--with-context", help="Include each comment's article body (article_body)."),
+    keep_unresolved: bool = typer.Option(
+        False, "--keep-unresolved", help="Keep unresolved items in the splits, with null "
+        "labels (provenance 'unresolved'), instead of in rejected/."),
+    keep_authors: bool = typer.Option(
+        False, "--keep-authors", help="Keep the commenters' display names (author column); "
+        "off by default for privacy."),
+) -> None:
+    """Build the dataset folder: Parquet splits, README.md card, rejected items.
+
+    The folder loads with `datasets.load_dataset(FOLDER)` and is laid out as a
+    Hub dataset repository (see `corpus publish`). Prints the split sizes and
+    the balance: every unit is in a split, rejected (with its reason), or not
+    yet annotated.
+
+    Example: corpus build exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
+    """
+    result = build_dataset(
+        snapshot, load_schema(schema), out=out, corpus=corpus, with_context=with_context,
+        keep_unresolved=keep_unresolved, keep_authors=keep_authors,
+    )
+    print_findings(result.report.findings)
+    out_console.print(f"Dataset written to {result.folder}", markup=False)
+    for split in result.splits:
+        files = ", ".join(split.paths)
+        out_console.print(f"  {split.name}: {split.num_examples} rows ({files})", markup=False)
+    rejected = sum(result.balance.rejected.values())
+    out_console.print(f"  rejected: {rejected} items ({result.rejected_file})", markup=False)
+    for line in result.balance.lines():
+        out_console.print(line, markup=False)
+    if not result.balance.adds_up:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("build")(build)
