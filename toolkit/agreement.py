@@ -40,10 +40,12 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import krippendorff
 import numpy as np
+import orjson
 
 from .aggregate import (
     UNRESOLVED,
@@ -55,6 +57,7 @@ from .aggregate import (
 )
 from .answers import annotator_id, extract_answers
 from .schema import Question, Schema
+from .snapshot import Snapshot, open_snapshot
 
 RELIABLE, TENTATIVE = 0.80, 0.667  # Krippendorff's thresholds
 
@@ -367,3 +370,21 @@ def reliability(value: float | None) -> str:
         return "-"
     return "reliable" if value >= RELIABLE else "tentative" if value >= TENTATIVE else "low"
 
+
+
+def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> AgreementReport:
+    """``compute_agreement`` over a snapshot file (streamed; SnapshotError when unreadable)."""
+    snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
+    return compute_agreement(snap.tasks(), schema)
+
+
+def write_unresolved(path: str | Path, rows: Iterable[dict]) -> int:
+    """Write unresolved rows (corpus_key, task_id, question, answers) as JSONL; returns count."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("wb") as out:
+        for row in rows:
+            out.write(orjson.dumps(row) + b"\n")
+            count += 1
+    return count

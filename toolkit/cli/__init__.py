@@ -51,12 +51,13 @@ def version() -> None:
 
 
 # One module per stage; each defines its commands and a register(app).
+from . import agree as _agree  # noqa: E402
 from . import build as _build  # noqa: E402
 from . import ingest as _ingest  # noqa: E402
 from . import publish as _publish  # noqa: E402
 from . import validate as _validate  # noqa: E402
 
-STAGES: tuple = (_ingest, _validate, _build, _publish)
+STAGES: tuple = (_ingest, _validate, _agree, _build, _publish)
 for module in STAGES:
     module.register(app)
 

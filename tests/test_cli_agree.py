@@ -1,0 +1,34 @@
+"""`corpus agree`: tables on stdout, --unresolved JSONL, --json."""
+
+from __future__ import annotations
+
+import json
+
+from annotation_builders import SCHEMA_PATH, annotation, choice, task
+
+from toolkit.cli import main
+from toolkit.snapshot import write_snapshot
+
+
+def test_agree_prints_alpha_and_writes_unresolved(tmp_path, capsys):
+    rows = [("agree", "agree", "agree"), ("agree", "disagree", "neutral"),
+            ("disagree", "disagree", "agree")]
+    tasks = [task(i, "نص", [annotation(10 * i + k, k, [choice("stance", v)])
+                             for k, v in enumerate(row, start=1)])
+             for i, row in enumerate(rows, start=1)]
+    snap = tmp_path / "snap.json"
+    write_snapshot(snap, {}, tasks)
+    unresolved, report = tmp_path / "unresolved.jsonl", tmp_path / "agree.json"
+    code = main(["agree", str(snap), "-s", str(SCHEMA_PATH), "--unresolved", str(unresolved),
+                 "--json", str(report)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "3 items with 2+ annotators" in out and "stance" in out
+    lines = [json.loads(line) for line in unresolved.read_text(encoding="utf-8").splitlines()]
+    assert lines == [{"corpus_key": "comment_stance:c2", "task_id": 2, "status": "unresolved",
+                      "question": "stance", "reason": "no agreed answer for: stance",
+                      "answers": {"1": "agree", "2": "disagree", "3": "neutral"}}]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    stance = next(q for q in data["questions"] if q["question"] == "stance")
+    assert stance["items"] == 3 and stance["alpha"] is not None
+    assert round(stance["full_agreement"], 1) == 33.3

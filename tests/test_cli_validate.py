@@ -1,0 +1,54 @@
+"""`corpus validate`: exit codes, stdout summary, stderr findings, --json."""
+
+from __future__ import annotations
+
+import json
+
+from annotation_builders import SCHEMA_PATH, annotation, choice, span, task
+
+from toolkit.cli import main
+from toolkit.snapshot import write_snapshot
+
+TEXT = "محمد صلاح في ليفربول"
+
+
+def _snapshot(tmp_path, with_error: bool):
+    extra = [choice("sentiment", "angry")] if with_error else []
+    tasks = [task(1, TEXT, [annotation(k, k, [choice("stance", "agree"), *(extra if k == 1 else []),
+                                              span("targets", 0, 9, "محمد صلاح", "person")])
+                            for k in (1, 2, 3)])]
+    path = tmp_path / "snap.json"
+    write_snapshot(path, {"schema_name": "comment_stance"}, tasks)
+    return path
+
+
+def test_clean_snapshot_exits_0(tmp_path, capsys):
+    assert main(["validate", str(_snapshot(tmp_path, False)), "--schema", str(SCHEMA_PATH)]) == 0
+    captured = capsys.readouterr()
+    assert "1 tasks, 3 submitted annotations, 6 results" in captured.out
+    assert "0 error(s), 0 warning(s)" in captured.out
+    assert captured.err == ""
+
+
+def test_errors_exit_1_with_findings_on_stderr_and_json(tmp_path, capsys):
+    out = tmp_path / "report.json"
+    code = main(["validate", str(_snapshot(tmp_path, True)), "-s", str(SCHEMA_PATH),
+                 "--json", str(out)])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert ("task 1 [comment_stance:c1] annotation 1 by annotator 1: error[V002]: 'angry' is not "
+            "a label of question 'sentiment'") in captured.err
+    assert "V002" in captured.out and "unknown-label" in captured.out
+    assert "V002" not in captured.out.split("V002")[0]  # summary only once per row
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["code"] for f in data["findings"]] == ["V002"]
+    assert data["counts"]["tasks"] == 1
+
+
+def test_malformed_snapshot_one_line_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("not json at all", encoding="utf-8")
+    assert main(["validate", str(bad), "-s", str(SCHEMA_PATH)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "not JSON" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,86 @@
+"""`corpus agree`: inter-annotator agreement per question and per annotator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import typer
+from rich.table import Table
+
+from ..agreement import AgreementReport, agreement_for_snapshot, reliability, write_unresolved
+from ..schema import load_schema
+from .output import err_console, out_console
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def agree(
+    snapshot: Path = typer.Argument(..., help="A snapshot written by `corpus pull`."),
+    schema: Path = typer.Option(..., "--schema", "-s", help="The schema YAML file."),
+    unresolved: Path | None = typer.Option(
+        None, "--unresolved", help="Write the unresolved items (corpus_key, task id, question, "
+        "each annotator's answer) as JSONL, for adjudication in Label Studio."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write every figure as JSON."),
+) -> None:
+    """Agreement per question: Krippendorff's alpha, Fleiss' kappa, pairwise Cohen's kappa,
+    full agreement, span F1; and per annotator: items done, agreement with the majority.
+
+    Alpha is nominal for single choice and yes/no, ordinal for ratings; multi
+    choice is treated per label (each label a yes/no decision, alpha per label,
+    the mean shown). Spans: pairwise F1, exact and overlap. Items with fewer
+    than two annotators are left out and counted.
+
+    Example: corpus agree exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
+    """
+    report = agreement_for_snapshot(snapshot, load_schema(schema))
+    out_console.print(question_table(report))
+    out_console.print(annotator_table(report))
+    if unresolved is not None:
+        count = write_unresolved(unresolved, report.unresolved)
+        err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+        err_console.print(f"Report written to {json_out}")
+
+
+def question_table(report: AgreementReport) -> Table:
+    table = Table(
+        title=f"Agreement: {report.items_used} items with 2+ annotators "
+              f"({report.items_left_out} left out with fewer, {report.items_total} in all)",
+        title_justify="left",
+    )
+    table.add_column("question", no_wrap=True)
+    for column in ("items", "alpha", "reading", "Fleiss κ", "Cohen κ mean", "full agr %",
+                   "span F1 exact/overlap"):
+        table.add_column(column)
+    for q in report.questions:
+        kappas = [p["kappa"] for p in q.cohen_kappa.values() if p["kappa"] is not None]
+        f1 = "-" if q.kind != "spans" else f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}"
+        table.add_row(
+            q.question, str(q.items), _fmt(q.alpha), reliability(q.alpha),
+            _fmt(q.fleiss_kappa), _fmt(sum(kappas) / len(kappas) if kappas else None),
+            _fmt(q.full_agreement, 1), f1,
+        )
+    notes = [f"{q.question}: {note}" for q in report.questions for note in q.notes]
+    if notes:
+        table.caption = "; ".join(notes)
+    return table
+
+
+def annotator_table(report: AgreementReport) -> Table:
+    table = Table(title="Annotators", title_justify="left")
+    for column in ("annotator", "items done", "answers compared", "agree with majority %"):
+        table.add_column(column)
+    for person in report.annotators:
+        share = person.with_majority
+        table.add_row(person.annotator, str(person.items), str(person.compared),
+                      _fmt(None if share is None else 100 * share, 1))
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("agree")(agree)
