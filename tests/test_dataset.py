@@ -129,6 +129,7 @@ def test_card_front_matter_and_facts(built, inputs):
     assert "Read the article, then the comment." in text  # guidelines
     assert "| agree | موافق | supports the article's claim |" in text
     assert "| unresolved | 1 |" in text
+    assert "| `stance` | alpha nominal | 11 |" in text  # agreement, from toolkit.agreement
 
 
 def test_two_builds_are_byte_identical(inputs, tmp_path):

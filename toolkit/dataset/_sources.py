@@ -109,9 +109,24 @@ def invalid_tasks(snapshot: Snapshot, schema: Schema,
 
 
 def agreement(snapshot: Snapshot, schema: Schema) -> dict[str, dict[str, Any]]:
-    """Question name -> agreement figures (alpha, kappa, percent agreement, span F1 ...)."""
-    try:
-        from ..agreement import question_agreement
-    except ImportError:  # TEMPORARY: until toolkit.agreement lands
-        return {}
-    return question_agreement(snapshot.tasks(), schema)
+    """Question -> its agreement figures for the card: method, items, alpha (and its
+    reading), Fleiss' kappa, % full agreement, span F1. Figures keyed by annotator
+    (pairwise Cohen's kappa, per-annotator rates) are left out: they would name
+    annotators by their Label Studio ids."""
+    from ..agreement import agreement_for_snapshot, reliability
+
+    report = agreement_for_snapshot(snapshot, schema)
+    figures: dict[str, dict[str, Any]] = {}
+    for q in report.questions:
+        figures[q.question] = {
+            "method": q.method,
+            "items": q.items,
+            "alpha": q.alpha,
+            "reading": reliability(q.alpha),
+            "alpha_interval": q.alpha_interval,
+            "fleiss_kappa": q.fleiss_kappa,
+            "full_agreement_%": q.full_agreement,
+            "span_f1_exact": q.span_f1_exact,
+            "span_f1_overlap": q.span_f1_overlap,
+        }
+    return figures

@@ -264,12 +264,20 @@ def _columns(facts: CardFacts) -> list[str]:
 
 
 def _agreement(agreement: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One row per question; a column per figure that some question has."""
     if not agreement:
-        return ["No agreement figures (fewer than two annotators per item)."]
-    metrics: list[str] = []
+        return ["No agreement figures."]
+    columns: list[str] = []
     for figures in agreement.values():
         for key, value in figures.items():
-            if isinstance(value, (int, float)) and key not in metrics:
-                metrics.append(key)
-    rows = [[name, *(figures.get(m) for m in metrics)] for name, figures in agreement.items()]
-    return _table(["question", *metrics], rows)
+            if value is not None and key not in columns:
+                columns.append(key)
+    rows = [[f"`{name}`", *(figures.get(c) for c in columns)]
+            for name, figures in agreement.items()]
+    return _table(["question", *columns], rows) + [
+        "",
+        "Krippendorff's alpha: nominal for single choice and yes/no, ordinal for ratings "
+        "(alpha_interval beside it), the mean of per-label binary alphas for multi choice; "
+        "spans: pairwise F1 (exact, overlap). Items with fewer than two annotators are left "
+        "out. Reading: reliable >= 0.80, tentative >= 0.667.",
+    ]
