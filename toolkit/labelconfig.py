@@ -1,0 +1,260 @@
+"""Schema -> Label Studio labeling config (XML) and project instructions (HTML).
+
+The config is built with ``xml.etree`` so every user string (label values,
+display texts, descriptions, titles) is XML-escaped; the same schema always
+gives byte-identical XML.
+
+What annotators see (checked on Label Studio 1.23.2, see schemas/README.md):
+
+- rtl schemas: ``style="direction: rtl"`` on the outer View and
+  ``.htx-text{white-space: pre-wrap}`` so the text's spaces and line breaks
+  show as stored;
+- comment unit: the article (title, then body in a scrolling box) above the
+  comment, in ``<Text>`` tags named ``article_title``/``article_body`` that no
+  control points at (read-only); never ``<HyperText>`` (task text is untrusted);
+- each question in its own View: a ``<Header>`` with its title, then the
+  control, named after the question and bound (``toName``) to its item field;
+- a label shows its display text (``value``) and stores its stable value
+  (``alias``): results hold ``agree``, the annotator sees ``موافق``;
+- ``when`` becomes ``visibleWhen="choice-selected"`` with ``whenTagName`` and
+  ``whenChoiceValue`` set to the stored values (Label Studio matches that
+  attribute against a choice's alias or value, comma-separated).
+"""
+
+from __future__ import annotations
+
+import html
+import xml.etree.ElementTree as ET
+
+from markdown_it import MarkdownIt
+
+from .schema import YESNO_VALUES, Question, Schema
+
+__all__ = ["label_config", "instructions_html"]
+
+# Texts of the config's own captions, by schema language (English otherwise).
+_CAPTIONS: dict[str, dict[str, str]] = {
+    "ar": {
+        "article": "المقال (للسياق فقط)",
+        "comment": "التعليق",
+        "title": "العنوان",
+        "body": "نص المقال",
+        "yes": "نعم",
+        "no": "لا",
+        "labels": "الأسئلة",
+    },
+    "en": {
+        "article": "Article (context only)",
+        "comment": "Comment",
+        "title": "Title",
+        "body": "Article body",
+        "yes": "Yes",
+        "no": "No",
+        "labels": "Questions",
+    },
+}
+
+# Span label colours, by position in the question's label list (stable).
+_PALETTE = (
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4",
+    "#42d4f4", "#f032e6", "#9a6324", "#808000", "#000075",
+)
+
+_CONTEXT_BOX = (
+    "border: 1px solid #d0d0d0; border-radius: 6px; padding: 8px 12px; "
+    "margin-bottom: 12px; background: #fafafa"
+)
+_SCROLL_BOX = "max-height: 16em; overflow-y: auto"
+_HINT_STYLE = "font-size: 90%; font-weight: normal; color: #666; margin: 0 0 4px 0"
+_ITEM_BOX = "border: 2px solid #4363d8; border-radius: 6px; padding: 8px 12px"
+
+
+def _captions(schema: Schema) -> dict[str, str]:
+    return _CAPTIONS.get(schema.language.split("-")[0].lower(), _CAPTIONS["en"])
+
+
+def _sub(parent: ET.Element, tag: str, **attrs: str | None) -> ET.Element:
+    """A child element with the given attributes, in the order given, None left out."""
+    return ET.SubElement(parent, tag, {k: v for k, v in attrs.items() if v is not None})
+
+
+def _header(parent: ET.Element, text: str, size: str) -> None:
+    _sub(parent, "Header", value=text, size=size)
+
+
+def _bool(value: bool) -> str | None:
+    return "true" if value else None
+
+
+def _when(question: Question) -> dict[str, str]:
+    if question.when is None:
+        return {}
+    return {
+        "visibleWhen": "choice-selected",
+        "whenTagName": question.when.question,
+        "whenChoiceValue": ",".join(question.when.equals),
+    }
+
+
+def _choices(parent: ET.Element, schema: Schema, q: Question) -> None:
+    captions = _captions(schema)
+    if q.kind == "yesno":
+        given = {label.value: label for label in q.labels}
+        options = [
+            (value, given[value].display if value in given else captions[value],
+             given[value].description if value in given else None,
+             given[value].hotkey if value in given else None)
+            for value in YESNO_VALUES
+        ]
+    else:
+        options = [(lb.value, lb.display, lb.description, lb.hotkey) for lb in q.labels]
+    control = _sub(
+        parent,
+        "Choices",
+        name=q.name,
+        toName=schema.target_field(q),
+        choice="multiple" if q.kind == "multi" else "single-radio",
+        showInline="true" if len(options) <= 6 else None,
+        required=_bool(q.required),
+        **_when(q),
+    )
+    for value, display, description, hotkey in options:
+        _sub(control, "Choice", value=display, alias=value, hint=description, hotkey=hotkey)
+
+
+def _labels(parent: ET.Element, schema: Schema, q: Question) -> None:
+    control = _sub(
+        parent,
+        "Labels",
+        name=q.name,
+        toName=schema.target_field(q),
+        required=_bool(q.required),
+        **_when(q),
+    )
+    for index, lb in enumerate(q.labels):
+        _sub(
+            control,
+            "Label",
+            value=lb.display,
+            alias=lb.value,
+            hint=lb.description,
+            hotkey=lb.hotkey,
+            background=_PALETTE[index % len(_PALETTE)],
+        )
+
+
+def _question(parent: ET.Element, schema: Schema, q: Question) -> None:
+    box = _sub(parent, "View", style="margin-top: 12px", **_when(q))
+    _header(box, q.prompt, "5")
+    if q.description and q.kind != "spans":
+        # Shown under the title; per-label descriptions are hover hints.
+        _sub(box, "Header", value=q.description, size="6", style=_HINT_STYLE)
+    if q.kind in ("single", "multi", "yesno"):
+        _choices(box, schema, q)
+    elif q.kind == "spans":
+        _labels(box, schema, q)
+    elif q.kind == "rating":
+        _sub(
+            box, "Rating", name=q.name, toName=schema.target_field(q),
+            maxRating=str(q.scale), icon="star", size="medium",
+            required=_bool(q.required), **_when(q),
+        )
+    elif q.kind == "text":
+        _sub(
+            box, "TextArea", name=q.name, toName=schema.target_field(q),
+            rows="2", maxSubmissions="1", editable="true",
+            required=_bool(q.required), **_when(q),
+        )
+
+
+def label_config(schema: Schema) -> str:
+    """The Label Studio labeling config of a schema (deterministic XML text)."""
+    captions = _captions(schema)
+    rtl = schema.direction == "rtl"
+    root = ET.Element(
+        "View", {"style": "direction: rtl; text-align: right" if rtl else "direction: ltr"}
+    )
+    style = ET.SubElement(root, "Style")
+    style.text = ".htx-text{white-space: pre-wrap}"
+
+    # Read-only context above the item.
+    if schema.unit == "comment":
+        ctx = _sub(root, "View", style=_CONTEXT_BOX)
+        _header(ctx, captions["article"], "5")
+        _sub(_sub(ctx, "View", style="font-weight: bold; font-size: 110%"),
+             "Text", name="article_title", value="$article_title")
+        _sub(_sub(ctx, "View", style=_SCROLL_BOX),
+             "Text", name="article_body", value="$article_body")
+
+    spans_on: dict[str, list[Question]] = {}
+    for q in schema.questions:
+        if q.kind == "spans":
+            spans_on.setdefault(schema.target_field(q), []).append(q)
+
+    # The item: its fields, each preceded by the span label sets that mark it.
+    item = _sub(root, "View", style=_ITEM_BOX)
+    if schema.unit == "comment":
+        _header(item, captions["comment"], "5")
+        fields = ("text",)
+    else:
+        fields = ("title", "body")
+    for field in fields:
+        for q in spans_on.get(field, []):
+            _question(item, schema, q)
+        if schema.unit == "article":
+            _header(item, captions[field], "6")
+        box = item if field != "title" else _sub(item, "View", style="font-weight: bold")
+        _sub(box, "Text", name=field, value=f"${field}")
+
+    questions = _sub(root, "View")
+    for q in schema.questions:
+        if q.kind != "spans":
+            _question(questions, schema, q)
+
+    ET.indent(root, space="  ")
+    # No trailing newline: Label Studio stores the config stripped, so what it
+    # returns compares equal to what we generate.
+    return ET.tostring(root, encoding="unicode")
+
+
+def instructions_html(schema: Schema) -> str:
+    """Project instructions (Label Studio's ``expert_instruction``) as HTML.
+
+    The guidelines are markdown rendered with raw HTML disabled (markup in them
+    is shown as text, ``javascript:`` links are dropped), followed by a table of
+    every question's labels with their stored values and descriptions; all
+    user text is escaped.
+    """
+    md = MarkdownIt("commonmark", {"html": False})
+    esc = html.escape
+    direction = "rtl" if schema.direction == "rtl" else "ltr"
+    parts = [f'<div dir="{direction}">', f"<h2>{esc(schema.title)}</h2>"]
+    if schema.guidelines.strip():
+        parts.append(md.render(schema.guidelines))
+    parts.append(f"<h3>{esc(_captions(schema)['labels'])}</h3>")
+    for q in schema.questions:
+        req = " *" if q.required else ""
+        parts.append(f"<h4>{esc(q.prompt)}{req} <code>{esc(q.name)}</code></h4>")
+        if q.description:
+            parts.append(f"<p>{esc(q.description)}</p>")
+        rows = []
+        if q.kind == "yesno":
+            given = {lb.value: lb for lb in q.labels}
+            for value in YESNO_VALUES:
+                shown = given[value].display if value in given else _captions(schema)[value]
+                rows.append((shown, value, given[value].description if value in given else None,
+                             given[value].hotkey if value in given else None))
+        else:
+            rows = [(lb.display, lb.value, lb.description, lb.hotkey) for lb in q.labels]
+        if rows:
+            parts.append("<ul>")
+            for shown, value, description, hotkey in rows:
+                line = f"<li><b>{esc(shown)}</b> <code>{esc(value)}</code>"
+                if hotkey:
+                    line += f" [{esc(hotkey)}]"
+                if description:
+                    line += f": {esc(description)}"
+                parts.append(line + "</li>")
+            parts.append("</ul>")
+    parts.append("</div>")
+    return "\n".join(parts) + "\n"
