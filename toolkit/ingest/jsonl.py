@@ -2,7 +2,9 @@
 
 ``{"id"?, "url"?, "title", "body", "published"?, "comments": [{"id"?, "author"?,
 "time"?, "text", "reply_to"?}]}``. Read line by line (a file may be large); a bad
-line is reported and skipped, the rest of the file is still read.
+line is reported and skipped, the rest of the file is still read. A file whose
+first record has neither title nor body (e.g. a file of annotations lying in the
+same folder) is not an articles file: one info finding, and the file is skipped.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def read_jsonl(path: Path, data_lines: Iterator[bytes], ctx: Context) -> Iterato
     """Articles from the lines of a JSONL file; findings for the lines that are not."""
     report = ctx.report
     warned_encoding = False
+    first_record = True  # a file whose first record is no article is not an input at all
     for number, raw in enumerate(data_lines, start=1):
         where = f"{path}:{number}"
         if not raw.strip():
@@ -65,6 +68,16 @@ def read_jsonl(path: Path, data_lines: Iterator[bytes], ctx: Context) -> Iterato
             )
             continue
         missing = [k for k in ("title", "body") if not isinstance(record.get(k), str)]
+        if first_record and len(missing) == 2 and "comments" not in record:
+            keys = ", ".join(sorted(record)[:6])
+            report.info(
+                "not-an-input",
+                str(path),
+                f"not an articles file: its first record has no title or body (keys: {keys})",
+                "skipped the file",
+            )
+            return
+        first_record = False
         if missing:
             report.error(
                 "missing-field",

@@ -1,0 +1,142 @@
+"""Bad inputs: each gets one clear finding and the other inputs are still ingested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from toolkit.corpus import read_corpus
+from toolkit.ingest import ingest
+
+DATA = Path(__file__).resolve().parent / "data" / "ingest"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def _run(tmp_path: Path, *names: str):
+    out = tmp_path / "corpus.jsonl"
+    inputs = [DATA / name for name in names] + [SAMPLES / "001_4f2c9a7e1b3d5068.txt"]
+    result = ingest(inputs, out=out)
+    articles = list(read_corpus(out))
+    # The good page is always ingested too.
+    assert any(a.id == "4f2c9a7e1b3d5068" for a in articles)
+    return result, articles
+
+
+def _lines(result) -> list[str]:
+    return [f.line() for f in result.report.findings]
+
+
+def test_empty_file(tmp_path):
+    result, articles = _run(tmp_path, "empty.txt", "bom_only.txt")
+    assert _lines(result) == [
+        f"{DATA / 'empty.txt'}: warning[empty]: empty file; nothing to ingest from it",
+        f"{DATA / 'bom_only.txt'}: warning[empty]: empty file (only a BOM or spaces); "
+        "nothing to ingest",
+    ]
+    assert len(articles) == 1 and result.unreadable == []
+
+
+def test_windows_1256_page_is_decoded_and_said_so(tmp_path):
+    result, articles = _run(tmp_path, "cp1256_page.txt")
+    [finding] = result.report.findings
+    assert (finding.level, finding.code) == ("warning", "encoding")
+    assert "windows-1256" in finding.message and finding.where == str(DATA / "cp1256_page.txt")
+    page = next(a for a in articles if a.source.endswith("cp1256_page.txt"))
+    assert page.title == "ارتفاع أسعار الخضار في الأسواق"
+    assert [(c.author, c.time_raw, c.text) for c in page.comments] == [
+        ("تاجر", "منذ 3 أيام", "الأسعار ارتفعت بسبب النقل.")
+    ]
+
+
+def test_undecodable_file_is_unreadable_and_named(tmp_path):
+    result, _ = _run(tmp_path, "latin1.txt")
+    assert _lines(result) == [
+        f"{DATA / 'latin1.txt'}:1: error[not-utf8]: not UTF-8 (byte 0xe9) and not clearly "
+        "windows-1256 Arabic; skipped the file; re-save it as UTF-8"
+    ]
+    assert result.unreadable == [str(DATA / "latin1.txt")]
+
+
+def test_page_without_a_title(tmp_path):
+    result, articles = _run(tmp_path, "no_title.txt")
+    assert _lines(result) == [
+        f"{DATA / 'no_title.txt'}:1: warning[no-title]: no recognizable title: the page is "
+        "empty before the comments header; stored with an empty title"
+    ]
+    page = next(a for a in articles if a.source.endswith("no_title.txt"))
+    assert page.title == "" and [c.text for c in page.comments] == ["تعليق بلا مقال"]
+
+
+def test_declared_count_differs_from_comments_found(tmp_path):
+    result, articles = _run(tmp_path, "count_mismatch.txt")
+    assert _lines(result) == [
+        f"{DATA / 'count_mismatch.txt'}:6: warning[comment-count]: the header declares 3 "
+        "comments but 2 were found; kept the 2 found"
+    ]
+    page = next(a for a in articles if a.source.endswith("count_mismatch.txt"))
+    assert page.comment_count_declared == 3
+    assert [c.text for c in page.comments] == ["تعليق أول", "تعليق ثان"]
+
+
+def test_bad_jsonl_lines(tmp_path):
+    result, articles = _run(tmp_path, "bad.jsonl")
+    path = DATA / "bad.jsonl"
+    lines = _lines(result)
+    assert len(lines) == 3
+    assert lines[0].startswith(f"{path}:2: error[bad-json]: not JSON (")
+    assert lines[0].endswith("; skipped this line")
+    assert lines[1] == f"{path}:3: error[missing-field]: no 'body' text; skipped this article"
+    assert lines[2] == f"{path}:4: error[bad-json]: a JSON list, not an object; skipped"
+    assert [a.id for a in articles if a.source.startswith(str(path))] == ["ok-1"]
+    assert result.unreadable == []
+
+
+def test_csv_missing_columns(tmp_path):
+    result, articles = _run(tmp_path, "missing_columns.csv")
+    [line] = _lines(result)
+    assert line.startswith(
+        f"{DATA / 'missing_columns.csv'}:1: error[missing-columns]: no body column(s)"
+    )
+    assert "skipped the file" in line
+    assert len(articles) == 1
+
+
+def test_missing_path_is_unreadable(tmp_path):
+    result, _ = _run(tmp_path, "no-such-file.txt")
+    assert result.unreadable == [str(DATA / "no-such-file.txt")]
+    assert _lines(result) == [
+        f"{DATA / 'no-such-file.txt'}: error[unreadable]: no such file or folder; skipped"
+    ]
+
+
+def test_duplicate_across_formats_is_stored_once(tmp_path):
+    """The same article as a page and as a JSONL line (spelling variants aside)."""
+    page = SAMPLES / "002_9b1e0d44c2a7f315.txt"
+    ingest([page], out=tmp_path / "one.jsonl")
+    original = next(read_corpus(tmp_path / "one.jsonl"))
+
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(
+        orjson.dumps(
+            {"id": "x1", "title": original.title.replace("أ", "ا"), "body": original.body}
+        )
+        + b"\n"
+    )
+    result = ingest([page, copy], out=tmp_path / "both.jsonl")
+    assert [a.id for a in read_corpus(tmp_path / "both.jsonl")] == ["9b1e0d44c2a7f315"]
+    assert result.duplicates == 1
+    assert [f.line() for f in result.report.findings] == [
+        f"{copy}:1: info[duplicate]: same article as 9b1e0d44c2a7f315 from {page}; "
+        "stored once (the first); this copy skipped"
+    ]
+
+
+def test_everything_at_once_summary_counts(tmp_path):
+    out = tmp_path / "corpus.jsonl"
+    result = ingest([DATA, *sorted(SAMPLES.glob("0*.txt")), SAMPLES / "articles.jsonl",
+                     SAMPLES / "comments.csv"], out=out)
+    counts = result.report.counts
+    assert counts["articles"] == sum(1 for _ in read_corpus(out)) == 13
+    assert (counts["warnings"], counts["errors"]) == (5, 5)
+    assert result.unreadable == [str(DATA / "latin1.txt")]
