@@ -54,11 +54,12 @@ def version() -> None:
 from . import agree as _agree  # noqa: E402
 from . import build as _build  # noqa: E402
 from . import ingest as _ingest  # noqa: E402
-from . import studio as _studio  # noqa: E402
 from . import publish as _publish  # noqa: E402
+from . import schema as _schema  # noqa: E402
+from . import studio as _studio  # noqa: E402
 from . import validate as _validate  # noqa: E402
 
-STAGES: tuple = (_ingest, _validate, _agree, _build, _publish, _studio)
+STAGES: tuple = (_ingest, _schema, _validate, _agree, _studio, _build, _publish)
 for module in STAGES:
     module.register(app)
 
