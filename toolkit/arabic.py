@@ -17,6 +17,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 __all__ = ["RelativeTime", "normalize", "parse_relative_time", "to_western_digits"]
 
@@ -25,21 +26,20 @@ __all__ = ["RelativeTime", "normalize", "parse_relative_time", "to_western_digit
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
 
-_FOLD: dict[int, str | None] = {
-    **{ord(c): "ا" for c in "أإآٱ"},
-    ord("ة"): "ه",
-    ord("ى"): "ي",
-    ord("ؤ"): "و",
-    ord("ئ"): "ي",
-    ord("ـ"): None,  # tatweel
-    # harakat, tanween, shadda, sukun, superscript alef, Quranic marks
-    **{c: None for c in range(0x064B, 0x0660)},
-    0x0670: None,
-    # zero-width and direction marks
-    **{ord(c): None for c in "\u200b\u200c\u200d\u200e\u200f\u061c\ufeff"},
-    **_DIGITS,
-}
-_SPACES = re.compile(r"\s+")
+# Folding as plain replacements and one deletion class: far faster on long texts
+# than str.translate with a mapping (the dedupe key normalizes every article body).
+_REPLACE = [
+    *((c, "ا") for c in "أإآٱ"),
+    ("ة", "ه"),
+    ("ى", "ي"),
+    ("ؤ", "و"),
+    ("ئ", "ي"),
+    *((c, str(i)) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")),
+    *((c, str(i)) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")),
+]
+# tatweel; harakat, tanween, shadda, sukun, Quranic marks; superscript alef;
+# zero-width and direction marks
+_DELETE = re.compile("[\u0640\u064b-\u065f\u0670\u200b-\u200f\u061c\ufeff]+")
 
 
 def to_western_digits(text: str) -> str:
@@ -54,7 +54,11 @@ def normalize(text: str) -> str:
     For comparing and deduplicating only: never store the result in place of the
     source text.
     """
-    return _SPACES.sub(" ", text.translate(_FOLD)).strip().casefold()
+    for old, new in _REPLACE:
+        if old in text:
+            text = text.replace(old, new)
+    text = _DELETE.sub("", text)
+    return " ".join(text.split()).casefold()
 
 
 # --- relative times ----------------------------------------------------------------
@@ -62,7 +66,7 @@ def normalize(text: str) -> str:
 _DAYS_PER_YEAR = 365.2425
 _DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
 
-# Unit forms, written already normalized (see _FOLD). Each entry: form -> (unit, count
+# Unit forms, written already normalized (see normalize). Each entry: form -> (unit, count
 # implied by the word alone: 1 for a singular, 2 for a dual, 0 for a plural, which
 # needs a number). A singular's tanween alef (يوماً -> يوما) is accepted too.
 _UNIT_FORMS: dict[str, tuple[str, int]] = {}
@@ -139,6 +143,7 @@ class RelativeTime:
         return back - timedelta(days=round(rest.total_seconds() / 86400))
 
 
+@lru_cache(maxsize=4096)  # pages repeat the same few phrases; bounded memory
 def parse_relative_time(text: str) -> RelativeTime | None:
     """Parse "منذ 7 سنوات 8 أشهر" (or any phrase of the grammar above) into its age.
 

@@ -1,0 +1,105 @@
+"""Ingest speed: N synthetic seed-layout pages, ingest time vs merely reading the files.
+
+    python bench/bench_ingest.py [--pages 5000] [--comments 5]
+
+Generates the pages in a temporary folder (seed-sized: title, its repeat, nine
+paragraphs with a sub-heading, five indented comments, site chrome), then in the
+same run times (1) reading every file's bytes and (2) `toolkit.ingest.ingest`
+of the folder into a corpus file, and prints pages per second, pages per
+minute, and the ratio ingest / bare read. Targets (issue 2): >= 20,000 pages a
+minute on one core, ratio <= 10. Also prints peak RSS growth to show that
+memory does not grow with the number of pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from toolkit.ingest import ingest  # noqa: E402
+
+WORDS = (
+    "الحكومة الاتفاق روسيا واشنطن المعارضة الشعب السوري الرئيس وزارة الخارجية بيان "
+    "الصحيفة المباحثات الطرفين عدة أسابيع للوصول صيغة الولايات المتحدة الغارات حلب دمشق "
+    "التعاون العسكري المنطقة الأمن الدولي مجلس قرار الأمم المتحدة مشترك جديد هدف"
+).split()
+NAMES = ["علي علاو", "وائل", "غرباء...مسافر غريب", "أم يوسف 🌸", "ابن البلد 🇯🇴", "قارئ"]
+TIMES = ["منذ 7 سنوات 8 أشهر", "منذ سنتين", "منذ ٣ أيام", "منذ ساعتين", "منذ شهر وأسبوعين"]
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)) + "."
+
+
+def make_page(rng: random.Random, comments: int) -> str:
+    title = _sentence(rng, 10)[:-1]
+    lines = [title, "", title]
+    for index in range(9):
+        lines += [_sentence(rng, 40), ""]
+        if index == 4:
+            lines += ["خطوات حاسمة", ""]
+    lines += [f"التعليقات ({comments})", ""]
+    for _ in range(comments):
+        lines += [
+            "    " + rng.choice(NAMES), "",
+            "    ·" + rng.choice(TIMES),
+            "    " + _sentence(rng, rng.randint(8, 70)), "",
+        ]
+    lines[-1:] = ["5", "", "الأكثر قراءة", "", "💡 أهم المواضيع", "", "✨ أهم التصنيفات"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--comments", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pages"
+        folder.mkdir()
+        total_bytes = 0
+        for number in range(args.pages):
+            text = make_page(rng, args.comments).encode("utf-8")
+            total_bytes += len(text)
+            (folder / f"{number:06d}_{rng.getrandbits(64):016x}.txt").write_bytes(text)
+
+        def bare_read() -> int:
+            size = 0
+            for root, _dirs, files in os.walk(folder):
+                for name in sorted(files):
+                    size += len((Path(root) / name).read_bytes())
+            return size
+
+        bare_read()  # warm the page cache so both runs read from memory
+        start = time.perf_counter()
+        bare_read()
+        read_seconds = time.perf_counter() - start
+
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        result = ingest([folder], out=Path(tmp) / "corpus.jsonl")
+        ingest_seconds = time.perf_counter() - start
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    assert result.articles == args.pages, result.report.findings[:3]
+    rate = args.pages / ingest_seconds
+    print(f"pages: {args.pages} ({total_bytes / args.pages / 1024:.1f} KiB each, "
+          f"{args.comments} comments), {result.comments} comments ingested")
+    print(f"bare read: {read_seconds:.3f} s   ingest: {ingest_seconds:.3f} s")
+    print(f"ingest: {rate:,.0f} pages/s = {rate * 60:,.0f} pages/min (target >= 20,000/min)")
+    print(f"ratio ingest / bare read: {ingest_seconds / read_seconds:.1f}x (target <= 10x)")
+    print(f"peak RSS growth during ingest: {(rss_after - rss_before) / 1024:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
