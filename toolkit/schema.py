@@ -423,8 +423,21 @@ def _texts(schema: Schema):
 class _SchemaLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans: ``yes``/``no``/``on``/``off`` stay strings.
 
-    (Under YAML 1.1 a label list ``[yes, no]`` would load as booleans.)
+    (Under YAML 1.1 a label list ``[yes, no]`` would load as booleans.) Aliases
+    (``*name``) are refused where they are written: a schema is small, plain data.
     """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused(self.peek_event().start_mark, "YAML aliases (*name) are not "
+                           "supported in a schema file; write the value out")
+        return super().compose_node(parent, index)
+
+
+class _Refused(yaml.YAMLError):
+    def __init__(self, mark: yaml.Mark, message: str) -> None:
+        super().__init__(message)
+        self.mark, self.message = mark, message
 
 
 _SchemaLoader.yaml_implicit_resolvers = {
@@ -599,6 +612,8 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
     try:
         try:
             node = loader.get_single_node()
+        except _Refused as exc:
+            _raise(source, [(exc.mark, exc.message)])
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or "syntax error"
