@@ -171,6 +171,8 @@ class _Checker:
         self.questions = {q.name: q for q in schema.questions}
         self.labels = {q.name: frozenset(q.label_values) for q in schema.questions}
         self.span_fields = {q.name: schema.span_field(q) for q in schema.questions}
+        self.fast = {q.name: (q.kind, self.labels[q.name], self.span_fields[q.name])
+                     for q in schema.questions}
         self.required = [q for q in schema.questions if q.required]
         self.conditional = [q for q in schema.questions if q.when is not None]
         self.corpus = corpus
@@ -190,9 +192,15 @@ class _Checker:
                      "annotations are checked against the schema given")
 
     # -- findings ---------------------------------------------------------------
-    def add(self, code: str, where: str, key, task_id, annotation_id, who,
+    def add(self, code: str, where: str | None, key, task_id, annotation_id, who,
             message: str, action: str = "", question: str | None = None) -> None:
+        """Record a finding; ``where`` None means "built from the ids" (formatted lazily, so
+        the clean path of a million results formats nothing)."""
         level = CODES[code][0]
+        if where is None:
+            where = f"task {task_id} [{key}]" if key else f"task {task_id}"
+            if annotation_id is not None or who:
+                where += f" annotation {annotation_id} by annotator {who or '?'}"
         self.report.findings.append(ValidationFinding(
             level, code, where, message, action, key, task_id, annotation_id, who, question,  # type: ignore[arg-type]
         ))
@@ -215,7 +223,7 @@ class _Checker:
         key = data.get("corpus_key")
         if type(key) is not str:
             key = None
-        where = f"task {task_id} [{key}]" if key else f"task {task_id}"
+        where = None  # formatted by add() when a finding needs it
         if key is None:
             self.add("V018", where, None, task_id, None, None,
                      "the task has no corpus_key in its data: it was not pushed by corpus-toolkit",
@@ -239,7 +247,7 @@ class _Checker:
                 continue
             ann_id = annotation.get("id")
             who = annotator_id(annotation)
-            awhere = f"{where} annotation {ann_id} by annotator {who or '?'}"
+            awhere = None
             if annotation.get("was_cancelled"):
                 counts["cancelled"] += 1
                 self.add("V015", awhere, key, task_id, ann_id, who,
@@ -262,7 +270,8 @@ class _Checker:
                 counts["drafts"] += 1
                 user = draft.get("user") if type(draft) is dict else None
                 draft_id = draft.get("id") if type(draft) is dict else None
-                self.add("V016", f"{where} draft {draft_id} by annotator {user}", key, task_id,
+                self.add("V016", f"task {task_id} [{key}] draft {draft_id} by annotator {user}",
+                         key, task_id,
                          draft_id, str(user) if user is not None else None,
                          "draft (not submitted)", "counted, not used as labels")
         if submitted < self.overlap:
@@ -295,11 +304,11 @@ class _Checker:
                      "the annotation's result is not a list", "annotation skipped")
             return
         questions = self.questions
+        fast = self.fast
         answered: dict[str, Any] = {}
         spans: dict[str, list] = {}
-        counts = self.counts
+        self.counts["results"] += len(result)
         for item in result:
-            counts["results"] += 1
             if type(item) is not dict:
                 self.add("V019", where, key, task_id, ann_id, who,
                          "a result is not a JSON object", "skipped")
@@ -313,7 +322,37 @@ class _Checker:
             if type(value) is not dict:
                 self._malformed(question, "has no value object", where, key, task_id, ann_id, who)
                 continue
-            kind = question.kind
+            kind, labels, field_name = fast[name]
+            # Fast paths for the well-formed common case; anything unusual goes to the
+            # careful checks below, which produce the findings.
+            if kind == "single" or kind == "yesno":
+                choices = value.get("choices")
+                if type(choices) is list and len(choices) == 1:
+                    choice = choices[0]
+                    if type(choice) is str and choice in labels:
+                        answered[name] = choices
+                        continue
+            elif kind == "multi":
+                choices = value.get("choices")
+                if type(choices) is list and choices and all(
+                    type(c) is str and c in labels for c in choices
+                ):
+                    answered[name] = answered.get(name, []) + choices
+                    continue
+            elif kind == "spans":
+                start, end, span_labels = value.get("start"), value.get("end"), value.get("labels")
+                if (type(start) is int and type(end) is int and type(span_labels) is list
+                        and len(span_labels) == 1 and type(span_labels[0]) is str
+                        and span_labels[0] in labels):
+                    text = data.get(field_name)
+                    if (type(text) is str and 0 <= start < end <= len(text)
+                            and text[start:end] == value.get("text")):
+                        if name in spans:
+                            spans[name].append((start, end))
+                        else:
+                            spans[name] = [(start, end)]
+                        answered[name] = True
+                        continue
             if kind == "single" or kind == "yesno" or kind == "multi":
                 self._choices(question, value, answered, where, key, task_id, ann_id, who)
             elif kind == "spans":
