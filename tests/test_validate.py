@@ -164,3 +164,14 @@ def test_plain_label_studio_export_and_json_report(tmp_path):
                                 "question": "sentiment", "count": 1}]
     assert data["findings"][0]["task_key"] == "comment_stance:c14"
     json.dumps(data)  # serializable
+
+
+def test_every_code_is_documented_with_its_level():
+    from pathlib import Path
+
+    docs = (Path(__file__).parent.parent / "docs" / "validate.md").read_text(encoding="utf-8")
+    import toolkit.validate as module
+
+    for code, (level, name) in CODES.items():
+        assert f"| {code} | {level} | `{name}` |" in docs
+        assert f"{code} {level}" in " ".join(module.__doc__.split())

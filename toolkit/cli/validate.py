@@ -30,7 +30,7 @@ def validate(
     Findings go to stderr (errors and warnings; info findings only in the
     summary and --json), the summary table by code and question to stdout.
     Exit status 1 when there are errors, 0 otherwise; codes are listed in
-    the README ("Validation codes").
+    docs/validate.md.
 
     Example: corpus validate exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
