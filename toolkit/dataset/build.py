@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class BuildResult:
     rejected_file: Path
     report: Report = field(default_factory=Report)
     label_distribution: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds (not in the card)
 
 
 def default_out(schema: Schema) -> Path:
@@ -118,8 +120,22 @@ def build_dataset(
     keep_authors: bool = False,
     annotations_creators: Iterable[str] = ("expert-generated",),
     max_shard_bytes: int | None = None,
+    agreement: dict[str, dict[str, Any]] | None = None,
 ) -> BuildResult:
-    """Build the dataset folder; see the module docstring and `corpus build --help`."""
+    """Build the dataset folder; see the module docstring and `corpus build --help`.
+
+    ``agreement`` (question -> figures, as ``_sources.agreement`` returns them)
+    lets a caller that has just computed agreement on this snapshot (e.g. a
+    daily sync) skip computing it again.
+    """
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
     if not isinstance(schema, Schema):
         schema = load_schema(schema)
     snapshot_path = Path(snapshot)
@@ -133,7 +149,10 @@ def build_dataset(
 
     _check_out(out_path)
     invalid = _sources.invalid_tasks(snap, schema, Path(corpus) if corpus else None)
-    agreement = _sources.agreement(snap, schema)
+    lap("validate")
+    if agreement is None:
+        agreement = _sources.agreement(snap, schema)
+    lap("agreement")
 
     keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
     items: list[Item] = []
@@ -169,6 +188,7 @@ def build_dataset(
         else:
             rejected.append(_rejected_row(item, item.status, item.reason))
 
+    lap("aggregate")
     features = row_features(schema, _sources.question_features(schema),
                             with_context=with_context, keep_authors=keep_authors)
     items.sort(key=_item_order)
@@ -190,6 +210,7 @@ def build_dataset(
         groups[split].add(_group_key(schema, item))
         _count_labels(schema, item, split, distribution)
 
+    lap("encode_and_split")
     rejected.sort(key=lambda r: (r["corpus_key"], str(r["task_id"])))
     rejected_counts = dict(sorted(Counter(r["code"] for r in rejected).items()))
     balance = Balance(
@@ -234,8 +255,9 @@ def build_dataset(
     )
     (staging / "README.md").write_text(render_card(facts), encoding="utf-8")
     _move_into_place(staging, out_path)
+    lap("write")
     return BuildResult(out_path, split_files, balance, out_path / REJECTED_FILE, report,
-                       distribution)
+                       distribution, timings)
 
 
 def file_sha256(path: Path) -> str:

@@ -1,0 +1,168 @@
+"""Benchmark `corpus build` against a plain `datasets.Dataset.from_list(rows).to_parquet()`.
+
+Generates a synthetic snapshot (default 100,000 comment tasks, three submitted
+annotations each, under schemas/comment_stance.yaml) in Label Studio's export
+shape, then times, each in its own process so peak memory is its own:
+
+- build:    toolkit.dataset.build_dataset (validate + agreement + aggregate +
+            splits + Parquet + card), the whole of `corpus build`;
+- baseline: Dataset.from_list(rows) + to_parquet of the very rows build wrote
+            (read back before the clock starts), no validation or aggregation.
+
+Prints seconds, peak RSS and the ratio build / baseline (target: <= 3x).
+
+    .venv/bin/python bench/bench_build.py [--tasks 100000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "schemas" / "comment_stance.yaml"
+WORDS = ["الحكومة", "الوزير", "القاهرة", "الشعب", "كلام", "صحيح", "والله", "مقال", "ممتاز",
+         "أبدا", "😂", "👍", "الشرطة", "جماعة", "يا", "هذا", "في", "على", "من", "لا"]
+
+
+def generate(path: Path, tasks: int, seed: int = 1) -> None:
+    from toolkit.results import build_result
+    from toolkit.schema import load_schema
+    from toolkit.snapshot import write_snapshot
+
+    schema = load_schema(SCHEMA)
+    rng = random.Random(seed)
+    questions = {q.name: q for q in schema.questions}
+
+    def answers(text: str, base: dict) -> dict:
+        given: dict = {}
+        for name, question in questions.items():
+            if question.kind == "single":
+                labels = question.label_values
+                given[name] = base[name] if rng.random() < 0.8 else rng.choice(labels)
+            elif question.kind == "multi":
+                given[name] = [v for v in question.label_values if rng.random() < 0.05]
+            elif question.kind == "yesno":
+                given[name] = rng.random() < 0.15
+            elif question.kind == "spans":
+                word = base["_word"]
+                given[name] = ([{"label": question.label_values[0], "text": word}]
+                               if rng.random() < 0.7 else [])
+            elif question.kind == "text":
+                given[name] = "ملاحظة" if rng.random() < 0.05 else None
+        if given.get("sarcasm") is not True:  # keep `when` conditions true
+            for name, question in questions.items():
+                if question.when is not None:
+                    given.pop(name, None)
+        return given
+
+    def stream():
+        annotation_id = 0
+        for task_id in range(1, tasks + 1):
+            article = f"art{task_id // 8:06d}"
+            words = [rng.choice(WORDS) for _ in range(rng.randint(5, 30))]
+            text = " ".join(words)
+            base = {n: rng.choice(q.label_values) for n, q in questions.items()
+                    if q.kind == "single"}
+            base["_word"] = words[0]
+            annotations = []
+            for who in rng.sample(range(1, 31), 3):
+                annotation_id += 1
+                result = build_result(schema, answers(text, base), texts={"text": text})
+                annotations.append({
+                    "id": annotation_id, "completed_by": who, "result": result,
+                    "was_cancelled": False, "ground_truth": False,
+                    "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z",
+                    "lead_time": 10.0, "task": task_id, "project": 1,
+                })
+            yield {
+                "id": task_id,
+                "data": {
+                    "corpus_key": f"{schema.name}:c{task_id}", "unit": "comment",
+                    "unit_id": f"c{task_id}", "article_id": article, "comment_id": f"c{task_id}",
+                    "source": f"pages/{article}.txt", "position": task_id % 8 + 1,
+                    "author": f"user {task_id}", "time_raw": "منذ يومين", "text": text,
+                    "article_title": f"عنوان {article}", "article_body": "نص المقال " * 40,
+                },
+                "annotations": annotations, "drafts": [], "predictions": [], "meta": {},
+            }
+
+    header = {"server": "http://127.0.0.1:8080", "project_id": 1, "schema_name": schema.name,
+              "schema_hash": schema.content_hash, "schema_version": schema.version,
+              "pulled_at": "2025-01-02T00:00:00Z", "mode": "full"}
+    write_snapshot(path, header, stream())
+
+
+def phase_build(snapshot: Path, out: Path) -> dict:
+    from toolkit.dataset import build_dataset
+
+    start = time.perf_counter()
+    result = build_dataset(snapshot, SCHEMA, out=out)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": sum(s.num_examples for s in result.splits),
+            "balance": result.balance.lines(), "stages": result.timings}
+
+
+def phase_baseline(dataset: Path, out: Path) -> dict:
+    import pyarrow.parquet as pq
+    from datasets import Dataset
+
+    rows = []
+    for path in sorted((dataset / "data").glob("*.parquet")):
+        rows.extend(pq.read_table(path).to_pylist())
+    start = time.perf_counter()
+    Dataset.from_list(rows).to_parquet(str(out))
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": len(rows)}
+
+
+def run_phase(*args: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--phase", *args], check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        name, *paths = args.phase
+        figures = (phase_build if name == "build" else phase_baseline)(*map(Path, paths))
+        figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(figures))
+        return
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-build-"))
+    work.mkdir(parents=True, exist_ok=True)
+    snapshot = work / "snapshot.json"
+    start = time.perf_counter()
+    generate(snapshot, args.tasks)
+    print(f"snapshot: {args.tasks:,} tasks, {snapshot.stat().st_size / 1e6:.1f} MB, "
+          f"generated in {time.perf_counter() - start:.1f} s")
+    build = run_phase("build", str(snapshot), str(work / "dataset"))
+    baseline = run_phase("baseline", str(work / "dataset"), str(work / "baseline.parquet"))
+    for line in build["balance"]:
+        print(f"  {line}")
+    print(f"build:    {build['seconds']:8.2f} s  peak {build['peak_mb']:7.0f} MB  "
+          f"({build['rows']:,} rows)")
+    print(f"baseline: {baseline['seconds']:8.2f} s  peak {baseline['peak_mb']:7.0f} MB  "
+          f"(Dataset.from_list + to_parquet, {baseline['rows']:,} rows)")
+    stages = ", ".join(f"{name} {sec:.2f}" for name, sec in build["stages"].items())
+    print(f"  build stages (s): {stages}")
+    print(f"ratio build/baseline: {build['seconds'] / baseline['seconds']:.2f}x (target <= 3x)")
+    own = build["seconds"] - build["stages"]["validate"] - build["stages"]["agreement"]
+    print(f"ratio without validate+agreement (aggregate, encode, split, write): "
+          f"{own / baseline['seconds']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
