@@ -43,33 +43,9 @@ STATUS_NO_ANNOTATIONS = "no_annotations"
 
 def question_features(schema: Schema) -> Features:
     """The question columns' features (ClassLabel names in schema order, ...)."""
-    try:
-        from ..features import features
-    except ImportError:  # TEMPORARY: until toolkit.features lands
-        return _interim_features(schema)
+    from ..features import features
+
     return features(schema)
-
-
-def _interim_features(schema: Schema) -> Features:
-    from datasets import ClassLabel, List, Value
-
-    spec: dict[str, Any] = {}
-    for q in schema.questions:
-        if q.kind == "single":
-            spec[q.name] = ClassLabel(names=q.label_values)
-        elif q.kind == "multi":
-            spec[q.name] = List(ClassLabel(names=q.label_values))
-        elif q.kind == "spans":
-            spec[q.name] = List({"start": Value("int32"), "end": Value("int32"),
-                                 "label": ClassLabel(names=q.label_values),
-                                 "text": Value("string")})
-        elif q.kind == "rating":
-            spec[q.name] = Value("int32")
-        elif q.kind == "yesno":
-            spec[q.name] = Value("bool")
-        else:
-            spec[q.name] = Value("string")
-    return Features(spec)
 
 
 def aggregate(task: dict, schema: Schema) -> Item:
