@@ -117,3 +117,18 @@ def test_not_utf8_is_one_line(tmp_path):
     path.write_bytes(MINI.encode("cp1256"))
     with pytest.raises(SchemaError, match=r"cp1256.yaml: not UTF-8 text .*save it as UTF-8"):
         load_schema(path)
+
+
+def test_readme_full_example_is_a_valid_schema():
+    readme = (ROOT / "schemas" / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    s = parse_schema(example, "schemas/README.md")
+    assert s.question_names == ["stance", "offensive", "sarcasm", "offense_target", "targets",
+                                "clarity", "note"]
+    assert s.question("offense_target").when.equals == ["insult", "hate_speech"]
+    assert s.question("sarcasm").labels[0].display == "نعم"
+    documented = {line.split("|")[1].strip(" `") for line in readme.splitlines()
+                  if line.startswith("| `")}
+    from toolkit.schema import AnnotationPolicy, DatasetDefaults, Label, Question, Schema
+    for model in (Schema, Question, Label, AnnotationPolicy, DatasetDefaults):
+        assert set(model.model_fields) <= documented, model
