@@ -1,0 +1,95 @@
+"""`corpus pull`: a snapshot of every task and annotation (thin: see toolkit.studio.pull)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..schema import load_schema
+from ..studio import pull as pulling
+from ..studio.connection import connect
+from ..studio.ledger import DEFAULT_LEDGER_DIR
+from .output import err_console, out_console
+from .push import ApiKeyOption, UrlOption
+
+
+def _say(line: str) -> None:
+    err_console.print(line, markup=False)
+
+
+def pull(
+    schema_path: Path = typer.Option(..., "--schema", "-s", help="The schema YAML file."),
+    out_dir: Path | None = typer.Option(
+        None, "--out-dir", help="Snapshot folder (default: exports/<schema>/snapshots)."
+    ),
+    full: bool = typer.Option(
+        False, "--full", help="Read every task, even when a previous snapshot allows an "
+        "incremental pull (only the tasks changed since)."
+    ),
+    page_size: int = typer.Option(
+        pulling.DEFAULT_PAGE_SIZE, "--page-size", min=1, help="Tasks per request."
+    ),
+    workers: int = typer.Option(
+        pulling.DEFAULT_WORKERS, "--workers", min=1,
+        help="Pages requested in parallel (gains on a multi-process server).",
+    ),
+    ledger_dir: Path = typer.Option(
+        DEFAULT_LEDGER_DIR, "--ledger-dir", help="Where push keeps its ledgers (project lookup)."
+    ),
+    url: str | None = UrlOption,
+    api_key: str | None = ApiKeyOption,
+) -> None:
+    """Save every task of the schema's project, with its annotations (drafts and
+    cancelled ones included and counted), as a new snapshot file. Incremental when
+    an earlier snapshot exists: only tasks changed since are read, and merged.
+
+    Example: corpus pull --schema schemas/comment_stance.yaml
+    """
+    schema = load_schema(schema_path)
+    studio = connect(url, api_key)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err_console, transient=True,
+    )
+    handle = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal handle
+        if handle is None:
+            bar.start()
+            handle = bar.add_task("pull", total=total)
+        bar.update(handle, completed=done, total=total)
+
+    try:
+        result = pulling.pull(
+            schema, studio, out_dir=out_dir, full=full, page_size=page_size, workers=workers,
+            ledger_dir=ledger_dir, on_progress=progress, say=_say,
+        )
+    finally:
+        if handle is not None:
+            bar.stop()
+        studio.close()
+    counts = result.counts
+    header = result.header
+    how = result.mode
+    if result.mode == "incremental":
+        how += f" ({result.fetched} changed tasks read, merged into {header.get('base')})"
+    out_console.print(f"Snapshot: {result.path}", markup=False)
+    out_console.print(
+        f"Project {header['project_id']} {header['project_title']!r} at {header['server']}; "
+        f"mode: {how}",
+        markup=False,
+    )
+    out_console.print(
+        f"Tasks: {counts.get('tasks', 0)}, annotations: {counts.get('annotations', 0)}, "
+        f"drafts: {counts.get('drafts', 0)}, cancelled: {counts.get('cancelled', 0)}; "
+        f"{result.seconds:.1f} s",
+        markup=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("pull")(pull)
