@@ -1,0 +1,125 @@
+"""`corpus push`: the corpus's units as Label Studio tasks (thin: see toolkit.studio.push)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import UsageError
+from ..schema import load_schema
+from ..studio import push as pushing
+from ..studio.connection import connect, resolve, safe_url
+from ..studio.ledger import DEFAULT_LEDGER_DIR, ledger_path
+from .output import err_console, out_console, print_findings
+
+# Shared by every command that talks to Label Studio (pull uses them too).
+UrlOption = typer.Option(
+    None, "--url", envvar="LABEL_STUDIO_URL", show_envvar=True,
+    help="Label Studio URL (default: the local server of `corpus studio up`).",
+)
+ApiKeyOption = typer.Option(
+    None, "--api-key", envvar="LABEL_STUDIO_API_KEY", show_envvar=True, show_default=False,
+    help="Label Studio API key (default: .corpus/credentials for the local server).",
+)
+
+
+def _say(line: str) -> None:
+    err_console.print(line, markup=False)
+
+
+def push(
+    schema_path: Path = typer.Option(..., "--schema", "-s", help="The schema YAML file."),
+    corpus: Path = typer.Option(Path("exports/corpus.jsonl"), "--corpus", help="Corpus JSONL."),
+    batch_size: int = typer.Option(
+        pushing.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."
+    ),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", metavar="FILE",
+        help="JSONL of {corpus_key, model_version, score?, result}: pre-annotations by key.",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Write the tasks that would be imported instead of importing."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="With --dry-run: the JSON file (default exports/<schema>/tasks.json)."
+    ),
+    ledger_dir: Path = typer.Option(
+        DEFAULT_LEDGER_DIR, "--ledger-dir", help="Where the key -> task id ledgers are kept."
+    ),
+    url: str | None = UrlOption,
+    api_key: str | None = ApiKeyOption,
+) -> None:
+    """Create (or find) the schema's Label Studio project, bring its config up to date,
+    and import the corpus's units that are not tasks yet. Safe to repeat and to
+    interrupt: every unit becomes exactly one task.
+
+    Example: corpus push --schema schemas/comment_stance.yaml --corpus exports/corpus.jsonl
+    """
+    schema = load_schema(schema_path)
+    if dry_run:
+        target = out or Path("exports") / schema.name / "tasks.json"
+        try:  # filter by the local ledger of that server when there is one; stay offline
+            known_url = resolve(url, api_key)[0]
+        except UsageError:
+            known_url = url
+        ledger_file = (
+            ledger_path(ledger_dir, safe_url(known_url), schema.name) if known_url else None
+        )
+        result = pushing.dry_run(
+            schema, corpus, target, predictions_path=predictions, ledger_file=ledger_file
+        )
+        print_findings(result.skipped)
+        out_console.print(
+            f"Dry run: {result.created} tasks written to {target} (Label Studio import format); "
+            f"{result.already_present} already pushed; {len(result.skipped)} skipped.",
+            markup=False,
+        )
+        return
+
+    studio = connect(url, api_key)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err_console, transient=True,
+    )
+    handle = None
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal handle
+        if handle is None:
+            if not total:
+                return
+            bar.start()
+            handle = bar.add_task("import", total=total)
+        bar.update(handle, completed=done)
+
+    try:
+        result = pushing.push(
+            schema, corpus, studio, batch_size=batch_size, predictions_path=predictions,
+            ledger_dir=ledger_dir, on_progress=progress, say=_say,
+        )
+    finally:
+        if handle is not None:
+            bar.stop()
+        studio.close()
+    print_findings(result.skipped)
+    verb = "created" if result.project_created else "found"
+    out_console.print(
+        f"Project {result.project_id} {result.project_title!r} {verb} at {studio.url}",
+        markup=False,
+    )
+    if result.settings_updated:
+        out_console.print(f"Updated: {', '.join(result.settings_updated)}", markup=False)
+    if result.reconciled is not None:
+        out_console.print(f"Ledger reconciled from {result.reconciled} server tasks", markup=False)
+    out_console.print(
+        f"Tasks: {result.created} created, {result.already_present} already present, "
+        f"{len(result.skipped)} skipped; predictions attached: {result.predictions_attached}",
+        markup=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("push")(push)

@@ -1,0 +1,340 @@
+"""`corpus push`: a schema's project in Label Studio, and the corpus's new units as tasks.
+
+Steps: find or create the project (``find_project``), bring its label config,
+instructions and overlap up to date (``sync_project``), reconcile the ledger with
+the server when it may be stale, then import only the keys the ledger does not
+hold, in batches, recording each batch's task ids (see ``ledger``). Nothing is
+dropped without a record: every unit is created, already present, or skipped
+with a Finding that says why.
+
+Imports go through the raw endpoint ``POST /api/projects/<id>/import`` with an
+orjson body (the SDK's ``import_tasks`` serialises through pydantic and is slower);
+the answer's ``task_ids`` come back in the order of the request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from ..errors import InputError, StudioError
+from ..labelconfig import instructions_html, label_config
+from ..report import Finding
+from ..schema import Schema
+from ..tasks import tasks_from_corpus
+from .connection import Studio, raise_for_status, studio_errors
+from .ledger import DEFAULT_LEDGER_DIR, Ledger, ledger_path
+
+MARKER = "[corpus-toolkit:{name}]"
+DEFAULT_BATCH_SIZE = 1000
+# Test hook: exit abruptly right after the N-th import returned, before its ids reach
+# the ledger -- the worst moment to be killed (tests/test_push.py uses it).
+INTERRUPT_ENV = "CORPUS_PUSH_EXIT_AFTER_IMPORTS"
+
+
+@dataclass
+class PushResult:
+    """What a push did; ``skipped`` holds one Finding per unit not imported on purpose."""
+
+    project_id: int | None = None
+    project_title: str = ""
+    project_created: bool = False
+    settings_updated: list[str] = field(default_factory=list)
+    created: int = 0
+    already_present: int = 0
+    predictions_attached: int = 0
+    reconciled: int | None = None  # tasks read from the server to rebuild the ledger
+    skipped: list[Finding] = field(default_factory=list)
+    dry_run_path: Path | None = None
+
+
+def project_title(schema: Schema) -> str:
+    """The project's title: the schema's title (Label Studio allows 3..50 characters)."""
+    title = schema.title.strip() or schema.name
+    if len(title) > 50:
+        title = title[:49].rstrip() + "…"
+    return title if len(title) >= 3 else f"{title} ({schema.name})"
+
+
+def project_description(schema: Schema) -> str:
+    """Says where the project came from; the marker lets push find it again."""
+    return (
+        f"Created by corpus-toolkit from schema {schema.name} v{schema.version} "
+        f"({schema.content_hash}). {MARKER.format(name=schema.name)}"
+    )
+
+
+def _settings(schema: Schema) -> dict:
+    return {
+        "label_config": label_config(schema),
+        "expert_instruction": instructions_html(schema),
+        "show_instruction": True,
+        "maximum_annotations": schema.annotation.overlap,
+        "description": project_description(schema),
+    }
+
+
+def find_project(studio: Studio, schema: Schema, known_id: int | None = None) -> int | None:
+    """The id of the project push made for this schema on this server, or None."""
+    marker = MARKER.format(name=schema.name)
+    with studio_errors(studio.url, "finding the project"):
+        if known_id is not None:
+            response = studio.http.get(f"/api/projects/{known_id}/")
+            if response.status_code == 200 and marker in (response.json().get("description") or ""):
+                return known_id
+        found = [
+            p.id for p in studio.client.projects.list(page_size=100)
+            if marker in (p.description or "")
+        ]
+    if len(found) > 1:
+        raise StudioError(
+            f"Label Studio at {studio.url} has {len(found)} projects made for schema "
+            f"{schema.name} (ids {', '.join(map(str, sorted(found)))}); delete or rename the "
+            f"extra ones (remove '{marker}' from their description)"
+        )
+    return found[0] if found else None
+
+
+def sync_project(studio: Studio, schema: Schema, project_id: int | None) -> tuple[int, bool, list]:
+    """Create the project, or update what differs from the schema. Returns
+    (project id, created?, names of updated settings)."""
+    wanted = _settings(schema)
+    title = project_title(schema)
+    if project_id is None:
+        with studio_errors(studio.url, "creating the project"):
+            project = studio.client.projects.create(title=title, **wanted)
+        return project.id, True, []
+    response = studio.http.get(f"/api/projects/{project_id}/")
+    raise_for_status(response, studio.url)
+    current = response.json()
+    changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+    if not changed:
+        return project_id, False, []
+    response = studio.http.patch(f"/api/projects/{project_id}/", json=changed)
+    if response.status_code == 400 and "label_config" in changed:
+        detail = response.json() if response.headers.get("content-type", "").startswith(
+            "application/json") else response.text
+        if isinstance(detail, dict):
+            detail = detail.get("validation_errors", detail.get("detail", detail))
+        text = " ".join(str(detail).split())[:300]
+        raise StudioError(
+            f"Label Studio refused schema {schema.name} v{schema.version}'s label config for "
+            f"project {project_id}: existing annotations use what the new schema removes "
+            f"({text}); keep the old labels/questions or start a new project"
+        )
+    raise_for_status(response, studio.url)
+    return project_id, False, sorted(changed)
+
+
+def read_predictions(path: Path) -> dict[str, list[dict]]:
+    """JSONL of {corpus_key, model_version, score?, result} -> key -> LS predictions."""
+    out: dict[str, list[dict]] = {}
+    try:
+        handle = Path(path).open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the predictions file ({exc.strerror})") from exc
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = orjson.loads(line)
+                key = record["corpus_key"]
+                prediction = {"model_version": str(record["model_version"]),
+                              "result": record["result"]}
+            except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InputError(
+                    f"{path}:{number}: not a prediction (need corpus_key, model_version, "
+                    f"result): {exc}"
+                ) from exc
+            if not isinstance(prediction["result"], list):
+                raise InputError(f"{path}:{number}: result must be a list of Label Studio results")
+            if record.get("score") is not None:
+                prediction["score"] = float(record["score"])
+            out.setdefault(key, []).append(prediction)
+    return out
+
+
+def _interrupt_after() -> int | None:
+    value = os.environ.get(INTERRUPT_ENV)
+    return int(value) if value else None
+
+
+def _batches(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _new_tasks(
+    tasks: Iterable[dict],
+    ledger_ids: dict[str, int],
+    predictions: dict[str, list[dict]],
+    result: PushResult,
+) -> Iterator[dict]:
+    """The tasks to import: keys not in the ledger, each once, with their predictions."""
+    seen: set[str] = set()
+    for data in tasks:
+        key = data["corpus_key"]
+        if key in seen:
+            result.skipped.append(Finding(
+                "warning", "duplicate-key", key,
+                "the corpus holds this unit twice; imported once",
+                "re-run `corpus ingest` to deduplicate",
+            ))
+            continue
+        seen.add(key)
+        if key in ledger_ids:
+            result.already_present += 1
+            continue
+        task: dict = {"data": data}
+        if key in predictions:
+            task["predictions"] = predictions[key]
+        yield task
+    for key in predictions.keys() - seen:
+        result.skipped.append(Finding(
+            "warning", "prediction-unknown-key", key,
+            "prediction for a key that is not in the corpus under this schema; not attached",
+            "check the prediction file's corpus_key values",
+        ))
+
+
+def _attach_predictions_to_present(
+    studio: Studio, ledger: Ledger, predictions: dict[str, list[dict]], result: PushResult
+) -> None:
+    """Predictions for tasks pushed earlier: add those whose model_version the task lacks."""
+    for key, items in predictions.items():
+        task_id = ledger.ids.get(key)
+        if task_id is None:
+            continue
+        response = studio.http.get("/api/predictions/", params={"task": task_id})
+        raise_for_status(response, studio.url)
+        have = {p.get("model_version") for p in response.json()}
+        for prediction in items:
+            if prediction["model_version"] in have:
+                continue
+            response = studio.http.post(
+                "/api/predictions/", json={"task": task_id, **prediction}
+            )
+            raise_for_status(response, studio.url)
+            result.predictions_attached += 1
+
+
+def push(
+    schema: Schema,
+    corpus_path: Path | str,
+    studio: Studio,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    predictions_path: Path | str | None = None,
+    ledger_dir: Path | str = DEFAULT_LEDGER_DIR,
+    on_progress: Callable[[int, int | None], None] | None = None,
+    say: Callable[[str], None] | None = None,
+) -> PushResult:
+    """Push the corpus's units under ``schema`` to Label Studio; idempotent.
+
+    ``on_progress(imported_so_far, total_to_import_or_None)`` is called after each batch.
+    """
+    say = say or (lambda _line: None)
+    result = PushResult(project_title=project_title(schema))
+    predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
+    ledger = Ledger.load(ledger_path(ledger_dir, studio.url, schema.name), studio.url, schema.name)
+
+    project_id = find_project(studio, schema, ledger.project_id)
+    project_id, result.project_created, result.settings_updated = sync_project(
+        studio, schema, project_id
+    )
+    result.project_id = project_id
+    if result.project_created or ledger.project_id != project_id:
+        if result.project_created:
+            ledger.start(project_id)
+            ledger.clear_pending()
+        else:
+            say(f"No ledger for project {project_id}: rebuilding it from the server ...")
+            result.reconciled = ledger.rebuild(studio, project_id)
+    elif ledger.pending:
+        say("The last push was interrupted during an import: reconciling with the server ...")
+        result.reconciled = ledger.rebuild(studio, project_id, incremental=True)
+    if ledger.duplicates:
+        for key, ids in sorted(ledger.duplicates.items()):
+            result.skipped.append(Finding(
+                "warning", "duplicate-on-server", key,
+                f"project {project_id} holds this key as tasks {', '.join(map(str, ids))}",
+                "delete the extra tasks in Label Studio",
+            ))
+
+    tasks = tasks_from_corpus(schema, corpus_path)
+    todo = list(_new_tasks(tasks, ledger.ids, predictions, result))
+    total = len(todo)
+    if on_progress:
+        on_progress(0, total)
+    interrupt = _interrupt_after()
+    for number, batch in enumerate(_batches(todo, batch_size), start=1):
+        ledger.mark_pending(len(batch))
+        response = studio.http.post(
+            f"/api/projects/{project_id}/import",
+            params={"return_task_ids": "true"},
+            content=orjson.dumps(batch),
+            headers={"Content-Type": "application/json"},
+        )
+        raise_for_status(response, studio.url)
+        task_ids = orjson.loads(response.content).get("task_ids") or []
+        if interrupt is not None and number >= interrupt:
+            os._exit(137)
+        if len(task_ids) != len(batch):
+            raise StudioError(
+                f"Label Studio at {studio.url} answered {len(task_ids)} task ids for "
+                f"{len(batch)} imported tasks; run `corpus push` again to reconcile"
+            )
+        keys = (task["data"]["corpus_key"] for task in batch)
+        ledger.append(zip(keys, task_ids, strict=True))
+        ledger.clear_pending()
+        result.created += len(batch)
+        result.predictions_attached += sum(len(t.get("predictions", ())) for t in batch)
+        if on_progress:
+            on_progress(result.created, total)
+    if predictions:
+        imported_now = {task["data"]["corpus_key"] for task in todo}
+        earlier = {k: v for k, v in predictions.items() if k not in imported_now}
+        _attach_predictions_to_present(studio, ledger, earlier, result)
+    return result
+
+
+def dry_run(
+    schema: Schema,
+    corpus_path: Path | str,
+    out: Path | str,
+    *,
+    predictions_path: Path | str | None = None,
+    ledger_file: Path | None = None,
+) -> PushResult:
+    """Write the tasks a push would import as one JSON list (Label Studio's import
+    format, also importable by hand in its UI). Offline: filters by the local ledger
+    when ``ledger_file`` exists, else writes every unit."""
+    result = PushResult(project_title=project_title(schema))
+    predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
+    ids: dict[str, int] = {}
+    if ledger_file is not None and Path(ledger_file).exists():
+        ids = Ledger.load(Path(ledger_file), "", schema.name).ids
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("wb") as handle:
+        handle.write(b"[")
+        for task in _new_tasks(tasks_from_corpus(schema, corpus_path), ids, predictions, result):
+            handle.write(b",\n" if result.created else b"\n")
+            handle.write(orjson.dumps(task))
+            result.created += 1
+        handle.write(b"\n]\n")
+    tmp.replace(out)
+    result.dry_run_path = out
+    return result
