@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from ._sources import agreement_figures
 from .build import Balance, BuildResult, build_dataset, default_out
 
-__all__ = ["Balance", "BuildResult", "build_dataset", "default_out"]
+__all__ = ["Balance", "BuildResult", "agreement_figures", "build_dataset", "default_out"]

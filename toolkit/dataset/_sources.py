@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datasets import Features
 
 from ..schema import Schema
 from ..snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from ..agreement import AgreementReport
 
 
 @dataclass(frozen=True)
@@ -85,13 +88,19 @@ def invalid_tasks(snapshot: Snapshot, schema: Schema,
 
 
 def agreement(snapshot: Snapshot, schema: Schema) -> dict[str, dict[str, Any]]:
+    """Question -> its agreement figures for the card (see :func:`agreement_figures`)."""
+    from ..agreement import agreement_for_snapshot
+
+    return agreement_figures(agreement_for_snapshot(snapshot, schema))
+
+
+def agreement_figures(report: AgreementReport) -> dict[str, dict[str, Any]]:
     """Question -> its agreement figures for the card: method, items, alpha (and its
     reading), Fleiss' kappa, % full agreement, span F1. Figures keyed by annotator
     (pairwise Cohen's kappa, per-annotator rates) are left out: they would name
     annotators by their Label Studio ids."""
-    from ..agreement import agreement_for_snapshot, reliability
+    from ..agreement import reliability
 
-    report = agreement_for_snapshot(snapshot, schema)
     figures: dict[str, dict[str, Any]] = {}
     for q in report.questions:
         figures[q.question] = {
