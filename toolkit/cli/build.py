@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..dataset import build_dataset
+from ..dataset import BuildResult, build_dataset
 from ..schema import load_schema
 from .output import out_console, print_findings
 
@@ -42,6 +42,13 @@ def build(
         snapshot, load_schema(schema), out=out, corpus=corpus, with_context=with_context,
         keep_unresolved=keep_unresolved, keep_authors=keep_authors,
     )
+    show_build(result)
+    if not result.balance.adds_up:
+        raise typer.Exit(1)
+
+
+def show_build(result: BuildResult) -> None:
+    """Findings on stderr; the folder, split sizes, rejected count and balance on stdout."""
     print_findings(result.report.findings)
     out_console.print(f"Dataset written to {result.folder}", markup=False)
     for split in result.splits:
@@ -51,8 +58,6 @@ def build(
     out_console.print(f"  rejected: {rejected} items ({result.rejected_file})", markup=False)
     for line in result.balance.lines():
         out_console.print(line, markup=False)
-    if not result.balance.adds_up:
-        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

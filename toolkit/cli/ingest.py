@@ -9,6 +9,7 @@ import orjson
 import typer
 
 from ..errors import InputError, UsageError
+from ..ingest import IngestResult
 from ..ingest import ingest as run_ingest
 from .output import err_console, out_console, print_findings
 
@@ -72,17 +73,22 @@ def ingest(
     if report_file is not None:
         report_file.parent.mkdir(parents=True, exist_ok=True)
         report_file.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
-    c = report.counts
-    out_console.print(
-        f"{c['files']} files -> {c['articles']} articles, {c['comments']} comments in {out}; "
-        f"duplicates {c['duplicates']}, warnings {c['warnings']}, errors {c['errors']}",
-        markup=False,
-    )
+    out_console.print(summary_line(result), markup=False)
     if result.unreadable:
         raise InputError(
             f"could not read {len(result.unreadable)} input(s): {', '.join(result.unreadable)}; "
             "the others were ingested"
         )
+
+
+def summary_line(result: IngestResult) -> str:
+    """The run's one-line summary: files, articles, comments, duplicates, warnings, errors."""
+    c = result.report.counts
+    return (
+        f"{c['files']} files -> {c['articles']} articles, {c['comments']} comments in "
+        f"{result.out}; duplicates {c['duplicates']}, warnings {c['warnings']}, "
+        f"errors {c['errors']}"
+    )
 
 
 def register(app: typer.Typer) -> None:

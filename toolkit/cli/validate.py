@@ -35,14 +35,18 @@ def validate(
     Example: corpus validate exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
     report = validate_snapshot(snapshot, load_schema(schema), corpus=corpus)
-    shown = [f for f in report.findings if f.level != "info"]
-    print_findings(shown, limit=SHOWN)
-    out_console.print(summary_table(report))
+    show_validation(report)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
         err_console.print(f"Report written to {json_out}")
     raise typer.Exit(report.exit_code)
+
+
+def show_validation(report: ValidationReport) -> None:
+    """Errors and warnings on stderr (at most SHOWN), the summary table on stdout."""
+    print_findings([f for f in report.findings if f.level != "info"], limit=SHOWN)
+    out_console.print(summary_table(report))
 
 
 def summary_table(report: ValidationReport) -> Table:
