@@ -55,12 +55,13 @@ from . import agree as _agree  # noqa: E402
 from . import build as _build  # noqa: E402
 from . import ingest as _ingest  # noqa: E402
 from . import publish as _publish  # noqa: E402
+from . import pull as _pull  # noqa: E402
 from . import push as _push  # noqa: E402
 from . import schema as _schema  # noqa: E402
 from . import studio as _studio  # noqa: E402
 from . import validate as _validate  # noqa: E402
 
-STAGES: tuple = (_ingest, _schema, _validate, _agree, _studio, _push, _build, _publish)
+STAGES: tuple = (_ingest, _schema, _validate, _agree, _studio, _push, _pull, _build, _publish)
 for module in STAGES:
     module.register(app)
 
