@@ -37,6 +37,7 @@ where a majority exists).
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -48,14 +49,15 @@ import numpy as np
 import orjson
 
 from .aggregate import (
+    GROUND_TRUTH,
+    OK,
+    STATUS_UNRESOLVED,
     UNRESOLVED,
+    AggregatedItem,
     aggregate_question,
     aggregate_task,
-    normalize_empty,
-    submitted_annotations,
     unresolved_rows,
 )
-from .answers import annotator_id, extract_answers
 from .schema import Question, Schema
 from .snapshot import Snapshot, open_snapshot
 
@@ -202,45 +204,156 @@ def _f1_overlap(ma: int, na: int, mb: int, nb: int) -> float | None:
 
 def compute_agreement(tasks: Iterable[Mapping[str, Any]], schema: Schema) -> AgreementReport:
     """Agreement figures for every question (see the module docstring)."""
-    report = AgreementReport()
-    questions = [q for q in schema.questions if q.kind != "text"]
-    # question -> list of {annotator: normalized answer or None}, items with >= 2 annotators
-    table: dict[str, list[dict[str, Any]]] = {q.name: [] for q in questions}
-    people: dict[str, AnnotatorAgreement] = {}
+    collector = AgreementCollector(schema)
     for task in tasks:
-        if not isinstance(task, Mapping):
-            continue
+        if isinstance(task, Mapping):
+            collector.add(aggregate_task(task, schema))
+    return collector.report()
+
+
+class AgreementCollector:
+    """Agreement data gathered item by item, so one streaming pass over a snapshot can
+    feed validation, aggregation and agreement (``toolkit.dataset`` build does).
+
+    ``add`` takes the :class:`~toolkit.aggregate.AggregatedItem` of each task
+    (the answers it extracted are reused, never read again) and keeps only small
+    integer codes per answer; ``report`` computes the figures with numpy, in time
+    proportional to items x annotators-per-item^2 (never items x annotator pairs).
+    """
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.questions = [q for q in schema.questions if q.kind != "text"]
+        self._set_valued = [q.kind in ("multi", "spans") for q in self.questions]
+        self._names = [q.name for q in self.questions]
+        self._unanimous_only = schema.annotation.rule == "unanimous"
+        self._report = AgreementReport()
+        self._people: dict[str, AnnotatorAgreement] = {}
+        self._annotator_index: dict[str, int] = {}
+        self._sizes = array("i")  # annotators per used item
+        self._entry_annotator = array("i")  # per (used item, annotator): annotator index
+        # per question: per entry the code of the (normalized) answer, -1 for none;
+        # code -> value in _values, value -> code in _code_of
+        self._codes = [array("i") for _ in self.questions]
+        self._code_of: list[dict[Any, int]] = [{} for _ in self.questions]
+        self._values: list[list[Any]] = [[] for _ in self.questions]
+
+    def add(self, item: AggregatedItem) -> None:
+        """Count one aggregated task."""
+        report = self._report
         report.items_total += 1
-        item = aggregate_task(task, schema)
-        report.unresolved.extend(unresolved_rows(item))
-        data = task.get("data") if isinstance(task.get("data"), dict) else {}
-        given = [(annotator_id(a) or f"annotation-{a.get('id')}",
-                  extract_answers(a.get("result"), schema, data))
-                 for a in submitted_annotations(task)]
+        if item.status == STATUS_UNRESOLVED:
+            report.unresolved.extend(unresolved_rows(item))
+        given = item.answers
+        people = self._people
         for who, _ in given:
-            people.setdefault(who, AnnotatorAgreement(who)).items += 1
+            person = people.get(who)
+            if person is None:
+                person = people[who] = AnnotatorAgreement(who)
+            person.items += 1
         if len(given) < 2:
             report.items_left_out += 1
-            continue
+            return
         report.items_used += 1
-        for question in questions:
-            answers = {who: normalize_empty(question, a.get(question.name)) for who, a in given}
-            table[question.name].append(answers)
-            if all(v is None for v in answers.values()):
+        self._sizes.append(len(given))
+        index = self._annotator_index
+        for who, _ in given:
+            number = index.get(who)
+            if number is None:
+                number = index[who] = len(index)
+            self._entry_annotator.append(number)
+        # The item's own labels are the majority answers when they were aggregated
+        # under the majority rule from these same answers (no ground truth, enough
+        # annotators): reuse them instead of aggregating again.
+        reuse = (not self._unanimous_only and item.status in (OK, STATUS_UNRESOLVED)
+                 and GROUND_TRUTH not in item.provenance.values())
+        labels, provenances = item.labels, item.provenance
+        for k, question in enumerate(self.questions):
+            name = self._names[k]
+            if self._set_valued[k]:
+                votes = [a.get(name) or None for _, a in given]
+            else:
+                votes = [a.get(name) for _, a in given]
+            codes, code_of = self._codes[k], self._code_of[k]
+            anything = False
+            for vote in votes:
+                if vote is None:
+                    codes.append(-1)
+                    continue
+                anything = True
+                code = code_of.get(vote)
+                if code is None:
+                    code = code_of[vote] = len(code_of)
+                    self._values[k].append(vote)
+                codes.append(code)
+            if not anything:
                 continue
-            majority, provenance = aggregate_question(question, list(answers.values()))
+            if reuse:
+                majority, provenance = labels.get(name), provenances.get(name, UNRESOLVED)
+            else:
+                majority, provenance = aggregate_question(question, votes)
             if provenance == UNRESOLVED:
                 continue
-            for who, answer in answers.items():
-                people[who].compared += 1
-                people[who].agreed += answer == majority
-    for question in questions:
-        report.questions.append(_question_agreement(question, table[question.name]))
-    report.annotators = sorted(people.values(), key=lambda p: (-p.items, p.annotator))
-    return report
+            for (who, _), vote in zip(given, votes, strict=True):
+                person = people[who]
+                person.compared += 1
+                person.agreed += vote == majority
+
+    def report(self) -> AgreementReport:
+        """The figures for everything added so far."""
+        report = self._report
+        report.questions = []
+        names = sorted(self._annotator_index)
+        rank = np.empty(len(names), dtype=np.int64)
+        for position, who in enumerate(names):
+            rank[self._annotator_index[who]] = position
+        entries = _Entries(np.frombuffer(self._sizes, dtype=np.int32).astype(np.int64),
+                           rank[np.frombuffer(self._entry_annotator, dtype=np.int32)]
+                           if len(self._entry_annotator) else np.empty(0, dtype=np.int64),
+                           names)
+        for k, question in enumerate(self.questions):
+            codes = np.frombuffer(self._codes[k], dtype=np.int32).astype(np.int64)
+            report.questions.append(
+                _question_agreement(question, entries, codes, self._values[k]))
+        report.annotators = sorted(self._people.values(), key=lambda p: (-p.items, p.annotator))
+        return report
 
 
-def _question_agreement(question: Question, items: list[dict[str, Any]]) -> QuestionAgreement:
+class _Entries:
+    """Used items and their annotators, flattened: entry e is one (item, annotator);
+    items own consecutive entries. Pairs: every two annotators of one item, the
+    first being the earlier in sorted annotator order."""
+
+    def __init__(self, sizes: np.ndarray, annotator: np.ndarray, names: list[str]) -> None:
+        self.sizes = sizes
+        self.n_items = len(sizes)
+        self.annotator = annotator  # rank in ``names`` (sorted)
+        self.names = names
+        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else sizes
+        self.item = np.repeat(np.arange(self.n_items), sizes)
+        firsts, seconds = [], []
+        for size in np.unique(sizes):
+            starts = self.starts[sizes == size]
+            for i, j in itertools.combinations(range(int(size)), 2):
+                firsts.append(starts + i)
+                seconds.append(starts + j)
+        if firsts:
+            first, second = np.concatenate(firsts), np.concatenate(seconds)
+        else:
+            first = second = np.empty(0, dtype=np.int64)
+        swap = annotator[first] > annotator[second]
+        self.first = np.where(swap, second, first)  # entry of the pair's first annotator
+        self.second = np.where(swap, first, second)
+        n = max(len(names), 1)
+        self.pair = annotator[self.first] * n + annotator[self.second]
+
+    def pair_name(self, pair: int) -> str:
+        n = max(len(self.names), 1)
+        return f"{self.names[pair // n]}|{self.names[pair % n]}"
+
+
+def _question_agreement(question: Question, entries: _Entries, codes: np.ndarray,
+                        values: list[Any]) -> QuestionAgreement:
     kind = question.kind
     method = {
         "single": "alpha nominal",
@@ -249,56 +362,90 @@ def _question_agreement(question: Question, items: list[dict[str, Any]]) -> Ques
         "multi": "alpha nominal per label (binary), mean over labels",
         "spans": "pairwise F1, exact and overlap",
     }[kind]
-    result = QuestionAgreement(question.name, kind, method, items=len(items))
-    if not items:
+    result = QuestionAgreement(question.name, kind, method, items=entries.n_items)
+    if not entries.n_items:
         result.notes.append("no item with two or more annotators")
         return result
-    annotators = sorted({who for item in items for who in item})
-    answered = [item for item in items if any(v is not None for v in item.values())]
-    if answered:
-        same = sum(1 for item in answered if len(set(map(_hashable, item.values()))) == 1)
-        result.full_agreement = 100.0 * same / len(answered)
+    # full agreement: every annotator of the item gave the same answer (no answer counts
+    # as an answer), over the items where someone answered
+    highest = np.maximum.reduceat(codes, entries.starts)
+    lowest = np.minimum.reduceat(codes, entries.starts)
+    answered = highest >= 0
+    if answered.any():
+        same = int(np.count_nonzero(answered & (highest == lowest)))
+        result.full_agreement = 100.0 * same / int(np.count_nonzero(answered))
     if kind == "spans":
-        _spans(result, items, annotators)
+        _spans(result, entries, codes, values)
         return result
     if kind == "multi":
-        _multi(result, question, items, annotators)
+        _multi(result, question, entries, codes, values)
         return result
-    rows = [[item.get(who) for item in items] for who in annotators]
     level = "ordinal" if kind == "rating" else "nominal"
-    result.alpha, why = alpha(rows, level)
+    if kind == "rating":
+        order = sorted(range(len(values)), key=lambda c: float(values[c]))
+        domain = np.array([float(values[c]) for c in order])
+    else:
+        order = sorted(range(len(values)), key=lambda c: repr(values[c]))
+        domain = np.arange(len(values))
+    recode = np.empty(len(values), dtype=np.int64)
+    recode[order] = np.arange(len(values))
+    counts = _value_counts(entries, codes, recode, len(values))
+    result.alpha, why = _alpha_counts(counts, domain, level)
     if why:
         result.notes.append(f"alpha {why}")
     if kind == "rating":
-        result.alpha_interval, _ = alpha(rows, "interval")
-    categories = question.label_values if kind != "rating" else list(
-        range(1, (question.scale or max(v for r in rows for v in r if v is not None)) + 1))
-    result.fleiss_kappa = _fleiss(result, items, categories)
-    for first, second in itertools.combinations(annotators, 2):
-        pairs = [(i[first], i[second]) for i in items
-                 if i.get(first) is not None and i.get(second) is not None]
-        if pairs:
-            kappa = cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs])
-            result.cohen_kappa[f"{first}|{second}"] = {"kappa": kappa, "items": len(pairs)}
+        result.alpha_interval, _ = _alpha_counts(counts, domain, "interval")
+        top = question.scale or (max(int(v) for v in values) if values else 0)
+        categories: list = list(range(1, top + 1))
+    else:
+        categories = question.label_values
+    result.fleiss_kappa = _fleiss(result, entries, codes, values, categories)
+    _cohen(result, entries, codes, len(values))
     return result
 
 
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+def _value_counts(entries: _Entries, codes: np.ndarray, recode: np.ndarray,
+                  n_values: int) -> np.ndarray:
+    """items x values: how many annotators of the item gave each value (codes recoded)."""
+    given = codes >= 0
+    flat = entries.item[given] * n_values + recode[codes[given]]
+    return np.bincount(flat, minlength=entries.n_items * n_values).reshape(
+        entries.n_items, n_values)
 
 
-def _fleiss(result: QuestionAgreement, items: list[dict], categories: list) -> float | None:
+def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
+                  level: str) -> tuple[float | None, str | None]:
+    """Krippendorff's alpha from items x values counts; the same figure as :func:`alpha`."""
+    if counts.shape[1] < 2:
+        return None, "undefined: only one value used"
+    # C order, as the package builds it from reliability data: its sums then run in the
+    # same order, giving the same figure to the last bit
+    counts = np.ascontiguousarray(counts)
+    try:
+        value = krippendorff.alpha(value_counts=counts, value_domain=domain,
+                                   level_of_measurement=level)
+    except ValueError as exc:  # the package refuses data without pairable values
+        return None, f"undefined: {exc}"
+    if value is None or np.isnan(value):
+        return None, "undefined: no item with two answers"
+    return float(value), None
+
+
+def _fleiss(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
+            values: list[Any], categories: list) -> float | None:
     index = {c: i for i, c in enumerate(categories)}
-    rows = []
-    for item in items:
-        row = [0] * len(categories)
-        for value in item.values():
-            if value is not None and value in index:
-                row[index[value]] += 1
-        if sum(row):
-            rows.append(row)
-    sizes = {sum(r) for r in rows}
-    if len(sizes) != 1:
+    category = np.array([index[v] if v in index else -1 for v in values] + [-1],
+                        dtype=np.int64)  # code -1 (no answer) -> the last entry, -1
+    of_entry = category[codes]
+    counted = of_entry >= 0
+    n_categories = len(categories)
+    table = np.bincount(entries.item[counted] * n_categories + of_entry[counted],
+                        minlength=entries.n_items * n_categories).reshape(
+        entries.n_items, n_categories) if n_categories else np.zeros((entries.n_items, 0),
+                                                                     dtype=np.int64)
+    sums = table.sum(axis=1)
+    rows = table[sums > 0]
+    if len(np.unique(sums[sums > 0])) != 1:
         result.notes.append("Fleiss' kappa not computed: items have different numbers of answers")
         return None
     kappa = fleiss_kappa(rows)
@@ -307,20 +454,55 @@ def _fleiss(result: QuestionAgreement, items: list[dict], categories: list) -> f
     return kappa
 
 
-def _multi(result: QuestionAgreement, question: Question, items: list[dict],
-           annotators: list[str]) -> None:
+def _pair_kappas(result: QuestionAgreement, entries: _Entries, pair: np.ndarray,
+                 first: np.ndarray, second: np.ndarray, n_values: int) -> None:
+    """Cohen's kappa per annotator pair, from each shared item's two values (codes)."""
+    if not len(pair):
+        return
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    n_pairs = len(pairs)
+    items = np.bincount(inverse, minlength=n_pairs)
+    equal = np.bincount(inverse[first == second], minlength=n_pairs)
+    for_a = np.bincount(inverse * n_values + first, minlength=n_pairs * n_values)
+    for_b = np.bincount(inverse * n_values + second, minlength=n_pairs * n_values)
+    chance = (for_a * for_b).reshape(n_pairs, n_values).sum(axis=1)
+    for p, key in enumerate(pairs.tolist()):
+        n = int(items[p])
+        observed = int(equal[p]) / n
+        expected = int(chance[p]) / (n * n)  # as cohen_kappa: integer counts, one division
+        kappa = None if expected >= 1.0 else (observed - expected) / (1 - expected)
+        result.cohen_kappa[entries.pair_name(key)] = {"kappa": kappa, "items": n}
+
+
+def _cohen(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
+           n_values: int) -> None:
+    first, second = codes[entries.first], codes[entries.second]
+    both = (first >= 0) & (second >= 0)
+    _pair_kappas(result, entries, entries.pair[both], first[both], second[both],
+                 max(n_values, 1))
+
+
+def _multi(result: QuestionAgreement, question: Question, entries: _Entries,
+           codes: np.ndarray, values: list[Any]) -> None:
+    labels = question.label_values
+    # code -> ticked? per label; the extra last row is "no answer" (code -1): nothing ticked
+    ticked = np.array([[label in value for label in labels] for value in values]
+                      + [[False] * len(labels)], dtype=bool).reshape(len(values) + 1,
+                                                                     len(labels))
     per_label: list[float] = []
     fleiss: list[float] = []
-    for label in question.label_values:
-        rows = [[None if who not in item else int(label in (item[who] or ())) for item in items]
-                for who in annotators]
-        value, _ = alpha(rows, "nominal")
+    uniform = len(np.unique(entries.sizes)) == 1
+    for column, label in enumerate(labels):
+        bit = ticked[codes, column]
+        yes = np.bincount(entries.item, weights=bit, minlength=entries.n_items).astype(np.int64)
+        table = np.stack([entries.sizes - yes, yes], axis=1)
+        used = [v for v in (0, 1) if table[:, v].any()]
+        value, _ = _alpha_counts(np.ascontiguousarray(table[:, used]), np.arange(len(used)),
+                                 "nominal")
         result.alpha_per_label[label] = value
         if value is not None:
             per_label.append(value)
-        table = [[sum(1 for v in item.values() if label not in (v or ())),
-                  sum(1 for v in item.values() if label in (v or ()))] for item in items]
-        if len({sum(r) for r in table}) == 1:
+        if uniform:
             kappa = fleiss_kappa(table)
             if kappa is not None:
                 fleiss.append(kappa)
@@ -328,32 +510,49 @@ def _multi(result: QuestionAgreement, question: Question, items: list[dict],
     if not per_label:
         result.notes.append("alpha undefined for every label (each label always or never used)")
     result.fleiss_kappa = sum(fleiss) / len(fleiss) if fleiss else None
-    for first, second in itertools.combinations(annotators, 2):
-        a, b = [], []
-        both = [i for i in items if first in i and second in i]
-        for item in both:
-            for label in question.label_values:
-                a.append(label in (item[first] or ()))
-                b.append(label in (item[second] or ()))
-        if both:
-            result.cohen_kappa[f"{first}|{second}"] = {"kappa": cohen_kappa(a, b),
-                                                       "items": len(both)}
+    # Cohen: every (item, label) decision of the pair, pooled (ticked or not)
+    if not len(entries.pair):
+        return
+    pairs, inverse = np.unique(entries.pair, return_inverse=True)
+    n_pairs = len(pairs)
+    items = np.bincount(inverse, minlength=n_pairs)
+    first, second = ticked[codes[entries.first]], ticked[codes[entries.second]]
+    equal = np.bincount(inverse, weights=(first == second).sum(axis=1), minlength=n_pairs)
+    true_a = np.bincount(inverse, weights=first.sum(axis=1), minlength=n_pairs)
+    true_b = np.bincount(inverse, weights=second.sum(axis=1), minlength=n_pairs)
+    for p, key in enumerate(pairs.tolist()):
+        total = int(items[p]) * len(labels)
+        kappa = None
+        if total:
+            ta, tb = int(true_a[p]), int(true_b[p])
+            observed = int(equal[p]) / total
+            expected = (ta * tb + (total - ta) * (total - tb)) / (total * total)
+            if expected < 1.0:
+                kappa = (observed - expected) / (1 - expected)
+        result.cohen_kappa[entries.pair_name(key)] = {"kappa": kappa, "items": int(items[p])}
 
 
-def _spans(result: QuestionAgreement, items: list[dict], annotators: list[str]) -> None:
-    exact, overlap = [], []
-    for first, second in itertools.combinations(annotators, 2):
-        totals = [0, 0, 0, 0, 0]
-        both = [i for i in items if first in i and second in i]
-        for item in both:
-            for k, n in enumerate(span_f1(item[first] or (), item[second] or ())):
-                totals[k] += n
-        if not both:
+def _spans(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
+           values: list[Any]) -> None:
+    marked = [frozenset((s[0], s[1], s[2]) for s in value) for value in values]
+    marked.append(frozenset())  # code -1: no spans
+    totals: dict[int, list[int]] = {}
+    for key, a, b in zip(entries.pair.tolist(), codes[entries.first].tolist(),
+                         codes[entries.second].tolist(), strict=True):
+        counts = totals.get(key)
+        if counts is None:
+            counts = totals[key] = [0, 0, 0, 0, 0, 0]
+        counts[5] += 1
+        if a < 0 and b < 0:
             continue
-        tp, na, nb, ma, mb = totals
+        for k, n in enumerate(_span_counts(marked[a], marked[b])):
+            counts[k] += n
+    exact, overlap = [], []
+    for key in sorted(totals):
+        tp, na, nb, ma, mb, shared = totals[key]
         f_exact, f_overlap = _f1_exact(tp, na, nb), _f1_overlap(ma, na, mb, nb)
-        result.span_f1[f"{first}|{second}"] = {"exact": f_exact, "overlap": f_overlap,
-                                               "items": len(both)}
+        result.span_f1[entries.pair_name(key)] = {"exact": f_exact, "overlap": f_overlap,
+                                                  "items": shared}
         if f_exact is not None:
             exact.append(f_exact)
         if f_overlap is not None:
@@ -362,6 +561,18 @@ def _spans(result: QuestionAgreement, items: list[dict], annotators: list[str]) 
     result.span_f1_overlap = sum(overlap) / len(overlap) if overlap else None
     if not exact:
         result.notes.append("no spans marked on items shared by two annotators")
+
+
+def _span_counts(a: frozenset, b: frozenset) -> tuple[int, int, int, int, int]:
+    """span_f1 on sets of (start, end, label)."""
+    if not a or not b:
+        return 0, len(a), len(b), 0, 0
+
+    def touched(x, others):
+        return any(x[2] == o[2] and x[0] < o[1] and o[0] < x[1] for o in others)
+
+    return (len(a & b), len(a), len(b), sum(touched(x, b) for x in a),
+            sum(touched(y, a) for y in b))
 
 
 def reliability(value: float | None) -> str:
