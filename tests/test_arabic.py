@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.arabic import RelativeTime, normalize, parse_relative_time
 
@@ -73,3 +78,79 @@ def test_normalize_folds_variants_for_matching_only():
     assert normalize("جـــميل") == "جميل"
     assert normalize("عام ٢٠١٦") == "عام 2016"
     assert normalize("مؤتمر") == "موتمر"
+
+
+# --- normalize is a fast implementation of a plain definition; the two must agree ----
+
+_FOLD_REFERENCE = {
+    **{c: "ا" for c in "أإآٱ"},
+    "ة": "ه",
+    "ى": "ي",
+    "ؤ": "و",
+    "ئ": "ي",
+    **{c: str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")},
+    **{c: str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")},
+}
+_DELETE_REFERENCE = re.compile("[\u0640\u064b-\u065f\u0670\u200b-\u200f\u061c\ufeff]")
+
+
+def _reference_normalize(text: str) -> str:
+    """The definition (and the implementation before the speed-up), character by character."""
+    text = "".join(_FOLD_REFERENCE.get(c, c) for c in text)
+    text = _DELETE_REFERENCE.sub("", text)
+    return " ".join(text.split()).casefold()
+
+
+_WHITESPACE = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+_TRICKY = (
+    "".join(_FOLD_REFERENCE)
+    + "\u0640\u064b\u064e\u0650\u0651\u0652\u065f\u0670\u200b\u200c\u200d\u200e\u200f\u061c\ufeff"
+    + "".join(_WHITESPACE)
+    + "احمدبيتكلمنهوABCabcßİΣσςﬁµ😀🌸·.,،؟"
+)
+
+
+def test_normalize_handles_every_whitespace_character():
+    """normalize folds whitespace without str.split(): its table must be complete."""
+    from toolkit.arabic import _FORMAT, _SPACES
+
+    assert sorted({*_SPACES, " ", "\n"}) == _WHITESPACE
+    # the fast path skips these scans when the text is printable
+    assert not any(c.isprintable() for c in (*_SPACES, *_FORMAT))
+
+
+def test_normalize_equals_the_reference_on_the_seed_and_samples():
+    root = Path(__file__).resolve().parent.parent
+    texts = [p.read_text(encoding="utf-8") for p in sorted((root / "samples").iterdir())]
+    seed = (root / "samples" / "000_dab86e570d492265.txt").read_text(encoding="utf-8")
+    lines = [line for text in texts for line in text.splitlines()]
+    assert len(lines) > 100
+    for text in [*texts, *lines, seed.replace("\n", "\r\n"), seed.replace(" ", "\u00a0\t ")]:
+        assert normalize(text) == _reference_normalize(text)
+    assert "  " not in normalize(seed) and "\n" not in normalize(seed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\n\n",
+        "\u200b",
+        " \u200b \n\u200f\n ",
+        "a\u200b b",
+        "a\n\u200b\nb",
+        "ذَهَبَ  الوَلَدُ\t\tإلى\u00a0المَدْرَسَةِ\r\n",
+        "ـــ\u0640\u0640",
+        "  ABC ßtraße  İ ",
+        "\u3000رام\u2028الله\u2029\u205f",
+    ],
+)
+def test_normalize_equals_the_reference_on_edge_cases(text):
+    assert normalize(text) == _reference_normalize(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=60) | st.text(max_size=60))
+def test_normalize_equals_the_reference_on_random_text(text):
+    assert normalize(text) == _reference_normalize(text)

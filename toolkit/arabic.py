@@ -26,9 +26,17 @@ __all__ = ["RelativeTime", "normalize", "parse_relative_time", "to_western_digit
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
 
-# Folding as plain replacements and one deletion class: far faster on long texts
-# than str.translate with a mapping (the dedupe key normalizes every article body).
-_REPLACE = [
+# Normalization is a handful of whole-string passes, each done in C: one ``in``
+# scan per character that folds (a memchr-speed search), a replace only for the
+# characters actually present, and whitespace folded without splitting the text
+# into words. Measured on seed-sized article bodies this is about twice as fast
+# as a regex for the deletions plus " ".join(text.split()), and several times
+# faster than str.translate with a mapping (which looks every character up in a
+# dict). The result is identical to the straightforward definition
+#     text = <fold _FOLD>; text = re.sub("[<_MARKS><_FORMAT>]", "", text)
+#     " ".join(text.split()).casefold()
+# (tests/test_arabic.py checks that against a reference implementation).
+_FOLD = (
     *((c, "ا") for c in "أإآٱ"),
     ("ة", "ه"),
     ("ى", "ي"),
@@ -36,10 +44,18 @@ _REPLACE = [
     ("ئ", "ي"),
     *((c, str(i)) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")),
     *((c, str(i)) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")),
-]
-# tatweel; harakat, tanween, shadda, sukun, Quranic marks; superscript alef;
-# zero-width and direction marks
-_DELETE = re.compile("[\u0640\u064b-\u065f\u0670\u200b-\u200f\u061c\ufeff]+")
+)
+# Deleted: tatweel; harakat, tanween, shadda, sukun, Quranic marks; superscript alef.
+_MARKS = ("\u0640", *map(chr, range(0x064B, 0x0660)), "\u0670")
+# Deleted: zero-width and direction marks. Like every whitespace character but the
+# plain space, they are not printable, so one str.isprintable() pass rules them
+# all out for ordinary text.
+_FORMAT = ("\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff")
+# Every character str.split() splits on, except " " and "\n" (handled first).
+_SPACES = (
+    "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0", "\u1680",
+    *map(chr, range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
+)
 
 
 def to_western_digits(text: str) -> str:
@@ -54,11 +70,24 @@ def normalize(text: str) -> str:
     For comparing and deduplicating only: never store the result in place of the
     source text.
     """
-    for old, new in _REPLACE:
+    for old, new in _FOLD:
         if old in text:
             text = text.replace(old, new)
-    text = _DELETE.sub("", text)
-    return " ".join(text.split()).casefold()
+    for mark in _MARKS:
+        if mark in text:
+            text = text.replace(mark, "")
+    if "\n" in text:  # line breaks and paragraph breaks: no word list, few pieces
+        text = " ".join(filter(None, text.split("\n")))
+    if not text.isprintable():  # rare: tabs, exotic spaces, zero-width or direction marks
+        for mark in _FORMAT:
+            if mark in text:
+                text = text.replace(mark, "")
+        for space in _SPACES:
+            if space in text:
+                text = text.replace(space, " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip(" ").casefold()
 
 
 # --- relative times ----------------------------------------------------------------
