@@ -78,21 +78,38 @@ class AggregatedItem:
 
 def submitted_annotations(task: Mapping[str, Any]) -> list[dict]:
     """The task's submitted annotations, one per annotator (their latest), in id order."""
-    latest: dict[str, dict] = {}
+    return [annotation for _, annotation in _submitted(task)]
+
+
+def _submitted(task: Mapping[str, Any]) -> list[tuple[str, dict]]:
+    """(annotator, annotation) of the submitted annotations (see submitted_annotations)."""
     annotations = task.get("annotations")
     if not isinstance(annotations, list):
         return []
+    latest: dict[str, tuple[str, dict]] = {}
+    in_order = True  # ids all ints, increasing, one annotation per annotator: no sort needed
+    last = None
     for annotation in annotations:
-        if not isinstance(annotation, dict) or is_cancelled(annotation):
+        if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
             continue
         who = _who(annotation)
+        ident = annotation.get("id")
+        if in_order and (type(ident) is not int or who in latest
+                         or (last is not None and ident <= last)):
+            in_order = False
+        last = ident
         previous = latest.get(who)
-        if previous is None or _order(annotation) >= _order(previous):
-            latest[who] = annotation
-    return sorted(latest.values(), key=_order)
+        if previous is None or _order(annotation) >= _order(previous[1]):
+            latest[who] = (who, annotation)
+    if in_order:
+        return list(latest.values())
+    return sorted(latest.values(), key=lambda pair: _order(pair[1]))
 
 
 def _who(annotation: Mapping[str, Any]) -> str:
+    who = annotation.get("completed_by")
+    if type(who) is int:  # the usual case: annotator_id's answer without the detour
+        return str(who)
     return annotator_id(annotation) or f"annotation-{annotation.get('id')}"
 
 
@@ -101,55 +118,95 @@ def _order(annotation: Mapping[str, Any]) -> tuple:
     return (0, ident, "") if isinstance(ident, int) else (1, 0, str(ident))
 
 
+class _Plan:
+    """What aggregate_task needs of a schema, looked up once (the schema is frozen)."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.names = [q.name for q in schema.questions]
+        # (name, question, set-valued (multi/spans), free text)
+        self.questions = [(q.name, q, q.kind in ("multi", "spans"), q.kind == "text")
+                          for q in schema.questions]
+        self.min_annotations = schema.annotation.min_annotations
+        self.unanimous_only = schema.annotation.rule == "unanimous"
+
+
+_PLANS: dict[int, tuple[Schema, _Plan]] = {}
+
+
+def _plan(schema: Schema) -> _Plan:
+    cached = _PLANS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    if len(_PLANS) >= 16:
+        _PLANS.clear()
+    plan = _Plan(schema)
+    _PLANS[id(schema)] = (schema, plan)
+    return plan
+
+
 def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
     """Aggregate one task under the schema's rule (see the module docstring)."""
-    data = task.get("data") if isinstance(task.get("data"), dict) else {}
-    annotations = task.get("annotations") if isinstance(task.get("annotations"), list) else []
+    plan = _plan(schema)
+    data = task.get("data")
+    if not isinstance(data, dict):
+        data = {}
+    annotations = task.get("annotations")
+    if not isinstance(annotations, list):
+        annotations = []
     cancelled = sum(1 for a in annotations if isinstance(a, dict) and is_cancelled(a))
-    drafts = len(task.get("drafts") or ()) if isinstance(task.get("drafts"), list) else 0
-    submitted = submitted_annotations(task)
-    answers = [
-        (_who(a), extract_answers(a.get("result"), schema, data)) for a in submitted
-    ]
-    task_id = task.get("id") if isinstance(task.get("id"), int) else None
+    drafts = task.get("drafts")
+    drafts = len(drafts) if isinstance(drafts, list) else 0
+    submitted = _submitted(task)
+    answers = [(who, extract_answers(a.get("result"), schema, data)) for who, a in submitted]
+    task_id = task.get("id")
     unit_id = data.get("unit_id")
+    corpus_key = data.get("corpus_key")
     item = AggregatedItem(
-        corpus_key=data.get("corpus_key") if isinstance(data.get("corpus_key"), str) else None,
+        corpus_key=corpus_key if isinstance(corpus_key, str) else None,
         unit_id=str(unit_id) if unit_id is not None else None,
-        task_id=task_id,
+        task_id=task_id if isinstance(task_id, int) else None,
         data=data,
         answers=answers,
         n_annotators=len(answers),
-        labels={q.name: None for q in schema.questions},
-        provenance={q.name: UNRESOLVED for q in schema.questions},
+        labels=dict.fromkeys(plan.names),
+        provenance=dict.fromkeys(plan.names, UNRESOLVED),
         cancelled=cancelled,
         drafts=drafts,
     )
-    gold = [a for a in submitted if a.get("ground_truth")]
+    gold = [a for _, a in submitted if a.get("ground_truth")]
     if gold:
         chosen = extract_answers(gold[-1].get("result"), schema, data)
-        for question in schema.questions:
-            item.labels[question.name] = normalize_empty(question, chosen.get(question.name))
-            item.provenance[question.name] = GROUND_TRUTH
+        for name, _, set_valued, _ in plan.questions:
+            answer = chosen.get(name)
+            item.labels[name] = (answer or None) if set_valued else answer
+            item.provenance[name] = GROUND_TRUTH
         return item
     if not answers:
         item.status, item.reason = NO_ANNOTATIONS, "no submitted annotation"
         return item
-    policy = schema.annotation
-    if len(answers) < policy.min_annotations:
+    if len(answers) < plan.min_annotations:
         item.status = TOO_FEW
         item.reason = (
-            f"{len(answers)} annotator(s), the schema wants at least {policy.min_annotations}"
+            f"{len(answers)} annotator(s), the schema wants at least {plan.min_annotations}"
         )
         return item
-    unanimous_only = policy.rule == "unanimous"
-    for question in schema.questions:
-        votes = [normalize_empty(question, given.get(question.name)) for _, given in answers]
-        label, provenance = aggregate_question(question, votes, unanimous_only=unanimous_only)
-        item.labels[question.name] = label
-        item.provenance[question.name] = provenance
-        if provenance == UNRESOLVED and question.kind != "text":
-            item.unresolved_questions.append(question.name)
+    unanimous_only = plan.unanimous_only
+    labels, provenances = item.labels, item.provenance
+    for name, question, set_valued, free_text in plan.questions:
+        if set_valued:  # normalize_empty: no answer and an empty one are the same
+            votes = [given.get(name) or None for _, given in answers]
+        else:
+            votes = [given.get(name) for _, given in answers]
+        first = votes[0]
+        if all(v == first for v in votes):  # aggregate_question's first case, inline
+            label, provenance = first, UNANIMOUS
+        else:
+            label, provenance = aggregate_question(question, votes,
+                                                   unanimous_only=unanimous_only)
+        labels[name] = label
+        provenances[name] = provenance
+        if provenance == UNRESOLVED and not free_text:
+            item.unresolved_questions.append(name)
     if item.unresolved_questions:
         item.status = STATUS_UNRESOLVED
         item.reason = "no agreed answer for: " + ", ".join(item.unresolved_questions)

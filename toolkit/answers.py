@@ -110,6 +110,36 @@ def _spans(value: Mapping[str, Any], text: str | None) -> list[Span]:
     return [Span(start, end, label, recorded) for label in labels if isinstance(label, str)]
 
 
+class _Reader:
+    """What extract_answers needs of a schema, looked up once (the schema is frozen)."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.questions = {q.name: q for q in schema.questions}
+        # name -> (kind, span field or None, {label value: rank} for multi)
+        self.spec: dict[str, tuple[str, str | None, dict[str, int]]] = {
+            q.name: (
+                q.kind,
+                schema.span_field(q) if q.kind == "spans" else None,
+                {v: i for i, v in enumerate(q.label_values)} if q.kind == "multi" else {},
+            )
+            for q in schema.questions
+        }
+
+
+_READERS: dict[int, tuple[Schema, _Reader]] = {}
+
+
+def _reader(schema: Schema) -> _Reader:
+    cached = _READERS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    if len(_READERS) >= 16:  # a few schemas per process at most; keep it bounded
+        _READERS.clear()
+    reader = _Reader(schema)
+    _READERS[id(schema)] = (schema, reader)
+    return reader
+
+
 def extract_answers(
     result: Iterable[Any] | None, schema: Schema, data: Mapping[str, Any] | None = None
 ) -> dict[str, Answer]:
@@ -118,33 +148,50 @@ def extract_answers(
     ``data`` is the task's data; with it, span offsets are checked against the
     question's field and repaired from UTF-16 units when that is what fits.
     """
-    questions = {q.name: q for q in schema.questions}
-    choices: dict[str, list[str]] = {}
-    spans: dict[str, list[Span]] = {}
     answers: dict[str, Answer] = {}
     if not isinstance(result, (list, tuple)):
         return answers
+    spec = _reader(schema).spec
+    choices: dict[str, list[str]] | None = None
+    spans: dict[str, list[Span]] | None = None
     for item in result:
-        if not isinstance(item, dict):
+        if type(item) is not dict and not isinstance(item, dict):
             continue
-        question = questions.get(item.get("from_name"))  # type: ignore[arg-type]
+        name = item.get("from_name")
+        found = spec.get(name) if type(name) is str else None
         value = item.get("value")
-        if question is None or not isinstance(value, dict):
+        if found is None or not isinstance(value, dict):
             continue
-        kind = question.kind
-        if kind in ("single", "multi", "yesno"):
-            choices.setdefault(question.name, []).extend(_choices(value))
+        kind = found[0]
+        if kind == "single" or kind == "multi" or kind == "yesno":
+            given = value.get("choices")
+            if type(given) is list and all(type(c) is str for c in given):
+                pass  # the common case: a list of strings, taken as it is
+            elif isinstance(given, str):
+                given = [given]
+            elif isinstance(given, list):
+                given = [c for c in given if isinstance(c, str)]
+            else:
+                given = []
+            if choices is None:
+                choices = {}
+            if name in choices:
+                choices[name].extend(given)
+            else:
+                choices[name] = list(given)
         elif kind == "spans":
-            text = data.get(schema.span_field(question)) if data else None
-            spans.setdefault(question.name, []).extend(
+            text = data.get(found[1]) if data else None  # type: ignore[arg-type]
+            if spans is None:
+                spans = {}
+            spans.setdefault(name, []).extend(
                 _spans(value, text if isinstance(text, str) else None)
             )
         elif kind == "rating":
             rating = value.get("rating")
             if type(rating) is int:
-                answers[question.name] = rating
+                answers[name] = rating
             elif type(rating) is float and rating.is_integer():
-                answers[question.name] = int(rating)
+                answers[name] = int(rating)
         elif kind == "text":
             lines = value.get("text")
             if isinstance(lines, str):
@@ -152,12 +199,26 @@ def extract_answers(
             if isinstance(lines, list):
                 joined = "\n".join(line for line in lines if isinstance(line, str))
                 if joined:
-                    answers[question.name] = joined
-    for name, values in choices.items():
-        question = questions[name]
-        _set_choice_answer(answers, question, values)
-    for name, found in spans.items():
-        answers[name] = tuple(sorted(set(found)))
+                    answers[name] = joined
+    if choices:
+        for name, values in choices.items():
+            if not values:
+                continue
+            kind, _, order = spec[name]
+            if kind == "single":
+                answers[name] = values[0]
+            elif kind == "yesno":
+                if values[0] in ("yes", "no"):
+                    answers[name] = values[0] == "yes"
+            elif len(values) == 1:
+                answers[name] = (values[0],)
+            else:
+                unique = list(dict.fromkeys(values))
+                known = sorted((v for v in unique if v in order), key=order.__getitem__)
+                answers[name] = tuple(known + [v for v in unique if v not in order])
+    if spans:
+        for name, marked in spans.items():
+            answers[name] = tuple(sorted(set(marked))) if len(marked) > 1 else tuple(marked)
     return answers
 
 
