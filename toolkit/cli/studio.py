@@ -39,7 +39,10 @@ def up(
         1,
         "--workers",
         min=1,
-        help="Server processes; more than 1 runs Label Studio under gunicorn (faster paging).",
+        help=(
+            "Server processes; more than 1 runs Label Studio under gunicorn (needs "
+            "`pip install gunicorn`; experimental, not yet measured here)."
+        ),
     ),
     timeout: float = typer.Option(180.0, "--timeout", help="Seconds to wait for it to answer."),
 ) -> None:

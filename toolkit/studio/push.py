@@ -78,6 +78,25 @@ def _settings(schema: Schema) -> dict:
     }
 
 
+def _list_projects(studio: Studio) -> Iterator[dict]:
+    """Every project's id, title and description (``include`` skips the costly counts)."""
+    page = 1
+    while True:
+        response = studio.http.get(
+            "/api/projects/",
+            params={"page": page, "page_size": 100, "include": "id,title,description"},
+        )
+        if response.status_code == 404:
+            return
+        raise_for_status(response, studio.url)
+        body = response.json()
+        items = body.get("results", []) if isinstance(body, dict) else body
+        yield from items
+        if not isinstance(body, dict) or not body.get("next"):
+            return
+        page += 1
+
+
 def find_project(studio: Studio, schema: Schema, known_id: int | None = None) -> int | None:
     """The id of the project push made for this schema on this server, or None."""
     marker = MARKER.format(name=schema.name)
@@ -87,8 +106,7 @@ def find_project(studio: Studio, schema: Schema, known_id: int | None = None) ->
             if response.status_code == 200 and marker in (response.json().get("description") or ""):
                 return known_id
         found = [
-            p.id for p in studio.client.projects.list(page_size=100)
-            if marker in (p.description or "")
+            p["id"] for p in _list_projects(studio) if marker in (p.get("description") or "")
         ]
     if len(found) > 1:
         raise StudioError(

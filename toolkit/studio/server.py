@@ -270,7 +270,7 @@ def _start_command(port: int, workers: int, data_dir: Path) -> list[str]:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     if not gunicorn.exists():
         raise UsageError(
-            "--workers > 1 needs gunicorn; install the server extra: pip install -e '.[server]'"
+            "--workers > 1 needs gunicorn next to this Python: pip install gunicorn"
         )
     import label_studio
 
