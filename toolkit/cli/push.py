@@ -104,10 +104,15 @@ def push(
         if handle is not None:
             bar.stop()
         studio.close()
+    show_push(result, studio.url)
+
+
+def show_push(result: pushing.PushResult, url: str) -> None:
+    """Skipped units on stderr; project, settings and task counts on stdout."""
     print_findings(result.skipped)
     verb = "created" if result.project_created else "found"
     out_console.print(
-        f"Project {result.project_id} {result.project_title!r} {verb} at {studio.url}",
+        f"Project {result.project_id} {result.project_title!r} {verb} at {url}",
         markup=False,
     )
     if result.settings_updated:
