@@ -159,10 +159,25 @@ def validate_tasks(
     corpus: Mapping[str, bytes] | None = None,
 ) -> ValidationReport:
     """Validate tasks (dicts as Label Studio exports them); ``corpus`` from corpus_fingerprints."""
-    checker = _Checker(schema, header or {}, corpus)
+    checker = task_validator(schema, header=header, corpus=corpus)
     for task in tasks:
         checker.task(task)
     return checker.report
+
+
+def task_validator(
+    schema: Schema,
+    *,
+    header: Mapping[str, Any] | None = None,
+    corpus: Mapping[str, bytes] | None = None,
+) -> _Checker:
+    """A validator fed one task at a time: ``v.task(task)``; findings gather in ``v.report``.
+
+    For callers that read a snapshot once for several stages (build validates,
+    aggregates and measures agreement in one pass); ``validate_tasks`` is this
+    in a loop. Findings of one task are appended together, in task order.
+    """
+    return _Checker(schema, header or {}, corpus)
 
 
 class _Checker:

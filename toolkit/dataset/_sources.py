@@ -115,3 +115,93 @@ def agreement_figures(report: AgreementReport) -> dict[str, dict[str, Any]]:
             "span_f1_overlap": q.span_f1_overlap,
         }
     return figures
+
+
+class SnapshotPass:
+    """Validation, aggregation and agreement from ONE streaming read of a snapshot.
+
+    ``items()`` yields each task's :class:`Item` (aggregated) while the same
+    parsed task goes through the validator and, unless agreement was given,
+    the agreement collector; so the snapshot is parsed and its answers extracted
+    once (by aggregation; agreement reuses them). After the stream is consumed:
+    ``invalid`` (as :func:`invalid_tasks` returns it) and ``agreement()`` (as
+    :func:`agreement` returns it) hold for the whole snapshot, and ``seconds``
+    the time spent per stage (read, validate, aggregate, agreement).
+    """
+
+    def __init__(self, snapshot: Snapshot, schema: Schema, corpus: Path | None, *,
+                 agreement: bool = True) -> None:
+        from ..agreement import AgreementCollector
+        from ..validate import corpus_fingerprints, task_validator
+
+        self.snapshot = snapshot
+        self.schema = schema
+        fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
+        self.validator = task_validator(schema, header=snapshot.header, corpus=fingerprints)
+        self.collector = AgreementCollector(schema) if agreement else None
+        self.invalid: dict[Any, str] = {}
+        self.seconds: dict[str, float] = {"read": 0.0, "validate": 0.0, "aggregate": 0.0,
+                                          "agreement": 0.0}
+
+    def items(self):  # -> Iterator[Item]
+        from time import perf_counter
+
+        from ..aggregate import aggregate_task
+        from ..validate import CODES
+
+        findings = self.validator.report.findings
+        invalid = self.invalid
+        collector = self.collector
+        seconds = self.seconds
+        read = validate = aggregate = agree = 0.0
+        tasks = self.snapshot.tasks()
+        try:
+            while True:
+                start = perf_counter()
+                task = next(tasks, None)
+                after_read = perf_counter()
+                read += after_read - start
+                if task is None:
+                    break
+                seen = len(findings)
+                self.validator.task(task)
+                for finding in findings[seen:]:  # the first error of a task makes it invalid
+                    task_id = getattr(finding, "task_id", None)
+                    if finding.level == "error" and task_id is not None and task_id not in invalid:
+                        invalid[task_id] = (f"{finding.code} {CODES[finding.code][1]}: "
+                                            f"{finding.message}")
+                after_validate = perf_counter()
+                validate += after_validate - after_read
+                agg = aggregate_task(task, self.schema)
+                after_aggregate = perf_counter()
+                aggregate += after_aggregate - after_validate
+                if collector is not None:
+                    collector.add(agg)
+                    agree += perf_counter() - after_aggregate
+                yield _item(agg)
+        finally:
+            seconds["read"] += read
+            seconds["validate"] += validate
+            seconds["aggregate"] += aggregate
+            seconds["agreement"] += agree
+
+    def agreement(self) -> dict[str, dict[str, Any]]:
+        """The agreement figures of every task streamed so far (the card's)."""
+        if self.collector is None:
+            raise ValueError("this pass was made without agreement")
+        return agreement_figures(self.collector.report())
+
+
+def _item(agg: Any) -> Item:
+    return Item(
+        corpus_key=agg.corpus_key or f"task:{agg.task_id}",
+        unit_id=agg.unit_id or "",
+        task_id=agg.task_id,
+        data=agg.data,
+        annotations=agg.answers,
+        n_annotators=agg.n_annotators,
+        labels=agg.labels,
+        provenance=agg.provenance,
+        status=agg.status,
+        reason=agg.reason,
+    )

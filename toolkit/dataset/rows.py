@@ -14,6 +14,7 @@ from typing import Any
 
 from datasets import ClassLabel, Features, LargeList, List, Value
 
+from ..answers import Span
 from ..schema import Schema
 from ._sources import Item
 
@@ -76,15 +77,23 @@ def compile_encoder(feature: Any, where: str) -> Callable[[Any], Any]:
         return lambda value: None if value is None else [inner(v) for v in value]
     if isinstance(feature, dict):
         parts = {key: compile_encoder(sub, f"{where}.{key}") for key, sub in feature.items()}
+        items = list(parts.items())
+        span_fields = Span._fields
+        # A Span (the usual value of a spans question) is read by position, no dict made.
+        by_position = [(key, span_fields.index(key) if key in span_fields else None, part)
+                       for key, part in items]
 
         def encode_struct(value: Any) -> Any:
             if value is None:
                 return None
-            if hasattr(value, "_asdict"):  # toolkit.answers.Span
+            if type(value) is Span:
+                return {key: part(None if i is None else value[i])
+                        for key, i, part in by_position}
+            if hasattr(value, "_asdict"):  # another named tuple
                 value = value._asdict()
             if not isinstance(value, dict):
                 raise EncodeError(f"{where}: expected an object, got {value!r}")
-            return {key: part(value.get(key)) for key, part in parts.items()}
+            return {key: part(value.get(key)) for key, part in items}
 
         return encode_struct
     if isinstance(feature, Value):
