@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.arabic import RelativeTime, normalize, parse_relative_time
+from toolkit.arabic import RelativeTime, normalize, normalized_utf8, parse_relative_time
 
 
 @pytest.mark.parametrize(
@@ -154,3 +154,39 @@ def test_normalize_equals_the_reference_on_edge_cases(text):
 @given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=60) | st.text(max_size=60))
 def test_normalize_equals_the_reference_on_random_text(text):
     assert normalize(text) == _reference_normalize(text)
+
+
+def test_casefold_can_be_skipped_only_where_it_changes_nothing():
+    """normalized_utf8 skips casefold() unless the bytes hold one of _CASED_LEADS."""
+    from toolkit.arabic import _CASED_LEADS
+
+    leads = {
+        chr(code).encode("utf-8")[0]
+        for code in range(sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF and chr(code).casefold() != chr(code)
+    }
+    assert leads <= set(_CASED_LEADS)
+    assert not {0xD8, 0xD9, 0xDA, 0xDB} & set(_CASED_LEADS)  # Arabic letters
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=60) | st.text(max_size=60))
+def test_normalized_utf8_is_normalize_encoded(text):
+    assert normalized_utf8(text) == _reference_normalize(text).encode("utf-8")
+
+
+def test_dedupe_key_is_the_hash_of_the_normalized_title_and_body():
+    from hashlib import blake2b
+
+    from toolkit.ingest._common import dedupe_key
+
+    root = Path(__file__).resolve().parent.parent
+    seed = (root / "samples" / "000_dab86e570d492265.txt").read_text(encoding="utf-8")
+    title, body = seed.split("\n", 1)
+    for t, b in [(title, body), ("Ahmed  أحمد", "ΣΊΣΥΦΟΣ\nمدرسةٌ"), ("", "")]:
+        expected = blake2b(
+            (_reference_normalize(t) + "\x00" + _reference_normalize(b)).encode("utf-8"),
+            digest_size=16,
+        ).digest()
+        assert dedupe_key(t, b) == expected
+    assert dedupe_key("أحمد", "مدرسة") == dedupe_key("احمد ", "مدرسه")

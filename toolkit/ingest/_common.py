@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from hashlib import blake2b
 
-from ..arabic import normalize, parse_relative_time
+from ..arabic import normalized_utf8, parse_relative_time
 from ..corpus import Comment
 from ..report import Report
 
@@ -42,10 +42,15 @@ def content_id(title: str, body: str) -> str:
 
 
 def dedupe_key(title: str, body: str) -> bytes:
-    """Two articles with the same key are the same article (normalized title + body)."""
-    return blake2b(
-        (normalize(title) + "\x00" + normalize(body)).encode("utf-8"), digest_size=16
-    ).digest()
+    """Two articles with the same key are the same article (normalized title + body).
+
+    The hash of ``(normalize(title) + "\\x00" + normalize(body)).encode("utf-8")``,
+    fed in pieces so the body is never copied into a concatenation.
+    """
+    digest = blake2b(normalized_utf8(title), digest_size=16)
+    digest.update(b"\x00")
+    digest.update(normalized_utf8(body))
+    return digest.digest()
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
