@@ -34,7 +34,6 @@ them), else ``ok``.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -235,19 +234,27 @@ def aggregate_question(
         return _per_part_majority(votes, n, order=question.label_values)
     if question.kind == "spans":
         return _per_part_majority(votes, n, order=None)
-    value, count = Counter(votes).most_common(1)[0]
+    counts: dict[Any, int] = {}
+    for vote in votes:
+        counts[vote] = counts.get(vote, 0) + 1
+    value, count = max(counts.items(), key=_second)  # the first most common, as Counter's
     if count * 2 > n:
         return value, MAJORITY
     return None, UNRESOLVED
+
+
+def _second(pair: tuple) -> Any:
+    return pair[1]
 
 
 def _per_part_majority(
     votes: list[Any], n: int, *, order: list[str] | None
 ) -> tuple[Answer | None, str]:
     """Multi choice labels or spans: keep each part more than half chose; a half is a tie."""
-    counts: Counter = Counter()
+    counts: dict[Any, int] = {}
     for vote in votes:
-        counts.update(set(vote or ()))
+        for part in set(vote or ()):
+            counts[part] = counts.get(part, 0) + 1
     kept = []
     for part, count in counts.items():
         if count * 2 == n:

@@ -233,10 +233,9 @@ class AgreementCollector:
         self._sizes = array("i")  # annotators per used item
         self._entry_annotator = array("i")  # per (used item, annotator): annotator index
         # per question: per entry the code of the (normalized) answer, -1 for none;
-        # code -> value in _values, value -> code in _code_of
+        # value -> code in _code_of (codes count up in order of first appearance)
         self._codes = [array("i") for _ in self.questions]
         self._code_of: list[dict[Any, int]] = [{} for _ in self.questions]
-        self._values: list[list[Any]] = [[] for _ in self.questions]
 
     def add(self, item: AggregatedItem) -> None:
         """Count one aggregated task."""
@@ -274,19 +273,11 @@ class AgreementCollector:
                 votes = [a.get(name) or None for _, a in given]
             else:
                 votes = [a.get(name) for _, a in given]
-            codes, code_of = self._codes[k], self._code_of[k]
-            anything = False
-            for vote in votes:
-                if vote is None:
-                    codes.append(-1)
-                    continue
-                anything = True
-                code = code_of.get(vote)
-                if code is None:
-                    code = code_of[vote] = len(code_of)
-                    self._values[k].append(vote)
-                codes.append(code)
-            if not anything:
+            code_of = self._code_of[k]  # value -> code, in order of first appearance
+            coded = [-1 if vote is None else code_of.setdefault(vote, len(code_of))
+                     for vote in votes]
+            self._codes[k].extend(coded)
+            if max(coded) < 0:  # nobody answered
                 continue
             if reuse:
                 majority, provenance = labels.get(name), provenances.get(name, UNRESOLVED)
@@ -314,7 +305,7 @@ class AgreementCollector:
         for k, question in enumerate(self.questions):
             codes = np.frombuffer(self._codes[k], dtype=np.int32).astype(np.int64)
             report.questions.append(
-                _question_agreement(question, entries, codes, self._values[k]))
+                _question_agreement(question, entries, codes, list(self._code_of[k])))
         report.annotators = sorted(self._people.values(), key=lambda p: (-p.items, p.annotator))
         return report
 

@@ -183,9 +183,18 @@ def extract_answers(
             text = data.get(found[1]) if data else None  # type: ignore[arg-type]
             if spans is None:
                 spans = {}
-            spans.setdefault(name, []).extend(
-                _spans(value, text if isinstance(text, str) else None)
-            )
+            start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+            recorded = value.get("text")
+            if (type(start) is int and type(end) is int and type(labels) is list
+                    and len(labels) == 1 and type(labels[0]) is str and type(text) is str
+                    and type(recorded) is str and text[start:end] == recorded):
+                marked = [Span(start, end, labels[0], recorded)]  # the usual, clean case
+            else:
+                marked = _spans(value, text if isinstance(text, str) else None)
+            if name in spans:
+                spans[name].extend(marked)
+            else:
+                spans[name] = marked
         elif kind == "rating":
             rating = value.get("rating")
             if type(rating) is int:
