@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from hashlib import blake2b
 
 from ..arabic import normalized_utf8, parse_relative_time
@@ -56,6 +57,7 @@ def dedupe_key(title: str, body: str) -> bytes:
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
+@lru_cache(maxsize=4096)  # pages repeat the same few phrases; a pure function; bounded
 def comment_time(
     time_raw: str | None, crawled_at: date | None
 ) -> tuple[int | None, str | None, bool]:
