@@ -7,7 +7,9 @@ shape, then times, each in its own process so peak memory is its own:
 - build:    toolkit.dataset.build_dataset (validate + agreement + aggregate +
             splits + Parquet + card), the whole of `corpus build`;
 - baseline: Dataset.from_list(rows) + to_parquet of the very rows build wrote
-            (read back before the clock starts), no validation or aggregation.
+            (read back before the clock starts), no validation or aggregation;
+- parse:    orjson over the snapshot's task lines, nothing else: the floor under
+            any build, which must read the snapshot (printed for scale).
 
 Prints seconds, peak RSS and the ratio build / baseline (target: <= 3x).
 
@@ -123,6 +125,24 @@ def phase_baseline(dataset: Path, out: Path) -> dict:
     return {"seconds": seconds, "rows": len(rows)}
 
 
+def phase_parse(snapshot: Path) -> dict:
+    """The floor under any build: parsing the snapshot's tasks, line by line, with orjson."""
+    import orjson
+
+    start = time.perf_counter()
+    tasks = 0
+    with snapshot.open("rb") as handle:
+        handle.readline()
+        handle.readline()
+        for line in handle:
+            line = line.strip()
+            if line == b"]}":
+                break
+            orjson.loads(line[:-1] if line.endswith(b",") else line)
+            tasks += 1
+    return {"seconds": time.perf_counter() - start, "tasks": tasks}
+
+
 def run_phase(*args: str) -> dict:
     done = subprocess.run([sys.executable, __file__, "--phase", *args], check=True,
                           capture_output=True, text=True)
@@ -137,7 +157,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.phase:
         name, *paths = args.phase
-        figures = (phase_build if name == "build" else phase_baseline)(*map(Path, paths))
+        phase = {"build": phase_build, "baseline": phase_baseline, "parse": phase_parse}[name]
+        figures = phase(*map(Path, paths))
         figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(figures))
         return
@@ -150,6 +171,7 @@ def main() -> None:
           f"generated in {time.perf_counter() - start:.1f} s")
     build = run_phase("build", str(snapshot), str(work / "dataset"))
     baseline = run_phase("baseline", str(work / "dataset"), str(work / "baseline.parquet"))
+    parse = run_phase("parse", str(snapshot))
     for line in build["balance"]:
         print(f"  {line}")
     print(f"build:    {build['seconds']:8.2f} s  peak {build['peak_mb']:7.0f} MB  "
@@ -160,8 +182,10 @@ def main() -> None:
     print(f"  build stages (s): {stages}")
     print(f"ratio build/baseline: {build['seconds'] / baseline['seconds']:.2f}x (target <= 3x)")
     own = build["seconds"] - build["stages"]["validate"] - build["stages"]["agreement"]
-    print(f"ratio without validate+agreement (aggregate, encode, split, write): "
+    print(f"ratio without validate+agreement (read, aggregate, encode, split, write): "
           f"{own / baseline['seconds']:.2f}x")
+    print(f"for scale: parsing the snapshot alone (orjson, line by line) takes "
+          f"{parse['seconds']:.2f} s = {parse['seconds'] / baseline['seconds']:.2f}x the baseline")
 
 
 if __name__ == "__main__":

@@ -129,3 +129,66 @@ def test_multi_choice_per_label():
         / sum(1 for v in offensive.alpha_per_label.values() if v is not None))
     assert offensive.alpha_per_label["insult"] == pytest.approx(1.0)
     assert offensive.full_agreement == pytest.approx(100 / 3)
+
+
+def test_pairwise_figures_equal_the_plain_per_pair_computation():
+    """The per-pair figures (computed in one pass over items) equal cohen_kappa and
+    span_f1 applied pair by pair to the items both annotators did."""
+    import itertools
+    import random
+
+    from toolkit.aggregate import aggregate_task
+
+    rng = random.Random(7)
+    text = "محمد صلاح في ليفربول الآن"
+    offsets = [(0, 4, "محمد"), (5, 9, "صلاح"), (6, 12, "لاح في"), (13, 20, "ليفربول")]
+    tasks = []
+    for i in range(1, 61):
+        annotations = []
+        for who in rng.sample(range(1, 7), rng.choice([1, 2, 3, 4])):
+            result = []
+            if rng.random() < 0.9:
+                result.append(choice("stance", rng.choice(["agree", "disagree", "neutral"])))
+            ticked = [v for v in ("insult", "threat") if rng.random() < 0.4]
+            if ticked:
+                result.append(choice("offensive", *ticked))
+            for start, end, marked in rng.sample(offsets, rng.choice([0, 1, 2])):
+                result.append(span("targets", start, end, marked,
+                                   rng.choice(["person", "place"])))
+            annotations.append(annotation(100 * i + who, who, result))
+        tasks.append(task(i, text, annotations))
+    s = schema()
+    report = _by_name(compute_agreement(tasks, s))
+    answers = [dict(aggregate_task(t, s).answers) for t in tasks]
+    answers = [a for a in answers if len(a) >= 2]
+    people = sorted({who for a in answers for who in a})
+    labels = s.questions[2].label_values
+    assert s.questions[2].name == "offensive"
+    checked = 0
+    for first, second in itertools.combinations(people, 2):
+        both = [a for a in answers if first in a and second in a]
+        key = f"{first}|{second}"
+        if not both:
+            assert key not in report["stance"].cohen_kappa
+            continue
+        pairs = [(a[first].get("stance"), a[second].get("stance")) for a in both]
+        pairs = [p for p in pairs if None not in p]
+        if pairs:
+            expected = cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs])
+            assert report["stance"].cohen_kappa[key] == {"kappa": expected, "items": len(pairs)}
+        decisions = [(lab in a[first].get("offensive", ()), lab in a[second].get("offensive", ()))
+                     for a in both for lab in labels]
+        assert report["offensive"].cohen_kappa[key] == {
+            "kappa": cohen_kappa([d[0] for d in decisions], [d[1] for d in decisions]),
+            "items": len(both)}
+        totals = [0] * 5
+        for a in both:
+            for k, n in enumerate(span_f1(a[first].get("targets", ()),
+                                          a[second].get("targets", ()))):
+                totals[k] += n
+        tp, na, nb, ma, mb = totals
+        got = report["targets"].span_f1[key]
+        assert got["items"] == len(both)
+        assert got["exact"] == (2 * tp / (na + nb) if na + nb else None)
+        checked += 1
+    assert checked >= 10

@@ -146,6 +146,28 @@ def test_two_builds_are_byte_identical(inputs, tmp_path):
     assert (again / "README.md").read_bytes() == (second / "README.md").read_bytes()
 
 
+def test_one_pass_agreement_and_rejections_equal_the_separate_stages(inputs, tmp_path):
+    """Build reads the snapshot once; its card's agreement figures and its rejected file
+    equal what the stages give when each reads the snapshot on its own."""
+    from toolkit.agreement import agreement_for_snapshot
+    from toolkit.dataset._sources import agreement_figures, invalid_tasks
+    from toolkit.schema import load_schema
+    from toolkit.snapshot import open_snapshot
+
+    schema, corpus, snapshot = inputs
+    one = build_dataset(snapshot, schema, out=tmp_path / "one", corpus=corpus).folder
+    figures = agreement_figures(agreement_for_snapshot(snapshot, load_schema(schema)))
+    separate = build_dataset(snapshot, schema, out=tmp_path / "two", corpus=corpus,
+                             agreement=figures).folder
+    assert (one / "README.md").read_bytes() == (separate / "README.md").read_bytes()
+    assert "alpha" in (one / "README.md").read_text(encoding="utf-8")
+    invalid = invalid_tasks(open_snapshot(snapshot), load_schema(schema), Path(corpus))
+    rejected = [json.loads(line) for line in
+                (one / "rejected" / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert invalid  # the fixture has invalid tasks, each rejected with its first error
+    assert {r["task_id"]: r["reason"] for r in rejected if r["code"] == "invalid"} == invalid
+
+
 def _everything_written(folder: Path) -> str:
     """Every file's text; Parquet decoded (its pages are compressed), metadata included."""
     parts = []
