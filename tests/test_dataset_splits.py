@@ -48,3 +48,19 @@ def test_group_stratum_is_the_most_frequent_label():
     assert group_stratum(["agree", "neutral", "agree", None]) == "agree"
     assert group_stratum(["neutral", "agree"]) == "agree"  # tie: the smallest
     assert group_stratum([None, None]) is None
+
+
+def test_small_data_still_fills_every_split_when_there_are_enough_groups():
+    """The demo's case: six articles, 80/10/10 -> the share rule alone left test empty."""
+    small = [("a", 5, "agree"), ("b", 4, "agree"), ("c", 4, "disagree"), ("d", 3, "neutral"),
+             ("e", 1, "agree"), ("f", 1, "neutral")]
+    for seed in range(20):
+        assignment = assign_splits(small, FRACTIONS, seed)
+        assert set(assignment.values()) == set(FRACTIONS), seed
+        assert Counter(assignment.values())["train"] == 4
+
+
+def test_fewer_groups_than_splits_leaves_the_extra_split_empty():
+    assignment = assign_splits([("a", 3, None), ("b", 2, None)], FRACTIONS, 7)
+    assert sorted(assignment) == ["a", "b"]
+    assert len(set(assignment.values())) == 2

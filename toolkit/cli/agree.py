@@ -25,8 +25,10 @@ def agree(
         "each annotator's answer) as JSONL, for adjudication in Label Studio."),
     json_out: Path | None = typer.Option(None, "--json", help="Write every figure as JSON."),
 ) -> None:
-    """Agreement per question: Krippendorff's alpha, Fleiss' kappa, pairwise Cohen's kappa,
-    full agreement, span F1; and per annotator: items done, agreement with the majority.
+    """Inter-annotator agreement per question and per annotator.
+
+    Per question: Krippendorff's alpha, Fleiss' kappa, pairwise Cohen's kappa,
+    full agreement, span F1; per annotator: items done, agreement with the majority.
 
     Alpha is nominal for single choice and yes/no, ordinal for ratings; multi
     choice is treated per label (each label a yes/no decision, alpha per label,

@@ -40,9 +40,10 @@ def pull(
     url: str | None = UrlOption,
     api_key: str | None = ApiKeyOption,
 ) -> None:
-    """Save every task of the schema's project, with its annotations (drafts and
-    cancelled ones included and counted), as a new snapshot file. Incremental when
-    an earlier snapshot exists: only tasks changed since are read, and merged.
+    """Save every task of the schema's project, with its annotations, as a snapshot.
+
+    Drafts and cancelled annotations are kept and counted. Incremental when an
+    earlier snapshot exists: only tasks changed since are read, and merged.
 
     Example: corpus pull --schema schemas/comment_stance.yaml
     """
@@ -72,6 +73,11 @@ def pull(
         if handle is not None:
             bar.stop()
         studio.close()
+    show_pull(result)
+
+
+def show_pull(result: pulling.PullResult) -> None:
+    """The snapshot's path, project, mode and counts, on stdout."""
     counts = result.counts
     header = result.header
     how = result.mode

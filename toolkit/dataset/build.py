@@ -279,8 +279,15 @@ def _build(
 
     staging = _staging_dir(out_path)
     writer_options = {} if max_shard_bytes is None else {"max_shard_bytes": max_shard_bytes}
+    for name, rows in by_split.items():
+        if not rows:  # `datasets` cannot load an empty Parquet split: leave it out, say so
+            report.warning(
+                "B003", str(out_path), f"split {name!r} is empty ({len(encoded)} items in "
+                f"{sum(len(keys) for keys in groups.values())} groups); it is not written",
+                "annotate more items, or change dataset.splits in the schema",
+            )
     split_files = [write_split(staging, name, rows, features, **writer_options)
-                   for name, rows in by_split.items()]
+                   for name, rows in by_split.items() if rows]
     (staging / "rejected").mkdir()
     (staging / REJECTED_FILE).write_bytes(
         b"".join(orjson.dumps(r) + b"\n" for r in rejected)

@@ -48,7 +48,34 @@ def assign_splits(
         count[best] += size
         overall[best] += size
         assignment[key] = best
+    _fill_empty_splits(ordered, fractions, assignment, overall)
     return assignment
+
+
+def _fill_empty_splits(
+    ordered: Sequence[tuple[str, int, Hashable]],
+    fractions: dict[str, float],
+    assignment: dict[str, str],
+    overall: Counter,
+) -> None:
+    """Give each split with a non-zero fraction at least one group, when there are
+    enough groups: on small data the share rule alone can leave a 10% split empty.
+    The group moved is the smallest one of the split with the most groups."""
+    members: dict[str, list[tuple[int, str]]] = {name: [] for name in fractions}
+    for key, size, _ in ordered:
+        members[assignment[key]].append((size, key))
+    for name in sorted(fractions, key=lambda n: (fractions[n], n)):
+        if members[name] or fractions[name] <= 0:
+            continue
+        donor = max(members, key=lambda n: (len(members[n]), n))
+        if len(members[donor]) < 2:
+            return
+        size, key = min(members[donor])
+        members[donor].remove((size, key))
+        members[name].append((size, key))
+        assignment[key] = name
+        overall[donor] -= size
+        overall[name] += size
 
 
 def _stratum_key(stratum: Hashable) -> tuple[int, str]:

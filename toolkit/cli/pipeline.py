@@ -1,0 +1,145 @@
+"""`corpus sync` and `corpus demo`: the stages strung together (toolkit.pipeline, toolkit.demo)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..demo import DEMO_ANNOTATIONS, DEMO_SCHEMA, SAMPLES, run_demo
+from ..errors import UsageError
+from ..pipeline import DEFAULT_CORPUS, SyncResult, sync
+from ..schema import load_schema
+from ..studio.connection import connect
+from .agree import annotator_table, question_table
+from .build import show_build
+from .ingest import summary_line
+from .output import err_console, out_console
+from .pull import show_pull
+from .push import ApiKeyOption, UrlOption, show_push
+from .validate import show_validation
+
+ROWS_SHOWN = 3
+
+
+def _say(line: str) -> None:
+    err_console.print(line, markup=False)
+
+
+def _step(title: str) -> None:
+    out_console.print()
+    out_console.rule(f"[bold]{title}", align="left")
+
+
+def show_sync(result: SyncResult, url: str, *, annotated: str | None = None) -> None:
+    """Each stage's summary, in order, as the stage commands print them."""
+    if result.ingest is not None:
+        _step("Ingest")
+        out_console.print(summary_line(result.ingest), markup=False)
+    _step("Push")
+    show_push(result.push, url)
+    if annotated:
+        _step("Demo annotations")
+        out_console.print(annotated, markup=False)
+    _step("Pull")
+    show_pull(result.pull)
+    _step("Validate")
+    show_validation(result.validation)
+    _step("Agreement")
+    out_console.print(question_table(result.agreement))
+    out_console.print(annotator_table(result.agreement))
+    _step("Build")
+    show_build(result.build)
+
+
+def sync_command(
+    inputs: list[Path] = typer.Argument(
+        None, metavar="[INPUT]...", help="New raw pages / JSONL / CSV to ingest first "
+        "(the corpus is re-ingested from them); none: use the existing corpus."),
+    schema_path: Path = typer.Option(..., "--schema", "-s", help="The schema YAML file."),
+    corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Corpus JSONL."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Dataset folder (default: exports/<schema>/dataset)."),
+    full: bool = typer.Option(False, "--full", help="Pull every task, not only changes."),
+    url: str | None = UrlOption,
+    api_key: str | None = ApiKeyOption,
+) -> None:
+    """The daily loop: ingest new inputs, push new tasks, pull, validate, agree, build.
+
+    Idempotent: nothing is imported twice, each run writes a new snapshot
+    (incremental when an earlier one exists) and rebuilds the dataset from it.
+    Exit status 1 when validation found errors (their items are rejected from
+    the dataset with the reason), else 0.
+
+    Example: corpus sync raw/ --schema schemas/comment_stance.yaml
+    """
+    schema = load_schema(schema_path)
+    studio = connect(url, api_key)
+    try:
+        result = sync(
+            schema, studio, inputs=inputs or [], corpus_path=corpus, dataset_dir=out,
+            full_pull=full, say=_say,
+        )
+    finally:
+        studio.close()
+    show_sync(result, studio.url)
+    raise typer.Exit(result.validation.exit_code)
+
+
+def demo_command(
+    port: int = typer.Option(8080, "--port", help="Port of the local Label Studio."),
+) -> None:
+    """Run the whole pipeline on samples/ with a local Label Studio and demo annotations.
+
+    Starts (or reuses) the local Label Studio, ingests samples/, pushes the
+    comment_stance tasks, submits the hand-written DEMO annotations of three
+    demo annotator accounts (samples/demo_annotations.yaml), pulls, validates,
+    prints agreement, builds the dataset, loads it back with
+    `datasets.load_dataset`, and ends with the URL and login to annotate more.
+    Safe to run again.
+
+    Example: corpus demo
+    """
+    for needed in (SAMPLES, DEMO_SCHEMA, DEMO_ANNOTATIONS):
+        if not Path(needed).exists():
+            raise UsageError(
+                f"{needed} not found: run `corpus demo` from the corpus-toolkit checkout"
+            )
+    result = run_demo(port=port, say=_say)
+    annotated = (
+        f"{result.annotated.created} DEMO annotations submitted "
+        f"({result.annotated.already_present} were already there) by "
+        f"{', '.join(sorted(result.annotated.annotators))}, from {DEMO_ANNOTATIONS}. "
+        "These are demo annotations written by the toolkit's developers, not research data."
+    )
+    show_sync(result.sync, result.server.url, annotated=annotated)
+    _step("Loaded back with datasets.load_dataset")
+    folder = result.sync.build.folder
+    out_console.print(f"datasets.load_dataset({str(folder)!r})", markup=False)
+    out_console.print(repr(result.dataset), markup=False)
+    split = "train" if "train" in result.dataset else next(iter(result.dataset))
+    rows = result.dataset[split]
+    stance = rows.features["stance"]
+    for row in rows.select(range(min(ROWS_SHOWN, len(rows)))):
+        label = "-" if row["stance"] is None else stance.int2str(row["stance"])
+        text = row["text"].replace("\n", " ")
+        out_console.print(
+            f"  [{split}] stance={label} ({row['stance_provenance']}, "
+            f"{row['n_annotators']} annotators): {text[:70]}",
+            markup=False,
+        )
+    _step("Annotate more")
+    project = result.sync.push.project_id
+    out_console.print(f"Label Studio: {result.server.url}/projects/{project}/data", markup=False)
+    out_console.print(
+        f"Log in as {result.login_email}; the password is in {result.credentials_path} "
+        "(readable only by you). Then run `make demo` again, or `corpus sync -s "
+        f"{DEMO_SCHEMA}`, to pull your annotations into the dataset.",
+        markup=False,
+    )
+    out_console.print("Stop the server with `corpus studio down`.", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync_command)
+    app.command("demo")(demo_command)

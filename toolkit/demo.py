@@ -1,0 +1,186 @@
+"""The demo: the whole pipeline on samples/, with hand-labelled demo annotations.
+
+`corpus demo` starts the local Label Studio, ingests samples/, pushes the
+comment schema's tasks, has three demo annotator accounts submit the answers of
+samples/demo_annotations.yaml through the API, then pulls, validates, computes
+agreement, builds the dataset and loads it back. Every step is one library call
+that a user could make; this module only strings them together and reads the
+demo annotation file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .corpus import read_corpus
+from .errors import InputError
+from .results import build_result
+from .schema import Schema
+from .studio.annotate import annotators_of, ensure_annotator, submit_annotation
+from .studio.connection import Studio
+from .studio.ledger import server_keys
+from .tasks import corpus_key
+
+SAMPLES = Path("samples")
+DEMO_SCHEMA = Path("schemas/comment_stance.yaml")
+DEMO_ANNOTATIONS = SAMPLES / "demo_annotations.yaml"
+
+
+@dataclass(frozen=True)
+class DemoAnnotation:
+    """One annotator's answers on one comment, as written in the demo file."""
+
+    comment_id: str
+    annotator: str
+    answers: dict[str, Any]
+
+
+@dataclass
+class AnnotateResult:
+    """What submitting the demo annotations did."""
+
+    created: int = 0
+    already_present: int = 0
+    annotators: dict[str, int] = field(default_factory=dict)  # username -> user id
+
+
+def load_demo_annotations(path: Path | str, schema: Schema) -> list[DemoAnnotation]:
+    """Read the demo file; a malformed file or an unknown question is one InputError."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the demo annotations ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("items"), dict):
+        raise InputError(f"{path}: expected a mapping with `items: {{comment id: ...}}`")
+    if data.get("schema") not in (None, schema.name):
+        raise InputError(
+            f"{path}: written for schema {data.get('schema')!r}, not {schema.name!r}"
+        )
+    out: list[DemoAnnotation] = []
+    for comment_id, by_annotator in data["items"].items():
+        if not isinstance(by_annotator, dict):
+            raise InputError(f"{path}: item {comment_id}: expected annotator -> answers")
+        for annotator, answers in by_annotator.items():
+            unknown = set(answers) - set(schema.question_names)
+            if unknown:
+                raise InputError(
+                    f"{path}: item {comment_id}, {annotator}: no question named "
+                    f"{', '.join(sorted(unknown))} in schema {schema.name}"
+                )
+            out.append(DemoAnnotation(str(comment_id), str(annotator), dict(answers)))
+    return out
+
+
+def _comment_texts(corpus_path: Path | str) -> Iterator[tuple[str, str]]:
+    for article in read_corpus(corpus_path):
+        for comment in article.comments:
+            yield comment.id, comment.text
+
+
+def submit_demo_annotations(
+    studio: Studio,
+    schema: Schema,
+    project_id: int,
+    annotations: list[DemoAnnotation],
+    *,
+    corpus_path: Path | str,
+    say: Callable[[str], None] | None = None,
+) -> AnnotateResult:
+    """Submit each demo annotation as its annotator's, once: an annotator who already
+    annotated a task is skipped, so running the demo again adds nothing."""
+    texts = dict(_comment_texts(corpus_path))
+    task_ids = {key: task_id for task_id, key in server_keys(studio, project_id) if key}
+    result = AnnotateResult()
+    owners: dict[int, set[int]] = {}
+    for item in annotations:
+        key = corpus_key(schema, item.comment_id)
+        if key not in task_ids or item.comment_id not in texts:
+            raise InputError(
+                f"demo annotations: comment {item.comment_id} is not a pushed task; "
+                "were samples/ ingested and pushed?"
+            )
+        task_id = task_ids[key]
+        if item.annotator not in result.annotators:
+            result.annotators[item.annotator] = ensure_annotator(studio, item.annotator)
+        user_id = result.annotators[item.annotator]
+        if task_id not in owners:
+            owners[task_id] = annotators_of(studio, task_id)
+        if user_id in owners[task_id]:
+            result.already_present += 1
+            continue
+        items = build_result(schema, item.answers, texts={"text": texts[item.comment_id]})
+        submit_annotation(studio, task_id, items, user_id=user_id)
+        owners[task_id].add(user_id)
+        result.created += 1
+    if say:
+        say(
+            f"demo annotations: {result.created} submitted, {result.already_present} already "
+            f"there, by {len(result.annotators)} demo annotators"
+        )
+    return result
+
+
+@dataclass
+class DemoResult:
+    """Everything the demo did, for the CLI to print."""
+
+    server: Any  # studio.server.ServerStatus
+    sync: Any  # pipeline.SyncResult
+    annotated: AnnotateResult
+    dataset: Any  # datasets.DatasetDict loaded back from the built folder
+    login_email: str
+    credentials_path: Path
+
+
+def run_demo(
+    *,
+    port: int | None = None,
+    schema_path: Path | str = DEMO_SCHEMA,
+    samples: Path | str = SAMPLES,
+    annotations_path: Path | str = DEMO_ANNOTATIONS,
+    corpus_path: Path | str = Path("exports/corpus.jsonl"),
+    say: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Start (or reuse) the local Label Studio and run the whole pipeline on samples/."""
+    import datasets
+
+    from .pipeline import sync
+    from .schema import load_schema
+    from .studio import server
+    from .studio.connection import connect
+
+    schema = load_schema(schema_path)
+    demo_annotations = load_demo_annotations(annotations_path, schema)
+    status = server.up(port=port or server.DEFAULT_PORT, say=say)
+    credentials = server.read_credentials(status.credentials_path)
+    studio = connect(status.url, credentials.api_key if credentials else None)
+    annotated = AnnotateResult()
+
+    def annotate(project_id: int) -> None:
+        nonlocal annotated
+        annotated = submit_demo_annotations(
+            studio, schema, project_id, demo_annotations, corpus_path=corpus_path, say=say
+        )
+
+    try:
+        result = sync(
+            schema, studio, inputs=[samples], corpus_path=corpus_path, annotate=annotate, say=say
+        )
+    finally:
+        studio.close()
+    datasets.disable_progress_bars()
+    loaded = datasets.load_dataset(str(result.build.folder))
+    return DemoResult(
+        server=status,
+        sync=result,
+        annotated=annotated,
+        dataset=loaded,
+        login_email=credentials.email if credentials else "",
+        credentials_path=status.credentials_path,
+    )

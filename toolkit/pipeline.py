@@ -1,0 +1,73 @@
+"""`corpus sync`: the daily loop of a team lead, as one call.
+
+ingest (when inputs are given) -> push (only new tasks) -> [annotate hook] ->
+pull (incremental when a previous snapshot exists) -> validate -> agree -> build.
+Every stage is idempotent, so running sync again is safe: nothing is imported
+twice, a new snapshot is written, and the dataset is rebuilt from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .agreement import AgreementReport, agreement_for_snapshot
+from .dataset import BuildResult, agreement_figures, build_dataset
+from .ingest import IngestResult, ingest
+from .schema import Schema
+from .studio.connection import Studio
+from .studio.pull import PullResult, pull
+from .studio.push import PushResult, push
+from .validate import ValidationReport, validate_snapshot
+
+DEFAULT_CORPUS = Path("exports/corpus.jsonl")
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class SyncResult:
+    """Each stage's own result, for the caller to report."""
+
+    ingest: IngestResult | None
+    push: PushResult
+    pull: PullResult
+    validation: ValidationReport
+    agreement: AgreementReport
+    build: BuildResult
+
+
+def sync(
+    schema: Schema,
+    studio: Studio,
+    *,
+    inputs: Iterable[str | Path] = (),
+    corpus_path: Path | str = DEFAULT_CORPUS,
+    dataset_dir: Path | str | None = None,
+    full_pull: bool = False,
+    annotate: Callable[[int], object] | None = None,
+    say: Say | None = None,
+) -> SyncResult:
+    """Run the stages in order; ``annotate(project_id)`` runs between push and pull.
+
+    Raises the stages' own errors (InputError, StudioError, ...) unchanged.
+    Validation findings do not stop the run: build rejects invalid items with
+    their reason, and the caller decides the exit status from ``validation``.
+    """
+    inputs = list(inputs)
+    ingested = ingest(inputs, out=corpus_path) if inputs else None
+    pushed = push(schema, corpus_path, studio, say=say)
+    if annotate is not None and pushed.project_id is not None:
+        annotate(pushed.project_id)
+    pulled = pull(schema, studio, full=full_pull, project_id=pushed.project_id, say=say)
+    validation = validate_snapshot(pulled.path, schema, corpus=corpus_path)
+    agreement = agreement_for_snapshot(pulled.path, schema)
+    built = build_dataset(
+        pulled.path,
+        schema,
+        out=dataset_dir,
+        corpus=corpus_path,
+        agreement=agreement_figures(agreement),
+    )
+    return SyncResult(ingested, pushed, pulled, validation, agreement, built)
