@@ -154,7 +154,7 @@ def main() -> None:
               f"({n / full_s:.0f} tasks/s)  {info}", flush=True)
         if not args.skip_export:
             exp_s, exp_mb, info = child("export", args, "--project", str(big))
-            print(f"exports.as_json, {n} tasks: {exp_s:7.1f} s  peak {exp_mb:6.0f} MiB  {info}")
+            print(f"exports.as_json, {n} tasks: {exp_s:7.1f} s  peak {exp_mb:6.0f} MiB")
             print(f"  ratio full pull / export: {full_s / exp_s:.2f}  (target < 1, aim 0.5)",
                   flush=True)
 
