@@ -146,13 +146,13 @@ def _articles_of(path: Path, fmt: str, ctx: Context) -> Iterator[Article] | None
     data = _read_bytes(path, report)
     if data is None:
         return None
-    if not data.strip():
+    if not data or data.isspace():  # as `not data.strip()`, without copying the file
         report.warning("empty", str(path), "empty file", "nothing to ingest from it")
         return iter(())
     text = _decode_file(path, data, report)
     if text is None:
         return None
-    if not text.strip():
+    if not text or text.isspace():
         report.warning("empty", str(path), "empty file (only a BOM or spaces)", "nothing to ingest")
         return iter(())
     if fmt == "csv":
