@@ -192,3 +192,26 @@ def test_pairwise_figures_equal_the_plain_per_pair_computation():
         assert got["exact"] == (2 * tp / (na + nb) if na + nb else None)
         checked += 1
     assert checked >= 10
+
+
+def test_empty_multi_choice_counts_as_agreement_and_yes_no_has_fleiss_kappa():
+    """Two annotators who both tick no offence agree fully; yes/no gets Fleiss' kappa.
+
+    sarcasm: (yes, yes), (no, no), (yes, no) -> P-bar 2/3, p_yes = p_no = 1/2,
+    P_e 1/2, kappa = (2/3 - 1/2) / (1/2) = 1/3.
+    """
+    rows = [((), (), "yes", "yes"), (("insult",), ("insult",), "no", "no"),
+            ((), ("threat",), "yes", "no")]
+    tasks = []
+    for i, (first, second, s1, s2) in enumerate(rows, start=1):
+        annotations = []
+        for k, (offensive, sarcasm) in enumerate(((first, s1), (second, s2)), start=1):
+            results = [choice("stance", "agree"), choice("sarcasm", sarcasm)]
+            if offensive:
+                results.append(choice("offensive", *offensive))
+            annotations.append(annotation(10 * i + k, k, results))
+        tasks.append(task(i, "نص", annotations))
+    figures = _by_name(compute_agreement(tasks, schema()))
+    assert figures["offensive"].full_agreement == pytest.approx(200 / 3)
+    assert figures["sarcasm"].fleiss_kappa == pytest.approx(1 / 3)
+    assert figures["sarcasm"].full_agreement == pytest.approx(200 / 3)

@@ -358,10 +358,13 @@ def _question_agreement(question: Question, entries: _Entries, codes: np.ndarray
         result.notes.append("no item with two or more annotators")
         return result
     # full agreement: every annotator of the item gave the same answer (no answer counts
-    # as an answer), over the items where someone answered
+    # as an answer), over the items where someone answered; for multi choice and spans
+    # over every item, an empty selection being a real answer
     highest = np.maximum.reduceat(codes, entries.starts)
     lowest = np.minimum.reduceat(codes, entries.starts)
     answered = highest >= 0
+    if kind in ("multi", "spans"):  # an empty selection is an answer: "none of these"
+        answered = np.ones_like(answered)
     if answered.any():
         same = int(np.count_nonzero(answered & (highest == lowest)))
         result.full_agreement = 100.0 * same / int(np.count_nonzero(answered))
@@ -388,6 +391,8 @@ def _question_agreement(question: Question, entries: _Entries, codes: np.ndarray
         result.alpha_interval, _ = _alpha_counts(counts, domain, "interval")
         top = question.scale or (max(int(v) for v in values) if values else 0)
         categories: list = list(range(1, top + 1))
+    elif kind == "yesno":
+        categories = [True, False]  # the answers' values (label_values are "yes"/"no")
     else:
         categories = question.label_values
     result.fleiss_kappa = _fleiss(result, entries, codes, values, categories)
