@@ -50,9 +50,11 @@ def push(
     url: str | None = UrlOption,
     api_key: str | None = ApiKeyOption,
 ) -> None:
-    """Create (or find) the schema's Label Studio project, bring its config up to date,
-    and import the corpus's units that are not tasks yet. Safe to repeat and to
-    interrupt: every unit becomes exactly one task.
+    """Import the corpus's units as tasks of the schema's Label Studio project.
+
+    Creates (or finds) the project, brings its config up to date, and imports
+    the units that are not tasks yet. Safe to repeat and to interrupt: every
+    unit becomes exactly one task.
 
     Example: corpus push --schema schemas/comment_stance.yaml --corpus exports/corpus.jsonl
     """
