@@ -140,4 +140,7 @@ def test_instructions_escape_user_text():
 def test_instructions_of_comment_schema():
     text = instructions_html(COMMENT)
     assert text.startswith('<div dir="rtl">')
-    assert "<code>agree</code>" in text and "موافق" in text and "<h2>" in text
+    assert "<code>agree</code>" in text and "موافق" in text and '<h2 dir="auto">' in text
+    # every block takes its own direction: English guideline lines inside the RTL frame
+    assert '<p dir="auto">Optional free-text note for reviewers</p>' in text
+    assert "<p>" not in text and "<li>" not in text

@@ -257,4 +257,16 @@ def instructions_html(schema: Schema) -> str:
                 parts.append(line + "</li>")
             parts.append("</ul>")
     parts.append("</div>")
-    return "\n".join(parts) + "\n"
+    return _auto_direction("\n".join(parts) + "\n")
+
+
+_BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+
+
+def _auto_direction(rendered: str) -> str:
+    """Give each block its own direction (``dir="auto"``): in bilingual guidelines an
+    English paragraph inside the RTL frame would otherwise show its punctuation at
+    the wrong end. User text is escaped, so every ``<p>`` here is ours."""
+    for tag in _BLOCK_TAGS:
+        rendered = rendered.replace(f"<{tag}>", f'<{tag} dir="auto">')
+    return rendered
