@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from toolkit import __version__
 from toolkit.cli import app, main
 from toolkit.errors import InputError
@@ -34,14 +36,30 @@ def test_toolkit_error_becomes_one_line_and_exit_2(capsys):
     assert captured.out == ""
 
 
-def test_every_command_help_has_an_example():
-    """Each registered command documents an example invocation."""
-    for command in app.registered_commands:
-        doc = (command.callback.__doc__ or "") if command.callback else ""
-        assert "Example:" in doc, f"`corpus {command.name}` help has no example"
+def _commands() -> list[tuple[str, str]]:
+    """(full command name, docstring) of every registered command."""
+    found = [(c.name or c.callback.__name__, c.callback.__doc__ or "")
+             for c in app.registered_commands]
     for group in app.registered_groups:
         assert group.typer_instance is not None
-        for command in group.typer_instance.registered_commands:
-            doc = command.callback.__doc__ or ""
-            assert "Example:" in doc, f"`corpus {group.name} {command.name}` has no example"
+        found += [(f"{group.name} {c.name or c.callback.__name__}", c.callback.__doc__ or "")
+                  for c in group.typer_instance.registered_commands]
+    return found
+
+
+def test_every_command_help_has_an_example_and_a_one_line_summary():
+    """Each command documents an example; its summary (first line) stands alone, so
+    `corpus --help` shows one sentence per command."""
+    commands = _commands()
+    assert len(commands) >= 15
+    for name, doc in commands:
+        assert "Example: corpus " in doc, f"`corpus {name}` help has no example"
+        lines = doc.strip().splitlines()
+        assert len(lines) == 1 or not lines[1].strip(), f"`corpus {name}`: summary wraps"
+
+
+def test_readme_documents_every_command():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    missing = [name for name, _ in _commands() if f"corpus {name}" not in readme]
+    assert missing == []
 

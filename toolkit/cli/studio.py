@@ -46,8 +46,11 @@ def up(
     ),
     timeout: float = typer.Option(180.0, "--timeout", help="Seconds to wait for it to answer."),
 ) -> None:
-    """Start the local Label Studio; the first start initialises it (about a minute)
-    and creates an admin account with a random password and an API key.
+    """Start the local Label Studio on 127.0.0.1 (reuses it when already running).
+
+    The first start initialises it (about a minute) and creates an admin
+    account with a random password and an API key, kept in the credentials
+    file (mode 0600) and never printed.
 
     Example: corpus studio up --port 8080
     """
@@ -78,8 +81,9 @@ def down(data_dir: Path = DataDir) -> None:
 
 @studio_app.command("status")
 def status(data_dir: Path = DataDir, credentials: Path = CredentialsPath) -> None:
-    """Say whether the local Label Studio runs, its URL and where its credentials are
-    (never the key itself). Exits 1 when it is not running.
+    """Say whether the local Label Studio runs, its URL and where its credentials are.
+
+    Never prints the key itself. Exits 1 when it is not running.
 
     Example: corpus studio status
     """
