@@ -16,6 +16,7 @@ from toolkit.corpus import Article, Comment, write_corpus
 from toolkit.results import build_result
 from toolkit.schema import load_schema
 from toolkit.snapshot import write_snapshot
+from toolkit.tasks import comment_task
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "dataset" / "schema.yaml"
 EMAILS = {11: "huda.annotator@example.org", 12: "omar.k@example.org", 13: "lina-ls@example.org"}
@@ -86,7 +87,7 @@ def tasks(schema) -> list[dict]:
     annotation_id = 100
     task_id = 0
     for article in corpus_articles():
-        for comment in article.comments:
+        for index, comment in enumerate(article.comments):
             if comment.id in NOT_PUSHED:
                 continue
             task_id += 1
@@ -110,20 +111,7 @@ def tasks(schema) -> list[dict]:
                 })
             out.append({
                 "id": task_id,
-                "data": {
-                    "corpus_key": f"{schema.name}:{comment.id}",
-                    "unit": "comment",
-                    "unit_id": comment.id,
-                    "article_id": article.id,
-                    "comment_id": comment.id,
-                    "source": article.source,
-                    "position": comment.position,
-                    "author": comment.author,
-                    "time_raw": comment.time_raw,
-                    "text": comment.text,
-                    "article_title": article.title,
-                    "article_body": article.body,
-                },
+                "data": comment_task(schema, article, index),
                 "annotations": annotations,
                 "drafts": [],
                 "predictions": [],
