@@ -68,3 +68,83 @@ def test_validate_file_gives_findings_or_snapshot_error(tmp_path_factory, conten
         validate_snapshot(path, SCHEMA)
     except SnapshotError as exc:
         assert str(exc).startswith(str(path))
+
+
+# Build reads each result once: the validator collects the answers of well-formed
+# annotations, and aggregation reuses them. They must be exactly extract_answers'.
+TEXT = "قال الوزير 😂 في القاهرة كلام"
+good_values = {
+    "stance": st.sampled_from([{"choices": ["agree"]}, {"choices": ["neutral"]},
+                               {"choices": ["agree", "disagree"]}, {"choices": ["nope"]}]),
+    "sentiment": st.sampled_from([{"choices": ["mixed"]}, {"choices": []}, {"choices": "mixed"}]),
+    "offensive": st.lists(st.sampled_from(["threat", "insult", "profanity", "bogus"]),
+                          max_size=3).map(lambda c: {"choices": c}),
+    "sarcasm": st.sampled_from([{"choices": ["yes"]}, {"choices": ["no"]}, {"choices": ["x"]}]),
+    "sarcasm_target": st.sampled_from([{"choices": ["person"]}, {"choices": ["group"]}]),
+    "intensity": st.sampled_from([{"rating": 3}, {"rating": 9}, {"rating": 2.0}, {"rating": "4"}]),
+    "note": st.sampled_from([{"text": ["ok"]}, {"text": "a"}, {"text": [""]}, {"text": ["a", 1]},
+                             {"text": [" "]}]),
+    "targets": st.builds(
+        lambda start, length, label, shift: {
+            "start": start + shift, "end": start + length + shift,
+            "text": TEXT[start:start + length], "labels": [label]},
+        st.integers(0, len(TEXT) - 1), st.integers(0, 6),
+        st.sampled_from(["person", "place", "bogus"]), st.sampled_from([0, 0, 0, 1])),
+}
+good_results = st.one_of(*[
+    st.builds(lambda name, value: {"from_name": name, "value": value}, st.just(name), value)
+    for name, value in good_values.items()
+], st.just({"from_name": "unknown", "value": {}}), st.just("junk"))
+good_annotations = st.builds(
+    lambda ident, who, result, gold, cancelled: {
+        "id": ident, "completed_by": who, "result": result, "ground_truth": gold,
+        "was_cancelled": cancelled},
+    st.integers(1, 50), st.integers(1, 4), st.lists(good_results, max_size=7),
+    st.booleans(), st.sampled_from([False, False, False, True]))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(good_annotations, max_size=5))
+def test_collected_answers_equal_extract_answers(annotations):
+    from toolkit.aggregate import aggregate_task_with
+    from toolkit.answers import extract_answers
+    from toolkit.validate import task_validator
+
+    task = {"id": 1, "data": {"corpus_key": "comment_stance:c1", "text": TEXT},
+            "annotations": annotations}
+    checker = task_validator(SCHEMA)
+    checker.collect = True
+    checker.task(task)
+    for annotation, answers in checker.answers.values():
+        assert answers == extract_answers(annotation["result"], SCHEMA, task["data"])
+        assert {k: type(v) for k, v in answers.items()} == {
+            k: type(v) for k, v in extract_answers(annotation["result"], SCHEMA,
+                                                  task["data"]).items()}
+    assert aggregate_task_with(task, SCHEMA, checker.answers) == aggregate_task(task, SCHEMA)
+
+
+def test_collected_answers_cover_clean_annotations():
+    """The clean case is collected (else build would silently extract twice)."""
+    from toolkit.validate import task_validator
+
+    task = {"id": 1, "data": {"corpus_key": "comment_stance:c1", "text": TEXT},
+            "annotations": [{"id": 1, "completed_by": 1, "result": [
+                {"from_name": "stance", "value": {"choices": ["agree"]}},
+                {"from_name": "offensive", "value": {"choices": ["threat", "insult"]}},
+                {"from_name": "sarcasm", "value": {"choices": ["yes"]}},
+                {"from_name": "intensity", "value": {"rating": 4}},
+                {"from_name": "note", "value": {"text": ["a", "b"]}},
+                {"from_name": "targets", "value": {"start": 16, "end": 23, "text": "القاهرة",
+                                                   "labels": ["place"]}},
+                {"from_name": "targets", "value": {"start": 4, "end": 10, "text": "الوزير",
+                                                   "labels": ["person"]}},
+            ]}]}
+    checker = task_validator(SCHEMA)
+    checker.collect = True
+    checker.task(task)
+    [(_, answers)] = checker.answers.values()
+    assert answers == {
+        "stance": "agree", "offensive": ("insult", "threat"), "sarcasm": True, "intensity": 4,
+        "note": "a\nb",
+        "targets": ((4, 10, "person", "الوزير"), (16, 23, "place", "القاهرة")),
+    }

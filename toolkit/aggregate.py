@@ -145,6 +145,16 @@ def _plan(schema: Schema) -> _Plan:
 
 def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
     """Aggregate one task under the schema's rule (see the module docstring)."""
+    return aggregate_task_with(task, schema, None)
+
+
+def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
+                        known: Mapping[int, tuple[dict, dict]] | None) -> AggregatedItem:
+    """:func:`aggregate_task`, reusing answers already extracted from this task's
+    annotations: ``known`` maps id(annotation) -> (annotation, its extract_answers
+    answers), as the validator collects them (``task_validator(...).answers`` with
+    ``collect`` on) so that build walks every result once. Annotations not in
+    ``known`` are extracted here."""
     plan = _plan(schema)
     data = task.get("data")
     if not isinstance(data, dict):
@@ -156,7 +166,15 @@ def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
     drafts = task.get("drafts")
     drafts = len(drafts) if isinstance(drafts, list) else 0
     submitted = _submitted(task)
-    answers = [(who, extract_answers(a.get("result"), schema, data)) for who, a in submitted]
+    if known:
+        answers = []
+        for who, a in submitted:
+            found = known.get(id(a))
+            answers.append((who, found[1] if found is not None and found[0] is a
+                            else extract_answers(a.get("result"), schema, data)))
+    else:
+        answers = [(who, extract_answers(a.get("result"), schema, data))
+                   for who, a in submitted]
     task_id = task.get("id")
     unit_id = data.get("unit_id")
     corpus_key = data.get("corpus_key")
@@ -174,7 +192,9 @@ def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
     )
     gold = [a for _, a in submitted if a.get("ground_truth")]
     if gold:
-        chosen = extract_answers(gold[-1].get("result"), schema, data)
+        found = known.get(id(gold[-1])) if known else None
+        chosen = (found[1] if found is not None and found[0] is gold[-1]
+                  else extract_answers(gold[-1].get("result"), schema, data))
         for name, _, set_valued, _ in plan.questions:
             answer = chosen.get(name)
             item.labels[name] = (answer or None) if set_valued else answer

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .answers import annotator_id, repair_span
+from .answers import Span, annotator_id, repair_span
 from .corpus import read_corpus
 from .report import Finding, Report
 from .schema import Question, Schema
@@ -183,6 +183,15 @@ def task_validator(
 class _Checker:
     def __init__(self, schema: Schema, header: Mapping[str, Any], corpus: Mapping | None):
         self.schema = schema
+        # Off unless a caller asks (build does): see ``answers`` below.
+        self.collect = False
+        # With ``collect`` on: the answers of the current task's submitted annotations,
+        # id(annotation) -> (annotation, answers), exactly as toolkit.answers.extract_answers
+        # reads them, for every annotation whose results were all well formed (the fast
+        # paths below); the others are left out, for the caller to extract. Reset per task.
+        self.answers: dict[int, tuple[dict, dict]] = {}
+        self.multi_rank = {q.name: {v: i for i, v in enumerate(q.label_values)}
+                           for q in schema.questions if q.kind == "multi"}
         self.questions = {q.name: q for q in schema.questions}
         self.labels = {q.name: frozenset(q.label_values) for q in schema.questions}
         self.span_fields = {q.name: schema.span_field(q) for q in schema.questions}
@@ -225,6 +234,8 @@ class _Checker:
     def task(self, task: Any) -> None:
         counts = self.counts
         counts["tasks"] += 1
+        if self.collect:
+            self.answers = {}
         if type(task) is not dict:
             self.add("V019", f"task #{counts['tasks']}", None, None, None, None,
                      "not a Label Studio task (not a JSON object)", "skipped")
@@ -323,19 +334,27 @@ class _Checker:
         answered: dict[str, Any] = {}
         spans: dict[str, list] = {}
         self.counts["results"] += len(result)
+        # ``extracted``: this annotation's answers as extract_answers reads them, built on
+        # the fast paths only; None once any result needs the careful path (or a question
+        # is answered twice), and then the caller extracts them itself.
+        extracted: dict[str, Any] | None = {} if self.collect else None
+        marked: dict[str, list] | None = None  # spans question -> its Spans (extracted)
         for item in result:
             if type(item) is not dict:
                 self.add("V019", where, key, task_id, ann_id, who,
                          "a result is not a JSON object", "skipped")
+                extracted = None
                 continue
             name = item.get("from_name")
             question = questions.get(name) if type(name) is str else None
             if question is None:
                 self._unknown_question(name, where, key, task_id, ann_id, who)
+                extracted = None
                 continue
             value = item.get("value")
             if type(value) is not dict:
                 self._malformed(question, "has no value object", where, key, task_id, ann_id, who)
+                extracted = None
                 continue
             kind, labels, field_name = fast[name]
             # Fast paths for the well-formed common case; anything unusual goes to the
@@ -346,6 +365,15 @@ class _Checker:
                     choice = choices[0]
                     if type(choice) is str and choice in labels:
                         answered[name] = choices
+                        if extracted is not None:
+                            if name in extracted:
+                                extracted = None
+                            elif kind == "single":
+                                extracted[name] = choice
+                            elif choice == "yes" or choice == "no":
+                                extracted[name] = choice == "yes"
+                            else:
+                                extracted = None
                         continue
             elif kind == "multi":
                 choices = value.get("choices")
@@ -353,6 +381,15 @@ class _Checker:
                     type(c) is str and c in labels for c in choices
                 ):
                     answered[name] = answered.get(name, []) + choices
+                    if extracted is not None:
+                        if name in extracted:
+                            extracted = None
+                        elif len(choices) == 1:
+                            extracted[name] = (choices[0],)
+                        else:
+                            rank = self.multi_rank[name]
+                            extracted[name] = tuple(sorted(dict.fromkeys(choices),
+                                                           key=rank.__getitem__))
                     continue
             elif kind == "spans":
                 start, end, span_labels = value.get("start"), value.get("end"), value.get("labels")
@@ -360,14 +397,27 @@ class _Checker:
                         and len(span_labels) == 1 and type(span_labels[0]) is str
                         and span_labels[0] in labels):
                     text = data.get(field_name)
+                    recorded = value.get("text")
                     if (type(text) is str and 0 <= start < end <= len(text)
-                            and text[start:end] == value.get("text")):
+                            and text[start:end] == recorded):
                         if name in spans:
                             spans[name].append((start, end))
                         else:
                             spans[name] = [(start, end)]
                         answered[name] = True
+                        if extracted is not None:
+                            span = Span(start, end, span_labels[0], recorded)
+                            if marked is None:
+                                marked = {name: [span]}
+                            elif name in marked:
+                                marked[name].append(span)
+                            else:
+                                marked[name] = [span]
                         continue
+            if kind != "rating" and kind != "text":
+                extracted = None
+            elif extracted is not None and name in extracted:
+                extracted = None
             if kind == "single" or kind == "yesno" or kind == "multi":
                 self._choices(question, value, answered, where, key, task_id, ann_id, who)
             elif kind == "spans":
@@ -382,8 +432,11 @@ class _Checker:
                     self._malformed(question, f"has rating {rating!r}, expected a whole number "
                                     f"from 1 to {scale or 'the scale'}",
                                     where, key, task_id, ann_id, who)
+                    extracted = None
                 else:
                     answered[question.name] = rating
+                    if extracted is not None:
+                        extracted[name] = rating
             else:  # text
                 text = value.get("text")
                 if type(text) is str:
@@ -391,11 +444,25 @@ class _Checker:
                 if type(text) is not list or any(type(t) is not str for t in text):
                     self._malformed(question, "has a text value that is not a list of strings",
                                     where, key, task_id, ann_id, who)
-                elif any(t.strip() for t in text):
-                    answered[question.name] = text
+                    extracted = None
+                else:
+                    if any(t.strip() for t in text):
+                        answered[question.name] = text
+                    if extracted is not None:
+                        joined = "\n".join(text)
+                        if joined:
+                            extracted[name] = joined
+                        else:  # an empty note: extract_answers leaves it out, then a
+                            extracted = None  # repeat would count; keep it simple
         for name, found in spans.items():
             if not questions[name].allow_overlap and len(found) > 1:
                 self._overlaps(name, found, where, key, task_id, ann_id, who)
+        if extracted is not None:
+            if marked is not None:
+                for name, found in marked.items():
+                    extracted[name] = tuple(sorted(set(found))) if len(found) > 1 else (
+                        tuple(found))
+            self.answers[id(annotation)] = (annotation, extracted)
         for question in self.conditional:
             holds = self._condition_holds(question, answered)
             if question.name in answered and not holds:

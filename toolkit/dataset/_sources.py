@@ -138,6 +138,7 @@ class SnapshotPass:
         self.schema = schema
         fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
         self.validator = task_validator(schema, header=snapshot.header, corpus=fingerprints)
+        self.validator.collect = True  # its answers feed aggregation: results walked once
         self.collector = AgreementCollector(schema) if agreement else None
         self.invalid: dict[Any, str] = {}
         self.seconds: dict[str, float] = {"read": 0.0, "validate": 0.0, "aggregate": 0.0,
@@ -146,7 +147,7 @@ class SnapshotPass:
     def items(self):  # -> Iterator[Item]
         from time import perf_counter
 
-        from ..aggregate import aggregate_task
+        from ..aggregate import aggregate_task_with
         from ..validate import CODES
 
         findings = self.validator.report.findings
@@ -172,7 +173,7 @@ class SnapshotPass:
                                             f"{finding.message}")
                 after_validate = perf_counter()
                 validate += after_validate - after_read
-                agg = aggregate_task(task, self.schema)
+                agg = aggregate_task_with(task, self.schema, self.validator.answers)
                 after_aggregate = perf_counter()
                 aggregate += after_aggregate - after_validate
                 if collector is not None:
