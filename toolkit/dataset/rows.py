@@ -168,25 +168,54 @@ class RowEncoder:
         row: dict[str, Any] = {column: data.get(column) for column in self.columns}
         if "comment_id" in row and row["comment_id"] is None:
             row["comment_id"] = item.unit_id
-        for name in self.questions:
-            label = item.labels.get(name)
-            provenance = item.provenance.get(name)
-            if label is None and name in self.set_valued and provenance != "unresolved":
+        labels, provenances = item.labels, item.provenance
+        for name, suffixed, set_valued, encode, memo in self._plan:
+            label = labels.get(name)
+            provenance = provenances.get(name)
+            if label is None and set_valued and provenance != "unresolved":
                 label = ()
-            row[name] = self.encoders[name](label)
-            row[name + PROVENANCE_SUFFIX] = provenance
+            row[name] = _memo_encode(encode, memo, label)
+            row[suffixed] = provenance
         row["n_annotators"] = item.n_annotators
         annotations = []
+        pseudonyms = self.pseudonyms
         for annotator, answers in item.annotations:
-            entry: dict[str, Any] = {"annotator": self.pseudonyms(annotator)}
-            for name in self.questions:
+            entry: dict[str, Any] = {"annotator": pseudonyms(annotator)}
+            for name, _, set_valued, encode, memo in self._plan:
                 answer = answers.get(name)
-                if answer is None and name in self.set_valued:
+                if answer is None and set_valued:
                     answer = ()
-                entry[name] = self.encoders[name](answer)
+                entry[name] = _memo_encode(encode, memo, answer)
             annotations.append(entry)
         row["annotations"] = annotations
         return row
+
+    @property
+    def _plan(self) -> list[tuple[str, str, bool, Callable[[Any], Any], dict]]:
+        plan = self.__dict__.get("_plan_cache")
+        if plan is None:
+            plan = self.__dict__["_plan_cache"] = [
+                (name, name + PROVENANCE_SUFFIX, name in self.set_valued, self.encoders[name], {})
+                for name in self.questions
+            ]
+        return plan
+
+
+def _memo_encode(encode: Callable[[Any], Any], memo: dict, value: Any) -> Any:
+    """``encode(value)``, remembered for strings and tuples: answers repeat a lot (a few
+    labels, the same label sets). Only those types are keys, so True/1/1.0, equal as
+    dict keys, never share an entry. Encoded values are shared between rows; they
+    are only read (by Arrow) afterwards."""
+    kind = type(value)
+    if kind is str or kind is tuple:
+        try:
+            return memo[value]
+        except KeyError:
+            encoded = memo[value] = encode(value)
+            return encoded
+        except TypeError:  # an unhashable part (not an answer extract_answers makes)
+            pass
+    return encode(value)
 
 
 def label_names(features: Features, name: str) -> list[str] | None:
