@@ -69,6 +69,9 @@ class AggregatedItem:
     cancelled: int = 0
     drafts: int = 0
     unresolved_questions: list[str] = field(default_factory=list)
+    # question -> every annotator's (normalized) answer, in ``answers`` order, as
+    # aggregation compared them; agreement reuses them. None when not aggregated.
+    votes: dict[str, list] | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -211,11 +214,13 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
         return item
     unanimous_only = plan.unanimous_only
     labels, provenances = item.labels, item.provenance
+    item.votes = all_votes = {}
     for name, question, set_valued, free_text in plan.questions:
         if set_valued:  # normalize_empty: no answer and an empty one are the same
             votes = [given.get(name) or None for _, given in answers]
         else:
             votes = [given.get(name) for _, given in answers]
+        all_votes[name] = votes
         first = votes[0]
         if all(v == first for v in votes):  # aggregate_question's first case, inline
             label, provenance = first, UNANIMOUS

@@ -267,12 +267,15 @@ class AgreementCollector:
         reuse = (not self._unanimous_only and item.status in (OK, STATUS_UNRESOLVED)
                  and GROUND_TRUTH not in item.provenance.values())
         labels, provenances = item.labels, item.provenance
+        known = getattr(item, "votes", None)  # as aggregation normalized them
         for k, question in enumerate(self.questions):
             name = self._names[k]
-            if self._set_valued[k]:
-                votes = [a.get(name) or None for _, a in given]
-            else:
-                votes = [a.get(name) for _, a in given]
+            votes = known.get(name) if known is not None else None
+            if votes is None:
+                if self._set_valued[k]:
+                    votes = [a.get(name) or None for _, a in given]
+                else:
+                    votes = [a.get(name) for _, a in given]
             code_of = self._code_of[k]  # value -> code, in order of first appearance
             coded = [-1 if vote is None else code_of.setdefault(vote, len(code_of))
                      for vote in votes]
@@ -533,16 +536,23 @@ def _spans(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
     marked = [frozenset((s[0], s[1], s[2]) for s in value) for value in values]
     marked.append(frozenset())  # code -1: no spans
     totals: dict[int, list[int]] = {}
-    for key, a, b in zip(entries.pair.tolist(), codes[entries.first].tolist(),
-                         codes[entries.second].tolist(), strict=True):
+    # Identical (annotator pair, answer, answer) triples are frequent (most items have
+    # no or the same spans): count them first, compare each distinct answer pair once.
+    triples = Counter(zip(entries.pair.tolist(), codes[entries.first].tolist(),
+                          codes[entries.second].tolist(), strict=True))
+    compared: dict[tuple[int, int], tuple[int, int, int, int, int]] = {}
+    for (key, a, b), times in triples.items():
         counts = totals.get(key)
         if counts is None:
             counts = totals[key] = [0, 0, 0, 0, 0, 0]
-        counts[5] += 1
+        counts[5] += times
         if a < 0 and b < 0:
             continue
-        for k, n in enumerate(_span_counts(marked[a], marked[b])):
-            counts[k] += n
+        found = compared.get((a, b))
+        if found is None:
+            found = compared[(a, b)] = _span_counts(marked[a], marked[b])
+        for k, n in enumerate(found):
+            counts[k] += n * times
     exact, overlap = [], []
     for key in sorted(totals):
         tp, na, nb, ma, mb, shared = totals[key]
