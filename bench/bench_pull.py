@@ -1,6 +1,7 @@
 """Bench `corpus pull` against Label Studio's own synchronous export, in the same run.
 
     python bench/bench_pull.py [--tasks 100000] [--workers 2] [--server-workers 2]
+                               [--source export|pages]
                                [--data-dir DIR | --url URL --api-key KEY]
 
 Prepares (or reuses, by title) two projects of annotated tasks -- N and N/4 --
@@ -80,7 +81,8 @@ def ensure_project(http: httpx.Client, title: str, n: int, user: int) -> int:
 def child(phase: str, args: argparse.Namespace, *extra: str) -> tuple[float, float, str]:
     """Run one phase in a child process: (seconds, peak RSS MiB, its stdout)."""
     command = [sys.executable, __file__, "--phase", phase, "--url", args.url,
-               "--api-key", args.api_key, "--workers", str(args.workers), *extra]
+               "--api-key", args.api_key, "--workers", str(args.workers),
+               "--source", args.source, *extra]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, env=env)
@@ -105,7 +107,7 @@ def run_phase(args: argparse.Namespace) -> None:
         print(f"{count} bytes")
         return
     result = pull(load_schema(SCHEMA), studio, project_id=args.project, out_dir=args.out,
-                  full=args.phase == "full", workers=args.workers)
+                  full=args.phase == "full", workers=args.workers, source=args.source)
     print(f"{result.mode} {result.fetched} read, {result.counts}")
 
 
@@ -115,6 +117,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="pull's parallel pages")
     parser.add_argument("--server-workers", type=int, default=2,
                         help="gunicorn workers of the local server (1: label-studio start)")
+    parser.add_argument("--source", default="export", choices=("export", "pages"),
+                        help="pull's source: export chunks (default) or Data Manager pages")
     parser.add_argument("--data-dir", type=Path, help="keep/reuse the local server's data here")
     parser.add_argument("--url")
     parser.add_argument("--api-key")
@@ -146,7 +150,7 @@ def main() -> None:
         small = ensure_project(http, f"bench pull {quarter}", quarter, user)
         snaps = Path(tempfile.mkdtemp(prefix="bench-pull-snaps-"))
         print(f"server {args.url} (server workers: {args.server_workers if started_here else '?'})"
-              f"; pull workers {args.workers}; N={n}", flush=True)
+              f"; pull workers {args.workers}; source {args.source}; N={n}", flush=True)
 
         full_s, full_mb, info = child("full", args, "--project", str(big), "--out",
                                       str(snaps / "big"))

@@ -28,11 +28,18 @@ def pull(
         "incremental pull (only the tasks changed since)."
     ),
     page_size: int = typer.Option(
-        pulling.DEFAULT_PAGE_SIZE, "--page-size", min=1, help="Tasks per request."
+        pulling.DEFAULT_PAGE_SIZE, "--page-size", min=1,
+        help="Tasks per Data Manager page (--source pages).",
     ),
     workers: int = typer.Option(
         pulling.DEFAULT_WORKERS, "--workers", min=1,
-        help="Pages requested in parallel (gains on a multi-process server).",
+        help="Requests in parallel (gains on a multi-process server: corpus studio up "
+        "--workers 2).",
+    ),
+    source: str = typer.Option(
+        pulling.DEFAULT_SOURCE, "--source",
+        help="Where tasks are read: 'export' (Label Studio's export, in chunks of task ids; "
+        "fastest) or 'pages' (Data Manager pages of --page-size; predictions inline).",
     ),
     ledger_dir: Path = typer.Option(
         DEFAULT_LEDGER_DIR, "--ledger-dir", help="Where push keeps its ledgers (project lookup)."
@@ -67,7 +74,7 @@ def pull(
     try:
         result = pulling.pull(
             schema, studio, out_dir=out_dir, full=full, page_size=page_size, workers=workers,
-            ledger_dir=ledger_dir, on_progress=progress, say=_say,
+            source=source, ledger_dir=ledger_dir, on_progress=progress, say=_say,
         )
     finally:
         if handle is not None:

@@ -1,24 +1,47 @@
 """`corpus pull`: every task of a schema's project, with its annotations, into a snapshot.
 
-Why paged Data Manager requests and not Label Studio's export
--------------------------------------------------------------
-``projects.exports.as_json`` (``GET /api/projects/<id>/export``) builds the whole
-export in one request: one server process busy for minutes on 100,000 tasks, no
-progress, nothing to resume, and no way to ask for "only what changed". The Data
-Manager list, ``GET /api/tasks/?project=P&fields=all&page=N&page_size=S``, returns
-the same tasks with their ``annotations`` (cancelled ones carry
-``was_cancelled: true``), ``drafts`` and ``predictions`` inline, page by page:
+Where the tasks come from (measured in bench/bench_pull.py)
+----------------------------------------------------------
+Label Studio has two endpoints that return tasks with their ``annotations``
+(cancelled ones carry ``was_cancelled: true``) and ``drafts``:
 
-- pages are fetched by ``workers`` threads; that pays off on a multi-process
-  server (gunicorn, `corpus studio up --workers 2`), not on the single-process
-  ``label-studio start`` (measured in bench/bench_pull.py);
-- the same endpoint takes a Data Manager filter (``query={"filters": ...}``) on
-  ``tasks:updated_at``, which Label Studio bumps whenever an annotation of the
-  task is created, updated or deleted. An **incremental** pull asks only for the
-  tasks changed since the previous snapshot's ``cursor`` (the server's clock when
-  that pull started, minus a margin) and merges them into the previous snapshot's
-  task stream. Both streams are in task id order, so the merge holds one task at a
-  time: the changed tasks are spooled to a temporary file, never kept in memory.
+- the **export**, ``GET /api/projects/<id>/export?exportType=JSON&download_all_tasks=true``,
+  optionally restricted to ``ids[]=...``. Its serializer is the cheapest on the
+  server (about a third of the Data Manager's CPU time per task), but one request
+  for the whole project (``projects.exports.as_json``) keeps one server process busy
+  for minutes, with no progress and no way to resume;
+- the **Data Manager** list, ``GET /api/tasks/?project=P&fields=all&page=N``, which
+  recounts the annotations of the whole (filtered) project on every page and
+  computes a dozen aggregate columns per task.
+
+A full pull (``source="export"``, the default) therefore asks the export for
+chunks of task ids, ``workers`` chunks in parallel (a multi-process server --
+gunicorn, `corpus studio up --workers 2` -- serves them on several cores; the
+single-process ``label-studio start`` serves them one after the other, at about
+the synchronous export's speed). The ids need no listing: the project's smallest
+and largest task id are read (two one-task Data Manager requests) and the span
+between them is asked for in URL-sized chunks (gunicorn refuses a request line
+over 4094 bytes, so a chunk holds about 300 ids; a server that answers 414 gets
+the chunk in halves). Ids of other projects in the span are simply not returned.
+When the span is much larger than the task count (ids interleaved with other
+projects'), the ids are listed through the Data Manager instead. Each chunk is
+sorted by id; the snapshot holds the tasks exactly as the export returned them
+(the header's ``source`` says which endpoint produced them). The export shows a
+task's ``predictions`` as prediction ids; ``source="pages"`` (the Data Manager)
+inlines them. Side effect of the export on the server: like every Label Studio
+export, each chunk leaves its JSON in the server's export folder.
+
+Incremental pulls
+-----------------
+The Data Manager takes a filter (``query={"filters": ...}``) on
+``tasks:updated_at``, which Label Studio bumps whenever an annotation of the task
+is created, updated or deleted. An **incremental** pull lists the ids of the tasks
+changed since the previous snapshot's ``cursor`` (the server's clock when that pull
+started, minus a margin), reads them from the same endpoint as the previous
+snapshot (so one snapshot never mixes shapes; a previous snapshot from another
+source means a full pull) and merges them into the previous snapshot's task
+stream. Both streams are in task id order, so the merge holds one task at a time:
+the changed tasks are spooled to a temporary file, never kept in memory.
 
 Deleted tasks: the merge counts its tasks; when that differs from the project's
 task count read at the start (tasks were deleted since the last pull, or created
@@ -39,17 +62,18 @@ import math
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import orjson
 
-from ..errors import SnapshotError, StudioError
+from ..errors import SnapshotError, StudioError, UsageError
 from ..schema import Schema
 from ..snapshot import open_snapshot, write_snapshot
 from .connection import Studio, raise_for_status, studio_errors
@@ -58,6 +82,18 @@ from .push import find_project
 
 DEFAULT_PAGE_SIZE = 2000  # bigger pages: fewer whole-project counts per page (bench)
 DEFAULT_WORKERS = 2
+SOURCES = ("export", "pages")  # see the module docstring
+DEFAULT_SOURCE = "export"
+SOURCE_TEXT = {  # the snapshot header's "source": which endpoint produced the tasks
+    "export": "GET /api/projects/<id>/export?exportType=JSON&download_all_tasks=true"
+              "&ids[]=... (Label Studio's JSON export, in chunks of task ids)",
+    "pages": "GET /api/tasks/?fields=all (Label Studio Data Manager, paged)",
+}
+# Request target (path + query) of one export chunk: gunicorn's default
+# limit_request_line is 4094 bytes for the whole "GET <target> HTTP/1.1" line.
+MAX_REQUEST_TARGET = 3900
+# Enumerate the id span when it is at most this many times the task count; else list ids.
+SPARSE = 4.0
 # Changes are asked for from (previous cursor - margin): clock granularity of the
 # HTTP Date header (1 s) and requests in flight while the cursor was read.
 CURSOR_MARGIN = timedelta(seconds=5)
@@ -142,6 +178,36 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime(_DM_TIME)
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _in_order(fetch: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """``map(fetch, items)`` on ``workers`` threads, results in order.
+
+    At most ``workers + 1`` fetches are in flight or waiting to be consumed, so
+    memory holds a bounded number of answers whatever the project's size; ``items``
+    is consumed lazily.
+    """
+    if workers <= 1:
+        for item in items:
+            yield fetch(item)
+        return
+    pending = iter(items)
+    with ThreadPoolExecutor(workers, thread_name_prefix="pull") as pool:
+        inflight: deque[Future] = deque()
+        try:
+            for item in pending:
+                inflight.append(pool.submit(fetch, item))
+                if len(inflight) > workers:
+                    yield inflight.popleft().result()
+            while inflight:
+                yield inflight.popleft().result()
+        finally:
+            for future in inflight:
+                future.cancel()
+
+
 class _Reader:
     """Paged reads of one project's tasks from the Data Manager API."""
 
@@ -159,43 +225,69 @@ class _Reader:
             params["query"] = orjson.dumps(query).decode()
         return params
 
+    def _get(self, params: dict, doing: str) -> httpx.Response:
+        with studio_errors(self.studio.url, doing):
+            return self.studio.http.get("/api/tasks/", params=params)
+
     def total(self, query: dict | None = None) -> tuple[int, datetime]:
         """(number of tasks matching ``query``, server time of the answer)."""
-        with studio_errors(self.studio.url, "counting tasks"):
-            response = self.studio.http.get(
-                "/api/tasks/", params=self._params(1, 1, query, "task_only")
-            )
+        response = self._get(self._params(1, 1, query, "task_only"), "counting tasks")
         raise_for_status(response, self.studio.url)
         return int(orjson.loads(response.content).get("total") or 0), _server_time(response)
 
-    def page(self, number: int, query: dict | None) -> list[dict]:
-        with studio_errors(self.studio.url, f"reading tasks page {number}"):
-            response = self.studio.http.get(
-                "/api/tasks/", params=self._params(number, self.page_size, query, "all")
-            )
-        if response.status_code == 404 and number > 1:  # past the end: tasks were deleted
-            return []
+    def _task_list(self, response: httpx.Response, what: str) -> list[dict]:
         raise_for_status(response, self.studio.url)
         body = orjson.loads(response.content)
         tasks = body.get("tasks") if isinstance(body, dict) else None
         if not isinstance(tasks, list):
             raise StudioError(
-                f"Label Studio at {self.studio.url}: GET /api/tasks/ page {number} did not "
+                f"Label Studio at {self.studio.url}: GET /api/tasks/ {what} did not "
                 "answer a task list; is this a Label Studio server?"
             )
         return tasks
 
+    def page(self, number: int, query: dict | None) -> list[dict]:
+        response = self._get(
+            self._params(number, self.page_size, query, "all"), f"reading tasks page {number}"
+        )
+        if response.status_code == 404 and number > 1:  # past the end: tasks were deleted
+            return []
+        return self._task_list(response, f"page {number}")
+
+    def edge(self, last: bool) -> int | None:
+        """The project's smallest (or, ``last``, largest) task id; None when it has none."""
+        query = {"ordering": ["-tasks:id" if last else "tasks:id"]}
+        params = {**self._params(1, 1, query, "task_only"), "include": "id"}
+        tasks = self._task_list(self._get(params, "reading task ids"), "(task ids)")
+        return tasks[0].get("id") if tasks else None
+
+    def ids(self, query: dict | None = None, page_size: int = 10_000) -> Iterator[int]:
+        """The ids of the tasks matching ``query``, ascending, each once (paged listing)."""
+        ordered = {**(query or {}), "ordering": ["tasks:id"]}
+        last_id = 0
+        number = 1
+        while True:
+            params = {**self._params(number, page_size, ordered, "task_only"), "include": "id"}
+            response = self._get(params, f"listing task ids, page {number}")
+            if response.status_code == 404 and number > 1:
+                return
+            tasks = self._task_list(response, f"(task ids, page {number})")
+            for task in tasks:
+                task_id = task.get("id")
+                if isinstance(task_id, int) and task_id > last_id:
+                    last_id = task_id
+                    yield task_id
+            if len(tasks) < page_size:
+                return
+            number += 1
+
     def tasks(
         self, total: int, query: dict | None = None, on_page: Callable[[int], None] | None = None
     ) -> Iterator[dict]:
-        """Every task matching ``query``, in id order, each once.
-
-        Up to ``workers + 1`` pages are in flight; pages are yielded in order, so
-        memory holds a bounded number of pages, whatever the project's size.
-        """
+        """Every task matching ``query``, in id order, each once (paged, ``workers`` at once)."""
         pages = max(1, math.ceil(total / self.page_size))
         last_id = 0
-        for tasks in self._pages(pages, query):
+        for tasks in _in_order(lambda n: self.page(n, query), range(1, pages + 1), self.workers):
             for task in tasks:
                 task_id = task.get("id")
                 if not isinstance(task_id, int) or task_id <= last_id:
@@ -205,23 +297,87 @@ class _Reader:
             if on_page:
                 on_page(len(tasks))
 
-    def _pages(self, pages: int, query: dict | None) -> Iterator[list[dict]]:
-        if self.workers == 1:
-            for number in range(1, pages + 1):
-                yield self.page(number, query)
-            return
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="pull") as pool:
-            inflight: deque[Future] = deque()
-            following = 1
-            try:
-                while inflight or following <= pages:
-                    while following <= pages and len(inflight) < self.workers + 1:
-                        inflight.append(pool.submit(self.page, following, query))
-                        following += 1
-                    yield inflight.popleft().result()
-            finally:
-                for future in inflight:
-                    future.cancel()
+
+class _Exporter:
+    """Reads tasks through Label Studio's export, ``GET /api/projects/<id>/export``, by ids.
+
+    The ids go in the query string (the endpoint reads ``ids[]`` nowhere else), so
+    a chunk holds as many as fit in ``max_target`` bytes of request target.
+    """
+
+    def __init__(
+        self, reader: _Reader, max_target: int = MAX_REQUEST_TARGET, sparse: float = SPARSE
+    ) -> None:
+        self.reader = reader
+        self.studio = reader.studio
+        self.workers = reader.workers
+        self.max_target = max_target
+        self.sparse = sparse
+        self.base = (
+            f"/api/projects/{reader.project_id}/export?exportType=JSON&download_all_tasks=true"
+        )
+
+    def all_ids(self, total: int) -> Iterator[int]:
+        """Candidate ids covering every task of the project, ascending.
+
+        The span from the smallest to the largest id when it is dense enough (ids of
+        other projects in it cost URL room, nothing else); else the listed ids.
+        """
+        if total <= 0:
+            return iter(())
+        first, last = self.reader.edge(False), self.reader.edge(True)
+        if not isinstance(first, int) or not isinstance(last, int):
+            return iter(())
+        if last - first + 1 <= self.sparse * total:
+            return iter(range(first, last + 1))
+        return self.reader.ids()
+
+    def chunks(self, ids: Iterable[int]) -> Iterator[list[int]]:
+        """``ids`` cut into lists whose request target stays within ``max_target`` bytes."""
+        chunk: list[int] = []
+        size = len(self.base)
+        for task_id in ids:
+            part = len("&ids[]=") + len(str(task_id))
+            if chunk and size + part > self.max_target:
+                yield chunk
+                chunk, size = [], len(self.base)
+            chunk.append(task_id)
+            size += part
+        if chunk:
+            yield chunk
+
+    def export(self, ids: list[int]) -> list[dict]:
+        """The tasks among ``ids`` (those of this project), sorted by id."""
+        target = self.base + "".join(f"&ids[]={task_id}" for task_id in ids)
+        with studio_errors(self.studio.url, f"exporting tasks {ids[0]}..{ids[-1]}"):
+            response = self.studio.http.get(target)
+        if response.status_code == 414 and len(ids) > 1:  # a stricter proxy: halve the chunk
+            half = len(ids) // 2
+            return self.export(ids[:half]) + self.export(ids[half:])
+        raise_for_status(response, self.studio.url)
+        tasks = orjson.loads(response.content)
+        if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
+            raise StudioError(
+                f"Label Studio at {self.studio.url}: GET /api/projects/"
+                f"{self.reader.project_id}/export did not answer a JSON task list"
+            )
+        tasks.sort(key=lambda task: task.get("id") or 0)
+        return tasks
+
+    def tasks(
+        self, ids: Iterable[int], on_page: Callable[[int], None] | None = None
+    ) -> Iterator[dict]:
+        """The project's tasks among ``ids`` (ascending), in id order, each once."""
+        last_id = 0
+        for tasks in _in_order(self.export, self.chunks(ids), self.workers):
+            for task in tasks:
+                task_id = task.get("id")
+                if not isinstance(task_id, int) or task_id <= last_id:
+                    continue
+                last_id = task_id
+                yield task
+            if on_page:
+                on_page(len(tasks))
 
 
 def _updated_since(since: str) -> dict:
@@ -278,6 +434,7 @@ def pull(
     full: bool = False,
     page_size: int = DEFAULT_PAGE_SIZE,
     workers: int = DEFAULT_WORKERS,
+    source: str = DEFAULT_SOURCE,
     ledger_dir: Path | str = DEFAULT_LEDGER_DIR,
     project_id: int | None = None,
     on_progress: Progress | None = None,
@@ -287,8 +444,13 @@ def pull(
 
     Incremental by default when a previous snapshot of the same project is in
     ``out_dir`` (see the module docstring); ``full=True`` reads every task.
-    ``on_progress(tasks_read, tasks_expected)`` is called after each page.
+    ``source`` is where the tasks are read: ``"export"`` (Label Studio's export, in
+    chunks of ids; the default, fastest) or ``"pages"`` (Data Manager pages of
+    ``page_size``). ``workers`` requests run in parallel.
+    ``on_progress(tasks_read, tasks_expected)`` is called after each page or chunk.
     """
+    if source not in SOURCES:
+        raise UsageError(f"pull source {source!r} is not one of: {', '.join(SOURCES)}")
     say = say or (lambda _line: None)
     started = time.perf_counter()
     if project_id is None:
@@ -306,6 +468,7 @@ def pull(
 
     directory = snapshot_dir(schema, out_dir)
     reader = _Reader(studio, project_id, page_size, workers)
+    exporter = _Exporter(reader)
     total, server_now = reader.total()
     header = {
         "server": studio.url,
@@ -319,7 +482,7 @@ def pull(
         # The server's clock when this pull started: the next incremental pull asks for
         # tasks updated after it.
         "cursor": _iso(server_now),
-        "source": "GET /api/tasks/?fields=all (Label Studio Data Manager, paged)",
+        "source": SOURCE_TEXT[source],
         "markers": MARKERS,
     }
     path = _snapshot_path(directory, datetime.now(timezone.utc))
@@ -338,15 +501,30 @@ def pull(
         None if full
         else latest_snapshot(directory, server=studio.url, project_id=project_id)
     )
-    if previous is not None:
-        base = open_snapshot(previous)
+    base = open_snapshot(previous) if previous is not None else None
+    if base is not None and base.header.get("source") != header["source"]:
+        note = (
+            f"the previous snapshot {base.path.name} was read from another endpoint "
+            f"({base.header.get('source')!r}); doing a full pull so that one snapshot "
+            "never mixes task shapes"
+        )
+        say(f"Incremental pull: {note}")
+        notes.append(note)
+        base = None
+    if base is not None:
         since = datetime.strptime(base.header["cursor"], _DM_TIME).replace(tzinfo=timezone.utc)
         query = _updated_since(_iso(since - CURSOR_MARGIN))
         changed_total, _ = reader.total(query)
         if on_progress:
             on_progress(0, changed_total)
         with tempfile.TemporaryFile(dir=directory) as spool:
-            for task in reader.tasks(changed_total, query, progress(changed_total)):
+            if not changed_total:
+                changed: Iterator[dict] = iter(())
+            elif source == "export":
+                changed = exporter.tasks(reader.ids(query), progress(changed_total))
+            else:
+                changed = reader.tasks(changed_total, query, progress(changed_total))
+            for task in changed:
                 spool.write(orjson.dumps(task) + b"\n")
             fetched = done
 
@@ -360,7 +538,7 @@ def pull(
 
             try:
                 written = write_snapshot(
-                    path, {**header, "mode": "incremental", "base": previous.name,
+                    path, {**header, "mode": "incremental", "base": base.path.name,
                            "changed": fetched}, merged(),
                 )
             except _NotMergeable as exc:
@@ -383,7 +561,11 @@ def pull(
 
     def checked() -> Iterator[dict]:
         count = 0
-        for task in reader.tasks(total, None, progress(total)):
+        tasks = (
+            exporter.tasks(exporter.all_ids(total), progress(total)) if source == "export"
+            else reader.tasks(total, None, progress(total))
+        )
+        for task in tasks:
             count += 1
             yield task
         now_total, _ = reader.total()
