@@ -38,7 +38,7 @@ from ._sources import (
     Item,
 )
 from .card import CardFacts, render_card
-from .rows import EncodeError, RowEncoder, row_features
+from .rows import EncodeError, RowEncoder, row_features, rows_table
 from .splits import assign_splits, group_stratum
 from .writer import SplitFiles, write_split
 
@@ -247,7 +247,7 @@ def _build(
                             with_context=with_context, keep_authors=keep_authors)
     items.sort(key=_item_order)
     encoder = RowEncoder(schema, features, with_context=with_context, keep_authors=keep_authors)
-    encoded: list[tuple[Item, dict]] = []
+    encoded: list[tuple[Item, list]] = []
     for item in items:
         try:
             encoded.append((item, encoder.encode(item)))
@@ -255,7 +255,7 @@ def _build(
             rejected.append(_rejected_row(item, "invalid", str(exc)))
 
     split_of = _assign(schema, [item for item, _ in encoded])
-    by_split: dict[str, list[dict]] = {name: [] for name in schema.dataset.splits}
+    by_split: dict[str, list[list]] = {name: [] for name in schema.dataset.splits}
     groups: dict[str, set] = defaultdict(set)
     distribution = _new_distribution(schema)
     for item, row in encoded:
@@ -286,7 +286,7 @@ def _build(
                 f"{sum(len(keys) for keys in groups.values())} groups); it is not written",
                 "annotate more items, or change dataset.splits in the schema",
             )
-    split_files = [write_split(staging, name, rows, features, **writer_options)
+    split_files = [write_split(staging, name, rows_table(rows, features), **writer_options)
                    for name, rows in by_split.items() if rows]
     (staging / "rejected").mkdir()
     (staging / REJECTED_FILE).write_bytes(

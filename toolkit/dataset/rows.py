@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import pyarrow as pa
 from datasets import ClassLabel, Features, LargeList, List, Value
 
 from ..answers import Span
@@ -151,7 +152,14 @@ class Pseudonyms:
 
 
 class RowEncoder:
-    """Turns an aggregated Item into one encoded row of ``features``."""
+    """Turns an aggregated Item into one encoded row of ``features``.
+
+    A row is a list of the column values in ``features`` order (not a dict: build
+    keeps every row until the splits are known, and :func:`rows_table` turns a
+    split's rows into Arrow columns by transposing them). The ``annotations``
+    value is a list of tuples, one per annotator: the pseudonym, then each
+    question's encoded answer, in the order of the annotations struct's fields.
+    """
 
     def __init__(self, schema: Schema, features: Features, *, with_context: bool,
                  keep_authors: bool) -> None:
@@ -161,44 +169,75 @@ class RowEncoder:
         self.set_valued = {q.name for q in schema.questions if q.kind in ("multi", "spans")}
         self.encoders = {name: compile_encoder(features[name], name) for name in self.questions}
         self.pseudonyms = Pseudonyms()
+        self._unit_column = (self.columns.index("comment_id") if "comment_id" in self.columns
+                             else None)
+        # (name, set-valued, encoder, memo of encoded answers) per question, in schema order.
+        self._plan = [(name, name in self.set_valued, self.encoders[name], {})
+                      for name in self.questions]
 
-    def encode(self, item: Item) -> dict:
+    def encode(self, item: Item) -> list:
         """One row; raises EncodeError when a label or answer does not fit the schema."""
         data = item.data
-        row: dict[str, Any] = {column: data.get(column) for column in self.columns}
-        if "comment_id" in row and row["comment_id"] is None:
-            row["comment_id"] = item.unit_id
+        row: list[Any] = [data.get(column) for column in self.columns]
+        if self._unit_column is not None and row[self._unit_column] is None:
+            row[self._unit_column] = item.unit_id
         labels, provenances = item.labels, item.provenance
-        for name, suffixed, set_valued, encode, memo in self._plan:
+        plan = self._plan
+        for name, set_valued, encode, memo in plan:
             label = labels.get(name)
             provenance = provenances.get(name)
             if label is None and set_valued and provenance != "unresolved":
                 label = ()
-            row[name] = _memo_encode(encode, memo, label)
-            row[suffixed] = provenance
-        row["n_annotators"] = item.n_annotators
+            row.append(_memo_encode(encode, memo, label))
+            row.append(provenance)
+        row.append(item.n_annotators)
         annotations = []
         pseudonyms = self.pseudonyms
         for annotator, answers in item.annotations:
-            entry: dict[str, Any] = {"annotator": pseudonyms(annotator)}
-            for name, _, set_valued, encode, memo in self._plan:
+            entry: list[Any] = [pseudonyms(annotator)]
+            for name, set_valued, encode, memo in plan:
                 answer = answers.get(name)
                 if answer is None and set_valued:
                     answer = ()
-                entry[name] = _memo_encode(encode, memo, answer)
-            annotations.append(entry)
-        row["annotations"] = annotations
+                entry.append(_memo_encode(encode, memo, answer))
+            annotations.append(tuple(entry))
+        row.append(annotations)
         return row
 
-    @property
-    def _plan(self) -> list[tuple[str, str, bool, Callable[[Any], Any], dict]]:
-        plan = self.__dict__.get("_plan_cache")
-        if plan is None:
-            plan = self.__dict__["_plan_cache"] = [
-                (name, name + PROVENANCE_SUFFIX, name in self.set_valued, self.encoders[name], {})
-                for name in self.questions
-            ]
-        return plan
+
+def rows_table(rows: list[list], features: Features) -> pa.Table:
+    """The Arrow table of encoded rows (see :class:`RowEncoder`), typed by ``features``.
+
+    Built column by column: ``zip(*rows)`` transposes the rows, and each column
+    becomes one ``pa.array`` of its declared type. The ``annotations`` column
+    (a list of structs per row) is assembled from its parts: the row offsets
+    into one flat list of annotator entries, whose tuples are transposed into
+    one child array per struct field. The same values and types as
+    ``pa.Table.from_pylist`` of dict rows, without a dict per row and annotator.
+    """
+    schema = features.arrow_schema
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    arrays = []
+    for field_, values in zip(schema, columns, strict=True):
+        if field_.name == "annotations":
+            arrays.append(_annotations_array(values, field_.type))
+        else:
+            arrays.append(pa.array(values, type=field_.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _annotations_array(values: tuple, list_type: pa.DataType) -> pa.Array:
+    offsets = [0]
+    entries: list[tuple] = []
+    for entry_list in values:
+        entries.extend(entry_list)
+        offsets.append(len(entries))
+    struct_type = list_type.value_type
+    fields = [struct_type.field(i) for i in range(struct_type.num_fields)]
+    children = list(zip(*entries, strict=True)) if entries else [() for _ in fields]
+    parts = [pa.array(child, type=f.type) for f, child in zip(fields, children, strict=True)]
+    struct = pa.StructArray.from_arrays(parts, fields=fields)
+    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), struct, type=list_type)
 
 
 def _memo_encode(encode: Callable[[Any], Any], memo: dict, value: Any) -> Any:

@@ -1,7 +1,7 @@
 """Parquet files of a split, written byte-for-byte reproducibly.
 
-Rows are already encoded (rows.RowEncoder), so they go straight into an Arrow
-table with the Features' Arrow schema, which carries the ``huggingface``
+Rows are already encoded (rows.RowEncoder) and turned into an Arrow table with
+the Features' Arrow schema (rows.rows_table), which carries the ``huggingface``
 metadata that `datasets` reads the features back from. Reproducible: fixed
 row-group size and compression, no timestamps; pyarrow stamps only its own
 version (``created_by``), which is the same as long as pyarrow is.
@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasets import Features
 
 MAX_SHARD_BYTES = 256 * 1024 * 1024  # in Arrow memory; the Hub's own default is 500 MB
 ROW_GROUP_SIZE = 10_000
@@ -33,13 +32,13 @@ class SplitFiles:
     file_bytes: int  # bytes on disk, the download size
 
 
-def write_split(folder: Path, name: str, rows: list[dict], features: Features, *,
+def write_split(folder: Path, name: str, table: pa.Table, *,
                 max_shard_bytes: int = MAX_SHARD_BYTES) -> SplitFiles:
     """Write ``data/{name}-0000i-of-0000N.parquet``; N grows with the split's size."""
-    table = pa.Table.from_pylist(rows, schema=features.arrow_schema)
+    rows = table.num_rows
     num_bytes = table.nbytes
     shards = max(1, math.ceil(num_bytes / max_shard_bytes))
-    per_shard = math.ceil(len(rows) / shards) if rows else 0
+    per_shard = math.ceil(rows / shards) if rows else 0
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
     paths: list[str] = []
@@ -57,4 +56,4 @@ def write_split(folder: Path, name: str, rows: list[dict], features: Features, *
         )
         paths.append(relative)
         file_bytes += target.stat().st_size
-    return SplitFiles(name, paths, len(rows), num_bytes, file_bytes)
+    return SplitFiles(name, paths, rows, num_bytes, file_bytes)
