@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answers import Answer, annotator_id, extract_answers, is_cancelled
+from .answers import Answer, annotator_id, extract_answers
 from .schema import Question, Schema
 
 UNANIMOUS = "unanimous"
@@ -88,11 +88,20 @@ def _submitted(task: Mapping[str, Any]) -> list[tuple[str, dict]]:
     annotations = task.get("annotations")
     if not isinstance(annotations, list):
         return []
+    return _submitted_and_cancelled(annotations)[0]
+
+
+def _submitted_and_cancelled(annotations: list) -> tuple[list[tuple[str, dict]], int]:
+    """:func:`_submitted` of a task's annotation list, and how many were cancelled."""
     latest: dict[str, tuple[str, dict]] = {}
     in_order = True  # ids all ints, increasing, one annotation per annotator: no sort needed
     last = None
+    cancelled = 0
     for annotation in annotations:
-        if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
+        if not isinstance(annotation, dict):
+            continue
+        if annotation.get("was_cancelled"):
+            cancelled += 1
             continue
         who = _who(annotation)
         ident = annotation.get("id")
@@ -104,8 +113,8 @@ def _submitted(task: Mapping[str, Any]) -> list[tuple[str, dict]]:
         if previous is None or _order(annotation) >= _order(previous[1]):
             latest[who] = (who, annotation)
     if in_order:
-        return list(latest.values())
-    return sorted(latest.values(), key=lambda pair: _order(pair[1]))
+        return list(latest.values()), cancelled
+    return sorted(latest.values(), key=lambda pair: _order(pair[1])), cancelled
 
 
 def _who(annotation: Mapping[str, Any]) -> str:
@@ -165,10 +174,9 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
     annotations = task.get("annotations")
     if not isinstance(annotations, list):
         annotations = []
-    cancelled = sum(1 for a in annotations if isinstance(a, dict) and is_cancelled(a))
+    submitted, cancelled = _submitted_and_cancelled(annotations)
     drafts = task.get("drafts")
     drafts = len(drafts) if isinstance(drafts, list) else 0
-    submitted = _submitted(task)
     if known:
         answers = []
         for who, a in submitted:
@@ -222,11 +230,10 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
             votes = [given.get(name) for _, given in answers]
         all_votes[name] = votes
         first = votes[0]
-        if all(v == first for v in votes):  # aggregate_question's first case, inline
+        if votes.count(first) == len(votes):  # aggregate_question's first case, inline
             label, provenance = first, UNANIMOUS
         else:
-            label, provenance = aggregate_question(question, votes,
-                                                   unanimous_only=unanimous_only)
+            label, provenance = _disagreement(question, votes, unanimous_only)
         labels[name] = label
         provenances[name] = provenance
         if provenance == UNRESOLVED and not free_text:
@@ -248,11 +255,17 @@ def aggregate_question(
     question: Question, votes: list[Answer | None], *, unanimous_only: bool = False
 ) -> tuple[Answer | None, str]:
     """One question's (label, provenance) from every annotator's answer (None = no answer)."""
-    n = len(votes)
-    if n == 0:
+    if not votes:
         return None, UNRESOLVED
     if all(v == votes[0] for v in votes):
         return votes[0], UNANIMOUS
+    return _disagreement(question, votes, unanimous_only)
+
+
+def _disagreement(question: Question, votes: list[Answer | None],
+                  unanimous_only: bool) -> tuple[Answer | None, str]:
+    """:func:`aggregate_question` of votes that are not all the same."""
+    n = len(votes)
     if unanimous_only:
         return None, UNRESOLVED
     if question.kind == "multi":

@@ -127,10 +127,13 @@ class SnapshotPass:
     ``invalid`` (as :func:`invalid_tasks` returns it) and ``agreement()`` (as
     :func:`agreement` returns it) hold for the whole snapshot, and ``seconds``
     the time spent per stage (read, validate, aggregate, agreement).
+
+    ``keep``, when given, names the task data fields the items keep (build drops
+    what it does not publish, such as article bodies, as early as it can: memory).
     """
 
     def __init__(self, snapshot: Snapshot, schema: Schema, corpus: Path | None, *,
-                 agreement: bool = True) -> None:
+                 agreement: bool = True, keep: set[str] | None = None) -> None:
         from ..agreement import AgreementCollector
         from ..validate import corpus_fingerprints, task_validator
 
@@ -140,6 +143,7 @@ class SnapshotPass:
         self.validator = task_validator(schema, header=snapshot.header, corpus=fingerprints)
         self.validator.collect = True  # its answers feed aggregation: results walked once
         self.collector = AgreementCollector(schema) if agreement else None
+        self.keep = keep
         self.invalid: dict[Any, str] = {}
         self.seconds: dict[str, float] = {"read": 0.0, "validate": 0.0, "aggregate": 0.0,
                                           "agreement": 0.0}
@@ -153,6 +157,7 @@ class SnapshotPass:
         findings = self.validator.report.findings
         invalid = self.invalid
         collector = self.collector
+        keep = self.keep
         seconds = self.seconds
         read = validate = aggregate = agree = 0.0
         tasks = self.snapshot.tasks()
@@ -179,7 +184,7 @@ class SnapshotPass:
                 if collector is not None:
                     collector.add(agg)
                     agree += perf_counter() - after_aggregate
-                yield _item(agg)
+                yield _item(agg, keep)
         finally:
             seconds["read"] += read
             seconds["validate"] += validate
@@ -193,12 +198,15 @@ class SnapshotPass:
         return agreement_figures(self.collector.report())
 
 
-def _item(agg: Any) -> Item:
+def _item(agg: Any, keep: set[str] | None = None) -> Item:
+    data = agg.data
+    if keep is not None:
+        data = {key: value for key, value in data.items() if key in keep}
     return Item(
         corpus_key=agg.corpus_key or f"task:{agg.task_id}",
         unit_id=agg.unit_id or "",
         task_id=agg.task_id,
-        data=agg.data,
+        data=data,
         annotations=agg.answers,
         n_annotators=agg.n_annotators,
         labels=agg.labels,

@@ -188,13 +188,13 @@ def _build(
 
     _check_out(out_path)
     # One streaming read of the snapshot feeds validation, aggregation and agreement.
-    one_pass = _sources.SnapshotPass(snap, schema, Path(corpus) if corpus else None,
-                                     agreement=agreement is None)
+    # Items keep only the task data build publishes (no article bodies, ...): memory.
     keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
+    one_pass = _sources.SnapshotPass(snap, schema, Path(corpus) if corpus else None,
+                                     agreement=agreement is None, keep=keep)
     streamed: list[Item] = []
     sources: set[str] = set()
     for item in one_pass.items():
-        item = _slim(item, keep)
         source = item.data.get("source")
         if source:
             sources.add(str(source))
@@ -259,9 +259,10 @@ def _build(
     groups: dict[str, set] = defaultdict(set)
     distribution = _new_distribution(schema)
     for item, row in encoded:
-        split = split_of[_group_key(schema, item)]
+        group = _group_key(schema, item)
+        split = split_of[group]
         by_split[split].append(row)
-        groups[split].add(_group_key(schema, item))
+        groups[split].add(group)
         _count_labels(schema, item, split, distribution)
 
     lap("encode_and_split")
@@ -353,13 +354,6 @@ def _kept_fields(schema: Schema, *, with_context: bool, keep_authors: bool) -> s
     fields |= {schema.dataset.group_by, "unit_id", "comment_id", "article_id", "position",
                "source"}
     return fields
-
-
-def _slim(item: Item, keep: set[str]) -> Item:
-    """Drop the task data build does not publish (article bodies, authors) early: memory."""
-    data = {key: value for key, value in item.data.items() if key in keep}
-    return Item(item.corpus_key, item.unit_id, item.task_id, data, item.annotations,
-                item.n_annotators, item.labels, item.provenance, item.status, item.reason)
 
 
 def _rejected_row(item: Item, code: str, reason: str) -> dict:
