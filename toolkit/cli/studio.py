@@ -36,12 +36,13 @@ def up(
     data_dir: Path = DataDir,
     credentials: Path = CredentialsPath,
     workers: int = typer.Option(
-        1,
+        server.DEFAULT_WORKERS,
         "--workers",
         min=1,
         help=(
-            "Server processes; more than 1 runs Label Studio under gunicorn (needs "
-            "`pip install gunicorn`; experimental, not yet measured here)."
+            "Server processes; more than 1 runs Label Studio under gunicorn (the `server` "
+            "extra installs it) and serves parallel requests, e.g. corpus pull's, on several "
+            "cores; 1 runs `label-studio start`."
         ),
     ),
     timeout: float = typer.Option(180.0, "--timeout", help="Seconds to wait for it to answer."),

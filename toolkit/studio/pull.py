@@ -92,6 +92,8 @@ SOURCE_TEXT = {  # the snapshot header's "source": which endpoint produced the t
 # Request target (path + query) of one export chunk: gunicorn's default
 # limit_request_line is 4094 bytes for the whole "GET <target> HTTP/1.1" line.
 MAX_REQUEST_TARGET = 3900
+# Django refuses a query string of more than 1,000 fields (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+MAX_CHUNK_IDS = 990
 # Enumerate the id span when it is at most this many times the task count; else list ids.
 SPARSE = 4.0
 # Changes are asked for from (previous cursor - margin): clock granularity of the
@@ -333,12 +335,13 @@ class _Exporter:
         return self.reader.ids()
 
     def chunks(self, ids: Iterable[int]) -> Iterator[list[int]]:
-        """``ids`` cut into lists whose request target stays within ``max_target`` bytes."""
+        """``ids`` cut into lists whose request target stays within ``max_target`` bytes
+        (and at most MAX_CHUNK_IDS ids)."""
         chunk: list[int] = []
         size = len(self.base)
         for task_id in ids:
             part = len("&ids[]=") + len(str(task_id))
-            if chunk and size + part > self.max_target:
+            if chunk and (size + part > self.max_target or len(chunk) >= MAX_CHUNK_IDS):
                 yield chunk
                 chunk, size = [], len(self.base)
             chunk.append(task_id)

@@ -45,6 +45,9 @@ DEFAULT_HOME = Path(".corpus")
 DEFAULT_DATA_DIR = DEFAULT_HOME / "label-studio"
 DEFAULT_CREDENTIALS = DEFAULT_HOME / "credentials"
 DEFAULT_PORT = 8080
+# Two gunicorn worker processes: parallel requests (pull's export chunks, pages) are
+# served on both cores; measured in bench/bench_pull.py. 1 = `label-studio start`.
+DEFAULT_WORKERS = 2
 HOST = "127.0.0.1"
 ADMIN_EMAIL = "admin@corpus.local"
 INIT_MARKER = "corpus-initialized"
@@ -332,7 +335,7 @@ def up(
     port: int = DEFAULT_PORT,
     data_dir: Path = DEFAULT_DATA_DIR,
     credentials_path: Path = DEFAULT_CREDENTIALS,
-    workers: int = 1,
+    workers: int = DEFAULT_WORKERS,
     timeout: float = 180.0,
     init_timeout: float = 600.0,
     say: Callable[[str], None] | None = None,
