@@ -197,7 +197,10 @@ class RowEncoder:
             entry: list[Any] = [pseudonyms(annotator)]
             for name, set_valued, encode, memo in plan:
                 answer = answers.get(name)
-                if answer is None and set_valued:
+                if answer is None:
+                    if not set_valued:  # every encoder maps None to None
+                        entry.append(None)
+                        continue
                     answer = ()
                 entry.append(_memo_encode(encode, memo, answer))
             annotations.append(tuple(entry))
