@@ -66,3 +66,36 @@ def test_empty_answers_give_no_items_and_missing_span_text_is_an_error():
     with pytest.raises(InputError, match="'بوتين' for question 'targets' is not in the text"):
         build_result(SCHEMA, {"targets": [{"label": "person", "text": "بوتين"}]},
                      texts={"text": TEXT})
+
+
+def test_every_kind_targets_the_field_the_label_config_binds():
+    """An article question without ``field`` is bound to the body (labelconfig's toName),
+    whatever its kind; one with ``field: title`` to the title."""
+    article = Schema.model_validate(yaml.safe_load(
+        """
+name: art
+version: 1
+title: Articles
+unit: article
+questions:
+  - {name: topic, kind: single, labels: [politics, sport]}
+  - {name: headline_tone, kind: single, field: title, labels: [calm, alarming]}
+  - {name: quality, kind: rating, scale: 5}
+  - {name: entities, kind: spans, labels: [person]}
+"""
+    ))
+    items = build_result(
+        article,
+        {"topic": "sport", "headline_tone": "calm", "quality": 4,
+         "entities": [{"label": "person", "text": "ميسي"}]},
+        texts={"body": "سجل ميسي هدفين", "title": "مباراة"},
+    )
+    assert [(i["from_name"], i["to_name"]) for i in items] == [
+        ("topic", "body"), ("headline_tone", "title"), ("quality", "body"), ("entities", "body"),
+    ]
+    assert items[3]["value"] == {"start": 4, "end": 8, "text": "ميسي", "labels": ["person"]}
+    from toolkit.labelconfig import label_config
+
+    config = label_config(article)
+    assert 'name="topic" toName="body"' in config
+    assert 'name="headline_tone" toName="title"' in config

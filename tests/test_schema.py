@@ -42,7 +42,7 @@ def test_comment_stance_as_the_issue_lists_it():
     assert offensive.required is False  # may be empty
     assert s.question("sarcasm").label_values == ["yes", "no"]
     assert s.question("targets").label_values == ["person", "organization", "place", "group"]
-    assert s.span_field(s.question("targets")) == "text"
+    assert s.target_field(s.question("targets")) == "text"
     assert s.question("note").required is False
     assert (s.annotation.overlap, s.annotation.rule, s.annotation.min_annotations) == (
         3, "majority", 2)
@@ -56,7 +56,7 @@ def test_article_entities_as_the_issue_lists_it():
     s = load_schema(ARTICLE)
     assert s.unit == "article"
     entities = s.question("entities")
-    assert entities.kind == "spans" and s.span_field(entities) == "body"
+    assert entities.kind == "spans" and s.target_field(entities) == "body"
     assert entities.label_values == ["person", "organization", "place", "group", "event"]
     assert s.question("topic").kind == "single"
 

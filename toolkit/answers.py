@@ -119,7 +119,7 @@ class _Reader:
         self.spec: dict[str, tuple[str, str | None, dict[str, int]]] = {
             q.name: (
                 q.kind,
-                schema.span_field(q) if q.kind == "spans" else None,
+                schema.target_field(q) if q.kind == "spans" else None,
                 {v: i for i, v in enumerate(q.label_values)} if q.kind == "multi" else {},
             )
             for q in schema.questions

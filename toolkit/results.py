@@ -24,12 +24,6 @@ _RESULT_TYPE = {
 }
 
 
-def _to_name(schema: Schema, question: Question) -> str:
-    if question.kind == "spans":
-        return schema.span_field(question)
-    return schema.item_fields[0]
-
-
 def _span_value(question: Question, span: Mapping[str, Any], text: str) -> dict:
     label = span["label"]
     if "start" in span and "end" in span:
@@ -60,7 +54,7 @@ def build_result(schema: Schema, answers: Mapping[str, Any], *, texts: Mapping[s
         question = schema.question(name)
         if answer is None or answer == [] or answer == "":
             continue
-        to_name = _to_name(schema, question)
+        to_name = schema.target_field(question)  # as labelconfig's toName
         base = {"from_name": name, "to_name": to_name, "type": _RESULT_TYPE[question.kind]}
         if question.kind == "spans":
             for index, span in enumerate(answer):

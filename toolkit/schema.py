@@ -187,12 +187,13 @@ class Schema(_Strict):
     def context_fields(self) -> tuple[str, ...]:
         return UNIT_CONTEXT_FIELDS[self.unit]
 
-    def span_field(self, question: Question) -> str:
+    def target_field(self, question: Question) -> str:
+        """The item field a question is bound to (Label Studio's ``toName``), any kind."""
         return question.field or DEFAULT_SPAN_FIELD[self.unit]
 
-    def target_field(self, question: Question) -> str:
-        """The item field a question is bound to (Label Studio's ``toName``)."""
-        return question.field or DEFAULT_SPAN_FIELD[self.unit]
+    def span_field(self, question: Question) -> str:
+        """Alias of :meth:`target_field`, kept for toolkit/validate.py; use target_field."""
+        return self.target_field(question)
 
     @model_validator(mode="after")
     def _cross_field(self, info: ValidationInfo) -> Schema:
