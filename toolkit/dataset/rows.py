@@ -57,7 +57,11 @@ def row_features(schema: Schema, questions: Features, *, with_context: bool,
 
 
 def compile_encoder(feature: Any, where: str) -> Callable[[Any], Any]:
-    """A function that turns a Python answer into the Arrow value of ``feature``."""
+    """A function that turns a Python answer into the Arrow value of ``feature``.
+
+    A struct (a span) is encoded as a tuple of its fields in the feature's order,
+    not a dict: pyarrow reads tuples as structs too, about five times faster.
+    """
     if isinstance(feature, ClassLabel):
         index = {name: i for i, name in enumerate(feature.names)}
 
@@ -88,13 +92,12 @@ def compile_encoder(feature: Any, where: str) -> Callable[[Any], Any]:
             if value is None:
                 return None
             if type(value) is Span:
-                return {key: part(None if i is None else value[i])
-                        for key, i, part in by_position}
+                return tuple(part(None if i is None else value[i]) for _, i, part in by_position)
             if hasattr(value, "_asdict"):  # another named tuple
                 value = value._asdict()
             if not isinstance(value, dict):
                 raise EncodeError(f"{where}: expected an object, got {value!r}")
-            return {key: part(value.get(key)) for key, part in items}
+            return tuple(part(value.get(key)) for key, part in items)
 
         return encode_struct
     if isinstance(feature, Value):
