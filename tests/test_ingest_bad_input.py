@@ -140,3 +140,25 @@ def test_everything_at_once_summary_counts(tmp_path):
     assert counts["articles"] == sum(1 for _ in read_corpus(out)) == 13
     assert (counts["warnings"], counts["errors"]) == (5, 5)
     assert result.unreadable == [str(DATA / "latin1.txt")]
+
+
+def test_renamed_article_keeps_its_replies_inside_it(tmp_path):
+    """Two different articles both called A1: the second becomes A1~2, and its reply
+    points to its own first comment (A1~2-c1), not to the other article's."""
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_bytes(orjson.dumps({
+        "id": "A1", "title": "الأول", "body": "نص الأول",
+        "comments": [{"id": "c1", "text": "تعليق"}],
+    }) + b"\n")
+    second.write_bytes(orjson.dumps({
+        "id": "A1", "title": "الثاني", "body": "نص الثاني",
+        "comments": [{"id": "c1", "text": "سؤال"}, {"id": "c2", "text": "جواب", "reply_to": "c1"}],
+    }) + b"\n")
+    result = ingest([first, second], out=tmp_path / "corpus.jsonl")
+    one, two = read_corpus(tmp_path / "corpus.jsonl")
+    assert [(c.id, c.reply_to) for c in one.comments] == [("A1-c1", None)]
+    assert two.id == "A1~2"
+    assert [(c.id, c.article_id, c.reply_to) for c in two.comments] == [
+        ("A1~2-c1", "A1~2", None), ("A1~2-c2", "A1~2", "A1~2-c1"),
+    ]
+    assert [f.code for f in result.report.findings] == ["id-clash"]

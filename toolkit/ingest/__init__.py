@@ -234,7 +234,10 @@ def iter_articles(
 
 
 def _renamed(article: Article, seen_ids: set[str], report: Report) -> Article:
-    """A different article whose id is taken gets ``<id>~2`` (then ~3, ...)."""
+    """A different article whose id is taken gets ``<id>~2`` (then ~3, ...).
+
+    Its comments' ids and ``reply_to`` move along, so replies still point into it.
+    """
     number = 2
     while f"{article.id}~{number}" in seen_ids:
         number += 1
@@ -245,10 +248,16 @@ def _renamed(article: Article, seen_ids: set[str], report: Report) -> Article:
         f"article id {article.id!r} is already used by a different article",
         f"stored this one as {new_id!r}",
     )
+    prefix = f"{article.id}-"
+
+    def moved(comment_id: str | None) -> str | None:
+        # Comment ids and reply_to both start with "<article id>-" (build_comments).
+        if comment_id is not None and comment_id.startswith(prefix):
+            return f"{new_id}-{comment_id[len(prefix):]}"
+        return comment_id
+
     comments = tuple(
-        replace(c, article_id=new_id, id=new_id + c.id[len(article.id) :])
-        if c.id.startswith(article.id)
-        else replace(c, article_id=new_id)
+        replace(c, article_id=new_id, id=moved(c.id), reply_to=moved(c.reply_to))
         for c in article.comments
     )
     return replace(article, id=new_id, comments=comments)
