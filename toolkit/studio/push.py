@@ -171,8 +171,15 @@ def read_predictions(path: Path) -> dict[str, list[dict]]:
                 ) from exc
             if not isinstance(prediction["result"], list):
                 raise InputError(f"{path}:{number}: result must be a list of Label Studio results")
-            if record.get("score") is not None:
-                prediction["score"] = float(record["score"])
+            score = record.get("score")
+            if score is not None:
+                try:
+                    prediction["score"] = float(score)
+                except (TypeError, ValueError) as exc:
+                    raise InputError(
+                        f"{path}:{number}: score {score!r} is not a number; give a number "
+                        "(e.g. 0.87) or leave score out"
+                    ) from exc
             out.setdefault(key, []).append(prediction)
     return out
 
@@ -218,7 +225,7 @@ def _new_tasks(
         if key in predictions:
             task["predictions"] = predictions[key]
         yield task
-    for key in predictions.keys() - seen:
+    for key in sorted(predictions.keys() - seen):  # a stable order of findings
         result.skipped.append(Finding(
             "warning", "prediction-unknown-key", key,
             "prediction for a key that is not in the corpus under this schema; not attached",
