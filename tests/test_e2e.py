@@ -63,7 +63,7 @@ def test_every_stage_saw_the_samples(run):
     _, _, first, _ = run
     assert first.ingest.comments == 22 and first.ingest.articles == 9
     assert first.push.created == 22 and first.push.project_created
-    assert first.pull.counts == {"tasks": 22, "annotations": 60, "cancelled": 0, "drafts": 0}
+    assert first.pull.counts == {"tasks": 22, "annotations": 61, "cancelled": 0, "drafts": 0}
     assert first.validation.exit_code == 0
     under = sorted(f.task_key for f in first.validation.findings if f.code == "V014")
     assert under == [
@@ -78,7 +78,7 @@ def test_every_stage_saw_the_samples(run):
 def test_second_sync_imports_and_annotates_nothing_again(run):
     _, _, _, second = run
     assert second.push.created == 0 and second.push.already_present == 22
-    assert second.pull.counts["annotations"] == 60
+    assert second.pull.counts["annotations"] == 61
     assert second.build.balance.adds_up
 
 
@@ -122,12 +122,13 @@ def test_no_article_in_two_splits_and_the_balance_adds_up(run):
     balance = first.build.balance
     assert balance.adds_up
     assert sum(balance.in_splits.values()) == 18
-    assert balance.rejected == {"too_few_annotations": 1, "unresolved": 2}
-    assert balance.not_annotated == 1
+    assert balance.rejected == {"too_few_annotations": 2, "unresolved": 2}
+    assert balance.not_annotated == 0
     rejected = [json.loads(line) for line in second.build.rejected_file.read_text().splitlines()]
     assert {r["unit_id"]: r["code"] for r in rejected} == {
         "csv-201-176926c2926e": "unresolved",
         "csv-201-2ba498b15e7f": "too_few_annotations",
+        "csv-202-ab1ea3d4267f": "too_few_annotations",
         "dab86e570d492265-0226f243f8d0": "unresolved",
     }
 

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from .corpus import read_corpus
-from .errors import InputError
+from .errors import InputError, UsageError
 from .results import build_result
 from .schema import Schema
 from .studio.annotate import annotators_of, ensure_annotator, submit_annotation
@@ -29,6 +29,9 @@ from .tasks import corpus_key
 SAMPLES = Path("samples")
 DEMO_SCHEMA = Path("schemas/comment_stance.yaml")
 DEMO_ANNOTATIONS = SAMPLES / "demo_annotations.yaml"
+# The demo keeps to its own project and files, apart from real work on the same schema.
+DEMO_EXPORTS = Path("exports/demo")
+DEMO_SUFFIX = "_demo"
 
 
 @dataclass(frozen=True)
@@ -144,10 +147,15 @@ def run_demo(
     schema_path: Path | str = DEMO_SCHEMA,
     samples: Path | str = SAMPLES,
     annotations_path: Path | str = DEMO_ANNOTATIONS,
-    corpus_path: Path | str = Path("exports/corpus.jsonl"),
+    exports: Path | str = DEMO_EXPORTS,
     say: Callable[[str], None] | None = None,
 ) -> DemoResult:
-    """Start (or reuse) the local Label Studio and run the whole pipeline on samples/."""
+    """Start (or reuse) the local Label Studio and run the whole pipeline on samples/.
+
+    The demo works under its own name (``<schema>_demo``: its own Label Studio
+    project, ledger and files under ``exports/demo/``), so it never mixes with a
+    real project of the same schema on the local server.
+    """
     import datasets
 
     from .pipeline import sync
@@ -155,8 +163,18 @@ def run_demo(
     from .studio import server
     from .studio.connection import connect
 
-    schema = load_schema(schema_path)
-    demo_annotations = load_demo_annotations(annotations_path, schema)
+    for needed in (samples, schema_path, annotations_path):
+        if not Path(needed).exists():
+            raise UsageError(
+                f"{needed} not found: run `corpus demo` from the corpus-toolkit checkout"
+            )
+    real = load_schema(schema_path)
+    demo_annotations = load_demo_annotations(annotations_path, real)
+    schema = real.model_copy(
+        update={"name": real.name + DEMO_SUFFIX, "title": f"DEMO {real.title}"}
+    )
+    exports = Path(exports)
+    corpus_path = exports / "corpus.jsonl"
     status = server.up(port=port or server.DEFAULT_PORT, say=say)
     credentials = server.read_credentials(status.credentials_path)
     studio = connect(status.url, credentials.api_key if credentials else None)
@@ -170,7 +188,9 @@ def run_demo(
 
     try:
         result = sync(
-            schema, studio, inputs=[samples], corpus_path=corpus_path, annotate=annotate, say=say
+            schema, studio, inputs=[samples], corpus_path=corpus_path,
+            snapshot_dir=exports / schema.name / "snapshots",
+            dataset_dir=exports / schema.name / "dataset", annotate=annotate, say=say,
         )
     finally:
         studio.close()

@@ -1,13 +1,15 @@
 """`corpus sync`: the daily loop of a team lead, as one call.
 
-ingest (when inputs are given) -> push (only new tasks) -> [annotate hook] ->
-pull (incremental when a previous snapshot exists) -> validate -> agree -> build.
-Every stage is idempotent, so running sync again is safe: nothing is imported
-twice, a new snapshot is written, and the dataset is rebuilt from it.
+ingest (when inputs are given: merged into the existing corpus) -> push (only
+new tasks) -> [annotate hook] -> pull (incremental when a previous snapshot
+exists) -> validate -> agree -> build. Every stage is idempotent, so running
+sync again is safe: nothing is imported twice, a new snapshot is written, and
+the dataset is rebuilt from it.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from .agreement import AgreementReport, agreement_for_snapshot
 from .dataset import BuildResult, agreement_figures, build_dataset
 from .ingest import IngestResult, ingest
+from .ingest.merge import merge_corpus
 from .schema import Schema
 from .studio.connection import Studio
 from .studio.pull import PullResult, pull
@@ -37,6 +40,16 @@ class SyncResult:
     agreement: AgreementReport
     build: BuildResult
 
+    @property
+    def exit_code(self) -> int:
+        """2 when an input could not be read, 1 for validation errors or a balance
+        that does not add up, else 0 (as the stage commands would exit)."""
+        if self.ingest is not None and self.ingest.unreadable:
+            return 2
+        if self.validation.exit_code or not self.build.balance.adds_up:
+            return 1
+        return 0
+
 
 def sync(
     schema: Schema,
@@ -44,6 +57,7 @@ def sync(
     *,
     inputs: Iterable[str | Path] = (),
     corpus_path: Path | str = DEFAULT_CORPUS,
+    snapshot_dir: Path | str | None = None,
     dataset_dir: Path | str | None = None,
     full_pull: bool = False,
     annotate: Callable[[int], object] | None = None,
@@ -56,11 +70,12 @@ def sync(
     their reason, and the caller decides the exit status from ``validation``.
     """
     inputs = list(inputs)
-    ingested = ingest(inputs, out=corpus_path) if inputs else None
+    ingested = ingest_into(inputs, corpus_path) if inputs else None
     pushed = push(schema, corpus_path, studio, say=say)
     if annotate is not None and pushed.project_id is not None:
         annotate(pushed.project_id)
-    pulled = pull(schema, studio, full=full_pull, project_id=pushed.project_id, say=say)
+    pulled = pull(schema, studio, out_dir=snapshot_dir, full=full_pull,
+                  project_id=pushed.project_id, say=say)
     validation = validate_snapshot(pulled.path, schema, corpus=corpus_path)
     agreement = agreement_for_snapshot(pulled.path, schema)
     built = build_dataset(
@@ -71,3 +86,16 @@ def sync(
         agreement=agreement_figures(agreement),
     )
     return SyncResult(ingested, pushed, pulled, validation, agreement, built)
+
+
+def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str) -> IngestResult:
+    """Ingest ``inputs`` and merge them into the corpus file (created when missing)."""
+    corpus_path = Path(corpus_path)
+    if not corpus_path.exists():
+        return ingest(inputs, out=corpus_path)
+    with tempfile.TemporaryDirectory(dir=corpus_path.parent) as scratch:
+        batch = Path(scratch) / "new.jsonl"
+        result = ingest(inputs, out=batch)
+        merge_corpus(corpus_path, batch, out=corpus_path, report=result.report)
+    result.out = corpus_path
+    return result

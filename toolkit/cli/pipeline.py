@@ -6,15 +6,14 @@ from pathlib import Path
 
 import typer
 
-from ..demo import DEMO_ANNOTATIONS, DEMO_SCHEMA, SAMPLES, run_demo
-from ..errors import UsageError
+from ..demo import DEMO_ANNOTATIONS, run_demo
 from ..pipeline import DEFAULT_CORPUS, SyncResult, sync
 from ..schema import load_schema
 from ..studio.connection import connect
 from .agree import annotator_table, question_table
 from .build import show_build
 from .ingest import summary_line
-from .output import err_console, out_console
+from .output import err_console, out_console, print_findings
 from .pull import show_pull
 from .push import ApiKeyOption, UrlOption, show_push
 from .validate import show_validation
@@ -35,7 +34,16 @@ def show_sync(result: SyncResult, url: str, *, annotated: str | None = None) -> 
     """Each stage's summary, in order, as the stage commands print them."""
     if result.ingest is not None:
         _step("Ingest")
+        print_findings(result.ingest.report.findings)
         out_console.print(summary_line(result.ingest), markup=False)
+        counts = result.ingest.report.counts
+        if counts["merge_added"] or counts["merge_updated"]:
+            out_console.print(
+                f"Merged into the corpus: {counts['merge_added']} new articles, "
+                f"{counts['merge_updated']} updated", markup=False)
+        if result.ingest.unreadable:
+            err_console.print(f"Could not read: {', '.join(result.ingest.unreadable)}",
+                              markup=False)
     _step("Push")
     show_push(result.push, url)
     if annotated:
@@ -66,10 +74,12 @@ def sync_command(
 ) -> None:
     """The daily loop: ingest new inputs, push new tasks, pull, validate, agree, build.
 
-    Idempotent: nothing is imported twice, each run writes a new snapshot
-    (incremental when an earlier one exists) and rebuilds the dataset from it.
-    Exit status 1 when validation found errors (their items are rejected from
-    the dataset with the reason), else 0.
+    New inputs are merged into the corpus (an article met again under its id is
+    updated, e.g. a re-scraped page with more comments). Idempotent: nothing is
+    imported twice, each run writes a new snapshot (incremental when an earlier
+    one exists) and rebuilds the dataset from it. Exit status 2 when an input
+    could not be read, 1 when validation found errors (their items are rejected
+    from the dataset with the reason) or the balance does not add up, else 0.
 
     Example: corpus sync raw/ --schema schemas/comment_stance.yaml
     """
@@ -83,7 +93,7 @@ def sync_command(
     finally:
         studio.close()
     show_sync(result, studio.url)
-    raise typer.Exit(result.validation.exit_code)
+    raise typer.Exit(result.exit_code)
 
 
 def demo_command(
@@ -100,11 +110,6 @@ def demo_command(
 
     Example: corpus demo
     """
-    for needed in (SAMPLES, DEMO_SCHEMA, DEMO_ANNOTATIONS):
-        if not Path(needed).exists():
-            raise UsageError(
-                f"{needed} not found: run `corpus demo` from the corpus-toolkit checkout"
-            )
     result = run_demo(port=port, say=_say)
     annotated = (
         f"{result.annotated.created} DEMO annotations submitted "
@@ -133,8 +138,9 @@ def demo_command(
     out_console.print(f"Label Studio: {result.server.url}/projects/{project}/data", markup=False)
     out_console.print(
         f"Log in as {result.login_email}; the password is in {result.credentials_path} "
-        "(readable only by you). Then run `make demo` again, or `corpus sync -s "
-        f"{DEMO_SCHEMA}`, to pull your annotations into the dataset.",
+        "(readable only by you). Annotate the comment with one annotation (task of "
+        "csv-202-ab1ea3d4267f; yours makes the two the schema needs), then run `make demo` "
+        "again to pull your annotations into the dataset.",
         markup=False,
     )
     out_console.print("Stop the server with `corpus studio down`.", markup=False)
