@@ -14,8 +14,9 @@ import pytest
 
 from toolkit.cli import main
 from toolkit.corpus import read_corpus
-from toolkit.errors import StudioError
+from toolkit.errors import StudioError, StudioUnreachable
 from toolkit.schema import parse_schema
+from toolkit.studio.connection import connect
 from toolkit.studio.ledger import Ledger, ledger_path, server_keys
 from toolkit.studio.push import INTERRUPT_ENV, dry_run, push
 from toolkit.tasks import tasks_from_corpus
@@ -239,6 +240,31 @@ def test_schema_change_updates_config_or_is_refused_in_one_line(studio, corpus_p
     message = str(caught.value)
     assert "\n" not in message
     assert f"refused schema {schema.name}" in message and f"project {first.project_id}" in message
+
+
+@pytest.mark.integration
+def test_timeout_during_the_import_is_one_line(studio, corpus_path, tmp_path):
+    """A real timeout: the import request gets a read timeout of 1 microsecond."""
+    import httpx
+
+    schema, _ = schema_named("timeout", tmp_path)
+    own = connect(studio.url, studio.api_key)  # its timeout is changed: not the shared one
+
+    def shrink_timeout(done: int, total: int | None) -> None:
+        own.http.timeout = httpx.Timeout(10.0, read=1e-6)
+
+    try:
+        with pytest.raises(StudioUnreachable) as caught:
+            push(schema, corpus_path, own, ledger_dir=tmp_path / "ledger",
+                 on_progress=shrink_timeout)
+    finally:
+        own.close()
+    message = str(caught.value)
+    assert "\n" not in message and "(pushing): no answer in time" in message
+    # The import may still land on the server: the marker makes the next push reconcile.
+    ledger = Ledger.load(ledger_path(tmp_path / "ledger", studio.url, schema.name),
+                         studio.url, schema.name)
+    assert ledger.pending
 
 
 def test_dry_run_writes_importable_tasks(corpus_path, n_comments, tmp_path):

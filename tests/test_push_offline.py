@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 
 from toolkit.cli import main
-from toolkit.errors import InputError
+from toolkit.errors import InputError, StudioUnreachable
+from toolkit.studio.connection import Studio
+from toolkit.studio.ledger import Ledger
 from toolkit.studio.push import PushResult, _new_tasks, read_predictions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,3 +65,41 @@ def test_unknown_prediction_keys_are_reported_sorted():
     assert [t["data"]["corpus_key"] for t in tasks] == ["s:known"]
     assert [f.where for f in result.skipped] == ["s:alpha", "s:beta", "s:mid", "s:zeta"]
     assert {f.code for f in result.skipped} == {"prediction-unknown-key"}
+
+
+@pytest.fixture
+def silent_server():
+    """A loopback server that accepts connections and never answers (a hung Label Studio)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+def test_ledger_rebuild_timeout_is_studio_unreachable_one_line(silent_server, tmp_path):
+    http = httpx.Client(base_url=silent_server, timeout=0.3)
+    studio = Studio(url=silent_server, api_key="k", client=None, http=http)
+    ledger = Ledger.load(tmp_path / "ledger.jsonl", silent_server, "s")
+    with pytest.raises(StudioUnreachable) as caught:
+        ledger.rebuild(studio, 7)
+    http.close()
+    assert str(caught.value) == (
+        f"Label Studio at {silent_server} (reading the project's tasks): no answer in time "
+        "(ReadTimeout)"
+    )

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..errors import StudioError
-from .connection import Studio, raise_for_status
+from .connection import Studio, raise_for_status, studio_errors
 
 DEFAULT_LEDGER_DIR = Path(".corpus") / "ledger"
 PAGE_SIZE = 1000
@@ -179,6 +179,13 @@ def server_keys(
                  "value": after_id}
             ],
         }
+    with studio_errors(studio.url, "reading the project's tasks"):  # timeouts: one line
+        yield from _task_pages(studio, project_id, query, page_size)
+
+
+def _task_pages(
+    studio: Studio, project_id: int, query: dict, page_size: int
+) -> Iterator[tuple[int, str | None]]:
     page = 1
     while True:
         response = studio.http.get(

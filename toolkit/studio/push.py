@@ -268,70 +268,74 @@ def push(
     """Push the corpus's units under ``schema`` to Label Studio; idempotent.
 
     ``on_progress(imported_so_far, total_to_import_or_None)`` is called after each batch.
+    Any transport failure (timeout, connection lost while writing) is raised as
+    StudioUnreachable/StudioError with one line; an import cut short leaves the
+    ledger's pending marker, so the next push reconciles first.
     """
     say = say or (lambda _line: None)
     result = PushResult(project_title=project_title(schema))
     predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
     ledger = Ledger.load(ledger_path(ledger_dir, studio.url, schema.name), studio.url, schema.name)
 
-    project_id = find_project(studio, schema, ledger.project_id)
-    project_id, result.project_created, result.settings_updated = sync_project(
-        studio, schema, project_id
-    )
-    result.project_id = project_id
-    if result.project_created or ledger.project_id != project_id:
-        if result.project_created:
-            ledger.start(project_id)
-            ledger.clear_pending()
-        else:
-            say(f"No ledger for project {project_id}: rebuilding it from the server ...")
-            result.reconciled = ledger.rebuild(studio, project_id)
-    elif ledger.pending:
-        say("The last push was interrupted during an import: reconciling with the server ...")
-        result.reconciled = ledger.rebuild(studio, project_id, incremental=True)
-    if ledger.duplicates:
-        for key, ids in sorted(ledger.duplicates.items()):
-            result.skipped.append(Finding(
-                "warning", "duplicate-on-server", key,
-                f"project {project_id} holds this key as tasks {', '.join(map(str, ids))}",
-                "delete the extra tasks in Label Studio",
-            ))
-
-    tasks = tasks_from_corpus(schema, corpus_path)
-    todo = list(_new_tasks(tasks, ledger.ids, predictions, result))
-    total = len(todo)
-    if on_progress:
-        on_progress(0, total)
-    interrupt = _interrupt_after()
-    for number, batch in enumerate(_batches(todo, batch_size), start=1):
-        ledger.mark_pending(len(batch))
-        response = studio.http.post(
-            f"/api/projects/{project_id}/import",
-            params={"return_task_ids": "true"},
-            content=orjson.dumps(batch),
-            headers={"Content-Type": "application/json"},
+    with studio_errors(studio.url, "pushing"):  # timeouts, dropped writes: one line
+        project_id = find_project(studio, schema, ledger.project_id)
+        project_id, result.project_created, result.settings_updated = sync_project(
+            studio, schema, project_id
         )
-        raise_for_status(response, studio.url)
-        task_ids = orjson.loads(response.content).get("task_ids") or []
-        if interrupt is not None and number >= interrupt:
-            os._exit(137)
-        if len(task_ids) != len(batch):
-            raise StudioError(
-                f"Label Studio at {studio.url} answered {len(task_ids)} task ids for "
-                f"{len(batch)} imported tasks; run `corpus push` again to reconcile"
-            )
-        keys = (task["data"]["corpus_key"] for task in batch)
-        ledger.append(zip(keys, task_ids, strict=True))
-        ledger.clear_pending()
-        result.created += len(batch)
-        result.predictions_attached += sum(len(t.get("predictions", ())) for t in batch)
+        result.project_id = project_id
+        if result.project_created or ledger.project_id != project_id:
+            if result.project_created:
+                ledger.start(project_id)
+                ledger.clear_pending()
+            else:
+                say(f"No ledger for project {project_id}: rebuilding it from the server ...")
+                result.reconciled = ledger.rebuild(studio, project_id)
+        elif ledger.pending:
+            say("The last push was interrupted during an import: reconciling with the server ...")
+            result.reconciled = ledger.rebuild(studio, project_id, incremental=True)
+        if ledger.duplicates:
+            for key, ids in sorted(ledger.duplicates.items()):
+                result.skipped.append(Finding(
+                    "warning", "duplicate-on-server", key,
+                    f"project {project_id} holds this key as tasks {', '.join(map(str, ids))}",
+                    "delete the extra tasks in Label Studio",
+                ))
+
+        tasks = tasks_from_corpus(schema, corpus_path)
+        todo = list(_new_tasks(tasks, ledger.ids, predictions, result))
+        total = len(todo)
         if on_progress:
-            on_progress(result.created, total)
-    if predictions:
-        imported_now = {task["data"]["corpus_key"] for task in todo}
-        earlier = {k: v for k, v in predictions.items() if k not in imported_now}
-        _attach_predictions_to_present(studio, ledger, earlier, result)
-    return result
+            on_progress(0, total)
+        interrupt = _interrupt_after()
+        for number, batch in enumerate(_batches(todo, batch_size), start=1):
+            ledger.mark_pending(len(batch))
+            response = studio.http.post(
+                f"/api/projects/{project_id}/import",
+                params={"return_task_ids": "true"},
+                content=orjson.dumps(batch),
+                headers={"Content-Type": "application/json"},
+            )
+            raise_for_status(response, studio.url)
+            task_ids = orjson.loads(response.content).get("task_ids") or []
+            if interrupt is not None and number >= interrupt:
+                os._exit(137)
+            if len(task_ids) != len(batch):
+                raise StudioError(
+                    f"Label Studio at {studio.url} answered {len(task_ids)} task ids for "
+                    f"{len(batch)} imported tasks; run `corpus push` again to reconcile"
+                )
+            keys = (task["data"]["corpus_key"] for task in batch)
+            ledger.append(zip(keys, task_ids, strict=True))
+            ledger.clear_pending()
+            result.created += len(batch)
+            result.predictions_attached += sum(len(t.get("predictions", ())) for t in batch)
+            if on_progress:
+                on_progress(result.created, total)
+        if predictions:
+            imported_now = {task["data"]["corpus_key"] for task in todo}
+            earlier = {k: v for k, v in predictions.items() if k not in imported_now}
+            _attach_predictions_to_present(studio, ledger, earlier, result)
+        return result
 
 
 def dry_run(
