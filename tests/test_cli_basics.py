@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from toolkit import __version__
 from toolkit.cli import app, main
 from toolkit.errors import InputError
@@ -63,3 +65,40 @@ def test_readme_documents_every_command():
     missing = [name for name, _ in _commands() if f"corpus {name}" not in readme]
     assert missing == []
 
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_unwritable_out_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
+    """--out under a path that is a file, not a folder: one line, no traceback."""
+    monkeypatch.delenv("CORPUS_DEBUG", raising=False)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    code = main(["ingest", str(SAMPLES), "--out", str(blocker / "corpus.jsonl")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines() == [f"Error: cannot write/read {blocker}: File exists"]
+
+
+def test_unwritable_report_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("CORPUS_DEBUG", raising=False)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    report = blocker / "sub" / "report.json"
+    code = main(["ingest", str(SAMPLES), "--out", str(tmp_path / "c.jsonl"),
+                 "--report", str(report)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.strip().splitlines()[-1] == (
+        f"Error: cannot write/read {blocker / 'sub'}: Not a directory"
+    )
+    assert "Traceback" not in captured.err
+
+
+def test_corpus_debug_shows_the_os_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("CORPUS_DEBUG", "1")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OSError):
+        main(["ingest", str(SAMPLES), "--out", str(blocker / "corpus.jsonl")])

@@ -2,8 +2,11 @@
 
 Each module in this package defines thin typer commands (parse options, call
 one library function, format the answer) and a ``register(app)`` function.
-Errors raised on purpose (``toolkit.errors.ToolkitError``) become one line on
-stderr and an exit status here, in the only broad handler of the toolkit; set
+``main`` holds the toolkit's only broad handlers: errors raised on purpose
+(``toolkit.errors.ToolkitError``) become one line on stderr and their exit
+status, and an ``OSError`` that reaches it (an output file or folder that cannot
+be written, e.g. ``--out``, ``--json``, ``--report`` in a read-only or non-folder
+place) becomes ``Error: cannot write/read <file>: <reason>`` and exit 2. Set
 ``CORPUS_DEBUG=1`` to see the traceback instead.
 """
 
@@ -76,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and, as a script, exits with) the exit status.
 
     Typer handles usage errors itself (exit 2); this handler turns the
-    toolkit's own errors into one line on stderr and their exit status.
+    toolkit's own errors and file-system errors into one line on stderr and an
+    exit status (see the module docstring).
     """
     debug = os.environ.get("CORPUS_DEBUG", "") not in ("", "0")
     try:
@@ -89,9 +93,22 @@ def main(argv: list[str] | None = None) -> int:
             raise
         err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", soft_wrap=True)
         code = exc.exit_code
+    except OSError as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]Error:[/] {escape(_os_error_line(exc))}", soft_wrap=True)
+        code = 2
     except KeyboardInterrupt:
         err_console.print("Interrupted.")
         code = 130
     if argv is None:
         sys.exit(code)
     return code
+
+
+def _os_error_line(exc: OSError) -> str:
+    """``cannot write/read <file>: <reason>`` (the file the OS named, else the reason only)."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return f"cannot write/read: {reason}"
+    return f"cannot write/read {exc.filename}: {reason}"
