@@ -247,19 +247,18 @@ def _build(
                             with_context=with_context, keep_authors=keep_authors)
     items.sort(key=_item_order)
     encoder = RowEncoder(schema, features, with_context=with_context, keep_authors=keep_authors)
-    encoded: list[tuple[Item, list]] = []
+    encoded: list[tuple[Item, list, str]] = []  # (item, row, group key)
     for item in items:
         try:
-            encoded.append((item, encoder.encode(item)))
+            encoded.append((item, encoder.encode(item), _group_key(schema, item)))
         except EncodeError as exc:
             rejected.append(_rejected_row(item, "invalid", str(exc)))
 
-    split_of = _assign(schema, [item for item, _ in encoded])
+    split_of = _assign(schema, [(item, group) for item, _, group in encoded])
     by_split: dict[str, list[list]] = {name: [] for name in schema.dataset.splits}
     groups: dict[str, set] = defaultdict(set)
     distribution = _new_distribution(schema)
-    for item, row in encoded:
-        group = _group_key(schema, item)
+    for item, row, group in encoded:
         split = split_of[group]
         by_split[split].append(row)
         groups[split].add(group)
@@ -391,12 +390,13 @@ def stratify_question(schema: Schema) -> str | None:
     return None
 
 
-def _assign(schema: Schema, items: list[Item]) -> dict[str, str]:
+def _assign(schema: Schema, items: list[tuple[Item, str]]) -> dict[str, str]:
+    """Group key -> split, from (item, its group key) pairs."""
     stratify = stratify_question(schema)
     members: dict[str, list] = defaultdict(list)
-    for item in items:
+    for item, group in items:
         label = item.labels.get(stratify) if stratify else None
-        members[_group_key(schema, item)].append(label)
+        members[group].append(label)
     groups = [(key, len(labels), group_stratum(labels)) for key, labels in members.items()]
     return assign_splits(groups, dict(schema.dataset.splits), schema.dataset.seed)
 
