@@ -67,3 +67,13 @@ def test_bad_crawled_at_is_a_usage_error(tmp_path, capsys):
                  "--crawled-at", "yesterday"])
     assert code == 2
     assert "--crawled-at 'yesterday' is not a date" in capsys.readouterr().err
+
+
+def test_unknown_format_is_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "new-folder" / "c.jsonl"
+    code = main(["ingest", str(ROOT / "samples"), "--out", str(out), "--format", "xml"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        "Error: unknown format 'xml'; use one of txt, jsonl, csv"
+    )
+    assert not (tmp_path / "new-folder").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 
 from toolkit.corpus import read_corpus
 from toolkit.ingest import ingest
@@ -162,3 +163,17 @@ def test_renamed_article_keeps_its_replies_inside_it(tmp_path):
         ("A1~2-c1", "A1~2", None), ("A1~2-c2", "A1~2", "A1~2-c1"),
     ]
     assert [f.code for f in result.report.findings] == ["id-clash"]
+
+
+def test_failed_corpus_write_leaves_no_temp_file(tmp_path):
+    from toolkit.corpus import Article, write_corpus
+    from toolkit.errors import InputError
+
+    def articles():
+        yield Article(id="a", source="s", title="t", body="b")
+        raise InputError("cut short")
+
+    out = tmp_path / "corpus.jsonl"
+    with pytest.raises(InputError):
+        write_corpus(out, articles())
+    assert list(tmp_path.iterdir()) == []

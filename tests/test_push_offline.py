@@ -103,3 +103,19 @@ def test_ledger_rebuild_timeout_is_studio_unreachable_one_line(silent_server, tm
         f"Label Studio at {silent_server} (reading the project's tasks): no answer in time "
         "(ReadTimeout)"
     )
+
+
+def test_failed_dry_run_leaves_no_temp_file(tmp_path):
+    from toolkit.corpus import read_corpus
+    from toolkit.schema import load_schema
+    from toolkit.studio.push import dry_run
+
+    corpus = tmp_path / "corpus.jsonl"
+    assert main(["ingest", str(ROOT / "samples"), "--out", str(corpus)]) == 0
+    assert next(read_corpus(corpus)).id
+    with corpus.open("ab") as handle:
+        handle.write(b"{not json\n")
+    out = tmp_path / "dry" / "tasks.json"
+    with pytest.raises(InputError, match=r"corpus\.jsonl:\d+: "):
+        dry_run(load_schema(STANCE), corpus, out)
+    assert sorted(p.name for p in out.parent.iterdir()) == []

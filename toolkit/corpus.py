@@ -109,12 +109,16 @@ def write_corpus(path: Path, articles: Iterable[Article]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     count = 0
-    with tmp.open("wb") as out:
-        for article in articles:
-            out.write(dumps_article(article))
-            out.write(b"\n")
-            count += 1
-    tmp.replace(path)
+    try:
+        with tmp.open("wb") as out:
+            for article in articles:
+                out.write(dumps_article(article))
+                out.write(b"\n")
+                count += 1
+        tmp.replace(path)
+    except BaseException:  # a failed or interrupted write leaves no half file behind
+        tmp.unlink(missing_ok=True)
+        raise
     return count
 
 

@@ -163,6 +163,11 @@ def _articles_of(path: Path, fmt: str, ctx: Context) -> Iterator[Article] | None
     return iter((article,))
 
 
+def _check_format(fmt: str | None) -> None:
+    if fmt is not None and fmt not in set(FORMATS.values()):
+        raise UsageError(f"unknown format {fmt!r}; use one of txt, jsonl, csv")
+
+
 def iter_articles(
     inputs: Iterable[str | Path],
     *,
@@ -177,8 +182,7 @@ def iter_articles(
     ``progress(path, done, total)`` is called after each file. Paths that could
     not be read at all are appended to ``unreadable`` when given.
     """
-    if fmt is not None and fmt not in set(FORMATS.values()):
-        raise UsageError(f"unknown format {fmt!r}; use one of txt, jsonl, csv")
+    _check_format(fmt)
     inputs = list(inputs)
     total = sum(1 for _ in discover(inputs, fmt)) if progress else 0
     ctx = Context(report=report, crawled_at=crawled_at)
@@ -275,6 +279,7 @@ def ingest(
 
     Same inputs in, byte-identical file out. See the module docstring.
     """
+    _check_format(fmt)  # before anything is written (iter_articles checks only when read)
     report = Report()
     unreadable: list[str] = []
     out_path = Path(out)

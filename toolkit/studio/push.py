@@ -357,13 +357,18 @@ def dry_run(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("wb") as handle:
-        handle.write(b"[")
-        for task in _new_tasks(tasks_from_corpus(schema, corpus_path), ids, predictions, result):
-            handle.write(b",\n" if result.created else b"\n")
-            handle.write(orjson.dumps(task))
-            result.created += 1
-        handle.write(b"\n]\n")
-    tmp.replace(out)
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(b"[")
+            tasks = tasks_from_corpus(schema, corpus_path)
+            for task in _new_tasks(tasks, ids, predictions, result):
+                handle.write(b",\n" if result.created else b"\n")
+                handle.write(orjson.dumps(task))
+                result.created += 1
+            handle.write(b"\n]\n")
+        tmp.replace(out)
+    except BaseException:  # a failed or interrupted write leaves no half file behind
+        tmp.unlink(missing_ok=True)
+        raise
     result.dry_run_path = out
     return result
