@@ -15,6 +15,7 @@ from pathlib import Path
 import orjson
 
 from .errors import InputError
+from .jsonl import iter_jsonl
 
 
 @dataclass(frozen=True)
@@ -124,19 +125,9 @@ def write_corpus(path: Path, articles: Iterable[Article]) -> int:
 
 def read_corpus(path: Path) -> Iterator[Article]:
     """Stream the articles of a corpus file; a bad line raises InputError naming it."""
-    path = Path(path)
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the corpus file ({exc.strerror})") from exc
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield Article.from_dict(orjson.loads(line))
-            except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-                raise InputError(
-                    f"{path}:{number}: not a corpus record ({exc}); "
-                    "re-create the file with `corpus ingest`"
-                ) from exc
+    fix = "re-create the file with `corpus ingest`"
+    for number, record in iter_jsonl(path, what="corpus file", hint=fix):
+        try:
+            yield Article.from_dict(record)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{path}:{number}: not a corpus record ({exc}); {fix}") from exc

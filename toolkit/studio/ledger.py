@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..errors import StudioError
+from ..jsonl import iter_jsonl
 from .connection import Studio, raise_for_status, studio_errors
 
 DEFAULT_LEDGER_DIR = Path(".corpus") / "ledger"
@@ -75,24 +76,17 @@ class Ledger:
     def load(cls, path: Path, server: str, schema: str) -> Ledger:
         """Read the ledger file; an absent file gives an empty ledger (project unknown)."""
         ledger = cls(path=Path(path), server=server, schema=schema)
-        try:
-            handle = ledger.path.open("rb")
-        except FileNotFoundError:
-            return ledger
-        with handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    # A line cut short by a kill mid-write: the pending marker covers it.
-                    ledger.pending_path.touch()
-                    continue
-                if number == 1 and "project_id" in record:
-                    ledger.project_id = int(record["project_id"])
-                elif "k" in record:
-                    ledger._remember(record["k"], int(record["id"]))
+
+        def torn(_number: int, _error: object) -> None:
+            # A line cut short by a kill mid-write: the pending marker covers it.
+            ledger.pending_path.touch()
+
+        records = iter_jsonl(ledger.path, what="push ledger", missing_ok=True, on_bad_line=torn)
+        for number, record in records:
+            if number == 1 and "project_id" in record:
+                ledger.project_id = int(record["project_id"])
+            elif "k" in record:
+                ledger._remember(record["k"], int(record["id"]))
         return ledger
 
     def _remember(self, key: str, task_id: int) -> None:

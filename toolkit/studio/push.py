@@ -22,6 +22,7 @@ from pathlib import Path
 import orjson
 
 from ..errors import InputError, StudioError
+from ..jsonl import iter_jsonl
 from ..labelconfig import instructions_html, label_config
 from ..report import Finding
 from ..schema import Schema
@@ -151,36 +152,29 @@ def sync_project(studio: Studio, schema: Schema, project_id: int | None) -> tupl
 def read_predictions(path: Path) -> dict[str, list[dict]]:
     """JSONL of {corpus_key, model_version, score?, result} -> key -> LS predictions."""
     out: dict[str, list[dict]] = {}
-    try:
-        handle = Path(path).open("rb")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the predictions file ({exc.strerror})") from exc
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    shape = "each line is one {corpus_key, model_version, score?, result}"
+    for number, record in iter_jsonl(path, what="predictions file", hint=shape):
+        try:
+            key = record["corpus_key"]
+            prediction = {"model_version": str(record["model_version"]),
+                          "result": record["result"]}
+        except (KeyError, TypeError) as exc:
+            raise InputError(
+                f"{path}:{number}: not a prediction (need corpus_key, model_version, "
+                f"result): {exc}"
+            ) from exc
+        if not isinstance(prediction["result"], list):
+            raise InputError(f"{path}:{number}: result must be a list of Label Studio results")
+        score = record.get("score")
+        if score is not None:
             try:
-                record = orjson.loads(line)
-                key = record["corpus_key"]
-                prediction = {"model_version": str(record["model_version"]),
-                              "result": record["result"]}
-            except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+                prediction["score"] = float(score)
+            except (TypeError, ValueError) as exc:
                 raise InputError(
-                    f"{path}:{number}: not a prediction (need corpus_key, model_version, "
-                    f"result): {exc}"
+                    f"{path}:{number}: score {score!r} is not a number; give a number "
+                    "(e.g. 0.87) or leave score out"
                 ) from exc
-            if not isinstance(prediction["result"], list):
-                raise InputError(f"{path}:{number}: result must be a list of Label Studio results")
-            score = record.get("score")
-            if score is not None:
-                try:
-                    prediction["score"] = float(score)
-                except (TypeError, ValueError) as exc:
-                    raise InputError(
-                        f"{path}:{number}: score {score!r} is not a number; give a number "
-                        "(e.g. 0.87) or leave score out"
-                    ) from exc
-            out.setdefault(key, []).append(prediction)
+        out.setdefault(key, []).append(prediction)
     return out
 
 
