@@ -119,3 +119,34 @@ def test_failed_dry_run_leaves_no_temp_file(tmp_path):
     with pytest.raises(InputError, match=r"corpus\.jsonl:\d+: "):
         dry_run(load_schema(STANCE), corpus, out)
     assert sorted(p.name for p in out.parent.iterdir()) == []
+
+
+def test_dry_run_filters_by_the_ledger_of_the_given_server(tmp_path, monkeypatch):
+    """What the CLI did in its callback, now the library's: url + ledger_dir -> the ledger."""
+    from toolkit.schema import load_schema
+    from toolkit.studio.ledger import ledger_path
+    from toolkit.studio.push import dry_run
+    from toolkit.tasks import tasks_from_corpus
+
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .corpus/credentials here; default out is relative
+    schema = load_schema(STANCE)
+    corpus = tmp_path / "corpus.jsonl"
+    assert main(["ingest", str(ROOT / "samples"), "--out", str(corpus)]) == 0
+    keys = [t["corpus_key"] for t in tasks_from_corpus(schema, corpus)]
+    url = "http://annotation.example:8080"
+    ledger = ledger_path(tmp_path / "ledgers", url, schema.name)
+    ledger.parent.mkdir(parents=True)
+    ledger.write_bytes(orjson.dumps({"server": url, "project_id": 3, "schema": schema.name})
+                       + b"\n" + orjson.dumps({"k": keys[0], "id": 41}) + b"\n")
+
+    result = dry_run(schema, corpus, ledger_dir=tmp_path / "ledgers", url=url)
+    assert result.dry_run_path == Path("exports") / schema.name / "tasks.json"
+    written = orjson.loads(result.dry_run_path.read_bytes())
+    assert (result.already_present, result.created) == (1, len(keys) - 1)
+    assert [t["data"]["corpus_key"] for t in written] == keys[1:]
+    # Another server's ledger does not filter anything.
+    other = dry_run(schema, corpus, tmp_path / "o.json", ledger_dir=tmp_path / "ledgers",
+                    url="http://elsewhere.example")
+    assert (other.already_present, other.created) == (0, len(keys))

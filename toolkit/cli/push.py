@@ -6,11 +6,10 @@ from pathlib import Path
 
 import typer
 
-from ..errors import UsageError
 from ..schema import load_schema
 from ..studio import push as pushing
-from ..studio.connection import connect, resolve, safe_url
-from ..studio.ledger import DEFAULT_LEDGER_DIR, ledger_path
+from ..studio.connection import connect
+from ..studio.ledger import DEFAULT_LEDGER_DIR
 from .output import err_console, out_console, print_findings
 
 # Shared by every command that talks to Label Studio (pull uses them too).
@@ -59,21 +58,15 @@ def push(
     Example: corpus push --schema schemas/comment_stance.yaml --corpus exports/corpus.jsonl
     """
     schema = load_schema(schema_path)
-    if dry_run:
-        target = out or Path("exports") / schema.name / "tasks.json"
-        try:  # filter by the local ledger of that server when there is one; stay offline
-            known_url = resolve(url, api_key)[0]
-        except UsageError:
-            known_url = url
-        ledger_file = (
-            ledger_path(ledger_dir, safe_url(known_url), schema.name) if known_url else None
-        )
+    if dry_run:  # offline: filtered by the local ledger of the server push would use
         result = pushing.dry_run(
-            schema, corpus, target, predictions_path=predictions, ledger_file=ledger_file
+            schema, corpus, out, predictions_path=predictions, ledger_dir=ledger_dir,
+            url=url, api_key=api_key,
         )
         print_findings(result.skipped)
         out_console.print(
-            f"Dry run: {result.created} tasks written to {target} (Label Studio import format); "
+            f"Dry run: {result.created} tasks written to {result.dry_run_path} "
+            "(Label Studio import format); "
             f"{result.already_present} already pushed; {len(result.skipped)} skipped.",
             markup=False,
         )

@@ -21,13 +21,13 @@ from pathlib import Path
 
 import orjson
 
-from ..errors import InputError, StudioError
+from ..errors import InputError, StudioError, UsageError
 from ..jsonl import iter_jsonl
 from ..labelconfig import instructions_html, label_config
 from ..report import Finding
 from ..schema import Schema
 from ..tasks import tasks_from_corpus
-from .connection import Studio, raise_for_status, studio_errors
+from .connection import Studio, raise_for_status, resolve, safe_url, studio_errors
 from .ledger import DEFAULT_LEDGER_DIR, Ledger, ledger_path
 
 MARKER = "[corpus-toolkit:{name}]"
@@ -335,14 +335,26 @@ def push(
 def dry_run(
     schema: Schema,
     corpus_path: Path | str,
-    out: Path | str,
+    out: Path | str | None = None,
     *,
     predictions_path: Path | str | None = None,
     ledger_file: Path | None = None,
+    ledger_dir: Path | str | None = None,
+    url: str | None = None,
+    api_key: str | None = None,
 ) -> PushResult:
     """Write the tasks a push would import as one JSON list (Label Studio's import
-    format, also importable by hand in its UI). Offline: filters by the local ledger
-    when ``ledger_file`` exists, else writes every unit."""
+    format, also importable by hand in its UI) to ``out`` (default
+    ``exports/<schema>/tasks.json``). Offline: never contacts a server.
+
+    Units the local ledger already holds are left out: the ledger is ``ledger_file``,
+    or, with ``ledger_dir``, the one of the server push would talk to (``url``, else
+    LABEL_STUDIO_URL / the local server's credentials, as :func:`connection.resolve`
+    finds it). With neither, or no such ledger file yet, every unit is written."""
+    if ledger_file is None and ledger_dir is not None:
+        ledger_file = _known_ledger(schema, ledger_dir, url, api_key)
+    if out is None:
+        out = Path("exports") / schema.name / "tasks.json"
     result = PushResult(project_title=project_title(schema))
     predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
     ids: dict[str, int] = {}
@@ -366,3 +378,14 @@ def dry_run(
         raise
     result.dry_run_path = out
     return result
+
+
+def _known_ledger(
+    schema: Schema, ledger_dir: Path | str, url: str | None, api_key: str | None
+) -> Path | None:
+    """The ledger file of the server a push would use, found without a request."""
+    try:
+        known_url: str | None = resolve(url, api_key)[0]
+    except UsageError:  # no key: the URL alone still names the ledger
+        known_url = url
+    return ledger_path(ledger_dir, safe_url(known_url), schema.name) if known_url else None
