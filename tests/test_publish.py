@@ -8,8 +8,8 @@ from dataset_fixture import make_inputs
 
 from toolkit.cli import main
 from toolkit.dataset import build_dataset
-from toolkit.errors import InputError, UsageError
-from toolkit.publish import publish_folder, resolve_token
+from toolkit.errors import InputError, PublishError, UsageError
+from toolkit.publish import publish_folder
 
 FILES = [
     "README.md",
@@ -63,10 +63,41 @@ def test_missing_token_is_one_clear_line(folder, no_token, capsys):
     assert "Traceback" not in err
 
 
-def test_token_from_environment_is_used_and_never_printed(monkeypatch, capsys):
-    monkeypatch.setenv("HF_TOKEN", "hf_secret_for_test")
-    assert resolve_token() == "hf_secret_for_test"
-    assert "hf_secret" not in capsys.readouterr().err
+FAKE_TOKEN = "hf_FAKEtokenForTest0123456789abcdef"
+
+
+def test_token_is_never_printed_in_a_dry_run(folder, monkeypatch, capsys):
+    monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
+    code = main(["publish", str(folder), "--repo", "my-lab/comments", "--dry-run"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Dry run: would upload 5 files" in captured.out
+    assert FAKE_TOKEN not in captured.out and FAKE_TOKEN not in captured.err
+
+
+def test_upload_failure_is_one_line_without_the_token(folder, monkeypatch, capsys):
+    """The Hub is a closed loopback port: the upload fails for real, no network needed."""
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
+    with pytest.raises(PublishError) as caught:
+        publish_folder(folder, "my-lab/comments")
+    assert FAKE_TOKEN not in str(caught.value)
+    assert str(caught.value).startswith("cannot reach the Hugging Face Hub (")
+    code = main(["publish", str(folder), "--repo", "my-lab/comments"])
+    captured = capsys.readouterr()
+    assert code == PublishError.exit_code
+    assert captured.err.splitlines()[-1].startswith("Error: cannot reach the Hugging Face Hub")
+    assert FAKE_TOKEN not in captured.out and FAKE_TOKEN not in captured.err
+
+
+def test_hub_url_is_in_the_result(folder):
+    result = publish_folder(folder, "my-lab/comments", dry_run=True)
+    assert result.hub_url == "https://huggingface.co/datasets/my-lab/comments"
 
 
 def test_a_folder_that_does_not_load_is_refused_before_upload(folder, tmp_path, no_token):

@@ -29,7 +29,12 @@ class PublishResult:
     total_bytes: int
     splits: dict[str, int] = field(default_factory=dict)  # split -> rows, as load_dataset sees it
     dry_run: bool = True
-    url: str | None = None
+    url: str | None = None  # what the Hub answered after an upload; None for a dry run
+
+    @property
+    def hub_url(self) -> str:
+        """The dataset's page on the Hub: the uploaded repo's URL, else where it would be."""
+        return self.url or f"https://huggingface.co/datasets/{self.repo}"
 
 
 def dataset_files(folder: Path) -> list[str]:

@@ -33,13 +33,12 @@ def publish(
     for name in result.files:
         size = (result.folder / name).stat().st_size
         out_console.print(f"  {name}  ({size:,} bytes)", markup=False)
-    target = f"https://huggingface.co/datasets/{repo}"
     if dry_run:
         out_console.print(f"Dry run: would upload {len(result.files)} files "
-                          f"({result.total_bytes:,} bytes) to {target}; nothing uploaded.",
-                          markup=False)
+                          f"({result.total_bytes:,} bytes) to {result.hub_url}; nothing "
+                          "uploaded.", markup=False)
     else:
-        out_console.print(f"Uploaded {len(result.files)} files to {result.url or target}",
+        out_console.print(f"Uploaded {len(result.files)} files to {result.hub_url}",
                           markup=False)
 
 
