@@ -11,9 +11,9 @@ import typer
 from ..errors import InputError, UsageError
 from ..ingest import IngestResult
 from ..ingest import ingest as run_ingest
-from .output import err_console, out_console, print_findings
+from .output import out_console, print_findings, progress_bar
 
-_PROGRESS_MIN_FILES = 5
+_PROGRESS_MIN_FILES = 5  # a bar only for more files than this
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -46,28 +46,11 @@ def ingest(
 
     Example: corpus ingest samples/ --out exports/corpus.jsonl --crawled-at 2024-03-01
     """
-    progress_bar = None
-    task = None
-
-    def progress(path: Path, done: int, total: int) -> None:
-        nonlocal progress_bar, task
-        if total <= _PROGRESS_MIN_FILES:
-            return
-        if progress_bar is None:
-            from rich.progress import Progress
-
-            progress_bar = Progress(console=err_console, transient=True)
-            progress_bar.start()
-            task = progress_bar.add_task("ingest", total=total)
-        progress_bar.update(task, completed=done)
-
-    try:
+    with progress_bar("ingest", min_total=_PROGRESS_MIN_FILES + 1) as on_progress:
         result = run_ingest(
-            inputs, out=out, fmt=fmt, crawled_at=_parse_date(crawled_at), progress=progress
+            inputs, out=out, fmt=fmt, crawled_at=_parse_date(crawled_at),
+            progress=lambda _path, done, total: on_progress(done, total),
         )
-    finally:
-        if progress_bar is not None:
-            progress_bar.stop()
     report = result.report
     print_findings(report.findings)
     if report_file is not None:

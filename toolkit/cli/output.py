@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
 
 out_console = Console(highlight=False, soft_wrap=True)
@@ -16,3 +19,43 @@ def print_findings(findings, *, limit: int | None = None) -> None:
         err_console.print(finding.line(), style=style.get(finding.level), markup=False)
     if limit is not None and len(findings) > limit:
         err_console.print(f"... and {len(findings) - limit} more (see the JSON report)")
+
+
+def say(line: str) -> None:
+    """A progress or status line on stderr, printed as is (no rich markup)."""
+    err_console.print(line, markup=False)
+
+
+@contextmanager
+def progress_bar(
+    label: str, *, min_total: int = 1
+) -> Iterator[Callable[[int, int | None], None]]:
+    """Yields ``on_progress(done, total)`` for a library call.
+
+    The first call with a total of at least ``min_total`` starts a transient rich
+    bar on stderr (label, bar, done/total, time left); later calls move it; it is
+    stopped when the block exits, also on an error. No total, no bar.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar: Progress | None = None
+    task = None
+
+    def on_progress(done: int, total: int | None) -> None:
+        nonlocal bar, task
+        if bar is None:
+            if not total or total < min_total:
+                return
+            bar = Progress(
+                "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=err_console, transient=True,
+            )
+            bar.start()
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done)
+
+    try:
+        yield on_progress
+    finally:
+        if bar is not None:
+            bar.stop()

@@ -10,7 +10,7 @@ from ..schema import load_schema
 from ..studio import push as pushing
 from ..studio.connection import connect
 from ..studio.ledger import DEFAULT_LEDGER_DIR
-from .output import err_console, out_console, print_findings
+from .output import out_console, print_findings, progress_bar, say
 
 # Shared by every command that talks to Label Studio (pull uses them too).
 UrlOption = typer.Option(
@@ -21,10 +21,6 @@ ApiKeyOption = typer.Option(
     None, "--api-key", envvar="LABEL_STUDIO_API_KEY", show_envvar=True, show_default=False,
     help="Label Studio API key (default: .corpus/credentials for the local server).",
 )
-
-
-def _say(line: str) -> None:
-    err_console.print(line, markup=False)
 
 
 def push(
@@ -73,31 +69,13 @@ def push(
         return
 
     studio = connect(url, api_key)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    bar = Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=err_console, transient=True,
-    )
-    handle = None
-
-    def progress(done: int, total: int | None) -> None:
-        nonlocal handle
-        if handle is None:
-            if not total:
-                return
-            bar.start()
-            handle = bar.add_task("import", total=total)
-        bar.update(handle, completed=done)
-
     try:
-        result = pushing.push(
-            schema, corpus, studio, batch_size=batch_size, predictions_path=predictions,
-            ledger_dir=ledger_dir, on_progress=progress, say=_say,
-        )
+        with progress_bar("import") as on_progress:
+            result = pushing.push(
+                schema, corpus, studio, batch_size=batch_size, predictions_path=predictions,
+                ledger_dir=ledger_dir, on_progress=on_progress, say=say,
+            )
     finally:
-        if handle is not None:
-            bar.stop()
         studio.close()
     show_push(result, studio.url)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..studio import server
-from .output import err_console, out_console
+from .output import out_console, say
 
 studio_app = typer.Typer(
     name="studio",
@@ -24,10 +24,6 @@ DataDir = typer.Option(
 CredentialsPath = typer.Option(
     server.DEFAULT_CREDENTIALS, "--credentials", help="Where the login and API key are kept (0600)."
 )
-
-
-def _say(line: str) -> None:
-    err_console.print(line, markup=False)
 
 
 @studio_app.command("up")
@@ -61,7 +57,7 @@ def up(
         credentials_path=credentials,
         workers=workers,
         timeout=timeout,
-        say=_say,
+        say=say,
     )
     verb = "started" if st.started_now else "already running"
     out_console.print(f"Label Studio {verb} at {st.url} (pid {st.pid})", markup=False)
