@@ -89,7 +89,8 @@ def test_bad_jsonl_lines(tmp_path):
     assert lines[0].endswith("; skipped this line")
     assert lines[1] == f"{path}:3: error[missing-field]: no 'body' text; skipped this article"
     assert lines[2] == f"{path}:4: error[bad-json]: a JSON list, not an object; skipped"
-    assert [a.id for a in articles if a.source.startswith(str(path))] == ["ok-1"]
+    assert [a.id for a in articles if a.source.endswith(f"{path.name}:1")] == ["ok-1"]
+    assert not any(a.source.startswith("/") for a in articles)
     assert result.unreadable == []
 
 
@@ -177,3 +178,31 @@ def test_failed_corpus_write_leaves_no_temp_file(tmp_path):
     with pytest.raises(InputError):
         write_corpus(out, articles())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_source_is_never_absolute(tmp_path, monkeypatch):
+    """Relative inputs as typed; absolute ones relative to the current folder when under
+    it, else the input's own name plus the path inside it (no home folder published)."""
+    pages = tmp_path / "scrape" / "pages"
+    (pages / "sub").mkdir(parents=True)
+    seed = SAMPLES / "000_dab86e570d492265.txt"
+    (pages / "sub" / seed.name).write_bytes(seed.read_bytes())
+    single = tmp_path / "scrape" / "one.txt"
+    single.write_bytes((SAMPLES / "001_4f2c9a7e1b3d5068.txt").read_bytes())
+
+    def sources(*inputs) -> list[str]:
+        out = tmp_path / "corpus.jsonl"
+        ingest(list(inputs), out=out)
+        return [a.source for a in read_corpus(out)]
+
+    monkeypatch.chdir(tmp_path / "scrape")
+    assert sources(pages, single) == [f"pages/sub/{seed.name}", "one.txt"]
+    assert sources("pages", "./one.txt") == [f"pages/sub/{seed.name}", "one.txt"]
+    monkeypatch.chdir(pages / "sub")  # one.txt is not under it
+    assert sources(pages, single) == [seed.name, "one.txt"]
+    assert sources("../../one.txt") == ["../../one.txt"]  # relative: as typed
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert sources(pages) == [f"pages/sub/{seed.name}"]
+    monkeypatch.chdir(tmp_path)
+    assert sources(pages) == [f"scrape/pages/sub/{seed.name}"]

@@ -10,7 +10,9 @@ or ``fmt``. Articles are written as they are parsed: memory holds one input file
 and the set of dedupe keys (16 bytes per article), never the corpus. An article
 met again (same normalized title + body, through any file or format) is stored
 once and reported. Problems become findings in ``result.report``; an input that
-cannot be read at all is also listed in ``result.unreadable``.
+cannot be read at all is also listed in ``result.unreadable``. Each article's
+``source`` (published in the dataset) is never an absolute path: see
+:func:`source_name`; findings name the paths as given.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from .csvfile import read_csv
 from .jsonl import read_jsonl
 from .page import parse_page
 
-__all__ = ["FORMATS", "IngestResult", "discover", "ingest", "iter_articles"]
+__all__ = ["FORMATS", "IngestResult", "discover", "ingest", "iter_articles", "source_name"]
 
 FORMATS = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 _NAME_HASH = re.compile(r"(?:^|[_\-.])([0-9a-f]{8,64})$")
@@ -163,6 +165,24 @@ def _articles_of(path: Path, fmt: str, ctx: Context) -> Iterator[Article] | None
     return iter((article,))
 
 
+def source_name(path: Path, given: Path) -> str:
+    """What an article records as its ``source`` (published in the dataset): never absolute.
+
+    A relative input keeps the path as typed (``samples/000_x.txt``). An absolute
+    one is made relative to the current folder when under it, else named by the
+    input's own name plus the path inside it (``/home/me/pages`` ->
+    ``pages/000_x.txt``), so no home folder or machine layout leaks out.
+    """
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        pass
+    inside = path.relative_to(given) if path != given else Path()
+    return str(Path(given.name) / inside)  # given "/" has no name: the path inside it
+
+
 def _check_format(fmt: str | None) -> None:
     if fmt is not None and fmt not in set(FORMATS.values()):
         raise UsageError(f"unknown format {fmt!r}; use one of txt, jsonl, csv")
@@ -183,7 +203,7 @@ def iter_articles(
     not be read at all are appended to ``unreadable`` when given.
     """
     _check_format(fmt)
-    inputs = list(inputs)
+    inputs = [Path(item) for item in inputs]
     total = sum(1 for _ in discover(inputs, fmt)) if progress else 0
     ctx = Context(report=report, crawled_at=crawled_at)
     counts = report.counts
@@ -191,7 +211,8 @@ def iter_articles(
     seen_ids: set[str] = set()
     for key in ("files", "articles", "comments", "duplicates"):
         counts.setdefault(key, 0)
-    for done, (path, file_fmt) in enumerate(discover(inputs, fmt), start=1):
+    files = ((given, found) for given in inputs for found in discover([given], fmt))
+    for done, (given, (path, file_fmt)) in enumerate(files, start=1):
         articles: Iterator[Article] | None
         if file_fmt == "missing":
             report.error("unreadable", str(path), "no such file or folder", "skipped")
@@ -214,6 +235,7 @@ def iter_articles(
             if unreadable is not None:
                 unreadable.append(str(path))
         else:
+            typed, shown = str(path), source_name(path, given)
             for article in articles:
                 key = dedupe_key(article.title, article.body)
                 first = seen_keys.get(key)
@@ -232,6 +254,9 @@ def iter_articles(
                 seen_ids.add(article.id)
                 counts["articles"] += 1
                 counts["comments"] += len(article.comments)
+                if shown != typed and article.source.startswith(typed):
+                    # Findings name the path as typed; the stored source is never absolute.
+                    article = replace(article, source=shown + article.source[len(typed):])
                 yield article
         if progress:
             progress(path, done, total)
