@@ -34,11 +34,11 @@ them), else ``ok``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answers import Answer, annotator_id, extract_answers
+from .answers import Answer, annotator_id, extract_answers, per_schema
 from .schema import Question, Schema
 
 UNANIMOUS = "unanimous"
@@ -78,21 +78,9 @@ class AggregatedItem:
         return self.status == OK
 
 
-def submitted_annotations(task: Mapping[str, Any]) -> list[dict]:
-    """The task's submitted annotations, one per annotator (their latest), in id order."""
-    return [annotation for _, annotation in _submitted(task)]
-
-
-def _submitted(task: Mapping[str, Any]) -> list[tuple[str, dict]]:
-    """(annotator, annotation) of the submitted annotations (see submitted_annotations)."""
-    annotations = task.get("annotations")
-    if not isinstance(annotations, list):
-        return []
-    return _submitted_and_cancelled(annotations)[0]
-
-
 def _submitted_and_cancelled(annotations: list) -> tuple[list[tuple[str, dict]], int]:
-    """:func:`_submitted` of a task's annotation list, and how many were cancelled."""
+    """(annotator, annotation) of the submitted annotations in a task's annotation list, one
+    per annotator (their latest), in id order; and how many were cancelled."""
     latest: dict[str, tuple[str, dict]] = {}
     in_order = True  # ids all ints, increasing, one annotation per annotator: no sort needed
     last = None
@@ -141,18 +129,7 @@ class _Plan:
         self.unanimous_only = schema.annotation.rule == "unanimous"
 
 
-_PLANS: dict[int, tuple[Schema, _Plan]] = {}
-
-
-def _plan(schema: Schema) -> _Plan:
-    cached = _PLANS.get(id(schema))
-    if cached is not None and cached[0] is schema:
-        return cached[1]
-    if len(_PLANS) >= 16:
-        _PLANS.clear()
-    plan = _Plan(schema)
-    _PLANS[id(schema)] = (schema, plan)
-    return plan
+_plan = per_schema(_Plan)
 
 
 def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
@@ -224,7 +201,7 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
     labels, provenances = item.labels, item.provenance
     item.votes = all_votes = {}
     for name, question, set_valued, free_text in plan.questions:
-        if set_valued:  # normalize_empty: no answer and an empty one are the same
+        if set_valued:  # no answer and an empty one are the same
             votes = [given.get(name) or None for _, given in answers]
         else:
             votes = [given.get(name) for _, given in answers]
@@ -242,13 +219,6 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
         item.status = STATUS_UNRESOLVED
         item.reason = "no agreed answer for: " + ", ".join(item.unresolved_questions)
     return item
-
-
-def normalize_empty(question: Question, answer: Answer | None) -> Answer | None:
-    """Multi choice and spans: an empty answer and no answer are the same (None)."""
-    if question.kind in ("multi", "spans") and not answer:
-        return None
-    return answer
 
 
 def aggregate_question(
@@ -305,12 +275,6 @@ def _per_part_majority(
     else:
         kept.sort()
     return (tuple(kept) if kept else None), MAJORITY
-
-
-def aggregate_snapshot(tasks: Iterable[Mapping[str, Any]], schema: Schema):
-    """Stream ``aggregate_task`` over tasks (e.g. ``open_snapshot(p).tasks()``)."""
-    for task in tasks:
-        yield aggregate_task(task, schema)
 
 
 def unresolved_rows(item: AggregatedItem) -> list[dict]:

@@ -177,14 +177,8 @@ def span_f1(first: Iterable[tuple], second: Iterable[tuple]) -> tuple[int, int, 
 
     Returns (exact matches, |first|, |second|, first matched by overlap, second matched).
     """
-    a = {(s[0], s[1], s[2]) for s in first}
-    b = {(s[0], s[1], s[2]) for s in second}
-
-    def touched(x, others):
-        return any(x[2] == o[2] and x[0] < o[1] and o[0] < x[1] for o in others)
-
-    return (len(a & b), len(a), len(b), sum(touched(x, b) for x in a),
-            sum(touched(y, a) for y in b))
+    return _span_counts(frozenset((s[0], s[1], s[2]) for s in first),
+                        frozenset((s[0], s[1], s[2]) for s in second))
 
 
 def _f1_exact(tp: int, na: int, nb: int) -> float | None:
@@ -570,15 +564,16 @@ def _spans(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
 
 
 def _span_counts(a: frozenset, b: frozenset) -> tuple[int, int, int, int, int]:
-    """span_f1 on sets of (start, end, label)."""
+    """:func:`span_f1` on sets of (start, end, label)."""
     if not a or not b:
         return 0, len(a), len(b), 0, 0
+    return (len(a & b), len(a), len(b), sum(_touches(x, b) for x in a),
+            sum(_touches(y, a) for y in b))
 
-    def touched(x, others):
-        return any(x[2] == o[2] and x[0] < o[1] and o[0] < x[1] for o in others)
 
-    return (len(a & b), len(a), len(b), sum(touched(x, b) for x in a),
-            sum(touched(y, a) for y in b))
+def _touches(span: tuple, others: frozenset) -> bool:
+    """Some span of ``others`` has the same label and overlaps ``span``."""
+    return any(span[2] == o[2] and span[0] < o[1] and o[0] < span[1] for o in others)
 
 
 def reliability(value: float | None) -> str:

@@ -23,10 +23,10 @@ to code points, the same repair validate reports as warning V008.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple, Union
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NamedTuple, TypeVar, Union
 
-from .schema import Question, Schema
+from .schema import Schema
 
 
 class Span(NamedTuple):
@@ -50,11 +50,6 @@ def annotator_id(annotation: Mapping[str, Any]) -> str:
     if who is None or isinstance(who, (dict, list)):
         return ""
     return str(who)
-
-
-def is_cancelled(annotation: Mapping[str, Any]) -> bool:
-    """A skipped annotation: counted, never used as labels."""
-    return bool(annotation.get("was_cancelled"))
 
 
 def utf16_to_codepoints(text: str, offset: int) -> int | None:
@@ -81,15 +76,6 @@ def repair_span(text: str, start: int, end: int, recorded: str) -> tuple[int, in
     if text[new_start:new_end] == recorded:
         return new_start, new_end
     return None
-
-
-def _choices(value: Mapping[str, Any]) -> list[str]:
-    choices = value.get("choices")
-    if isinstance(choices, str):
-        return [choices]
-    if isinstance(choices, list):
-        return [c for c in choices if isinstance(c, str)]
-    return []
 
 
 def _spans(value: Mapping[str, Any], text: str | None) -> list[Span]:
@@ -126,18 +112,32 @@ class _Reader:
         }
 
 
-_READERS: dict[int, tuple[Schema, _Reader]] = {}
+T = TypeVar("T")
 
 
-def _reader(schema: Schema) -> _Reader:
-    cached = _READERS.get(id(schema))
-    if cached is not None and cached[0] is schema:
-        return cached[1]
-    if len(_READERS) >= 16:  # a few schemas per process at most; keep it bounded
-        _READERS.clear()
-    reader = _Reader(schema)
-    _READERS[id(schema)] = (schema, reader)
-    return reader
+def per_schema(make: Callable[[Schema], T]) -> Callable[[Schema], T]:
+    """``make(schema)``, computed once per schema object and remembered.
+
+    Keyed by the schema's id (a Schema is frozen but not hashable); the entry
+    keeps the schema itself, so an id reused by a newer object is recognised.
+    Bounded: a process holds a few schemas at most.
+    """
+    cache: dict[int, tuple[Schema, T]] = {}
+
+    def cached(schema: Schema) -> T:
+        found = cache.get(id(schema))
+        if found is not None and found[0] is schema:
+            return found[1]
+        if len(cache) >= 16:
+            cache.clear()
+        made = make(schema)
+        cache[id(schema)] = (schema, made)
+        return made
+
+    return cached
+
+
+_reader = per_schema(_Reader)
 
 
 def extract_answers(
@@ -230,17 +230,3 @@ def extract_answers(
             answers[name] = tuple(sorted(set(marked))) if len(marked) > 1 else tuple(marked)
     return answers
 
-
-def _set_choice_answer(answers: dict[str, Answer], question: Question, values: list[str]) -> None:
-    if not values:
-        return
-    if question.kind == "single":
-        answers[question.name] = values[0]
-    elif question.kind == "yesno":
-        if values[0] in ("yes", "no"):
-            answers[question.name] = values[0] == "yes"
-    else:
-        order = {v: i for i, v in enumerate(question.label_values)}
-        unique = list(dict.fromkeys(values))
-        known = sorted((v for v in unique if v in order), key=order.__getitem__)
-        answers[question.name] = tuple(known + [v for v in unique if v not in order])

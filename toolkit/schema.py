@@ -191,10 +191,6 @@ class Schema(_Strict):
         """The item field a question is bound to (Label Studio's ``toName``), any kind."""
         return question.field or DEFAULT_SPAN_FIELD[self.unit]
 
-    def span_field(self, question: Question) -> str:
-        """Alias of :meth:`target_field`, kept for toolkit/validate.py; use target_field."""
-        return self.target_field(question)
-
     @model_validator(mode="after")
     def _cross_field(self, info: ValidationInfo) -> Schema:
         # The loader runs these checks itself to report each with its line and column.

@@ -194,7 +194,7 @@ class _Checker:
                            for q in schema.questions if q.kind == "multi"}
         self.questions = {q.name: q for q in schema.questions}
         self.labels = {q.name: frozenset(q.label_values) for q in schema.questions}
-        self.span_fields = {q.name: schema.span_field(q) for q in schema.questions}
+        self.span_fields = {q.name: schema.target_field(q) for q in schema.questions}
         self.fast = {q.name: (q.kind, self.labels[q.name], self.span_fields[q.name])
                      for q in schema.questions}
         self.required = [q for q in schema.questions if q.required]

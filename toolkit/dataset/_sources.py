@@ -8,6 +8,7 @@ a change in one file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,47 +52,27 @@ def question_features(schema: Schema) -> Features:
     return features(schema)
 
 
-def aggregate(task: dict, schema: Schema) -> Item:
-    """Aggregate one snapshot task under the schema's rule."""
-    from ..aggregate import aggregate_task
-
-    agg = aggregate_task(task, schema)
-    return Item(
-        corpus_key=agg.corpus_key or f"task:{agg.task_id}",
-        unit_id=agg.unit_id or "",
-        task_id=agg.task_id,
-        data=agg.data,
-        annotations=agg.answers,
-        n_annotators=agg.n_annotators,
-        labels=dict(agg.labels),
-        provenance=dict(agg.provenance),
-        status=agg.status,
-        reason=agg.reason,
-    )
-
-
 def invalid_tasks(snapshot: Snapshot, schema: Schema,
                   corpus: Path | None) -> dict[Any, str]:
     """Task id -> its first validation error ("V002 unknown-label: ..."), for invalid tasks.
 
     Any error-level finding makes the task invalid (warnings and infos do not).
     """
-    from ..validate import CODES, validate_snapshot
+    from ..validate import validate_snapshot
 
-    report = validate_snapshot(snapshot, schema, corpus=corpus)
     invalid: dict[Any, str] = {}
-    for finding in report.findings:
-        task_id = getattr(finding, "task_id", None)
-        if finding.level == "error" and task_id is not None and task_id not in invalid:
-            invalid[task_id] = f"{finding.code} {CODES[finding.code][1]}: {finding.message}"
+    _note_invalid(validate_snapshot(snapshot, schema, corpus=corpus).findings, invalid)
     return invalid
 
 
-def agreement(snapshot: Snapshot, schema: Schema) -> dict[str, dict[str, Any]]:
-    """Question -> its agreement figures for the card (see :func:`agreement_figures`)."""
-    from ..agreement import agreement_for_snapshot
+def _note_invalid(findings: Iterable[Any], invalid: dict[Any, str]) -> None:
+    """Add to ``invalid`` (task id -> reason) the first error of each task not in it yet."""
+    from ..validate import CODES
 
-    return agreement_figures(agreement_for_snapshot(snapshot, schema))
+    for finding in findings:
+        task_id = getattr(finding, "task_id", None)
+        if finding.level == "error" and task_id is not None and task_id not in invalid:
+            invalid[task_id] = f"{finding.code} {CODES[finding.code][1]}: {finding.message}"
 
 
 def agreement_figures(report: AgreementReport) -> dict[str, dict[str, Any]]:
@@ -125,7 +106,7 @@ class SnapshotPass:
     the agreement collector; so the snapshot is parsed and its answers extracted
     once (by aggregation; agreement reuses them). After the stream is consumed:
     ``invalid`` (as :func:`invalid_tasks` returns it) and ``agreement()`` (as
-    :func:`agreement` returns it) hold for the whole snapshot, and ``seconds``
+    :func:`agreement_figures` returns it) hold for the whole snapshot, and ``seconds``
     the time spent per stage (read, validate, aggregate, agreement).
 
     ``keep``, when given, names the task data fields the items keep (build drops
@@ -152,7 +133,6 @@ class SnapshotPass:
         from time import perf_counter
 
         from ..aggregate import aggregate_task_with
-        from ..validate import CODES
 
         findings = self.validator.report.findings
         invalid = self.invalid
@@ -171,11 +151,8 @@ class SnapshotPass:
                     break
                 seen = len(findings)
                 self.validator.task(task)
-                for finding in findings[seen:]:  # the first error of a task makes it invalid
-                    task_id = getattr(finding, "task_id", None)
-                    if finding.level == "error" and task_id is not None and task_id not in invalid:
-                        invalid[task_id] = (f"{finding.code} {CODES[finding.code][1]}: "
-                                            f"{finding.message}")
+                if len(findings) > seen:
+                    _note_invalid(findings[seen:], invalid)
                 after_validate = perf_counter()
                 validate += after_validate - after_read
                 agg = aggregate_task_with(task, self.schema, self.validator.answers)

@@ -126,7 +126,7 @@ def build_dataset(
 ) -> BuildResult:
     """Build the dataset folder; see the module docstring and `corpus build --help`.
 
-    ``agreement`` (question -> figures, as ``_sources.agreement`` returns them)
+    ``agreement`` (question -> figures, as ``agreement_figures`` returns them)
     lets a caller that has just computed agreement on this snapshot (e.g. a
     daily sync) skip computing it again.
     """

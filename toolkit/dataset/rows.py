@@ -9,7 +9,7 @@ so Parquet can be written straight from Arrow, without datasets re-encoding.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
@@ -262,12 +262,3 @@ def _memo_encode(encode: Callable[[Any], Any], memo: dict, value: Any) -> Any:
             pass
     return encode(value)
 
-
-def label_names(features: Features, name: str) -> list[str] | None:
-    """The ClassLabel names of a single-choice column (None for other kinds)."""
-    feature = features[name]
-    return list(feature.names) if isinstance(feature, ClassLabel) else None
-
-
-def decode_labels(values: Iterable[Any], names: list[str]) -> list[Any]:
-    return [None if v is None else names[v] for v in values]
