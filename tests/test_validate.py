@@ -99,13 +99,26 @@ def test_duplicate_annotator_under_annotated_cancelled_and_drafts():
     assert codes(report) == ["V013", "V015", "V016", "V014"]
     assert report.findings[0].annotator == "1" and "61 and 62" in report.findings[0].message
     assert report.counts["cancelled"] == 1 and report.counts["drafts"] == 1
-    assert report.findings[3].message == "2 submitted annotation(s); the schema asks for 3"
+    # two submitted annotations, but one annotator
+    assert report.findings[3].message == "1 annotator(s) submitted; the schema asks for 3"
+
+
+def test_under_annotated_counts_annotators_not_annotations():
+    """Annotator 1 submitting twice does not make up for the third annotator; annotations
+    without a known annotator count one each."""
+    twice = task(16, TEXT, [good(161, 1), good(162, 1), good(163, 2)])
+    report = validate_tasks([twice], schema())
+    assert codes(report) == ["V013", "V014"]
+    assert report.findings[1].message == "2 annotator(s) submitted; the schema asks for 3"
+    unknown = task(17, TEXT, [good(171, None), good(172, None), good(173, 2)])
+    assert codes(validate_tasks([unknown], schema())) == []
 
 
 def test_completed_by_as_dict():
     t = three(7)
     t["annotations"][0]["completed_by"] = {"id": 2, "email": "b@example.org"}
-    assert codes(validate_tasks([t], schema())) == ["V013"]
+    # annotator 2 twice: a duplicate, and two annotators where the schema asks for three
+    assert codes(validate_tasks([t], schema())) == ["V013", "V014"]
 
 
 def test_corpus_text_changed_and_missing(tmp_path):

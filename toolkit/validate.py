@@ -25,7 +25,8 @@ Codes (level; ``error`` makes ``corpus validate`` exit 1):
     V011 error    corpus-text-changed   the task's text differs from the corpus (changed since push)
     V012 warning  not-in-corpus         the task's key is not in the given corpus file
     V013 error    duplicate-annotator   the same annotator submitted twice on one task
-    V014 warning  under-annotated       fewer submitted annotations than the schema's overlap
+    V014 warning  under-annotated       fewer annotators submitted than the schema's overlap
+                                        (an annotator who submitted twice counts once)
     V015 info     cancelled             a cancelled (skipped) annotation: counted, never a label
     V016 info     draft                 a draft: counted, never a label
     V017 error    malformed-value       a result's value has the wrong shape for its question
@@ -263,8 +264,8 @@ class _Checker:
             self.add("V019", where, key, task_id, None, None,
                      "'annotations' is not a list", "annotations skipped")
             annotations = []
-        seen: dict[str, Any] = {}
-        submitted = 0
+        seen: dict[str, Any] = {}  # annotator -> their first submitted annotation's id
+        anonymous = 0  # submitted annotations whose annotator is unknown
         for annotation in annotations:
             counts["annotations"] += 1
             if type(annotation) is not dict:
@@ -281,9 +282,10 @@ class _Checker:
                 self.add("V015", awhere, key, task_id, ann_id, who,
                          "cancelled (skipped) annotation", "counted, not used as labels")
                 continue
-            submitted += 1
             counts["submitted"] += 1
-            if who:
+            if not who:
+                anonymous += 1
+            else:
                 if who in seen:
                     self.add("V013", awhere, key, task_id, ann_id, who,
                              f"annotator {who} submitted this task twice "
@@ -302,9 +304,11 @@ class _Checker:
                          key, task_id,
                          draft_id, str(user) if user is not None else None,
                          "draft (not submitted)", "counted, not used as labels")
-        if submitted < self.overlap:
+        # Annotators, not annotations: one person submitting twice is still one annotator.
+        annotators = len(seen) + anonymous
+        if annotators < self.overlap:
             self.add("V014", where, key, task_id, None, None,
-                     f"{submitted} submitted annotation(s); the schema asks for {self.overlap}",
+                     f"{annotators} annotator(s) submitted; the schema asks for {self.overlap}",
                      "aggregated with what there is; assign more annotators in Label Studio")
 
     def _corpus_check(self, key: str, data: dict, where: str, task_id) -> None:
