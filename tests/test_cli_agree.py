@@ -32,3 +32,27 @@ def test_agree_prints_alpha_and_writes_unresolved(tmp_path, capsys):
     stance = next(q for q in data["questions"] if q["question"] == "stance")
     assert stance["items"] == 3 and stance["alpha"] is not None
     assert round(stance["full_agreement"], 1) == 33.3
+
+
+def test_agree_refuses_a_snapshot_of_another_schema_and_warns_on_another_version(
+        tmp_path, capsys):
+    from annotation_builders import schema
+
+    from toolkit.agreement import agreement_for_snapshot
+
+    tasks = [task(1, "نص", [annotation(k, k, [choice("stance", "agree")]) for k in (1, 2)])]
+    other = tmp_path / "other.json"
+    write_snapshot(other, {"schema_name": "article_entities"}, tasks)
+    assert main(["agree", str(other), "-s", str(SCHEMA_PATH)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        f"Error: {other}: the snapshot was pulled for schema 'article_entities', not "
+        "'comment_stance'; pass the schema it was pulled with")
+    older = tmp_path / "older.json"
+    write_snapshot(older, {"schema_name": "comment_stance", "schema_hash": "sha256:0000"},
+                   tasks)
+    report = agreement_for_snapshot(older, schema())
+    assert [(f.level, f.code) for f in report.findings] == [("warning", "V020")]
+    assert report.to_dict()["findings"][0]["message"].startswith(
+        "the snapshot was pulled under schema sha256:0000;")

@@ -52,3 +52,31 @@ def test_malformed_snapshot_one_line_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("Error: ") and "not JSON" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_snapshot_of_another_schema_is_one_line_exit_2(tmp_path, capsys):
+    """Not one V001 per result: the snapshot names the schema it was pulled for."""
+    path = tmp_path / "other.json"
+    write_snapshot(path, {"schema_name": "article_entities", "schema_hash": "sha256:1"},
+                   [task(1, TEXT, [annotation(1, 1, [choice("entities_x", "y")])])])
+    assert main(["validate", str(path), "-s", str(SCHEMA_PATH)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (
+        f"Error: {path}: the snapshot was pulled for schema 'article_entities', not "
+        "'comment_stance'; pass the schema it was pulled with")
+    assert "V001" not in captured.out + captured.err
+
+
+def test_other_version_of_the_schema_is_one_warning(tmp_path):
+    from annotation_builders import schema
+
+    from toolkit.validate import validate_snapshot
+
+    path = tmp_path / "older.json"
+    write_snapshot(path, {"schema_name": "comment_stance", "schema_hash": "sha256:0000"},
+                   [task(1, TEXT, [annotation(k, k, [choice("stance", "agree")])
+                                   for k in (1, 2, 3)])])
+    report = validate_snapshot(path, schema())
+    assert [(f.code, f.message) for f in report.findings] == [
+        ("V020", f"the snapshot was pulled under schema sha256:0000; the schema given is "
+                 f"{schema().content_hash} (a different version)")]

@@ -13,7 +13,7 @@ import yaml
 from dataset_fixture import AUTHORS, EMAILS, make_inputs
 
 from toolkit.dataset import build_dataset
-from toolkit.errors import UsageError
+from toolkit.errors import SnapshotError, UsageError
 
 RESOLVED = {"a1-1", "a1-2", "a1-3", "a2-1", "a2-3", "a3-1", "a4-2", "a5-1", "a6-1"}
 
@@ -244,5 +244,11 @@ def test_refuses_a_snapshot_of_another_schema(inputs, tmp_path):
     snap = open_snapshot(snapshot)
     other = tmp_path / "other.json"
     write_snapshot(other, {**snap.header, "schema_name": "article_entities"}, snap.tasks())
-    with pytest.raises(UsageError, match="article_entities"):
+    with pytest.raises(SnapshotError, match="pulled for schema 'article_entities'"):
         build_dataset(other, schema, out=tmp_path / "ds")
+    older = tmp_path / "older.json"
+    write_snapshot(older, {**snap.header, "schema_hash": "sha256:0000000000000000"},
+                   snap.tasks())
+    result = build_dataset(older, schema, out=tmp_path / "ds")
+    assert [(f.code, f.level) for f in result.report.findings] == [("V020", "warning")]
+    assert "sha256:0000000000000000" in result.report.findings[0].message

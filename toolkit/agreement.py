@@ -58,8 +58,9 @@ from .aggregate import (
     aggregate_task,
     unresolved_rows,
 )
+from .report import Finding
 from .schema import Question, Schema
-from .snapshot import Snapshot, open_snapshot
+from .snapshot import Snapshot, check_schema, open_snapshot
 
 RELIABLE, TENTATIVE = 0.80, 0.667  # Krippendorff's thresholds
 
@@ -102,9 +103,11 @@ class AgreementReport:
     questions: list[QuestionAgreement] = field(default_factory=list)
     annotators: list[AnnotatorAgreement] = field(default_factory=list)
     unresolved: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # about the snapshot (V020)
 
     def to_dict(self) -> dict:
         return {
+            "findings": [f.to_dict() for f in self.findings],
             "items_total": self.items_total,
             "items_used": self.items_used,
             "items_left_out": self.items_left_out,
@@ -585,9 +588,16 @@ def reliability(value: float | None) -> str:
 
 
 def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> AgreementReport:
-    """``compute_agreement`` over a snapshot file (streamed; SnapshotError when unreadable)."""
+    """``compute_agreement`` over a snapshot file (streamed). SnapshotError when it cannot be
+    read or was pulled for another schema; a warning (V020) in ``findings`` when it was
+    pulled under another version of this schema."""
     snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
-    return compute_agreement(snap.tasks(), schema)
+    changed = check_schema(snap.header, schema, snap.path)  # another schema's: SnapshotError
+    report = compute_agreement(snap.tasks(), schema)
+    if changed is not None:
+        report.findings.append(Finding("warning", "V020", str(snap.path), changed,
+                                       "answers are read with the schema given"))
+    return report
 
 
 def write_unresolved(path: str | Path, rows: Iterable[dict]) -> int:

@@ -36,7 +36,8 @@ Codes (level; ``error`` makes ``corpus validate`` exit 1):
     V020 warning  schema-changed        the snapshot was pulled under another schema hash
 
 A snapshot file that cannot be read at all (not JSON, not a Label Studio
-export, truncated) raises :class:`toolkit.errors.SnapshotError` instead.
+export, truncated), or whose header says it was pulled for a schema of another
+name, raises :class:`toolkit.errors.SnapshotError` instead.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from .answers import Span, annotator_id, repair_span
 from .corpus import read_corpus
 from .report import Finding, Report
 from .schema import Question, Schema
-from .snapshot import Snapshot, open_snapshot
+from .snapshot import Snapshot, check_schema, open_snapshot
 
 FIX = "fix the annotation in Label Studio and pull again"
 
@@ -146,6 +147,7 @@ def validate_snapshot(
 ) -> ValidationReport:
     """Validate a snapshot file (streamed). Raises SnapshotError when it cannot be read."""
     snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
+    check_schema(snap.header, schema, snap.path)  # another schema's snapshot: one error line
     fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
     report = validate_tasks(snap.tasks(), schema, header=snap.header, corpus=fingerprints)
     report.snapshot = str(snap.path)
@@ -202,8 +204,9 @@ class _Checker:
         self.conditional = [q for q in schema.questions if q.when is not None]
         self.corpus = corpus
         self.overlap = schema.annotation.overlap
+        changed = check_schema(header, schema, "the snapshot header")
         header_hash = header.get("schema_hash") if isinstance(header, Mapping) else None
-        self.older = isinstance(header_hash, str) and header_hash != schema.content_hash
+        self.older = changed is not None
         self.report = ValidationReport(
             schema_name=schema.name,
             schema_hash=schema.content_hash,
@@ -211,9 +214,7 @@ class _Checker:
         )
         self.counts = self.report.counts
         if self.older:
-            self.add("V020", "snapshot", None, None, None, None,
-                     f"the snapshot was pulled under schema {header_hash}; the schema given is "
-                     f"{schema.content_hash} (a different version)",
+            self.add("V020", "snapshot", None, None, None, None, changed,  # type: ignore[arg-type]
                      "annotations are checked against the schema given")
 
     # -- findings ---------------------------------------------------------------

@@ -28,7 +28,7 @@ from ..corpus import read_corpus
 from ..errors import UsageError
 from ..report import Report
 from ..schema import Schema, load_schema
-from ..snapshot import open_snapshot
+from ..snapshot import check_schema, open_snapshot
 from . import _sources
 from ._sources import (
     STATUS_NO_ANNOTATIONS,
@@ -181,7 +181,11 @@ def _build(
     out_path = Path(out) if out is not None else default_out(schema)
     snap = open_snapshot(snapshot_path)
     report = Report()
-    _check_header(snap.header, schema, snapshot_path, report)
+    changed = check_schema(snap.header, schema, snapshot_path)  # another schema's: raises
+    if changed is not None:
+        report.warning("V020", str(snapshot_path), changed,
+                       "answers are read with the schema given; `corpus validate` lists what no "
+                       "longer fits")
     if keep_authors:
         report.warning("B001", str(out_path), "commenter names (author) are kept in the dataset",
                        "publish only if the source's terms and the commenters allow it")
@@ -327,23 +331,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _check_header(header: dict, schema: Schema, path: Path, report: Report) -> None:
-    name = header.get("schema_name")
-    if name and name != schema.name:
-        raise UsageError(
-            f"{path}: the snapshot was pulled for schema {name!r}, not {schema.name!r}; "
-            "pass the schema it was pulled with"
-        )
-    pulled_hash = header.get("schema_hash")
-    if pulled_hash and pulled_hash != schema.content_hash:
-        report.warning(
-            "B002", str(path),
-            f"the snapshot was pulled under schema hash {pulled_hash}, this schema is "
-            f"{schema.content_hash}",
-            "answers that no longer fit the schema are rejected as invalid",
-        )
 
 
 def _kept_fields(schema: Schema, *, with_context: bool, keep_authors: bool) -> set[str]:
