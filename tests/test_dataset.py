@@ -252,3 +252,47 @@ def test_refuses_a_snapshot_of_another_schema(inputs, tmp_path):
     result = build_dataset(older, schema, out=tmp_path / "ds")
     assert [(f.code, f.level) for f in result.report.findings] == [("V020", "warning")]
     assert "sha256:0000000000000000" in result.report.findings[0].message
+
+
+def test_only_unusable_items_are_rejected_as_invalid(inputs, tmp_path):
+    """One annotator leaving required `stance` unanswered (V004) or submitting twice
+    (V013) does not reject an item the others agree on; a span not matching its text
+    (V007) does. The validate actions say the same."""
+    from toolkit.schema import load_schema
+    from toolkit.snapshot import open_snapshot, write_snapshot
+    from toolkit.validate import validate_snapshot
+
+    schema_path, _, snapshot = inputs
+    snap = open_snapshot(snapshot)
+    tasks = {t["data"]["unit_id"]: t for t in snap.tasks()}
+    a13 = tasks["a1-3"]["annotations"]  # A, A, A: annotator 13 now leaves stance out
+    a13[2]["result"] = [r for r in a13[2]["result"] if r["from_name"] != "stance"]
+    a51 = tasks["a5-1"]["annotations"]  # neutral, neutral, agree: annotator 11 again
+    a51.append({**a51[0], "id": 900, "result": list(a51[0]["result"])})
+    a31 = tasks["a3-1"]["annotations"]  # the span "الشرطة" recorded with another text
+    span = next(r for r in a31[0]["result"] if r["from_name"] == "targets")
+    span["value"] = {**span["value"], "text": "الشرطي"}
+    changed = tmp_path / "changed.json"
+    write_snapshot(changed, snap.header, tasks.values())
+
+    report = validate_snapshot(changed, load_schema(schema_path))
+    actions = {f.code: f.action for f in report.findings if f.level == "error"}
+    assert actions["V004"].startswith("the item is kept: this annotator's missing answer")
+    assert actions["V013"].startswith("only the latest is used")
+    assert actions["V007"].startswith("build leaves the item out (rejected/)")
+
+    result = build_dataset(changed, schema_path, out=tmp_path / "ds")
+    rejected = {json.loads(line)["unit_id"]: json.loads(line) for line in
+                result.rejected_file.read_text(encoding="utf-8").splitlines()}
+    assert {k: r["code"] for k, r in rejected.items()} == {
+        "a2-2": "invalid", "a3-1": "invalid", "a3-2": "too_few_annotations",
+        "a4-1": "unresolved"}
+    assert rejected["a3-1"]["reason"].startswith("V007 span-text-mismatch:")
+    loaded = datasets.load_dataset(str(result.folder))
+    rows, stance = rows_by_id(loaded), loaded["train"].features["stance"]
+    _, row = rows["a1-3"]
+    assert stance.int2str(row["stance"]) == "agree" and row["stance_provenance"] == "majority"
+    assert [a["stance"] for a in row["annotations"]] == [0, 0, None]
+    _, row = rows["a5-1"]
+    assert stance.int2str(row["stance"]) == "neutral" and row["n_annotators"] == 3
+    assert row["stance_provenance"] == "majority"

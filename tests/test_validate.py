@@ -188,3 +188,16 @@ def test_every_code_is_documented_with_its_level():
     for code, (level, name) in CODES.items():
         assert f"| {code} | {level} | `{name}` |" in docs
         assert f"{code} {level}" in " ".join(module.__doc__.split())
+
+
+def test_every_code_says_what_build_does_here_and_in_the_docs():
+    from pathlib import Path
+
+    from toolkit.validate import IN_BUILD, REJECTS_ITEM
+
+    assert set(IN_BUILD) == set(CODES)
+    assert {c for c, text in IN_BUILD.items() if text.startswith("item rejected")} == REJECTS_ITEM
+    docs = (Path(__file__).parent.parent / "docs" / "validate.md").read_text(encoding="utf-8")
+    for code, (level, name) in CODES.items():
+        assert f"| {code} | {level} | `{name}` |" in docs
+        assert f" | {IN_BUILD[code]} |" in docs

@@ -6,7 +6,8 @@ does not grow with its size, only with the number of findings) and returns a
 task key (``data.corpus_key``), the Label Studio task and annotation ids, the
 annotator, the question, and a message written for a team lead.
 
-Codes (level; ``error`` makes ``corpus validate`` exit 1):
+Codes (level; ``error`` makes ``corpus validate`` exit 1; what build does about
+each is in ``IN_BUILD``: only the codes in ``REJECTS_ITEM`` leave the item out):
 
     V001 error    unknown-question      a result answers a question the schema does not have
                                         (says so when the snapshot was pulled under another
@@ -56,6 +57,8 @@ from .schema import Question, Schema
 from .snapshot import Snapshot, check_schema, open_snapshot
 
 FIX = "fix the annotation in Label Studio and pull again"
+LEFT_OUT = "build leaves the item out (rejected/)"
+REJECT_FIX = f"{LEFT_OUT}; {FIX}"
 
 # code -> (level, short name)
 CODES: dict[str, tuple[str, str]] = {
@@ -79,6 +82,36 @@ CODES: dict[str, tuple[str, str]] = {
     "V018": ("warning", "no-task-key"),
     "V019": ("error", "malformed-task"),
     "V020": ("warning", "schema-changed"),
+}
+
+# Error codes that make an item unusable: build leaves the item out (rejected/, code
+# "invalid", with the first such finding as its reason). For every other code build
+# keeps the item and does what the finding's action says (see IN_BUILD).
+REJECTS_ITEM = frozenset({"V002", "V006", "V007", "V010", "V011", "V017", "V019"})
+
+# code -> what build does about it (docs/validate.md, column "in build").
+IN_BUILD: dict[str, str] = {
+    "V001": "the answer is ignored; the item is kept",
+    "V002": "item rejected (the label has no place in the dataset's ClassLabel; dropping "
+            "the answer would change the vote)",
+    "V003": "item kept; the first choice is the annotator's answer",
+    "V004": "item kept; the missing answer counts as no answer in the vote",
+    "V005": "item kept; the answer is kept",
+    "V006": "item rejected",
+    "V007": "item rejected",
+    "V008": "item kept, with the repaired offsets",
+    "V009": "item kept, with both spans",
+    "V010": "item rejected",
+    "V011": "item rejected (offsets may point to other words)",
+    "V012": "item kept",
+    "V013": "item kept; only the annotator's latest annotation counts",
+    "V014": "item kept; aggregated from the annotators there are (min_annotations decides)",
+    "V015": "never a vote",
+    "V016": "never a vote",
+    "V017": "item rejected",
+    "V018": "item kept, keyed task:<id>",
+    "V019": "item rejected",
+    "V020": "one warning; answers read with the schema given",
 }
 
 
@@ -246,7 +279,7 @@ class _Checker:
         data = task.get("data")
         if type(data) is not dict:
             self.add("V019", f"task {task_id!r}", None, task_id, None, None,
-                     "the task has no data object", "skipped")
+                     "the task has no data object", f"skipped; {LEFT_OUT}")
             return
         key = data.get("corpus_key")
         if type(key) is not str:
@@ -263,7 +296,7 @@ class _Checker:
             annotations = []
         if type(annotations) is not list:
             self.add("V019", where, key, task_id, None, None,
-                     "'annotations' is not a list", "annotations skipped")
+                     "'annotations' is not a list", f"annotations skipped; {LEFT_OUT}")
             annotations = []
         seen: dict[str, Any] = {}  # annotator -> their first submitted annotation's id
         anonymous = 0  # submitted annotations whose annotator is unknown
@@ -271,7 +304,7 @@ class _Checker:
             counts["annotations"] += 1
             if type(annotation) is not dict:
                 self.add("V019", where, key, task_id, None, None,
-                         "an annotation is not a JSON object", "skipped")
+                         "an annotation is not a JSON object", f"skipped; {LEFT_OUT}")
                 continue
             ann_id = annotation.get("id")
             who = annotation.get("completed_by")
@@ -324,7 +357,7 @@ class _Checker:
             self.add("V011", where, key, task_id, None, None,
                      f"the task's {'/'.join(fields)} differs from the corpus: the text changed "
                      "after the task was pushed, so span offsets may point to the wrong words",
-                     "push the new text as a new task, or re-ingest the old one")
+                     f"{LEFT_OUT}; push the new text as a new task, or re-ingest the old one")
 
     # -- one annotation -----------------------------------------------------------
     def _annotation(self, annotation: dict, data: dict, where: str, key, task_id, ann_id,
@@ -334,7 +367,7 @@ class _Checker:
             result = []
         if type(result) is not list:
             self.add("V019", where, key, task_id, ann_id, who,
-                     "the annotation's result is not a list", "annotation skipped")
+                     "the annotation's result is not a list", f"annotation skipped; {LEFT_OUT}")
             return
         questions = self.questions
         fast = self.fast
@@ -349,7 +382,7 @@ class _Checker:
         for item in result:
             if type(item) is not dict:
                 self.add("V019", where, key, task_id, ann_id, who,
-                         "a result is not a JSON object", "skipped")
+                         "a result is not a JSON object", f"skipped; {LEFT_OUT}")
                 extracted = None
                 continue
             name = item.get("from_name")
@@ -485,7 +518,8 @@ class _Checker:
             ):
                 self.add("V004", where, key, task_id, ann_id, who,
                          f"required question '{question.name}' is not answered",
-                         "the item is aggregated without this annotator's answer; ask for a fix",
+                         "the item is kept: this annotator's missing answer counts as no answer "
+                         "in the vote; ask for a fix",
                          question.name)
 
     def _condition_holds(self, question: Question, answered: dict) -> bool:
@@ -504,11 +538,12 @@ class _Checker:
             why = "a question removed or renamed in the schema, or a config edited by hand"
         self.add("V001", where, key, task_id, ann_id, who,
                  f"answer to question {name!r}, which the schema does not have: {why}",
-                 "ignored", str(name) if name is not None else None)
+                 "the answer is ignored (also by aggregation and build)",
+                 str(name) if name is not None else None)
 
     def _malformed(self, question: Question, what: str, where, key, task_id, ann_id, who) -> None:
         self.add("V017", where, key, task_id, ann_id, who,
-                 f"the answer to '{question.name}' {what}", FIX, question.name)
+                 f"the answer to '{question.name}' {what}", REJECT_FIX, question.name)
 
     def _choices(self, question: Question, value: dict, answered: dict,
                  where, key, task_id, ann_id, who) -> None:
@@ -522,11 +557,13 @@ class _Checker:
                 self.add("V002", where, key, task_id, ann_id, who,
                          f"'{choice}' is not a label of question '{question.name}' "
                          f"(labels: {', '.join(question.label_values)})",
-                         FIX, question.name)
+                         REJECT_FIX, question.name)
         if question.kind != "multi" and len(choices) > 1:
             self.add("V003", where, key, task_id, ann_id, who,
                      f"{len(choices)} choices ({', '.join(choices)}) on single-choice question "
-                     f"'{question.name}'", "the item is aggregated with the first", question.name)
+                     f"'{question.name}'",
+                     "the first choice is used as this annotator's answer; ask for a fix",
+                     question.name)
         if choices:
             previous = answered.get(question.name)
             answered[question.name] = (previous or []) + choices
@@ -548,7 +585,7 @@ class _Checker:
             if label not in known:
                 self.add("V002", where, key, task_id, ann_id, who,
                          f"span label '{label}' is not a label of question '{name}' "
-                         f"(labels: {', '.join(question.label_values)})", FIX, name)
+                         f"(labels: {', '.join(question.label_values)})", REJECT_FIX, name)
         recorded = value.get("text")
         field_name = self.span_fields[name]
         text = data.get(field_name)
@@ -558,7 +595,7 @@ class _Checker:
             return None
         if start == end or recorded == "":
             self.add("V010", where, key, task_id, ann_id, who,
-                     f"empty span at {start}..{end} in '{name}'", FIX, name)
+                     f"empty span at {start}..{end} in '{name}'", REJECT_FIX, name)
             return None
         inside = 0 <= start < end <= len(text)
         if inside and (type(recorded) is not str or text[start:end] == recorded):
@@ -574,11 +611,11 @@ class _Checker:
         if not inside:
             self.add("V006", where, key, task_id, ann_id, who,
                      f"span {start}..{end} in '{name}' lies outside the {field_name} "
-                     f"({len(text)} characters)", FIX, name)
+                     f"({len(text)} characters)", REJECT_FIX, name)
             return None
         self.add("V007", where, key, task_id, ann_id, who,
                  f"span {start}..{end} in '{name}' covers {text[start:end]!r} but records "
-                 f"{recorded!r}", FIX, name)
+                 f"{recorded!r}", REJECT_FIX, name)
         return None
 
     def _overlaps(self, name: str, found: list, where, key, task_id, ann_id, who) -> None:
@@ -588,6 +625,7 @@ class _Checker:
             if span[0] < reach_end:
                 self.add("V009", where, key, task_id, ann_id, who,
                          f"spans {reach[0]}..{reach[1]} and {span[0]}..{span[1]} in '{name}' "
-                         "overlap, which the question does not allow", "both kept", name)
+                         "overlap, which the question does not allow", "both spans are kept",
+                         name)
             if span[1] > reach_end:
                 reach_end, reach = span[1], span

@@ -54,9 +54,12 @@ def question_features(schema: Schema) -> Features:
 
 def invalid_tasks(snapshot: Snapshot, schema: Schema,
                   corpus: Path | None) -> dict[Any, str]:
-    """Task id -> its first validation error ("V002 unknown-label: ..."), for invalid tasks.
+    """Task id -> its first finding that makes the item unusable ("V002 unknown-label:
+    ..."), for the tasks build rejects as invalid.
 
-    Any error-level finding makes the task invalid (warnings and infos do not).
+    Only the codes in ``toolkit.validate.REJECTS_ITEM`` reject an item; for the other
+    errors (V001, V003, V004, V005, V009, V013) build keeps the item and does what the
+    finding's action says (docs/validate.md, column "in build").
     """
     from ..validate import validate_snapshot
 
@@ -66,12 +69,13 @@ def invalid_tasks(snapshot: Snapshot, schema: Schema,
 
 
 def _note_invalid(findings: Iterable[Any], invalid: dict[Any, str]) -> None:
-    """Add to ``invalid`` (task id -> reason) the first error of each task not in it yet."""
-    from ..validate import CODES
+    """Add to ``invalid`` (task id -> reason) the first finding that makes its item
+    unusable (a code in validate's REJECTS_ITEM) of each task not in it yet."""
+    from ..validate import CODES, REJECTS_ITEM
 
     for finding in findings:
         task_id = getattr(finding, "task_id", None)
-        if finding.level == "error" and task_id is not None and task_id not in invalid:
+        if finding.code in REJECTS_ITEM and task_id is not None and task_id not in invalid:
             invalid[task_id] = f"{finding.code} {CODES[finding.code][1]}: {finding.message}"
 
 

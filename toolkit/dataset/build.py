@@ -5,6 +5,11 @@
       data/{split}-00000-of-0000N.parquet
       rejected/rejected.jsonl            items left out, with their reason
 
+An item is left out as ``invalid`` only for a validation finding that makes it
+unusable (toolkit.validate.REJECTS_ITEM: an unknown label, a span that does not
+match its text, text changed since push, a malformed value or task); for the
+other findings it is aggregated as the finding's action says (docs/validate.md).
+
 The folder is written next to its final place and moved in at the end, so a
 failed build never leaves half a dataset behind.
 """
