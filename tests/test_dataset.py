@@ -296,3 +296,21 @@ def test_only_unusable_items_are_rejected_as_invalid(inputs, tmp_path):
     _, row = rows["a5-1"]
     assert stance.int2str(row["stance"]) == "neutral" and row["n_annotators"] == 3
     assert row["stance_provenance"] == "majority"
+
+
+def test_size_categories_follow_the_hub_up_to_a_trillion():
+    from toolkit.dataset.card import size_category
+
+    assert [size_category(n) for n in (999, 1_000, 99_999_999, 100_000_000, 999_999_999,
+                                       1_000_000_000, 999_999_999_999, 10**12)] == [
+        "n<1K", "1K<n<10K", "10M<n<100M", "100M<n<1B", "100M<n<1B", "1B<n<1T", "1B<n<1T",
+        "n>1T"]
+
+
+def test_card_says_exactly_what_ingest_changed_in_the_text(built):
+    result, _ = built
+    text = (result.folder / "README.md").read_text(encoding="utf-8")
+    assert "text kept as published" not in text
+    assert ("on every line, leading and trailing spaces removed (indentation, trailing "
+            "blanks)") in text
+    assert "No spelling, letter or Arabic normalization" in text

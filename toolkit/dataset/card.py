@@ -24,6 +24,8 @@ _SIZE_CATEGORIES = [
     (1_000_000, "100K<n<1M"),
     (10_000_000, "1M<n<10M"),
     (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+    (1_000_000_000_000, "1B<n<1T"),
 ]
 
 
@@ -187,13 +189,20 @@ def _body(facts: CardFacts) -> list[str]:
     out += ["", "## How the data was collected", ""]
     out += [
         f"Articles and their reader comments were scraped from news sites ({facts.n_sources} "
-        "source page(s) or files), normalized by corpus-toolkit's `corpus ingest` (text kept "
-        "as published: no spelling or Arabic normalization), and pushed as one Label Studio "
-        f"task per {unit}"
+        "source page(s) or files), read by corpus-toolkit's `corpus ingest`, and pushed as one "
+        f"Label Studio task per {unit}"
         + (" with the article's title and body as read-only context" if schema.unit == "comment"
            else "")
         + f". Each item was shown to up to {schema.annotation.overlap} annotator(s). The "
         "annotations were pulled in one snapshot, validated against the schema, and aggregated.",
+        "",
+        "What ingest changed in the text, and only this: a byte-order mark removed; line ends "
+        "made `\\n` (from CRLF or CR); on every line, leading and trailing spaces removed "
+        "(indentation, trailing blanks); blank lines at the start and end dropped, and in page "
+        "files runs of blank lines inside a text made one blank line; UTF-16 and windows-1256 "
+        "files decoded to Unicode. No spelling, letter or Arabic normalization (diacritics, "
+        "hamza, alef forms, tatweel, digits and emoji are as published). Span offsets index "
+        "into the text as stored.",
         "",
         "## Annotation guidelines",
         "",
