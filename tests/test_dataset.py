@@ -4,6 +4,7 @@ that `datasets.load_dataset` loads, with the expected splits, features and value
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import datasets
@@ -138,7 +139,7 @@ def test_two_builds_are_byte_identical(inputs, tmp_path):
     second = build_dataset(snapshot, schema, out=tmp_path / "two", corpus=corpus).folder
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    assert len(files) == 5
+    assert len(files) == 6  # README.md, three splits, rejected.jsonl, splits.json
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     # Rebuilding into the same folder replaces it, with the same bytes.
@@ -314,3 +315,66 @@ def test_card_says_exactly_what_ingest_changed_in_the_text(built):
     assert ("on every line, leading and trailing spaces removed (indentation, trailing "
             "blanks)") in text
     assert "No spelling, letter or Arabic normalization" in text
+
+
+def _split_of_articles(folder: Path) -> dict[str, str]:
+    ds = datasets.load_dataset(str(folder))
+    return {article: name for name, split in ds.items() for article in split["article_id"]}
+
+
+def test_a_rebuild_with_more_articles_keeps_every_earlier_article_in_its_split(tmp_path):
+    """Version 1 from 8 articles, version 2 (same folder) from 40: no article of version 1
+    changes split, the new ones fill toward 60/20/20, and splits.json records all."""
+
+    from dataset_fixture import SCHEMA_PATH, tasks
+
+    from toolkit.schema import load_schema
+    from toolkit.snapshot import write_snapshot
+
+    schema = load_schema(SCHEMA_PATH)
+    template = [t for t in tasks(schema) if t["data"]["unit_id"] == "a1-3"][0]  # agreed: A,A,A
+    stances = ["agree", "disagree", "neutral"]
+
+    def snapshot(n_articles: int, name: str) -> Path:
+        out = []
+        for i in range(n_articles):
+            for c in range(1 + i % 3):
+                task = json.loads(json.dumps(template))
+                task["id"] = 100 * i + c
+                task["data"].update(article_id=f"art{i:02d}", unit_id=f"art{i:02d}-{c}",
+                                    comment_id=f"art{i:02d}-{c}", position=c + 1,
+                                    corpus_key=f"{schema.name}:art{i:02d}-{c}")
+                stance = stances[(i * 7 + c) % 3]
+                for annotation in task["annotations"]:
+                    for result in annotation["result"]:
+                        if result["from_name"] == "stance":
+                            result["value"]["choices"] = [stance]
+                out.append(task)
+        path = tmp_path / name
+        header = {"schema_name": schema.name, "schema_hash": schema.content_hash}
+        write_snapshot(path, header, out)
+        return path
+
+    out = tmp_path / "ds"
+    build_dataset(snapshot(8, "v1.json"), SCHEMA_PATH, out=out)
+    first = _split_of_articles(out)
+    assert len(first) == 8
+    build_dataset(snapshot(40, "v2.json"), SCHEMA_PATH, out=out)
+    second = _split_of_articles(out)
+    assert len(second) == 40
+    assert {a: second[a] for a in first} == first  # no earlier article moved
+    rows: dict[str, int] = {}
+    for name, split in datasets.load_dataset(str(out)).items():
+        rows[name] = split.num_rows
+    total = sum(rows.values())
+    assert abs(rows["train"] / total - 0.6) < 0.05
+    assert abs(rows["validation"] / total - 0.2) < 0.05 and abs(rows["test"] / total - 0.2) < 0.05
+    saved = json.loads((out / "splits.json").read_text(encoding="utf-8"))
+    assert saved == {"group_by": "article_id", "splits": dict(sorted(second.items()))}
+    # deterministic: the same snapshot over the same previous folder gives the same bytes
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    build_dataset(tmp_path / "v2.json", SCHEMA_PATH, out=out)
+    build_dataset(tmp_path / "v2.json", SCHEMA_PATH, out=copy)
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        assert path.read_bytes() == (copy / path.relative_to(out)).read_bytes(), path

@@ -64,3 +64,24 @@ def test_fewer_groups_than_splits_leaves_the_extra_split_empty():
     assignment = assign_splits([("a", 3, None), ("b", 2, None)], FRACTIONS, 7)
     assert sorted(assignment) == ["a", "b"]
     assert len(set(assignment.values())) == 2
+
+
+def test_fixed_groups_keep_their_split_and_new_ones_fill_the_shares():
+    data = groups(500)
+    before = assign_splits(data[:100], FRACTIONS, 42)
+    after = assign_splits(data, FRACTIONS, 42, fixed=before)
+    assert {key: after[key] for key in before} == before
+    overall: Counter = Counter()
+    for key, size, _ in data:
+        overall[after[key]] += size
+    total = sum(overall.values())
+    for name, fraction in FRACTIONS.items():
+        assert abs(overall[name] / total - fraction) < 0.02
+    # without the previous assignment some earlier groups would have moved
+    fresh = assign_splits(data, FRACTIONS, 42)
+    assert any(fresh[key] != split for key, split in before.items())
+    # unknown split names in ``fixed`` are ignored; pinned groups never fill an empty split
+    assert assign_splits([("a", 3, None)], FRACTIONS, 7, fixed={"a": "dev"}) == {"a": "train"}
+    pinned = assign_splits([("a", 3, None), ("b", 2, None)], FRACTIONS, 7,
+                           fixed={"a": "train", "b": "train"})
+    assert pinned == {"a": "train", "b": "train"}

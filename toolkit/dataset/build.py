@@ -4,6 +4,15 @@
       README.md                          the card (YAML front matter + text)
       data/{split}-00000-of-0000N.parquet
       rejected/rejected.jsonl            items left out, with their reason
+      splits.json                        group key -> split, for the next build
+
+Splits stay put across dataset versions: before replacing an existing output
+folder, build reads its ``splits.json`` (written by the previous build) and
+keeps every group listed there in its split; only groups not seen before are
+dealt by the stratified rule, toward the fractions. So when a sync adds
+articles, no earlier article moves between train, validation and test. The
+file keeps groups that are not in this build (e.g. now unresolved), so they
+return to their split later. Same snapshot + same previous folder -> same bytes.
 
 An item is left out as ``invalid`` only for a validation finding that makes it
 unusable (toolkit.validate.REJECTS_ITEM: an unknown label, a span that does not
@@ -48,8 +57,9 @@ from .splits import assign_splits, group_stratum
 from .writer import SplitFiles, write_split
 
 REJECTED_FILE = "rejected/rejected.jsonl"
+SPLITS_FILE = "splits.json"
 # What build may replace in an existing output folder (and nothing else).
-_OWNED = {"README.md", "data", "rejected"}
+_OWNED = {"README.md", "data", "rejected", SPLITS_FILE}
 
 
 @dataclass
@@ -196,6 +206,7 @@ def _build(
                        "publish only if the source's terms and the commenters allow it")
 
     _check_out(out_path)
+    previous = previous_splits(out_path, schema)
     # One streaming read of the snapshot feeds validation, aggregation and agreement.
     # Items keep only the task data build publishes (no article bodies, ...): memory.
     keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
@@ -263,7 +274,7 @@ def _build(
         except EncodeError as exc:
             rejected.append(_rejected_row(item, "invalid", str(exc)))
 
-    split_of = _assign(schema, [(item, group) for item, _, group in encoded])
+    split_of = _assign(schema, [(item, group) for item, _, group in encoded], previous)
     by_split: dict[str, list[list]] = {name: [] for name in schema.dataset.splits}
     groups: dict[str, set] = defaultdict(set)
     distribution = _new_distribution(schema)
@@ -298,6 +309,9 @@ def _build(
     split_files = [write_split(staging, name, rows_table(rows, features), **writer_options)
                    for name, rows in by_split.items() if rows]
     (staging / "rejected").mkdir()
+    (staging / SPLITS_FILE).write_bytes(orjson.dumps(
+        {"group_by": schema.dataset.group_by, "splits": {**previous, **split_of}},
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
     (staging / REJECTED_FILE).write_bytes(
         b"".join(orjson.dumps(r) + b"\n" for r in rejected)
     )
@@ -382,15 +396,40 @@ def stratify_question(schema: Schema) -> str | None:
     return None
 
 
-def _assign(schema: Schema, items: list[tuple[Item, str]]) -> dict[str, str]:
-    """Group key -> split, from (item, its group key) pairs."""
+def _assign(schema: Schema, items: list[tuple[Item, str]],
+            previous: dict[str, str]) -> dict[str, str]:
+    """Group key -> split, from (item, its group key) pairs; groups in ``previous``
+    (the last build's assignment) keep their split."""
     stratify = stratify_question(schema)
     members: dict[str, list] = defaultdict(list)
     for item, group in items:
         label = item.labels.get(stratify) if stratify else None
         members[group].append(label)
     groups = [(key, len(labels), group_stratum(labels)) for key, labels in members.items()]
-    return assign_splits(groups, dict(schema.dataset.splits), schema.dataset.seed)
+    return assign_splits(groups, dict(schema.dataset.splits), schema.dataset.seed,
+                         fixed=previous)
+
+
+def previous_splits(folder: Path, schema: Schema) -> dict[str, str]:
+    """The group -> split assignment a previous build wrote into ``folder`` (its
+    splits.json); empty when there is none, or when it grouped by another field."""
+    path = folder / SPLITS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        saved = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the previous build's split assignment ({exc}); "
+                         "delete the file to deal the splits afresh") from exc
+    splits = saved.get("splits") if isinstance(saved, dict) else None
+    if not isinstance(splits, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in splits.items()
+    ):
+        raise UsageError(f"{path}: not a split assignment written by `corpus build`; delete "
+                         "the file to deal the splits afresh")
+    if saved.get("group_by") != schema.dataset.group_by:
+        return {}  # grouped by another field: the keys mean something else
+    return {key: split for key, split in splits.items() if split in schema.dataset.splits}
 
 
 def _new_distribution(schema: Schema) -> dict[str, dict[str, dict[str, int]]]:

@@ -145,6 +145,11 @@ def _body(facts: CardFacts) -> list[str]:
         + f", seed {schema.dataset.seed}; grouped by `{schema.dataset.group_by}` so that all "
         "items of one group are in the same split.",
         "",
+        "Splits are stable across versions of this dataset: `splits.json` records each "
+        f"group's split (`{schema.dataset.group_by}` -> split), and a new build keeps every "
+        "group recorded there in its split; only groups new to the dataset are dealt, toward "
+        "the fractions. An item of the test split never moves to train in a later version.",
+        "",
     ]
     out += _table(
         ["split", "rows", f"groups ({schema.dataset.group_by})"],

@@ -7,33 +7,48 @@ label of the stratify question), and each group in turn goes to the split
 furthest below its target share, counting both within its stratum and overall
 (so many small strata still fill the small splits). Same input, same seed ->
 same assignment, independent of the input order.
+
+Across dataset versions: ``fixed`` holds the previous build's assignment. Those
+groups keep their split (no article moves between train and test from one
+version to the next) and count toward the shares from the start, so only the
+new groups are dealt, toward the fractions.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 
 def assign_splits(
     groups: Sequence[tuple[str, int, Hashable]],
     fractions: dict[str, float],
     seed: int,
+    fixed: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Group key -> split name.
 
     ``groups`` holds (group key, number of items, stratum); the stratum may be
-    None when the group has no label to stratify by.
+    None when the group has no label to stratify by. ``fixed`` (group key ->
+    split, e.g. the previous build's) pins those groups to their split; splits
+    not in ``fractions`` are ignored there.
     """
     names = list(fractions)
-    ordered = sorted(groups, key=lambda g: g[0])
-    random.Random(seed).shuffle(ordered)
-    # Stable sort by stratum keeps the seeded shuffle inside each stratum.
-    ordered.sort(key=lambda g: _stratum_key(g[2]))
+    pinned = {key: split for key, split in (fixed or {}).items() if split in fractions}
     assignment: dict[str, str] = {}
     counts: dict[Hashable, Counter] = {}
     overall: Counter = Counter()
+    for key, size, stratum in groups:  # pinned groups count toward the shares first
+        split = pinned.get(key)
+        if split is not None:
+            assignment[key] = split
+            counts.setdefault(stratum, Counter())[split] += size
+            overall[split] += size
+    ordered = sorted((g for g in groups if g[0] not in assignment), key=lambda g: g[0])
+    random.Random(seed).shuffle(ordered)
+    # Stable sort by stratum keeps the seeded shuffle inside each stratum.
+    ordered.sort(key=lambda g: _stratum_key(g[2]))
     for key, size, stratum in ordered:
         count = counts.setdefault(stratum, Counter())
         total = sum(count.values()) + size
@@ -48,30 +63,36 @@ def assign_splits(
         count[best] += size
         overall[best] += size
         assignment[key] = best
-    _fill_empty_splits(ordered, fractions, assignment, overall)
+    _fill_empty_splits(groups, fractions, assignment, overall, pinned)
     return assignment
 
 
 def _fill_empty_splits(
-    ordered: Sequence[tuple[str, int, Hashable]],
+    groups: Sequence[tuple[str, int, Hashable]],
     fractions: dict[str, float],
     assignment: dict[str, str],
     overall: Counter,
+    pinned: Mapping[str, str],
 ) -> None:
     """Give each split with a non-zero fraction at least one group, when there are
     enough groups: on small data the share rule alone can leave a 10% split empty.
-    The group moved is the smallest one of the split with the most groups."""
+    The group moved is the smallest newly dealt one of the split with the most
+    groups; pinned groups never move."""
     members: dict[str, list[tuple[int, str]]] = {name: [] for name in fractions}
-    for key, size, _ in ordered:
+    movable: dict[str, list[tuple[int, str]]] = {name: [] for name in fractions}
+    for key, size, _ in sorted(groups, key=lambda g: g[0]):
         members[assignment[key]].append((size, key))
+        if key not in pinned:
+            movable[assignment[key]].append((size, key))
     for name in sorted(fractions, key=lambda n: (fractions[n], n)):
         if members[name] or fractions[name] <= 0:
             continue
         donor = max(members, key=lambda n: (len(members[n]), n))
-        if len(members[donor]) < 2:
+        if len(members[donor]) < 2 or not movable[donor]:
             return
-        size, key = min(members[donor])
+        size, key = min(movable[donor])
         members[donor].remove((size, key))
+        movable[donor].remove((size, key))
         members[name].append((size, key))
         assignment[key] = name
         overall[donor] -= size
