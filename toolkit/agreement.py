@@ -155,26 +155,6 @@ def cohen_kappa(first: Sequence[Any], second: Sequence[Any]) -> float | None:
     return (observed - expected) / (1 - expected)
 
 
-def alpha(rows: list[list[Any]], level: str) -> tuple[float | None, str | None]:
-    """Krippendorff's alpha over annotators x items (None = missing); (value, why-not)."""
-    values = sorted({v for row in rows for v in row if v is not None}, key=repr)
-    if len(values) < 2:
-        return None, "undefined: only one value used"
-    if level == "nominal":
-        code = {v: i for i, v in enumerate(values)}
-        matrix = [[np.nan if v is None else code[v] for v in row] for row in rows]
-    else:
-        matrix = [[np.nan if v is None else float(v) for v in row] for row in rows]
-    try:
-        value = krippendorff.alpha(reliability_data=np.array(matrix, dtype=float),
-                                   level_of_measurement=level)
-    except ValueError as exc:  # the package refuses data without pairable values
-        return None, f"undefined: {exc}"
-    if value is None or np.isnan(value):
-        return None, "undefined: no item with two answers"
-    return float(value), None
-
-
 def span_f1(first: Iterable[tuple], second: Iterable[tuple]) -> tuple[int, int, int, int, int]:
     """Counts for exact and overlap F1 of two annotators' spans (start, end, label, ...).
 
@@ -411,7 +391,8 @@ def _value_counts(entries: _Entries, codes: np.ndarray, recode: np.ndarray,
 
 def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
                   level: str) -> tuple[float | None, str | None]:
-    """Krippendorff's alpha from items x values counts; the same figure as :func:`alpha`."""
+    """Krippendorff's alpha from items x values counts (the package's value_counts input;
+    the same figure as from the annotators x items reliability matrix)."""
     if counts.shape[1] < 2:
         return None, "undefined: only one value used"
     # C order, as the package builds it from reliability data: its sums then run in the
