@@ -378,3 +378,32 @@ def test_a_rebuild_with_more_articles_keeps_every_earlier_article_in_its_split(t
     build_dataset(tmp_path / "v2.json", SCHEMA_PATH, out=copy)
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         assert path.read_bytes() == (copy / path.relative_to(out)).read_bytes(), path
+
+
+def test_rows_table_equals_from_pylist(inputs):
+    """rows_table's column-wise assembly gives the table pyarrow builds from dict rows."""
+    import pyarrow as pa
+
+    from toolkit.dataset._sources import SnapshotPass, question_features
+    from toolkit.dataset.rows import RowEncoder, row_features, rows_table
+    from toolkit.schema import load_schema
+    from toolkit.snapshot import open_snapshot
+
+    schema_path, _, snapshot = inputs
+    schema = load_schema(schema_path)
+    features = row_features(schema, question_features(schema), with_context=True,
+                            keep_authors=True)
+    encoder = RowEncoder(schema, features, with_context=True, keep_authors=True)
+    rows = []
+    one_pass = SnapshotPass(open_snapshot(snapshot), schema, None, agreement=False)
+    items = [item for item in one_pass.items() if item.status == "ok"]
+    rows = [encoder.encode(item) for item in items if item.task_id not in one_pass.invalid]
+    assert len(rows) == 9
+    table = rows_table(rows, features)
+    names = list(features)
+    expected = pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in rows],
+                                    schema=features.arrow_schema)
+    assert table.equals(expected)
+    assert table.schema == expected.schema and table.schema.metadata == expected.schema.metadata
+    assert rows_table([], features).equals(
+        pa.Table.from_pylist([], schema=features.arrow_schema))
