@@ -215,3 +215,25 @@ def test_empty_multi_choice_counts_as_agreement_and_yes_no_has_fleiss_kappa():
     assert figures["offensive"].full_agreement == pytest.approx(200 / 3)
     assert figures["sarcasm"].fleiss_kappa == pytest.approx(1 / 3)
     assert figures["sarcasm"].full_agreement == pytest.approx(200 / 3)
+
+
+def test_annotators_named_from_the_export_when_it_has_names():
+    """Label Studio's created_username ("<first> <last> <email>, <id>") gives the readable
+    name beside the id; an annotation without it keeps the bare id."""
+    from toolkit.answers import annotator_name
+
+    tasks = []
+    for i, row in enumerate([("agree", "agree", "agree"), ("agree", "disagree", "agree")]):
+        annotations = [annotation(10 * i + k, k, [choice("stance", v)])
+                       for k, v in enumerate(row, start=1)]
+        annotations[0]["created_username"] = " huda@example.org, 1"
+        annotations[1]["created_username"] = "Omar Khalil omar@example.org, 2"
+        tasks.append(task(i + 1, "نص", annotations))
+    report = compute_agreement(tasks, schema())
+    people = {a.annotator: a for a in report.annotators}
+    assert people["1"].label == "1 (huda@example.org)"
+    assert people["2"].label == "2 (Omar Khalil omar@example.org)"
+    assert people["3"].label == "3" and people["3"].name is None
+    assert report.to_dict()["annotators"][0]["name"] == "huda@example.org"
+    assert annotator_name({"completed_by": {"id": 4, "email": "x@example.org"}}) == "x@example.org"
+    assert annotator_name({"created_username": ""}) is None

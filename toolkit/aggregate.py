@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answers import Answer, annotator_id, extract_answers, per_schema
+from .answers import Answer, annotator_id, annotator_name, extract_answers, per_schema
 from .schema import Question, Schema
 
 UNANIMOUS = "unanimous"
@@ -72,6 +72,9 @@ class AggregatedItem:
     # question -> every annotator's (normalized) answer, in ``answers`` order, as
     # aggregation compared them; agreement reuses them. None when not aggregated.
     votes: dict[str, list] | None = field(default=None, compare=False, repr=False)
+    # annotator id -> readable name (answers.annotator_name) where the export has one;
+    # for `corpus agree`'s table only, never written to the dataset.
+    names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -178,6 +181,11 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
         cancelled=cancelled,
         drafts=drafts,
     )
+    for who, a in submitted:
+        if "created_username" in a or type(a.get("completed_by")) is dict:
+            name = annotator_name(a)
+            if name:
+                item.names[who] = name
     gold = [a for _, a in submitted if a.get("ground_truth")]
     if gold:
         found = known.get(id(gold[-1])) if known else None

@@ -85,14 +85,20 @@ class QuestionAgreement:
 
 @dataclass
 class AnnotatorAgreement:
-    annotator: str
+    annotator: str  # the Label Studio user id
     items: int = 0
     compared: int = 0
     agreed: int = 0
+    name: str | None = None  # readable name from the export (created_username), if any
 
     @property
     def with_majority(self) -> float | None:
         return self.agreed / self.compared if self.compared else None
+
+    @property
+    def label(self) -> str:
+        """The id and, when known, the readable name: "2 (huda@example.org)"."""
+        return f"{self.annotator} ({self.name})" if self.name else self.annotator
 
 
 @dataclass
@@ -113,7 +119,8 @@ class AgreementReport:
             "items_left_out": self.items_left_out,
             "questions": [asdict(q) for q in self.questions],
             "annotators": [
-                {**asdict(a), "with_majority": a.with_majority} for a in self.annotators
+                {**asdict(a), "with_majority": a.with_majority, "label": a.label}
+                for a in self.annotators
             ],
             "unresolved": self.unresolved,
         }
@@ -222,10 +229,13 @@ class AgreementCollector:
             report.unresolved.extend(unresolved_rows(item))
         given = item.answers
         people = self._people
+        names = getattr(item, "names", None) or {}
         for who, _ in given:
             person = people.get(who)
             if person is None:
                 person = people[who] = AnnotatorAgreement(who)
+            if person.name is None and who in names:
+                person.name = names[who]
             person.items += 1
         if len(given) < 2:
             report.items_left_out += 1

@@ -52,6 +52,25 @@ def annotator_id(annotation: Mapping[str, Any]) -> str:
     return str(who)
 
 
+def annotator_name(annotation: Mapping[str, Any]) -> str | None:
+    """A readable name for the annotator, when the export has one: Label Studio's
+    ``created_username`` is "<first> <last> <email>, <user id>"; the part before the
+    id. Else the e-mail of a ``completed_by`` object. None when neither is there.
+
+    For the team lead's eyes only (``corpus agree``): never published.
+    """
+    given = annotation.get("created_username")
+    if isinstance(given, str):
+        head, comma, tail = given.rpartition(",")
+        name = (head if comma and tail.strip().isdigit() else given).strip()
+        if name:
+            return name
+    who = annotation.get("completed_by")
+    if isinstance(who, dict) and isinstance(who.get("email"), str) and who["email"]:
+        return who["email"]
+    return None
+
+
 def utf16_to_codepoints(text: str, offset: int) -> int | None:
     """Map an offset counted in UTF-16 code units to a Python (code point) index.
 
