@@ -15,8 +15,10 @@ times, each into a fresh project with the comment_stance label config:
            project lookup/creation and config, ledger (pending marker, fsynced
            appends), and the imports.
 
-Prints seconds and the ratios push/sdk and push/raw (target: bookkeeping <= 15%);
-``--order`` sets the run order (the server's database grows with each run).
+Prints seconds per run and the ratios of the medians push/sdk and push/raw
+(target: bookkeeping <= 15%). The server's database grows with each run, which
+slows later runs, so ``--rounds`` repeats ``--order`` with every other round
+reversed (A B B A ...): each side gets early and late slots alike.
 Without --url, starts a local Label Studio (``server.up``) on a free port with its
 data in --data-dir (default: a temporary folder) and stops it at the end.
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import random
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -96,8 +99,11 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument(
         "--order", default="sdk,raw,push",
-        help="run order; the server's database grows with each run, slowing later ones",
+        help="run order within a round; the server's database grows with each run, "
+        "slowing later ones, so every other round runs in reverse",
     )
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="rounds of --order (medians are compared)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench_push_"))
@@ -121,40 +127,78 @@ def main() -> int:
                    for i in range(0, len(payloads), args.batch_size)]
         config = label_config(schema)
         print(f"{len(payloads)} tasks in {len(batches)} batches of {args.batch_size}; "
-              f"server {studio.url}", flush=True)
+              f"server {studio.url}; {args.rounds} round(s) of {args.order}, every other "
+              "round in reverse order", flush=True)
 
-        timings: dict[str, float] = {}
-        for name in args.order.split(","):
-            t0 = time.perf_counter()
-            if name == "push":
-                result = push(schema, corpus, studio, batch_size=args.batch_size,
-                              ledger_dir=work / "ledger")
-                assert result.created == args.tasks, result
-            else:
-                project = studio.client.projects.create(title=f"bench {name} {tag}",
-                                                        label_config=config)
-                t0 = time.perf_counter()
-                for batch in batches:
-                    if name == "sdk":
-                        studio.client.projects.import_tasks(id=project.id, request=batch)
-                    else:
-                        studio.http.post(
-                            f"/api/projects/{project.id}/import", content=orjson.dumps(batch),
-                            headers={"Content-Type": "application/json"},
-                        ).raise_for_status()
-            timings[name] = time.perf_counter() - t0
-            print(f"{LABELS[name]}: {timings[name]:8.1f} s", flush=True)
-        sdk, raw, pushed = timings["sdk"], timings["raw"], timings["push"]
+        timings: dict[str, list[float]] = {}
+        last_push = None
+        # Push's own cost, measured directly: its time outside the import requests
+        # (project lookup, config, reading the corpus, building tasks, the ledger).
+        in_imports: list[float] = []
+        outside: list[float] = []
+        post = studio.http.post
 
+        def timed_post(url, *a, **kw):
+            t = time.perf_counter()
+            try:
+                return post(url, *a, **kw)
+            finally:
+                if str(url).endswith("/import"):
+                    in_imports.append(time.perf_counter() - t)
+
+        studio.http.post = timed_post
+        for round_number in range(args.rounds):
+            names = args.order.split(",")
+            if round_number % 2:
+                names.reverse()  # ABBA: the database's growth weighs on both sides alike
+            for name in names:
+                run_tag = f"{tag}{round_number}{name}"
+                if name == "push":
+                    run_schema = bench_schema(run_tag)  # a fresh project and ledger per run
+                    in_imports.clear()
+                    t0 = time.perf_counter()
+                    result = push(run_schema, corpus, studio, batch_size=args.batch_size,
+                                  ledger_dir=work / f"ledger-{run_tag}")
+                    assert result.created == args.tasks, result
+                    last_push = (run_schema, work / f"ledger-{run_tag}")
+                    outside.append(time.perf_counter() - t0 - sum(in_imports))
+                else:
+                    project = studio.client.projects.create(title=f"bench {run_tag}",
+                                                            label_config=config)
+                    t0 = time.perf_counter()
+                    for batch in batches:
+                        if name == "sdk":
+                            studio.client.projects.import_tasks(id=project.id, request=batch)
+                        else:
+                            studio.http.post(
+                                f"/api/projects/{project.id}/import",
+                                content=orjson.dumps(batch),
+                                headers={"Content-Type": "application/json"},
+                            ).raise_for_status()
+                seconds = time.perf_counter() - t0
+                timings.setdefault(name, []).append(seconds)
+                print(f"round {round_number + 1} {LABELS[name]}: {seconds:8.1f} s", flush=True)
+
+        assert last_push is not None
         t0 = time.perf_counter()
-        again = push(schema, corpus, studio, batch_size=args.batch_size,
-                     ledger_dir=work / "ledger")
+        again = push(last_push[0], corpus, studio, batch_size=args.batch_size,
+                     ledger_dir=last_push[1])
         second = time.perf_counter() - t0
         assert again.created == 0 and again.already_present == args.tasks
         print(f"corpus push again: {second:8.1f} s  (0 created, {again.already_present} present)")
-        print(f"ratio push / sdk import_tasks: {pushed / sdk:.3f}")
-        print(f"ratio push / raw import:       {pushed / raw:.3f}  (bookkeeping: "
-              f"{(pushed / raw - 1) * 100:+.1f}%)")
+        median = {name: statistics.median(values) for name, values in timings.items()}
+        for name, value in median.items():
+            print(f"median {LABELS[name]}: {value:8.1f} s  (runs: "
+                  + ", ".join(f"{v:.1f}" for v in timings[name]) + ")")
+        own = statistics.median(outside)
+        print(f"push outside its import requests (median): {own:.2f} s = "
+              f"{own / median.get('sdk', median['push']) * 100:.1f}% of the bare import "
+              "time (the bookkeeping the server's noise cannot hide)")
+        pushed = median["push"]
+        for name in ("sdk", "raw"):
+            if name in median:
+                print(f"ratio push / {LABELS[name].strip()} (medians): {pushed / median[name]:.3f}"
+                      f"  (bookkeeping: {(pushed / median[name] - 1) * 100:+.1f}%)")
     finally:
         studio.close()
         if started is not None:
