@@ -17,6 +17,7 @@ FILES = [
     "data/train-00000-of-00001.parquet",
     "data/validation-00000-of-00001.parquet",
     "rejected/rejected.jsonl",
+    "splits.json",  # build's group -> split record, uploaded so a later build keeps splits
 ]
 
 
@@ -48,7 +49,7 @@ def test_dry_run_cli_needs_no_token(folder, no_token, capsys):
     assert code == 0, captured.err
     assert "Loads: train 6, validation 2, test 1 rows" in captured.out
     assert "  data/train-00000-of-00001.parquet" in captured.out
-    assert "Dry run: would upload 5 files" in captured.out
+    assert "Dry run: would upload 6 files" in captured.out
     assert "https://huggingface.co/datasets/my-lab/comments" in captured.out
 
 
@@ -71,7 +72,7 @@ def test_token_is_never_printed_in_a_dry_run(folder, monkeypatch, capsys):
     code = main(["publish", str(folder), "--repo", "my-lab/comments", "--dry-run"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "Dry run: would upload 5 files" in captured.out
+    assert "Dry run: would upload 6 files" in captured.out
     assert FAKE_TOKEN not in captured.out and FAKE_TOKEN not in captured.err
 
 
