@@ -102,3 +102,18 @@ def test_corpus_debug_shows_the_os_error(tmp_path, monkeypatch):
     blocker.write_text("x")
     with pytest.raises(OSError):
         main(["ingest", str(SAMPLES), "--out", str(blocker / "corpus.jsonl")])
+
+
+def test_progress_bars_of_successive_stages_can_share_one_block():
+    """sync opens the push and pull bars together: push's bar must stop when it is done,
+    or rich refuses a second live display."""
+    from toolkit.cli.output import err_console, progress_bar
+
+    with progress_bar("push") as push_progress, progress_bar("pull") as pull_progress:
+        push_progress(0, None)  # no total yet: no bar
+        push_progress(5, 10)
+        push_progress(10, 10)
+        pull_progress(3, 7)
+        assert err_console._live_stack  # the pull bar is live
+        pull_progress(7, 7)
+    assert not err_console._live_stack

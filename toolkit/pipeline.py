@@ -27,6 +27,7 @@ from .validate import ValidationReport, validate_snapshot
 DEFAULT_CORPUS = Path("exports/corpus.jsonl")
 
 Say = Callable[[str], None]
+Progress = Callable[[int, int | None], None]  # (done, total), as push and pull report it
 
 
 @dataclass
@@ -62,6 +63,8 @@ def sync(
     full_pull: bool = False,
     annotate: Callable[[int], object] | None = None,
     say: Say | None = None,
+    push_progress: Progress | None = None,
+    pull_progress: Progress | None = None,
 ) -> SyncResult:
     """Run the stages in order; ``annotate(project_id)`` runs between push and pull.
 
@@ -71,11 +74,11 @@ def sync(
     """
     inputs = list(inputs)
     ingested = ingest_into(inputs, corpus_path) if inputs else None
-    pushed = push(schema, corpus_path, studio, say=say)
+    pushed = push(schema, corpus_path, studio, say=say, on_progress=push_progress)
     if annotate is not None and pushed.project_id is not None:
         annotate(pushed.project_id)
     pulled = pull(schema, studio, out_dir=snapshot_dir, full=full_pull,
-                  project_id=pushed.project_id, say=say)
+                  project_id=pushed.project_id, say=say, on_progress=pull_progress)
     validation = validate_snapshot(pulled.path, schema, corpus=corpus_path)
     agreement = agreement_for_snapshot(pulled.path, schema)
     built = build_dataset(

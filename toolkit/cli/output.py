@@ -34,7 +34,8 @@ def progress_bar(
 
     The first call with a total of at least ``min_total`` starts a transient rich
     bar on stderr (label, bar, done/total, time left); later calls move it; it is
-    stopped when the block exits, also on an error. No total, no bar.
+    stopped when done reaches the total, or when the block exits (also on an
+    error). No total, no bar.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -52,7 +53,10 @@ def progress_bar(
             )
             bar.start()
             task = bar.add_task(label, total=total)
-        bar.update(task, completed=done)
+        bar.update(task, completed=done, total=total or None)
+        if total and done >= total:  # finished: let the next stage show its own bar
+            bar.stop()
+            bar = None
 
     try:
         yield on_progress

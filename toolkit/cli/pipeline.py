@@ -13,16 +13,12 @@ from ..studio.connection import connect
 from .agree import annotator_table, question_table
 from .build import show_build
 from .ingest import summary_line
-from .output import err_console, out_console, print_findings
+from .output import err_console, out_console, print_findings, progress_bar, say
 from .pull import show_pull
 from .push import ApiKeyOption, UrlOption, show_push
 from .validate import show_validation
 
 ROWS_SHOWN = 3
-
-
-def _say(line: str) -> None:
-    err_console.print(line, markup=False)
 
 
 def _step(title: str) -> None:
@@ -86,10 +82,12 @@ def sync_command(
     schema = load_schema(schema_path)
     studio = connect(url, api_key)
     try:
-        result = sync(
-            schema, studio, inputs=inputs or [], corpus_path=corpus, dataset_dir=out,
-            full_pull=full, say=_say,
-        )
+        with progress_bar("push") as push_progress, progress_bar("pull") as pull_progress:
+            result = sync(
+                schema, studio, inputs=inputs or [], corpus_path=corpus, dataset_dir=out,
+                full_pull=full, say=say, push_progress=push_progress,
+                pull_progress=pull_progress,
+            )
     finally:
         studio.close()
     show_sync(result, studio.url)
@@ -110,7 +108,7 @@ def demo_command(
 
     Example: corpus demo
     """
-    result = run_demo(port=port, say=_say)
+    result = run_demo(port=port, say=say)
     annotated = (
         f"{result.annotated.created} DEMO annotations submitted "
         f"({result.annotated.already_present} were already there) by "

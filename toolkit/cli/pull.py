@@ -6,16 +6,13 @@ from pathlib import Path
 
 import typer
 
+from ..errors import UsageError
 from ..schema import load_schema
 from ..studio import pull as pulling
 from ..studio.connection import connect
 from ..studio.ledger import DEFAULT_LEDGER_DIR
-from .output import err_console, out_console
+from .output import out_console, progress_bar, say
 from .push import ApiKeyOption, UrlOption
-
-
-def _say(line: str) -> None:
-    err_console.print(line, markup=False)
 
 
 def pull(
@@ -54,31 +51,18 @@ def pull(
 
     Example: corpus pull --schema schemas/comment_stance.yaml
     """
+    if source not in pulling.SOURCES:
+        raise UsageError(f"--source {source!r} is not one of: {', '.join(pulling.SOURCES)}")
     schema = load_schema(schema_path)
     studio = connect(url, api_key)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    bar = Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=err_console, transient=True,
-    )
-    handle = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal handle
-        if handle is None:
-            bar.start()
-            handle = bar.add_task("pull", total=total)
-        bar.update(handle, completed=done, total=total)
-
     try:
-        result = pulling.pull(
-            schema, studio, out_dir=out_dir, full=full, page_size=page_size, workers=workers,
-            source=source, ledger_dir=ledger_dir, on_progress=progress, say=_say,
-        )
+        with progress_bar("pull") as on_progress:
+            result = pulling.pull(
+                schema, studio, out_dir=out_dir, full=full, page_size=page_size,
+                workers=workers, source=source, ledger_dir=ledger_dir,
+                on_progress=on_progress, say=say,
+            )
     finally:
-        if handle is not None:
-            bar.stop()
         studio.close()
     show_pull(result)
 
