@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..agreement import AgreementReport, agreement_for_snapshot, reliability, write_unresolved
 from ..schema import load_schema
-from .output import err_console, out_console
+from .output import err_console, out_console, print_findings
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -38,8 +38,7 @@ def agree(
     Example: corpus agree exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
     report = agreement_for_snapshot(snapshot, load_schema(schema))
-    out_console.print(question_table(report))
-    out_console.print(annotator_table(report))
+    show_agreement(report)
     if unresolved is not None:
         count = write_unresolved(unresolved, report.unresolved)
         err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
@@ -47,6 +46,13 @@ def agree(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
         err_console.print(f"Report written to {json_out}")
+
+
+def show_agreement(report: AgreementReport) -> None:
+    """Findings (e.g. another schema version) on stderr; the two tables on stdout."""
+    print_findings(report.findings)
+    out_console.print(question_table(report))
+    out_console.print(annotator_table(report))
 
 
 def question_table(report: AgreementReport) -> Table:
@@ -79,7 +85,7 @@ def annotator_table(report: AgreementReport) -> Table:
         table.add_column(column)
     for person in report.annotators:
         share = person.with_majority
-        table.add_row(person.annotator, str(person.items), str(person.compared),
+        table.add_row(person.label, str(person.items), str(person.compared),
                       _fmt(None if share is None else 100 * share, 1))
     return table
 

@@ -10,7 +10,7 @@ from ..demo import DEMO_ANNOTATIONS, run_demo
 from ..pipeline import DEFAULT_CORPUS, SyncResult, sync
 from ..schema import load_schema
 from ..studio.connection import connect
-from .agree import annotator_table, question_table
+from .agree import show_agreement
 from .build import show_build
 from .ingest import summary_line
 from .output import err_console, out_console, print_findings, progress_bar, say
@@ -50,8 +50,7 @@ def show_sync(result: SyncResult, url: str, *, annotated: str | None = None) -> 
     _step("Validate")
     show_validation(result.validation)
     _step("Agreement")
-    out_console.print(question_table(result.agreement))
-    out_console.print(annotator_table(result.agreement))
+    show_agreement(result.agreement)
     _step("Build")
     show_build(result.build)
 
