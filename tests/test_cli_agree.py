@@ -56,3 +56,22 @@ def test_agree_refuses_a_snapshot_of_another_schema_and_warns_on_another_version
     assert [(f.level, f.code) for f in report.findings] == [("warning", "V020")]
     assert report.to_dict()["findings"][0]["message"].startswith(
         "the snapshot was pulled under schema sha256:0000;")
+
+
+def test_annotator_table_names_annotators_and_the_stage_prints_the_version_warning(
+        tmp_path, capsys):
+    """Label Studio's export carries `created_username` (" email, id"): the lead sees names."""
+    tasks = []
+    for i in (1, 2):
+        annotations = []
+        for k, email in ((3, "huda@example.org"), (4, "omar@example.org")):
+            made = annotation(10 * i + k, k, [choice("stance", "agree")])
+            made["created_username"] = f" {email}, {k}"
+            annotations.append(made)
+        tasks.append(task(i, "نص", annotations))
+    snap = tmp_path / "snap.json"
+    write_snapshot(snap, {"schema_name": "comment_stance", "schema_hash": "sha256:0000"}, tasks)
+    assert main(["agree", str(snap), "-s", str(SCHEMA_PATH)]) == 0
+    captured = capsys.readouterr()
+    assert "3 (huda@example.org)" in captured.out and "4 (omar@example.org)" in captured.out
+    assert "warning[V020]" in captured.err
