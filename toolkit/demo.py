@@ -13,18 +13,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .corpus import read_corpus
 from .errors import InputError, UsageError
+from .pipeline import SyncResult, sync
 from .results import build_result
-from .schema import Schema
+from .schema import Schema, load_schema
+from .studio import server
 from .studio.annotate import annotators_of, ensure_annotator, submit_annotation
-from .studio.connection import Studio
+from .studio.connection import Studio, connect
 from .studio.ledger import server_keys
+from .studio.server import ServerStatus
 from .tasks import corpus_key
+
+if TYPE_CHECKING:
+    from datasets import DatasetDict
 
 SAMPLES = Path("samples")
 DEMO_SCHEMA = Path("schemas/comment_stance.yaml")
@@ -133,10 +139,10 @@ def submit_demo_annotations(
 class DemoResult:
     """Everything the demo did, for the CLI to print."""
 
-    server: Any  # studio.server.ServerStatus
-    sync: Any  # pipeline.SyncResult
+    server: ServerStatus
+    sync: SyncResult
     annotated: AnnotateResult
-    dataset: Any  # datasets.DatasetDict loaded back from the built folder
+    dataset: DatasetDict  # loaded back from the built folder
     login_email: str
     credentials_path: Path
 
@@ -156,12 +162,7 @@ def run_demo(
     project, ledger and files under ``exports/demo/``), so it never mixes with a
     real project of the same schema on the local server.
     """
-    import datasets
-
-    from .pipeline import sync
-    from .schema import load_schema
-    from .studio import server
-    from .studio.connection import connect
+    import datasets  # heavy: imported when the demo runs, not with the CLI
 
     for needed in (samples, schema_path, annotations_path):
         if not Path(needed).exists():
