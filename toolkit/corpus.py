@@ -17,6 +17,8 @@ import orjson
 from .errors import InputError
 from .jsonl import iter_jsonl
 
+DEFAULT_CORPUS = Path("exports/corpus.jsonl")  # where ingest writes and push reads by default
+
 
 @dataclass(frozen=True)
 class Comment:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from ..dataset import BuildResult, build_dataset
 from ..schema import load_schema
 from .output import out_console, print_findings
+
+if TYPE_CHECKING:
+    from ..dataset import BuildResult
 
 
 def build(
@@ -38,6 +41,8 @@ def build(
 
     Example: corpus build exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
+    from ..dataset import build_dataset  # imports `datasets`: only when building
+
     result = build_dataset(
         snapshot, load_schema(schema), out=out, corpus=corpus, with_context=with_context,
         keep_unresolved=keep_unresolved, keep_authors=keep_authors,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from ..demo import DEMO_ANNOTATIONS, run_demo
-from ..pipeline import DEFAULT_CORPUS, SyncResult, sync
+from ..corpus import DEFAULT_CORPUS
 from ..schema import load_schema
 from ..studio.connection import connect
 from .agree import show_agreement
@@ -17,6 +17,9 @@ from .output import err_console, out_console, print_findings, progress_bar, say
 from .pull import show_pull
 from .push import ApiKeyOption, UrlOption, show_push
 from .validate import show_validation
+
+if TYPE_CHECKING:
+    from ..pipeline import SyncResult
 
 ROWS_SHOWN = 3
 
@@ -78,6 +81,8 @@ def sync_command(
 
     Example: corpus sync raw/ --schema schemas/comment_stance.yaml
     """
+    from ..pipeline import sync  # imports `datasets`: only when syncing
+
     schema = load_schema(schema_path)
     studio = connect(url, api_key)
     try:
@@ -107,6 +112,8 @@ def demo_command(
 
     Example: corpus demo
     """
+    from ..demo import DEMO_ANNOTATIONS, run_demo  # imports `datasets`: only for the demo
+
     result = run_demo(port=port, say=say)
     annotated = (
         f"{result.annotated.created} DEMO annotations submitted "

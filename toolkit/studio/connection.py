@@ -24,14 +24,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from label_studio_sdk import LabelStudio
-from label_studio_sdk.core.api_error import ApiError
 
 from ..errors import StudioAuthError, StudioError, StudioUnreachable, UsageError
 from .server import DEFAULT_CREDENTIALS, read_credentials
+
+if TYPE_CHECKING:  # the SDK takes ~0.6 s to import: only commands that connect pay for it
+    from label_studio_sdk import LabelStudio
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUS = frozenset({502, 503, 504})
@@ -205,6 +207,8 @@ def connect(
         transport=transport, timeout=timeout, event_hooks=hooks, follow_redirects=True
     )
     # max_retries=0: retrying is the transport's job (the SDK would also re-POST on 5xx).
+    from label_studio_sdk import LabelStudio
+
     client = LabelStudio(
         base_url=url, api_key=api_key, max_retries=0, timeout=timeout, httpx_client=sdk_http
     )
@@ -240,6 +244,8 @@ def raise_for_status(response: httpx.Response, url: str) -> None:
 @contextmanager
 def studio_errors(url: str, doing: str = "") -> Iterator[None]:
     """Turn the SDK's and httpx's exceptions into the toolkit's, with one line."""
+    from label_studio_sdk.core.api_error import ApiError
+
     where = f"Label Studio at {safe_url(url)}" + (f" ({doing})" if doing else "")
     try:
         yield
