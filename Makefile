@@ -6,13 +6,28 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean-venv
+.PHONY: demo test test-postgres lint bench clean-venv
 
 demo: $(STAMP)
 	$(BIN)/corpus demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# tests/test_postgres.py: the toolkit end to end against Label Studio on PostgreSQL (opt-in,
+# a few minutes; `make test` skips it). A throwaway cluster in a temp folder on a free port.
+# Installs Debian's postgresql when its server programs are missing and we are root (apt-get).
+test-postgres: $(STAMP)
+	@if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql || exit 2; \
+	  else \
+	    echo "make test-postgres needs PostgreSQL's server programs (initdb, pg_ctl):" \
+	      "install them (Debian/Ubuntu: sudo apt-get install -y postgresql) and run it again" >&2; \
+	    exit 2; \
+	  fi; \
+	fi
+	CORPUS_TEST_POSTGRES=1 $(BIN)/python -m pytest tests/test_postgres.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check toolkit tests bench

@@ -199,7 +199,9 @@ def _server_env(data_dir: Path) -> dict[str, str]:
     env.update(
         {
             "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-            "DJANGO_DB": "sqlite",
+            # SQLite in data_dir unless the caller chose a database: DJANGO_DB=default with
+            # POSTGRE_NAME/USER/PASSWORD/HOST/PORT (kept as given) is Label Studio on PostgreSQL.
+            "DJANGO_DB": os.environ.get("DJANGO_DB") or "sqlite",
             "LATEST_VERSION_CHECK": "false",
             # get_env() reads LABEL_STUDIO_X before X: blank out the shell's HOST/USERNAME.
             "LABEL_STUDIO_HOST": "",
