@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test test-postgres lint bench clean-venv
 
 demo: $(STAMP)
-	$(BIN)/corpus demo
+	$(BIN)/corpus demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
