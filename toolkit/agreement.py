@@ -63,6 +63,7 @@ from .schema import Question, Schema
 from .snapshot import Snapshot, check_schema, open_snapshot
 
 RELIABLE, TENTATIVE = 0.80, 0.667  # Krippendorff's thresholds
+_NOT_COMPARED, _NO_CODE = -2, -3  # AgreementCollector._majority markers
 
 
 @dataclass
@@ -220,6 +221,13 @@ class AgreementCollector:
         # value -> code in _code_of (codes count up in order of first appearance)
         self._codes = [array("i") for _ in self.questions]
         self._code_of: list[dict[Any, int]] = [{} for _ in self.questions]
+        # per question: per used item the code of its majority answer (-1: None), or
+        # _NOT_COMPARED (nobody answered, or no majority), or _NO_CODE (a majority no
+        # annotator gave, e.g. a multi choice set made label by label); report() counts
+        # each annotator's compared/agreed answers from these and ``_codes`` with numpy
+        self._majority = [array("i") for _ in self.questions]
+        self._plan = list(zip(self.questions, self._names, self._set_valued, self._codes,
+                              self._code_of, self._majority, strict=True))
 
     def add(self, item: AggregatedItem) -> None:
         """Count one aggregated task."""
@@ -255,30 +263,30 @@ class AgreementCollector:
                  and GROUND_TRUTH not in item.provenance.values())
         labels, provenances = item.labels, item.provenance
         known = getattr(item, "votes", None)  # as aggregation normalized them
-        for k, question in enumerate(self.questions):
-            name = self._names[k]
+        for question, name, set_valued, codes, code_of, majorities in self._plan:
             votes = known.get(name) if known is not None else None
             if votes is None:
-                if self._set_valued[k]:
+                if set_valued:
                     votes = [a.get(name) or None for _, a in given]
                 else:
                     votes = [a.get(name) for _, a in given]
-            code_of = self._code_of[k]  # value -> code, in order of first appearance
+            # value -> code, in order of first appearance
             coded = [-1 if vote is None else code_of.setdefault(vote, len(code_of))
                      for vote in votes]
-            self._codes[k].extend(coded)
+            codes.extend(coded)
             if max(coded) < 0:  # nobody answered
+                majorities.append(_NOT_COMPARED)
                 continue
             if reuse:
                 majority, provenance = labels.get(name), provenances.get(name, UNRESOLVED)
             else:
                 majority, provenance = aggregate_question(question, votes)
             if provenance == UNRESOLVED:
-                continue
-            for (who, _), vote in zip(given, votes, strict=True):
-                person = people[who]
-                person.compared += 1
-                person.agreed += vote == majority
+                majorities.append(_NOT_COMPARED)
+            elif majority is None:
+                majorities.append(-1)
+            else:
+                majorities.append(code_of.get(majority, _NO_CODE))
 
     def report(self) -> AgreementReport:
         """The figures for everything added so far."""
@@ -296,8 +304,29 @@ class AgreementCollector:
             codes = np.frombuffer(self._codes[k], dtype=np.int32).astype(np.int64)
             report.questions.append(
                 _question_agreement(question, entries, codes, list(self._code_of[k])))
+        self._count_with_majority(entries)
         report.annotators = sorted(self._people.values(), key=lambda p: (-p.items, p.annotator))
         return report
+
+    def _count_with_majority(self, entries: _Entries) -> None:
+        """Each annotator's ``compared`` and ``agreed``: over the questions and used items
+        with a majority (see ``_majority``), their answers, and those equal to it (codes
+        are equal exactly when the answers are: one code per distinct value)."""
+        n_people = len(self._annotator_index)
+        compared = np.zeros(n_people, dtype=np.int64)
+        agreed = np.zeros(n_people, dtype=np.int64)
+        who = np.frombuffer(self._entry_annotator, dtype=np.int32)
+        for codes, majorities in zip(self._codes, self._majority, strict=True):
+            if not len(majorities):
+                continue
+            majority = np.repeat(np.frombuffer(majorities, dtype=np.int32), entries.sizes)
+            counted = majority != _NOT_COMPARED
+            compared += np.bincount(who[counted], minlength=n_people)
+            same = counted & (np.frombuffer(codes, dtype=np.int32) == majority)
+            agreed += np.bincount(who[same], minlength=n_people)
+        for person, number in self._annotator_index.items():
+            self._people[person].compared = int(compared[number])
+            self._people[person].agreed = int(agreed[number])
 
 
 class _Entries:
