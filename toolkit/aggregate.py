@@ -94,7 +94,8 @@ def _submitted_and_cancelled(annotations: list) -> tuple[list[tuple[str, dict]],
         if annotation.get("was_cancelled"):
             cancelled += 1
             continue
-        who = _who(annotation)
+        who = annotation.get("completed_by")
+        who = str(who) if type(who) is int else _who(annotation)  # the usual int id inline
         ident = annotation.get("id")
         if in_order and (type(ident) is not int or who in latest
                          or (last is not None and ident <= last)):
@@ -121,15 +122,26 @@ def _order(annotation: Mapping[str, Any]) -> tuple:
 
 
 class _Plan:
-    """What aggregate_task needs of a schema, looked up once (the schema is frozen)."""
+    """What aggregate_task needs of a schema, looked up once (the schema is frozen).
+
+    ``questions`` also holds, per question, a memo of :func:`_disagreement`'s answer
+    by the tuple of votes: the same few disagreements (("agree", "agree", "neutral"),
+    ...) recur on thousands of items, and the answer depends on the votes alone.
+    Spans questions get no memo (their votes are offsets in each item's own text,
+    rarely repeated); a memo is emptied when it reaches ``_MEMO_SIZE`` entries.
+    """
 
     def __init__(self, schema: Schema) -> None:
         self.names = [q.name for q in schema.questions]
-        # (name, question, set-valued (multi/spans), free text)
-        self.questions = [(q.name, q, q.kind in ("multi", "spans"), q.kind == "text")
+        # (name, question, set-valued (multi/spans), free text, memo or None)
+        self.questions = [(q.name, q, q.kind in ("multi", "spans"), q.kind == "text",
+                           None if q.kind == "spans" else {})
                           for q in schema.questions]
         self.min_annotations = schema.annotation.min_annotations
         self.unanimous_only = schema.annotation.rule == "unanimous"
+
+
+_MEMO_SIZE = 4096
 
 
 _plan = per_schema(_Plan)
@@ -191,7 +203,7 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
         found = known.get(id(gold[-1])) if known else None
         chosen = (found[1] if found is not None and found[0] is gold[-1]
                   else extract_answers(gold[-1].get("result"), schema, data))
-        for name, _, set_valued, _ in plan.questions:
+        for name, _, set_valued, _, _ in plan.questions:
             answer = chosen.get(name)
             item.labels[name] = (answer or None) if set_valued else answer
             item.provenance[name] = GROUND_TRUTH
@@ -208,17 +220,26 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
     unanimous_only = plan.unanimous_only
     labels, provenances = item.labels, item.provenance
     item.votes = all_votes = {}
-    for name, question, set_valued, free_text in plan.questions:
+    givens = [given for _, given in answers]
+    for name, question, set_valued, free_text, memo in plan.questions:
         if set_valued:  # no answer and an empty one are the same
-            votes = [given.get(name) or None for _, given in answers]
+            votes = [given.get(name) or None for given in givens]
         else:
-            votes = [given.get(name) for _, given in answers]
+            votes = [given.get(name) for given in givens]
         all_votes[name] = votes
         first = votes[0]
         if votes.count(first) == len(votes):  # aggregate_question's first case, inline
             label, provenance = first, UNANIMOUS
-        else:
+        elif memo is None:
             label, provenance = _disagreement(question, votes, unanimous_only)
+        else:
+            key = tuple(votes)
+            found = memo.get(key)
+            if found is None:
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                found = memo[key] = _disagreement(question, votes, unanimous_only)
+            label, provenance = found
         labels[name] = label
         provenances[name] = provenance
         if provenance == UNRESOLVED and not free_text:
