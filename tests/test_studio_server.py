@@ -13,7 +13,7 @@ import time
 import pytest
 
 from toolkit.cli import main
-from toolkit.errors import StudioAuthError, StudioUnreachable, UsageError
+from toolkit.errors import StudioAuthError, StudioError, StudioUnreachable, UsageError
 from toolkit.studio import server
 from toolkit.studio.connection import connect, resolve
 
@@ -176,3 +176,18 @@ def test_missing_label_studio_is_a_usage_error(monkeypatch, tmp_path):
 def test_credentials_repr_hides_secrets():
     creds = server.Credentials("http://h", "e@x", "pw-secret", "key-secret")
     assert "pw-secret" not in repr(creds) and "key-secret" not in repr(creds)
+
+
+@pytest.mark.integration
+def test_session_login_flow_returns_the_admins_working_api_key(studio):
+    """The fallback `up` uses when a stored key is refused: GUIDE's session login, legacy
+    tokens enabled, the user's token read back (checked against the real server)."""
+    key = server.obtain_api_key(studio.url, studio.admin_email, studio.admin_password)
+    assert key == studio.api_key
+    with pytest.raises(StudioError, match="login as admin@corpus.local failed"):
+        server.obtain_api_key(studio.url, studio.admin_email, "not-the-password")
+    checked = connect(studio.url, key)
+    try:
+        assert checked.whoami()["email"] == studio.admin_email
+    finally:
+        checked.close()
