@@ -475,7 +475,7 @@ def _pair_kappas(result: QuestionAgreement, entries: _Entries, pair: np.ndarray,
     """Cohen's kappa per annotator pair, from each shared item's two values (codes)."""
     if not len(pair):
         return
-    pairs, inverse = np.unique(pair, return_inverse=True)
+    pairs, inverse = _unique_pairs(pair)
     n_pairs = len(pairs)
     items = np.bincount(inverse, minlength=n_pairs)
     equal = np.bincount(inverse[first == second], minlength=n_pairs)
@@ -488,6 +488,17 @@ def _pair_kappas(result: QuestionAgreement, entries: _Entries, pair: np.ndarray,
         expected = int(chance[p]) / (n * n)  # as cohen_kappa: integer counts, one division
         kappa = None if expected >= 1.0 else (observed - expected) / (1 - expected)
         result.cohen_kappa[entries.pair_name(key)] = {"kappa": kappa, "items": n}
+
+
+def _unique_pairs(pair: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(pair, return_inverse=True)`` for pair keys (small non-negative ints:
+    annotator rank * annotators + rank): found by counting, without sorting every
+    entry, when the keys are few next to the entries; else np.unique itself."""
+    if not len(pair) or int(pair.max()) > 4 * len(pair) + 4096:
+        return np.unique(pair, return_inverse=True)
+    present = np.bincount(pair) > 0
+    position = np.cumsum(present) - 1  # key -> its index among the keys present
+    return np.flatnonzero(present), position[pair]
 
 
 def _cohen(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
@@ -529,7 +540,7 @@ def _multi(result: QuestionAgreement, question: Question, entries: _Entries,
     # Cohen: every (item, label) decision of the pair, pooled (ticked or not)
     if not len(entries.pair):
         return
-    pairs, inverse = np.unique(entries.pair, return_inverse=True)
+    pairs, inverse = _unique_pairs(entries.pair)
     n_pairs = len(pairs)
     items = np.bincount(inverse, minlength=n_pairs)
     first, second = ticked[codes[entries.first]], ticked[codes[entries.second]]
