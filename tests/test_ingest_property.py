@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from toolkit.corpus import read_corpus
@@ -23,6 +23,7 @@ LINES = st.one_of(
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(LINES, max_size=30), st.sampled_from(["txt", "jsonl", "csv"]))
+@example(lines=["", ""], fmt="jsonl")  # found by hypothesis: blank lines only, no finding
 def test_any_page_is_ingested_or_reported_never_a_crash(lines, fmt):
     with tempfile.TemporaryDirectory() as folder:
         page = Path(folder) / f"page_0123456789abcdef.{fmt}"

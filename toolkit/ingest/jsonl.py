@@ -38,10 +38,12 @@ def read_jsonl(path: Path, data_lines: Iterator[bytes], ctx: Context) -> Iterato
     report = ctx.report
     warned_encoding = False
     first_record = True  # a file whose first record is no article is not an input at all
+    blank = True
     for number, raw in enumerate(data_lines, start=1):
         where = f"{path}:{number}"
         if not raw.strip():
             continue
+        blank = False
         try:
             decoded = decode(raw)
         except UndecodableError as exc:
@@ -125,3 +127,5 @@ def read_jsonl(path: Path, data_lines: Iterator[bytes], ctx: Context) -> Iterato
             published=_optional_str(record.get("published")),
             comments=build_comments(article_id, raw_comments, ctx),
         )
+    if blank:
+        report.warning("empty", str(path), "empty file (only blank lines)", "nothing to ingest")
