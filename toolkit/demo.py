@@ -10,14 +10,13 @@ demo annotation file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .corpus import read_corpus
 from .errors import InputError, UsageError
 from .pipeline import SyncResult, sync
 from .results import build_result
@@ -27,7 +26,7 @@ from .studio.annotate import annotators_of, ensure_annotator, submit_annotation
 from .studio.connection import Studio, connect
 from .studio.ledger import server_keys
 from .studio.server import ServerStatus
-from .tasks import corpus_key
+from .tasks import corpus_key, tasks_from_corpus
 
 if TYPE_CHECKING:
     from datasets import DatasetDict
@@ -86,12 +85,6 @@ def load_demo_annotations(path: Path | str, schema: Schema) -> list[DemoAnnotati
     return out
 
 
-def _comment_texts(corpus_path: Path | str) -> Iterator[tuple[str, str]]:
-    for article in read_corpus(corpus_path):
-        for comment in article.comments:
-            yield comment.id, comment.text
-
-
 def submit_demo_annotations(
     studio: Studio,
     schema: Schema,
@@ -103,7 +96,7 @@ def submit_demo_annotations(
 ) -> AnnotateResult:
     """Submit each demo annotation as its annotator's, once: an annotator who already
     annotated a task is skipped, so running the demo again adds nothing."""
-    texts = dict(_comment_texts(corpus_path))
+    texts = {data["unit_id"]: data["text"] for data in tasks_from_corpus(schema, corpus_path)}
     task_ids = {key: task_id for task_id, key in server_keys(studio, project_id) if key}
     result = AnnotateResult()
     owners: dict[int, set[int]] = {}

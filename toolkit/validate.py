@@ -51,10 +51,10 @@ from pathlib import Path
 from typing import Any
 
 from .answers import Span, annotator_id, repair_span
-from .corpus import read_corpus
 from .report import Finding, Report
 from .schema import Question, Schema
 from .snapshot import Snapshot, check_schema, open_snapshot
+from .tasks import tasks_from_corpus
 
 FIX = "fix the annotation in Label Studio and pull again"
 LEFT_OUT = "build leaves the item out (rejected/)"
@@ -157,14 +157,9 @@ class ValidationReport(Report):
 
 def corpus_fingerprints(path: str | Path, schema: Schema) -> dict[str, bytes]:
     """corpus_key -> a digest of the item text(s) the task was built from."""
-    out: dict[str, bytes] = {}
-    for article in read_corpus(Path(path)):
-        if schema.unit == "comment":
-            for comment in article.comments:
-                out[f"{schema.name}:{comment.id}"] = _digest((comment.text,))
-        else:
-            out[f"{schema.name}:{article.id}"] = _digest((article.body, article.title))
-    return out
+    fields = schema.item_fields
+    return {data["corpus_key"]: _digest(tuple(data[f] for f in fields))
+            for data in tasks_from_corpus(schema, path)}
 
 
 def _digest(texts: tuple) -> bytes:

@@ -38,11 +38,11 @@ from typing import Any
 
 import orjson
 
-from ..corpus import read_corpus
 from ..errors import UsageError
 from ..report import Report
 from ..schema import Schema, load_schema
 from ..snapshot import check_schema, open_snapshot
+from ..tasks import tasks_from_corpus
 from . import _sources
 from ._sources import (
     STATUS_NO_ANNOTATIONS,
@@ -455,12 +455,7 @@ def _count_labels(schema: Schema, item: Item, split: str, distribution: dict) ->
 
 
 def _corpus_balance(balance: Balance, corpus: Path, schema: Schema, seen: dict) -> None:
-    keys: set[str] = set()
-    for article in read_corpus(corpus):
-        if schema.unit == "comment":
-            keys.update(f"{schema.name}:{c.id}" for c in article.comments)
-        else:
-            keys.add(f"{schema.name}:{article.id}")
+    keys = {data["corpus_key"] for data in tasks_from_corpus(schema, corpus)}
     balance.corpus_units = len(keys)
     balance.not_pushed = len(keys - seen.keys())
     balance.not_in_corpus = len(seen.keys() - keys)
