@@ -183,7 +183,7 @@ def main() -> None:
         print(f"  peak memory N / (N/4): {full_mb / q_mb:.2f}  (bounded memory: ~1)")
     finally:
         http.close()
-        if started_here is not None and not args.data_dir:
+        if started_here is not None:  # --data-dir keeps the data; the server never outlives us
             server.down(data_dir=started_here / "label-studio")
 
 
