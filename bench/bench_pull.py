@@ -6,7 +6,7 @@
 
 Prepares (or reuses, by title) two projects of annotated tasks -- N and N/4 --
 on a local server (started through toolkit.studio.server.up, the code path of
-`corpus studio up`; ``--data-dir`` keeps it between runs), then measures, each
+`corpus studio up`; ``--data-dir`` keeps its data between runs), then measures, each
 in a child process so that its peak memory (ru_maxrss) is its own:
 
 1. full pull of N tasks: seconds, peak RSS;
