@@ -110,9 +110,7 @@ def _submitted_and_cancelled(annotations: list) -> tuple[list[tuple[str, dict]],
 
 
 def _who(annotation: Mapping[str, Any]) -> str:
-    who = annotation.get("completed_by")
-    if type(who) is int:  # the usual case: annotator_id's answer without the detour
-        return str(who)
+    """The annotator of an annotation whose ``completed_by`` is not a plain int id."""
     return annotator_id(annotation) or f"annotation-{annotation.get('id')}"
 
 

@@ -237,7 +237,7 @@ class AgreementCollector:
             report.unresolved.extend(unresolved_rows(item))
         given = item.answers
         people = self._people
-        names = getattr(item, "names", None) or {}
+        names = item.names
         for who, _ in given:
             person = people.get(who)
             if person is None:
@@ -262,7 +262,7 @@ class AgreementCollector:
         reuse = (not self._unanimous_only and item.status in (OK, STATUS_UNRESOLVED)
                  and GROUND_TRUTH not in item.provenance.values())
         labels, provenances = item.labels, item.provenance
-        known = getattr(item, "votes", None)  # as aggregation normalized them
+        known = item.votes  # as aggregation normalized them
         for question, name, set_valued, codes, code_of, majorities in self._plan:
             votes = known.get(name) if known is not None else None
             if votes is None:

@@ -15,6 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from datasets import Features
 
+# Item status, as toolkit.aggregate sets it, under the names build imports from here.
+from ..aggregate import NO_ANNOTATIONS as STATUS_NO_ANNOTATIONS  # noqa: F401
+from ..aggregate import OK as STATUS_OK  # noqa: F401
+from ..aggregate import STATUS_UNRESOLVED  # noqa: F401
+from ..aggregate import TOO_FEW as STATUS_TOO_FEW  # noqa: F401
 from ..schema import Schema
 from ..snapshot import Snapshot
 
@@ -38,11 +43,6 @@ class Item:
     reason: str
 
 
-# Item status, as toolkit.aggregate sets it.
-STATUS_OK = "ok"
-STATUS_UNRESOLVED = "unresolved"
-STATUS_TOO_FEW = "too_few_annotations"
-STATUS_NO_ANNOTATIONS = "no_annotations"
 
 
 def question_features(schema: Schema) -> Features:
@@ -125,6 +125,7 @@ class SnapshotPass:
         self.snapshot = snapshot
         self.schema = schema
         fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
+        self.corpus_keys = fingerprints.keys() if fingerprints is not None else None
         self.validator = task_validator(schema, header=snapshot.header, corpus=fingerprints)
         self.validator.collect = True  # its answers feed aggregation: results walked once
         self.collector = AgreementCollector(schema) if agreement else None

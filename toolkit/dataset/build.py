@@ -30,7 +30,7 @@ import hashlib
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, KeysView
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +42,6 @@ from ..errors import UsageError
 from ..report import Report
 from ..schema import Schema, load_schema
 from ..snapshot import check_schema, open_snapshot
-from ..tasks import tasks_from_corpus
 from . import _sources
 from ._sources import (
     STATUS_NO_ANNOTATIONS,
@@ -294,8 +293,8 @@ def _build(
         not_annotated=not_annotated,
         duplicates=duplicates,
     )
-    if corpus is not None:
-        _corpus_balance(balance, Path(corpus), schema, seen)
+    if one_pass.corpus_keys is not None:
+        _corpus_balance(balance, one_pass.corpus_keys, seen)
 
     staging = _staging_dir(out_path)
     writer_options = {} if max_shard_bytes is None else {"max_shard_bytes": max_shard_bytes}
@@ -454,8 +453,8 @@ def _count_labels(schema: Schema, item: Item, split: str, distribution: dict) ->
             counts[key] = counts.get(key, 0) + 1
 
 
-def _corpus_balance(balance: Balance, corpus: Path, schema: Schema, seen: dict) -> None:
-    keys = {data["corpus_key"] for data in tasks_from_corpus(schema, corpus)}
+def _corpus_balance(balance: Balance, keys: KeysView[str], seen: dict) -> None:
+    """Corpus units vs snapshot tasks; ``keys`` come from the pass's one corpus read."""
     balance.corpus_units = len(keys)
     balance.not_pushed = len(keys - seen.keys())
     balance.not_in_corpus = len(seen.keys() - keys)

@@ -19,7 +19,6 @@ from ..answers import Span
 from ..schema import Schema
 from ._sources import Item
 
-PROVENANCE = ("unanimous", "majority", "ground_truth", "unresolved")
 PROVENANCE_SUFFIX = "_provenance"
 
 
