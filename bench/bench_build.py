@@ -42,9 +42,9 @@ WORDS = ["الحكومة", "الوزير", "القاهرة", "الشعب", "كل
 
 
 def generate(path: Path, tasks: int, seed: int = 1) -> None:
-    from toolkit.results import build_result
     from toolkit.schema import load_schema
-    from toolkit.snapshot import write_snapshot
+    from toolkit.studio.results import build_result
+    from toolkit.studio.snapshot import write_snapshot
 
     schema = load_schema(SCHEMA)
     rng = random.Random(seed)

@@ -162,7 +162,7 @@ def main() -> None:
             print(f"  ratio full pull / export: {full_s / exp_s:.2f}  (target < 1, aim 0.5)",
                   flush=True)
 
-        from toolkit.snapshot import open_snapshot
+        from toolkit.studio.snapshot import open_snapshot
 
         base = max((snaps / "big").glob("*.json"))
         ids = [task["id"] for task in open_snapshot(base).tasks()]

@@ -40,10 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from toolkit.corpus import Article, Comment, write_corpus  # noqa: E402
-from toolkit.labelconfig import label_config  # noqa: E402
 from toolkit.schema import parse_schema  # noqa: E402
 from toolkit.studio import server  # noqa: E402
 from toolkit.studio.connection import connect  # noqa: E402
+from toolkit.studio.labelconfig import label_config  # noqa: E402
 from toolkit.studio.push import push  # noqa: E402
 from toolkit.tasks import tasks_from_corpus  # noqa: E402
 

@@ -6,7 +6,7 @@ then times, each in its own child process so peak memory is measured per phase:
 
   parse        orjson.loads of the whole file (the fastest bare parse available)
   parse-lines  orjson.loads of each task line (the same parse, bounded memory)
-  validate     toolkit.validate.validate_snapshot (streams the file)
+  validate     toolkit.review.validate.validate_snapshot (streams the file)
 
 and prints results/second, the ratio of validate to the faster of the two
 parses (target <= 3x) and each phase's peak RSS.
@@ -96,8 +96,8 @@ def _phase(name: str, path: str) -> None:
                     tasks += 1
         extra = {"tasks": tasks}
     else:
+        from toolkit.review.validate import validate_snapshot
         from toolkit.schema import load_schema
-        from toolkit.validate import validate_snapshot
 
         report = validate_snapshot(path, load_schema(SCHEMA))
         extra = {"results": report.counts["results"], "findings": len(report.findings)}
@@ -122,7 +122,7 @@ def main() -> None:
         _phase(args.phase, args.path)
         return
     sys.path.insert(0, str(ROOT))
-    from toolkit.snapshot import write_snapshot
+    from toolkit.studio.snapshot import write_snapshot
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench-snapshot.json"

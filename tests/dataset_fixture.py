@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.corpus import Article, Comment, write_corpus
-from toolkit.results import build_result
 from toolkit.schema import load_schema
-from toolkit.snapshot import write_snapshot
+from toolkit.studio.results import build_result
+from toolkit.studio.snapshot import write_snapshot
 from toolkit.tasks import comment_task
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "dataset" / "schema.yaml"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from annotation_builders import annotation, choice, schema, span, task
 
-from toolkit.aggregate import aggregate_task, unresolved_rows
-from toolkit.answers import Span
+from toolkit.review.aggregate import aggregate_task, unresolved_rows
+from toolkit.review.answers import Span
 from toolkit.schema import Schema
 
 TEXT = "محمد صلاح في ليفربول"

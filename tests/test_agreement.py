@@ -7,7 +7,7 @@ import math
 import pytest
 from annotation_builders import annotation, choice, rating, schema, span, task
 
-from toolkit.agreement import cohen_kappa, compute_agreement, fleiss_kappa, span_f1
+from toolkit.review.agreement import cohen_kappa, compute_agreement, fleiss_kappa, span_f1
 
 # Krippendorff's example (the krippendorff package's docstring): 3 coders x 15 units.
 NAN = math.nan
@@ -137,7 +137,7 @@ def test_pairwise_figures_equal_the_plain_per_pair_computation():
     import itertools
     import random
 
-    from toolkit.aggregate import aggregate_task
+    from toolkit.review.aggregate import aggregate_task
 
     rng = random.Random(7)
     text = "محمد صلاح في ليفربول الآن"
@@ -220,7 +220,7 @@ def test_empty_multi_choice_counts_as_agreement_and_yes_no_has_fleiss_kappa():
 def test_annotators_named_from_the_export_when_it_has_names():
     """Label Studio's created_username ("<first> <last> <email>, <id>") gives the readable
     name beside the id; an annotation without it keeps the bare id."""
-    from toolkit.answers import annotator_name
+    from toolkit.review.answers import annotator_name
 
     tasks = []
     for i, row in enumerate([("agree", "agree", "agree"), ("agree", "disagree", "agree")]):

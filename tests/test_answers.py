@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from annotation_builders import choice, rating, schema, span, textarea
 
-from toolkit.answers import Span, annotator_id, extract_answers, repair_span, utf16_to_codepoints
+from toolkit.review.answers import (
+    Span,
+    annotator_id,
+    extract_answers,
+    repair_span,
+    utf16_to_codepoints,
+)
 
 TEXT = "😀😀😀 محمد صلاح لاعب"  # three emoji (astral: 2 UTF-16 units each) before the name
 

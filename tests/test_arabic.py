@@ -1,4 +1,4 @@
-"""Relative times and matching normalization (toolkit.arabic)."""
+"""Relative times and matching normalization (toolkit.ingest.arabic)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.arabic import RelativeTime, normalize, normalized_utf8, parse_relative_time
+from toolkit.ingest.arabic import RelativeTime, normalize, normalized_utf8, parse_relative_time
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ _TRICKY = (
 
 def test_normalize_handles_every_whitespace_character():
     """normalize folds whitespace without str.split(): its table must be complete."""
-    from toolkit.arabic import _FORMAT, _SPACES
+    from toolkit.ingest.arabic import _FORMAT, _SPACES
 
     assert sorted({*_SPACES, " ", "\n"}) == _WHITESPACE
     # the fast path skips these scans when the text is printable
@@ -158,7 +158,7 @@ def test_normalize_equals_the_reference_on_random_text(text):
 
 def test_casefold_can_be_skipped_only_where_it_changes_nothing():
     """normalized_utf8 skips casefold() unless the bytes hold one of _CASED_LEADS."""
-    from toolkit.arabic import _CASED_LEADS
+    from toolkit.ingest.arabic import _CASED_LEADS
 
     leads = {
         chr(code).encode("utf-8")[0]

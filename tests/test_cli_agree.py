@@ -7,7 +7,7 @@ import json
 from annotation_builders import SCHEMA_PATH, annotation, choice, task
 
 from toolkit.cli import main
-from toolkit.snapshot import write_snapshot
+from toolkit.studio.snapshot import write_snapshot
 
 
 def test_agree_prints_alpha_and_writes_unresolved(tmp_path, capsys):
@@ -38,7 +38,7 @@ def test_agree_refuses_a_snapshot_of_another_schema_and_warns_on_another_version
         tmp_path, capsys):
     from annotation_builders import schema
 
-    from toolkit.agreement import agreement_for_snapshot
+    from toolkit.review.agreement import agreement_for_snapshot
 
     tasks = [task(1, "نص", [annotation(k, k, [choice("stance", "agree")]) for k in (1, 2)])]
     other = tmp_path / "other.json"

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from toolkit.cli import main
-from toolkit.labelconfig import label_config
 from toolkit.schema import load_schema
+from toolkit.studio.labelconfig import label_config
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMENT = ROOT / "schemas" / "comment_stance.yaml"

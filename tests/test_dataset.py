@@ -130,7 +130,7 @@ def test_card_front_matter_and_facts(built, inputs):
     assert "Read the article, then the comment." in text  # guidelines
     assert "| agree | موافق | supports the article's claim |" in text
     assert "| unresolved | 1 |" in text
-    assert "| `stance` | alpha nominal | 11 |" in text  # agreement, from toolkit.agreement
+    assert "| `stance` | alpha nominal | 11 |" in text  # agreement, from toolkit.review.agreement
 
 
 def test_two_builds_are_byte_identical(inputs, tmp_path):
@@ -150,10 +150,10 @@ def test_two_builds_are_byte_identical(inputs, tmp_path):
 def test_one_pass_agreement_and_rejections_equal_the_separate_stages(inputs, tmp_path):
     """Build reads the snapshot once; its card's agreement figures and its rejected file
     equal what the stages give when each reads the snapshot on its own."""
-    from toolkit.agreement import agreement_for_snapshot
     from toolkit.dataset._sources import agreement_figures, invalid_tasks
+    from toolkit.review.agreement import agreement_for_snapshot
     from toolkit.schema import load_schema
-    from toolkit.snapshot import open_snapshot
+    from toolkit.studio.snapshot import open_snapshot
 
     schema, corpus, snapshot = inputs
     one = build_dataset(snapshot, schema, out=tmp_path / "one", corpus=corpus).folder
@@ -239,7 +239,7 @@ def test_refuses_a_folder_holding_other_files(inputs, tmp_path):
 
 
 def test_refuses_a_snapshot_of_another_schema(inputs, tmp_path):
-    from toolkit.snapshot import open_snapshot, write_snapshot
+    from toolkit.studio.snapshot import open_snapshot, write_snapshot
 
     schema, _, snapshot = inputs
     snap = open_snapshot(snapshot)
@@ -259,9 +259,9 @@ def test_only_unusable_items_are_rejected_as_invalid(inputs, tmp_path):
     """One annotator leaving required `stance` unanswered (V004) or submitting twice
     (V013) does not reject an item the others agree on; a span not matching its text
     (V007) does. The validate actions say the same."""
+    from toolkit.review.validate import validate_snapshot
     from toolkit.schema import load_schema
-    from toolkit.snapshot import open_snapshot, write_snapshot
-    from toolkit.validate import validate_snapshot
+    from toolkit.studio.snapshot import open_snapshot, write_snapshot
 
     schema_path, _, snapshot = inputs
     snap = open_snapshot(snapshot)
@@ -329,7 +329,7 @@ def test_a_rebuild_with_more_articles_keeps_every_earlier_article_in_its_split(t
     from dataset_fixture import SCHEMA_PATH, tasks
 
     from toolkit.schema import load_schema
-    from toolkit.snapshot import write_snapshot
+    from toolkit.studio.snapshot import write_snapshot
 
     schema = load_schema(SCHEMA_PATH)
     template = [t for t in tasks(schema) if t["data"]["unit_id"] == "a1-3"][0]  # agreed: A,A,A
@@ -387,7 +387,7 @@ def test_rows_table_equals_from_pylist(inputs):
     from toolkit.dataset._sources import SnapshotPass, question_features
     from toolkit.dataset.rows import RowEncoder, row_features, rows_table
     from toolkit.schema import load_schema
-    from toolkit.snapshot import open_snapshot
+    from toolkit.studio.snapshot import open_snapshot
 
     schema_path, _, snapshot = inputs
     schema = load_schema(schema_path)

@@ -8,7 +8,7 @@ import datasets
 import pytest
 from datasets import ClassLabel, List, Value
 
-from toolkit.features import features
+from toolkit.dataset.features import features
 from toolkit.schema import load_schema, parse_schema
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.corpus import read_corpus
+from toolkit.corpus import iter_jsonl, read_corpus
 from toolkit.errors import InputError
-from toolkit.jsonl import iter_jsonl
 from toolkit.studio.ledger import Ledger
 from toolkit.studio.push import read_predictions
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from toolkit.labelconfig import instructions_html, label_config
 from toolkit.schema import load_schema, parse_schema
+from toolkit.studio.labelconfig import instructions_html, label_config
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMENT = load_schema(ROOT / "schemas" / "comment_stance.yaml")

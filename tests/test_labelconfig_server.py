@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.labelconfig import instructions_html, label_config
 from toolkit.schema import load_schema, parse_schema
+from toolkit.studio.labelconfig import instructions_html, label_config
 
 pytestmark = pytest.mark.integration
 

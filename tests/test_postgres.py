@@ -32,16 +32,16 @@ import pytest
 from toolkit.corpus import read_corpus
 from toolkit.dataset import build_dataset
 from toolkit.ingest import ingest
-from toolkit.results import build_result
+from toolkit.review.validate import validate_snapshot
 from toolkit.schema import load_schema
-from toolkit.snapshot import open_snapshot
 from toolkit.studio import server
 from toolkit.studio.annotate import ensure_annotator, submit_annotation
 from toolkit.studio.connection import Studio, connect
 from toolkit.studio.ledger import Ledger, ledger_path
 from toolkit.studio.pull import CURSOR_MARGIN, pull
 from toolkit.studio.push import push
-from toolkit.validate import validate_snapshot
+from toolkit.studio.results import build_result
+from toolkit.studio.snapshot import open_snapshot
 
 integration = pytest.mark.integration
 

@@ -12,12 +12,12 @@ from toolkit.cli import main
 from toolkit.corpus import read_corpus
 from toolkit.errors import StudioAuthError, StudioUnreachable
 from toolkit.schema import parse_schema
-from toolkit.snapshot import open_snapshot
 from toolkit.studio.connection import connect
 from toolkit.studio.ledger import Ledger, ledger_path
 from toolkit.studio.pull import CURSOR_MARGIN, SOURCE_TEXT, _Exporter, _Reader, pull
 from toolkit.studio.push import push
 from toolkit.studio.server import free_port
+from toolkit.studio.snapshot import open_snapshot
 
 pytestmark = pytest.mark.integration
 

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from toolkit.errors import InputError
-from toolkit.results import build_result
 from toolkit.schema import Schema
+from toolkit.studio.results import build_result
 
 SCHEMA = Schema.model_validate(
     yaml.safe_load(
@@ -94,7 +94,7 @@ questions:
         ("topic", "body"), ("headline_tone", "title"), ("quality", "body"), ("entities", "body"),
     ]
     assert items[3]["value"] == {"start": 4, "end": 8, "text": "ميسي", "labels": ["person"]}
-    from toolkit.labelconfig import label_config
+    from toolkit.studio.labelconfig import label_config
 
     config = label_config(article)
     assert 'name="topic" toName="body"' in config

@@ -9,8 +9,8 @@ from annotation_builders import annotation, choice, rating, schema, span, task, 
 
 from toolkit.corpus import Article, Comment, write_corpus
 from toolkit.errors import SnapshotError
-from toolkit.snapshot import write_snapshot
-from toolkit.validate import CODES, validate_snapshot, validate_tasks
+from toolkit.review.validate import CODES, validate_snapshot, validate_tasks
+from toolkit.studio.snapshot import write_snapshot
 
 TEXT = "محمد صلاح في ليفربول"
 EMOJI_TEXT = "😀😀😀 محمد صلاح لاعب"
@@ -183,7 +183,7 @@ def test_every_code_is_documented_with_its_level():
     from pathlib import Path
 
     docs = (Path(__file__).parent.parent / "docs" / "validate.md").read_text(encoding="utf-8")
-    import toolkit.validate as module
+    import toolkit.review.validate as module
 
     for code, (level, name) in CODES.items():
         assert f"| {code} | {level} | `{name}` |" in docs
@@ -193,7 +193,7 @@ def test_every_code_is_documented_with_its_level():
 def test_every_code_says_what_build_does_here_and_in_the_docs():
     from pathlib import Path
 
-    from toolkit.validate import IN_BUILD, REJECTS_ITEM
+    from toolkit.review.validate import IN_BUILD, REJECTS_ITEM
 
     assert set(IN_BUILD) == set(CODES)
     assert {c for c, text in IN_BUILD.items() if text.startswith("item rejected")} == REJECTS_ITEM

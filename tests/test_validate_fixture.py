@@ -8,10 +8,10 @@ from pathlib import Path
 
 from annotation_builders import schema
 
-from toolkit.aggregate import aggregate_task
-from toolkit.agreement import agreement_for_snapshot
-from toolkit.snapshot import open_snapshot
-from toolkit.validate import validate_snapshot
+from toolkit.review.aggregate import aggregate_task
+from toolkit.review.agreement import agreement_for_snapshot
+from toolkit.review.validate import validate_snapshot
+from toolkit.studio.snapshot import open_snapshot
 
 HERE = Path(__file__).parent / "data" / "snapshots"
 SNAPSHOT = HERE / "ls_1.23.2_errors.json"

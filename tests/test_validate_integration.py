@@ -12,9 +12,9 @@ import pytest
 from annotation_builders import choice, rating, schema, span
 
 from toolkit.corpus import Article, Comment, write_corpus
-from toolkit.snapshot import write_snapshot
+from toolkit.review.validate import validate_snapshot
 from toolkit.studio.push import push
-from toolkit.validate import validate_snapshot
+from toolkit.studio.snapshot import write_snapshot
 
 pytestmark = pytest.mark.integration
 

@@ -7,10 +7,10 @@ from annotation_builders import schema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.aggregate import aggregate_task
-from toolkit.agreement import compute_agreement
 from toolkit.errors import SnapshotError
-from toolkit.validate import validate_snapshot, validate_tasks
+from toolkit.review.aggregate import aggregate_task
+from toolkit.review.agreement import compute_agreement
+from toolkit.review.validate import validate_snapshot, validate_tasks
 
 SCHEMA = schema()
 NAMES = st.sampled_from(["stance", "sentiment", "offensive", "sarcasm", "sarcasm_target",
@@ -106,9 +106,9 @@ good_annotations = st.builds(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(good_annotations, max_size=5))
 def test_collected_answers_equal_extract_answers(annotations):
-    from toolkit.aggregate import aggregate_task_with
-    from toolkit.answers import extract_answers
-    from toolkit.validate import task_validator
+    from toolkit.review.aggregate import aggregate_task_with
+    from toolkit.review.answers import extract_answers
+    from toolkit.review.validate import task_validator
 
     task = {"id": 1, "data": {"corpus_key": "comment_stance:c1", "text": TEXT},
             "annotations": annotations}
@@ -125,7 +125,7 @@ def test_collected_answers_equal_extract_answers(annotations):
 
 def test_collected_answers_cover_clean_annotations():
     """The clean case is collected (else build would silently extract twice)."""
-    from toolkit.validate import task_validator
+    from toolkit.review.validate import task_validator
 
     task = {"id": 1, "data": {"corpus_key": "comment_stance:c1", "text": TEXT},
             "annotations": [{"id": 1, "completed_by": 1, "result": [

@@ -19,7 +19,7 @@ from .errors import (
 )
 from .report import Finding, Report
 from .schema import Schema, load_schema
-from .snapshot import open_snapshot, write_snapshot
+from .studio.snapshot import open_snapshot, write_snapshot
 
 __version__ = "0.1.0"
 

@@ -8,16 +8,15 @@ annotation offsets point into these strings, so nothing here normalizes text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from .errors import InputError
-from .jsonl import iter_jsonl
-
-DEFAULT_CORPUS = Path("exports/corpus.jsonl")  # where ingest writes and push reads by default
+from .paths import DEFAULT_CORPUS  # noqa: F401  (where ingest writes and push reads)
 
 
 @dataclass(frozen=True)
@@ -133,3 +132,49 @@ def read_corpus(path: Path) -> Iterator[Article]:
             yield Article.from_dict(record)
         except (KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"{path}:{number}: not a corpus record ({exc}); {fix}") from exc
+
+
+# Reading the toolkit's own JSONL files (corpus, predictions, push ledger), line by line.
+# Scraper JSONL inputs are read by toolkit.ingest.jsonl instead: there a bad line is a
+# finding and the rest of the file is still read; here it is an InputError.
+
+
+def iter_jsonl(
+    path: Path | str,
+    *,
+    what: str,
+    hint: str = "",
+    missing_ok: bool = False,
+    on_bad_line: Callable[[int, orjson.JSONDecodeError], None] | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value) for each non-blank line of ``path``, streamed.
+
+    A file that cannot be opened raises InputError ``<path>: cannot read the <what>
+    (<reason>)``, except an absent one with ``missing_ok`` (nothing is yielded). A
+    line that is not JSON raises InputError ``<path>:<line>: not JSON (...); <hint>``,
+    unless ``on_bad_line(number, error)`` is given: then it is called and the line
+    skipped (the ledger's torn last line after a kill).
+    """
+    path = Path(path)
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError as exc:
+        if missing_ok:
+            return
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror})") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror})") from exc
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                if on_bad_line is not None:
+                    on_bad_line(number, exc)
+                    continue
+                raise InputError(
+                    f"{path}:{number}: not JSON ({exc})" + (f"; {hint}" if hint else "")
+                ) from exc
+            yield number, value

@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .errors import InputError, UsageError
+from .paths import DEMO_EXPORTS
 from .pipeline import SyncResult, sync
-from .results import build_result
 from .schema import Schema, load_schema
 from .studio import server
 from .studio.annotate import annotators_of, ensure_annotator, submit_annotation
 from .studio.connection import Studio, connect
+from .studio.credentials import read_credentials
 from .studio.ledger import server_keys
+from .studio.results import build_result
 from .studio.server import ServerStatus
 from .tasks import corpus_key, tasks_from_corpus
 
@@ -35,7 +37,6 @@ SAMPLES = Path("samples")
 DEMO_SCHEMA = Path("schemas/comment_stance.yaml")
 DEMO_ANNOTATIONS = SAMPLES / "demo_annotations.yaml"
 # The demo keeps to its own project and files, apart from real work on the same schema.
-DEMO_EXPORTS = Path("exports/demo")
 DEMO_SUFFIX = "_demo"
 
 
@@ -170,7 +171,7 @@ def run_demo(
     exports = Path(exports)
     corpus_path = exports / "corpus.jsonl"
     status = server.up(port=port or server.DEFAULT_PORT, say=say)
-    credentials = server.read_credentials(status.credentials_path)
+    credentials = read_credentials(status.credentials_path)
     studio = connect(status.url, credentials.api_key if credentials else None)
     annotated = AnnotateResult()
 

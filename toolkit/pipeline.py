@@ -14,16 +14,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .agreement import AgreementReport, agreement_for_snapshot
 from .corpus import DEFAULT_CORPUS
 from .dataset import BuildResult, agreement_figures, build_dataset
 from .ingest import IngestResult, ingest
 from .ingest.merge import merge_corpus
+from .review.agreement import AgreementReport, agreement_for_snapshot
+from .review.validate import ValidationReport, validate_snapshot
 from .schema import Schema
 from .studio.connection import Studio
 from .studio.pull import PullResult, pull
 from .studio.push import PushResult, push
-from .validate import ValidationReport, validate_snapshot
 
 Say = Callable[[str], None]
 Progress = Callable[[int, int | None], None]  # (done, total), as push and pull report it

@@ -8,7 +8,12 @@ import orjson
 import typer
 from rich.table import Table
 
-from ..agreement import AgreementReport, agreement_for_snapshot, reliability, write_unresolved
+from ..review.agreement import (
+    AgreementReport,
+    agreement_for_snapshot,
+    reliability,
+    write_unresolved,
+)
 from ..schema import load_schema
 from .output import err_console, out_console, print_findings
 

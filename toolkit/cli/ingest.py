@@ -11,6 +11,7 @@ import typer
 from ..errors import InputError, UsageError
 from ..ingest import IngestResult
 from ..ingest import ingest as run_ingest
+from ..paths import DEFAULT_CORPUS
 from .output import out_console, print_findings, progress_bar
 
 _PROGRESS_MIN_FILES = 5  # a bar only for more files than this
@@ -27,7 +28,7 @@ def _parse_date(value: str | None) -> date | None:
 
 def ingest(
     inputs: list[Path] = typer.Argument(..., metavar="INPUT...", help="Files or folders."),
-    out: Path = typer.Option(Path("exports/corpus.jsonl"), "--out", "-o", help="Corpus file."),
+    out: Path = typer.Option(DEFAULT_CORPUS, "--out", "-o", help="Corpus file."),
     fmt: str | None = typer.Option(
         None, "--format", help="txt, jsonl or csv (default: from each file's extension)."
     ),

@@ -7,10 +7,10 @@ from pathlib import Path
 import typer
 
 from ..errors import UsageError
+from ..paths import DEFAULT_LEDGER_DIR
 from ..schema import load_schema
 from ..studio import pull as pulling
 from ..studio.connection import connect
-from ..studio.ledger import DEFAULT_LEDGER_DIR
 from .output import out_console, progress_bar, say
 from .push import ApiKeyOption, UrlOption
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
+from ..paths import DEFAULT_CORPUS, DEFAULT_LEDGER_DIR
 from ..schema import load_schema
 from ..studio import push as pushing
 from ..studio.connection import connect
-from ..studio.ledger import DEFAULT_LEDGER_DIR
 from .output import out_console, print_findings, progress_bar, say
 
 # Shared by every command that talks to Label Studio (pull uses them too).
@@ -25,7 +25,7 @@ ApiKeyOption = typer.Option(
 
 def push(
     schema_path: Path = typer.Option(..., "--schema", "-s", help="The schema YAML file."),
-    corpus: Path = typer.Option(Path("exports/corpus.jsonl"), "--corpus", help="Corpus JSONL."),
+    corpus: Path = typer.Option(DEFAULT_CORPUS, "--corpus", help="Corpus JSONL."),
     batch_size: int = typer.Option(
         pushing.DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Tasks per import request."
     ),

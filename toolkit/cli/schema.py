@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 
 from ..errors import SchemaError
-from ..labelconfig import label_config
 from ..schema import Schema, load_schema
+from ..studio.labelconfig import label_config
 from .output import err_console, out_console
 
 schema_app = typer.Typer(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..paths import DEFAULT_CREDENTIALS, DEFAULT_DATA_DIR
 from ..studio import server
 from .output import out_console, say
 
@@ -19,10 +20,10 @@ studio_app = typer.Typer(
 )
 
 DataDir = typer.Option(
-    server.DEFAULT_DATA_DIR, "--data-dir", help="Label Studio's data folder (SQLite, media, log)."
+    DEFAULT_DATA_DIR, "--data-dir", help="Label Studio's data folder (SQLite, media, log)."
 )
 CredentialsPath = typer.Option(
-    server.DEFAULT_CREDENTIALS, "--credentials", help="Where the login and API key are kept (0600)."
+    DEFAULT_CREDENTIALS, "--credentials", help="Where the login and API key are kept (0600)."
 )
 
 

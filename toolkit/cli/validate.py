@@ -8,8 +8,8 @@ import orjson
 import typer
 from rich.table import Table
 
+from ..review.validate import CODES, ValidationReport, validate_snapshot
 from ..schema import load_schema
-from ..validate import CODES, ValidationReport, validate_snapshot
 from .output import err_console, out_console, print_findings
 
 SHOWN = 200  # findings printed on stderr; --json has all of them

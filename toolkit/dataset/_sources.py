@@ -1,8 +1,8 @@
 """The one place where build meets the other stages' libraries.
 
-Build consumes the aggregation (toolkit.aggregate), validation
-(toolkit.validate), agreement (toolkit.agreement) and question features
-(toolkit.features). Their exact signatures live here only, so a change there is
+Build consumes the aggregation (toolkit.review.aggregate), validation
+(toolkit.review.validate), agreement (toolkit.review.agreement) and question features
+(toolkit.dataset.features). Their exact signatures live here only, so a change there is
 a change in one file.
 """
 
@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from datasets import Features
 
-# Item status, as toolkit.aggregate sets it, under the names build imports from here.
-from ..aggregate import NO_ANNOTATIONS as STATUS_NO_ANNOTATIONS  # noqa: F401
-from ..aggregate import OK as STATUS_OK  # noqa: F401
-from ..aggregate import STATUS_UNRESOLVED  # noqa: F401
-from ..aggregate import TOO_FEW as STATUS_TOO_FEW  # noqa: F401
+# Item status, as toolkit.review.aggregate sets it, under the names build imports from here.
+from ..review.aggregate import NO_ANNOTATIONS as STATUS_NO_ANNOTATIONS  # noqa: F401
+from ..review.aggregate import OK as STATUS_OK  # noqa: F401
+from ..review.aggregate import STATUS_UNRESOLVED  # noqa: F401
+from ..review.aggregate import TOO_FEW as STATUS_TOO_FEW  # noqa: F401
 from ..schema import Schema
-from ..snapshot import Snapshot
+from ..studio.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from ..agreement import AgreementReport
+    from ..review.agreement import AgreementReport
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Item:
 
 def question_features(schema: Schema) -> Features:
     """The question columns' features (ClassLabel names in schema order, ...)."""
-    from ..features import features
+    from .features import features
 
     return features(schema)
 
@@ -57,11 +57,11 @@ def invalid_tasks(snapshot: Snapshot, schema: Schema,
     """Task id -> its first finding that makes the item unusable ("V002 unknown-label:
     ..."), for the tasks build rejects as invalid.
 
-    Only the codes in ``toolkit.validate.REJECTS_ITEM`` reject an item; for the other
+    Only the codes in ``toolkit.review.validate.REJECTS_ITEM`` reject an item; for the other
     errors (V001, V003, V004, V005, V009, V013) build keeps the item and does what the
     finding's action says (docs/validate.md, column "in build").
     """
-    from ..validate import validate_snapshot
+    from ..review.validate import validate_snapshot
 
     invalid: dict[Any, str] = {}
     _note_invalid(validate_snapshot(snapshot, schema, corpus=corpus).findings, invalid)
@@ -71,7 +71,7 @@ def invalid_tasks(snapshot: Snapshot, schema: Schema,
 def _note_invalid(findings: Iterable[Any], invalid: dict[Any, str]) -> None:
     """Add to ``invalid`` (task id -> reason) the first finding that makes its item
     unusable (a code in validate's REJECTS_ITEM) of each task not in it yet."""
-    from ..validate import CODES, REJECTS_ITEM
+    from ..review.validate import CODES, REJECTS_ITEM
 
     for finding in findings:
         task_id = getattr(finding, "task_id", None)
@@ -84,7 +84,7 @@ def agreement_figures(report: AgreementReport) -> dict[str, dict[str, Any]]:
     reading), Fleiss' kappa, % full agreement, span F1. Figures keyed by annotator
     (pairwise Cohen's kappa, per-annotator rates) are left out: they would name
     annotators by their Label Studio ids."""
-    from ..agreement import reliability
+    from ..review.agreement import reliability
 
     figures: dict[str, dict[str, Any]] = {}
     for q in report.questions:
@@ -119,8 +119,8 @@ class SnapshotPass:
 
     def __init__(self, snapshot: Snapshot, schema: Schema, corpus: Path | None, *,
                  agreement: bool = True, keep: set[str] | None = None) -> None:
-        from ..agreement import AgreementCollector
-        from ..validate import corpus_fingerprints, task_validator
+        from ..review.agreement import AgreementCollector
+        from ..review.validate import corpus_fingerprints, task_validator
 
         self.snapshot = snapshot
         self.schema = schema
@@ -137,7 +137,7 @@ class SnapshotPass:
     def items(self):  # -> Iterator[Item]
         from time import perf_counter
 
-        from ..aggregate import aggregate_task_with
+        from ..review.aggregate import aggregate_task_with
 
         findings = self.validator.report.findings
         invalid = self.invalid

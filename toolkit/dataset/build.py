@@ -15,7 +15,7 @@ file keeps groups that are not in this build (e.g. now unresolved), so they
 return to their split later. Same snapshot + same previous folder -> same bytes.
 
 An item is left out as ``invalid`` only for a validation finding that makes it
-unusable (toolkit.validate.REJECTS_ITEM: an unknown label, a span that does not
+unusable (toolkit.review.validate.REJECTS_ITEM: an unknown label, a span that does not
 match its text, text changed since push, a malformed value or task); for the
 other findings it is aggregated as the finding's action says (docs/validate.md).
 
@@ -39,9 +39,10 @@ from typing import Any
 import orjson
 
 from ..errors import UsageError
+from ..paths import default_dataset_dir
 from ..report import Report
 from ..schema import Schema, load_schema
-from ..snapshot import check_schema, open_snapshot
+from ..studio.snapshot import check_schema, open_snapshot
 from . import _sources
 from ._sources import (
     STATUS_NO_ANNOTATIONS,
@@ -122,7 +123,7 @@ class BuildResult:
 
 
 def default_out(schema: Schema) -> Path:
-    return Path("exports") / schema.name / "dataset"
+    return default_dataset_dir(schema.name)
 
 
 def build_dataset(

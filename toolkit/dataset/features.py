@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datasets import ClassLabel, Features, List, Value
 
-from .schema import Question, Schema
+from ..schema import Question, Schema
 
 __all__ = ["features", "question_feature", "span_feature"]
 

@@ -1,7 +1,7 @@
 """Rows of the dataset: columns, their Features, and encoding answers into them.
 
 The features are declared, never inferred: the question columns come from
-toolkit.features (via _sources), and this module adds the ids, text, context,
+toolkit.dataset.features (via _sources), and this module adds the ids, text, context,
 provenance, annotator count and the per-annotator ``annotations`` column around
 them. Values are encoded here (label name -> ClassLabel index, "yes" -> True)
 so Parquet can be written straight from Arrow, without datasets re-encoding.
@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 from datasets import ClassLabel, Features, LargeList, List, Value
 
-from ..answers import Span
+from ..review.answers import Span
 from ..schema import Schema
 from ._sources import Item
 

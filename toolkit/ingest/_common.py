@@ -8,9 +8,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from hashlib import blake2b
 
-from ..arabic import normalized_utf8, parse_relative_time
 from ..corpus import Comment
 from ..report import Report
+from .arabic import normalized_utf8, parse_relative_time
 
 
 @dataclass

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import re
 
-from ..arabic import normalize, parse_relative_time
 from ..corpus import Article
 from ._common import Context, RawComment, build_comments, content_id
+from .arabic import normalize, parse_relative_time
 
 _HEADER = re.compile(r"^(?:ال)?تعليقات\s*(?:[(\[]\s*([0-9٠-٩۰-۹]+)\s*[)\]])?\s*:?$")
 _DOTTED_TIME = re.compile(r"^[·•]\s*(منذ.*)$")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..corpus import Article, write_corpus
 from ..errors import UsageError
+from ..paths import DEFAULT_CORPUS
 from ..report import Report
 from ._common import Context, dedupe_key
 from ._decode import UndecodableError, decode
@@ -295,7 +296,7 @@ def _renamed(article: Article, seen_ids: set[str], report: Report) -> Article:
 def ingest(
     inputs: Iterable[str | Path],
     *,
-    out: str | Path = "exports/corpus.jsonl",
+    out: str | Path = DEFAULT_CORPUS,
     fmt: str | None = None,
     crawled_at: date | None = None,
     progress: Progress | None = None,

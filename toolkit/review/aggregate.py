@@ -38,8 +38,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..schema import Question, Schema
 from .answers import Answer, annotator_id, annotator_name, extract_answers, per_schema
-from .schema import Question, Schema
 
 UNANIMOUS = "unanimous"
 MAJORITY = "majority"

@@ -30,7 +30,7 @@ annotators gave the same answer. An undefined figure (e.g. alpha when everyone
 used a single value) is ``None``, with the reason in ``notes``.
 
 Per annotator: items done, and how often their answer equals the majority
-answer (majority as in ``toolkit.aggregate``, on items with two or more annotators
+answer (majority as in ``toolkit.review.aggregate``, on items with two or more annotators
 where a majority exists).
 """
 
@@ -48,6 +48,9 @@ import krippendorff
 import numpy as np
 import orjson
 
+from ..report import Finding
+from ..schema import Question, Schema
+from ..studio.snapshot import Snapshot, check_schema, open_snapshot
 from .aggregate import (
     GROUND_TRUTH,
     OK,
@@ -58,9 +61,6 @@ from .aggregate import (
     aggregate_task,
     unresolved_rows,
 )
-from .report import Finding
-from .schema import Question, Schema
-from .snapshot import Snapshot, check_schema, open_snapshot
 
 RELIABLE, TENTATIVE = 0.80, 0.667  # Krippendorff's thresholds
 _NOT_COMPARED, _NO_CODE = -2, -3  # AgreementCollector._majority markers
@@ -200,7 +200,7 @@ class AgreementCollector:
     """Agreement data gathered item by item, so one streaming pass over a snapshot can
     feed validation, aggregation and agreement (``toolkit.dataset`` build does).
 
-    ``add`` takes the :class:`~toolkit.aggregate.AggregatedItem` of each task
+    ``add`` takes the :class:`~toolkit.review.aggregate.AggregatedItem` of each task
     (the answers it extracted are reused, never read again) and keeps only small
     integer codes per answer; ``report`` computes the figures with numpy, in time
     proportional to items x annotators-per-item^2 (never items x annotator pairs).

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple, TypeVar, Union
 
-from .schema import Schema
+from ..schema import Schema
 
 
 class Span(NamedTuple):

@@ -50,11 +50,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..report import Finding, Report
+from ..schema import Question, Schema
+from ..studio.snapshot import Snapshot, check_schema, open_snapshot
+from ..tasks import tasks_from_corpus
 from .answers import Span, annotator_id, repair_span
-from .report import Finding, Report
-from .schema import Question, Schema
-from .snapshot import Snapshot, check_schema, open_snapshot
-from .tasks import tasks_from_corpus
 
 FIX = "fix the annotation in Label Studio and pull again"
 LEFT_OUT = "build leaves the item out (rejected/)"
@@ -217,7 +217,7 @@ class _Checker:
         # Off unless a caller asks (build does): see ``answers`` below.
         self.collect = False
         # With ``collect`` on: the answers of the current task's submitted annotations,
-        # id(annotation) -> (annotation, answers), exactly as toolkit.answers.extract_answers
+        # id(annotation) -> (annotation, answers), exactly as toolkit.review.answers.extract_answers
         # reads them, for every annotation whose results were all well formed (the fast
         # paths below); the others are left out, for the caller to extract. Reset per task.
         self.answers: dict[int, tuple[dict, dict]] = {}

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from ..errors import StudioAuthError, StudioError, StudioUnreachable, UsageError
-from .server import DEFAULT_CREDENTIALS, read_credentials
+from .credentials import DEFAULT_CREDENTIALS, read_credentials
 
 if TYPE_CHECKING:  # the SDK takes ~0.6 s to import: only commands that connect pay for it
     from label_studio_sdk import LabelStudio

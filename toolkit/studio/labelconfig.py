@@ -28,7 +28,7 @@ import xml.etree.ElementTree as ET
 
 from markdown_it import MarkdownIt
 
-from .schema import YESNO_VALUES, Question, Schema
+from ..schema import YESNO_VALUES, Question, Schema
 
 __all__ = ["label_config", "instructions_html"]
 

@@ -30,11 +30,10 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from ..corpus import iter_jsonl
 from ..errors import StudioError
-from ..jsonl import iter_jsonl
 from .connection import Studio, raise_for_status, studio_errors
 
-DEFAULT_LEDGER_DIR = Path(".corpus") / "ledger"
 PAGE_SIZE = 1000
 
 

@@ -52,7 +52,7 @@ Limitation: saving a *draft* does not bump the task's ``updated_at`` in Label
 Studio 1.23, so an incremental pull refreshes a task's drafts only when the task
 changed for another reason (an annotation). ``--full`` always reads everything.
 
-Snapshots are written by :func:`toolkit.snapshot.write_snapshot` (atomic, tasks in
+Snapshots are written by :func:`toolkit.studio.snapshot.write_snapshot` (atomic, tasks in
 id order, exactly as the server returned them) and never modified afterwards.
 """
 
@@ -74,11 +74,12 @@ import httpx
 import orjson
 
 from ..errors import SnapshotError, StudioError, UsageError
+from ..paths import DEFAULT_LEDGER_DIR, default_snapshot_dir
 from ..schema import Schema
-from ..snapshot import open_snapshot, write_snapshot
 from .connection import Studio, raise_for_status, studio_errors
-from .ledger import DEFAULT_LEDGER_DIR, ledger_path
-from .push import find_project
+from .ledger import ledger_path
+from .project import find_project
+from .snapshot import open_snapshot, write_snapshot
 
 DEFAULT_PAGE_SIZE = 2000  # bigger pages: fewer whole-project counts per page (bench)
 DEFAULT_WORKERS = 2
@@ -132,7 +133,7 @@ class _NotMergeable(Exception):
 
 def snapshot_dir(schema: Schema, out_dir: Path | str | None = None) -> Path:
     """Where a schema's snapshots go: ``out_dir`` or ``exports/<schema>/snapshots``."""
-    return Path(out_dir) if out_dir is not None else Path("exports") / schema.name / "snapshots"
+    return Path(out_dir) if out_dir is not None else default_snapshot_dir(schema.name)
 
 
 def latest_snapshot(directory: Path | str, *, server: str, project_id: int) -> Path | None:

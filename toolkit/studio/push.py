@@ -21,16 +21,16 @@ from pathlib import Path
 
 import orjson
 
+from ..corpus import iter_jsonl
 from ..errors import InputError, StudioError, UsageError
-from ..jsonl import iter_jsonl
-from ..labelconfig import instructions_html, label_config
+from ..paths import DEFAULT_LEDGER_DIR, default_tasks_file
 from ..report import Finding
 from ..schema import Schema
 from ..tasks import tasks_from_corpus
 from .connection import Studio, raise_for_status, resolve, safe_url, studio_errors
-from .ledger import DEFAULT_LEDGER_DIR, Ledger, ledger_path
+from .ledger import Ledger, ledger_path
+from .project import find_project, project_title, sync_project
 
-MARKER = "[corpus-toolkit:{name}]"
 DEFAULT_BATCH_SIZE = 1000
 # Test hook: exit abruptly right after the N-th import returned, before its ids reach
 # the ledger -- the worst moment to be killed (tests/test_push.py uses it).
@@ -51,102 +51,6 @@ class PushResult:
     reconciled: int | None = None  # tasks read from the server to rebuild the ledger
     skipped: list[Finding] = field(default_factory=list)
     dry_run_path: Path | None = None
-
-
-def project_title(schema: Schema) -> str:
-    """The project's title: the schema's title (Label Studio allows 3..50 characters)."""
-    title = schema.title.strip() or schema.name
-    if len(title) > 50:
-        title = title[:49].rstrip() + "…"
-    return title if len(title) >= 3 else f"{title} ({schema.name})"
-
-
-def project_description(schema: Schema) -> str:
-    """Says where the project came from; the marker lets push find it again."""
-    return (
-        f"Created by corpus-toolkit from schema {schema.name} v{schema.version} "
-        f"({schema.content_hash}). {MARKER.format(name=schema.name)}"
-    )
-
-
-def _settings(schema: Schema) -> dict:
-    return {
-        "label_config": label_config(schema),
-        "expert_instruction": instructions_html(schema),
-        "show_instruction": True,
-        "maximum_annotations": schema.annotation.overlap,
-        "description": project_description(schema),
-    }
-
-
-def _list_projects(studio: Studio) -> Iterator[dict]:
-    """Every project's id, title and description (``include`` skips the costly counts)."""
-    page = 1
-    while True:
-        response = studio.http.get(
-            "/api/projects/",
-            params={"page": page, "page_size": 100, "include": "id,title,description"},
-        )
-        if response.status_code == 404:
-            return
-        raise_for_status(response, studio.url)
-        body = response.json()
-        items = body.get("results", []) if isinstance(body, dict) else body
-        yield from items
-        if not isinstance(body, dict) or not body.get("next"):
-            return
-        page += 1
-
-
-def find_project(studio: Studio, schema: Schema, known_id: int | None = None) -> int | None:
-    """The id of the project push made for this schema on this server, or None."""
-    marker = MARKER.format(name=schema.name)
-    with studio_errors(studio.url, "finding the project"):
-        if known_id is not None:
-            response = studio.http.get(f"/api/projects/{known_id}/")
-            if response.status_code == 200 and marker in (response.json().get("description") or ""):
-                return known_id
-        found = [
-            p["id"] for p in _list_projects(studio) if marker in (p.get("description") or "")
-        ]
-    if len(found) > 1:
-        raise StudioError(
-            f"Label Studio at {studio.url} has {len(found)} projects made for schema "
-            f"{schema.name} (ids {', '.join(map(str, sorted(found)))}); delete or rename the "
-            f"extra ones (remove '{marker}' from their description)"
-        )
-    return found[0] if found else None
-
-
-def sync_project(studio: Studio, schema: Schema, project_id: int | None) -> tuple[int, bool, list]:
-    """Create the project, or update what differs from the schema. Returns
-    (project id, created?, names of updated settings)."""
-    wanted = _settings(schema)
-    title = project_title(schema)
-    if project_id is None:
-        with studio_errors(studio.url, "creating the project"):
-            project = studio.client.projects.create(title=title, **wanted)
-        return project.id, True, []
-    response = studio.http.get(f"/api/projects/{project_id}/")
-    raise_for_status(response, studio.url)
-    current = response.json()
-    changed = {k: v for k, v in wanted.items() if current.get(k) != v}
-    if not changed:
-        return project_id, False, []
-    response = studio.http.patch(f"/api/projects/{project_id}/", json=changed)
-    if response.status_code == 400 and "label_config" in changed:
-        detail = response.json() if response.headers.get("content-type", "").startswith(
-            "application/json") else response.text
-        if isinstance(detail, dict):
-            detail = detail.get("validation_errors", detail.get("detail", detail))
-        text = " ".join(str(detail).split())[:300]
-        raise StudioError(
-            f"Label Studio refused schema {schema.name} v{schema.version}'s label config for "
-            f"project {project_id}: existing annotations use what the new schema removes "
-            f"({text}); keep the old labels/questions or start a new project"
-        )
-    raise_for_status(response, studio.url)
-    return project_id, False, sorted(changed)
 
 
 def read_predictions(path: Path) -> dict[str, list[dict]]:
@@ -354,7 +258,7 @@ def dry_run(
     if ledger_file is None and ledger_dir is not None:
         ledger_file = _known_ledger(schema, ledger_dir, url, api_key)
     if out is None:
-        out = Path("exports") / schema.name / "tasks.json"
+        out = default_tasks_file(schema.name)
     result = PushResult(project_title=project_title(schema))
     predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
     ids: dict[str, int] = {}

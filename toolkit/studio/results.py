@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import InputError
-from .schema import Question, Schema
+from ..errors import InputError
+from ..schema import Question, Schema
 
 _RESULT_TYPE = {
     "single": "choices",

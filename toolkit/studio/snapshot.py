@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from .errors import SnapshotError
+from ..errors import SnapshotError
 
 FORMAT = "corpus-toolkit.snapshot/1"
 _OPENING = b'{"format": "' + FORMAT.encode() + b'", "header": '

@@ -1,0 +1,56 @@
+"""Default places, relative to the working directory: every stage's default path, once.
+
+    exports/corpus.jsonl                  ingest writes, push and sync read
+    exports/<schema>/snapshots/           pull writes the snapshots
+    exports/<schema>/dataset/             build writes the dataset folder
+    exports/<schema>/tasks.json           push --dry-run writes the tasks
+    exports/demo/                         the demo keeps everything it makes apart
+    .corpus/label-studio/                 the local Label Studio's data
+    .corpus/credentials                   its login and API key (0600)
+    .corpus/ledger/<host>_<port>/         push's key -> task id ledgers
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXPORTS = Path("exports")
+DEFAULT_CORPUS = EXPORTS / "corpus.jsonl"
+DEMO_EXPORTS = EXPORTS / "demo"
+
+DEFAULT_HOME = Path(".corpus")
+DEFAULT_DATA_DIR = DEFAULT_HOME / "label-studio"
+DEFAULT_CREDENTIALS = DEFAULT_HOME / "credentials"
+DEFAULT_LEDGER_DIR = DEFAULT_HOME / "ledger"
+
+
+def schema_exports(schema_name: str) -> Path:
+    """``exports/<schema>``: where a schema's snapshots, dataset and dry-run tasks go."""
+    return EXPORTS / schema_name
+
+
+def default_snapshot_dir(schema_name: str) -> Path:
+    return schema_exports(schema_name) / "snapshots"
+
+
+def default_dataset_dir(schema_name: str) -> Path:
+    return schema_exports(schema_name) / "dataset"
+
+
+def default_tasks_file(schema_name: str) -> Path:
+    return schema_exports(schema_name) / "tasks.json"
+
+
+__all__ = [
+    "DEFAULT_CORPUS",
+    "DEFAULT_CREDENTIALS",
+    "DEFAULT_DATA_DIR",
+    "DEFAULT_HOME",
+    "DEFAULT_LEDGER_DIR",
+    "DEMO_EXPORTS",
+    "EXPORTS",
+    "default_dataset_dir",
+    "default_snapshot_dir",
+    "default_tasks_file",
+    "schema_exports",
+]
