@@ -150,7 +150,8 @@ def test_two_builds_are_byte_identical(inputs, tmp_path):
 def test_one_pass_agreement_and_rejections_equal_the_separate_stages(inputs, tmp_path):
     """Build reads the snapshot once; its card's agreement figures and its rejected file
     equal what the stages give when each reads the snapshot on its own."""
-    from toolkit.dataset._sources import agreement_figures, invalid_tasks
+    from toolkit.dataset._sources import agreement_figures
+    from toolkit.review import review_snapshot
     from toolkit.review.agreement import agreement_for_snapshot
     from toolkit.schema import load_schema
     from toolkit.studio.snapshot import open_snapshot
@@ -162,7 +163,8 @@ def test_one_pass_agreement_and_rejections_equal_the_separate_stages(inputs, tmp
                              agreement=figures).folder
     assert (one / "README.md").read_bytes() == (separate / "README.md").read_bytes()
     assert "alpha" in (one / "README.md").read_text(encoding="utf-8")
-    invalid = invalid_tasks(open_snapshot(snapshot), load_schema(schema), Path(corpus))
+    invalid = review_snapshot(open_snapshot(snapshot), load_schema(schema), corpus=Path(corpus),
+                              aggregate=False, agreement=False).invalid
     rejected = [json.loads(line) for line in
                 (one / "rejected" / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
     assert invalid  # the fixture has invalid tasks, each rejected with its first error
@@ -384,8 +386,9 @@ def test_rows_table_equals_from_pylist(inputs):
     """rows_table's column-wise assembly gives the table pyarrow builds from dict rows."""
     import pyarrow as pa
 
-    from toolkit.dataset._sources import SnapshotPass, question_features
+    from toolkit.dataset._sources import item_of, question_features
     from toolkit.dataset.rows import RowEncoder, row_features, rows_table
+    from toolkit.review import review_snapshot
     from toolkit.schema import load_schema
     from toolkit.studio.snapshot import open_snapshot
 
@@ -395,8 +398,8 @@ def test_rows_table_equals_from_pylist(inputs):
                             keep_authors=True)
     encoder = RowEncoder(schema, features, with_context=True, keep_authors=True)
     rows = []
-    one_pass = SnapshotPass(open_snapshot(snapshot), schema, None, agreement=False)
-    items = [item for item in one_pass.items() if item.status == "ok"]
+    one_pass = review_snapshot(open_snapshot(snapshot), schema, agreement=False, item=item_of)
+    items = [item for item in one_pass.items if item.status == "ok"]
     rows = [encoder.encode(item) for item in items if item.task_id not in one_pass.invalid]
     assert len(rows) == 9
     table = rows_table(rows, features)

@@ -2,7 +2,8 @@
 
 ingest (when inputs are given: merged into the existing corpus) -> push (only
 new tasks) -> [annotate hook] -> pull (incremental when a previous snapshot
-exists) -> validate -> agree -> build. Every stage is idempotent, so running
+exists) -> validate, agree and build, from one read of the new snapshot
+(toolkit.review). Every stage is idempotent, so running
 sync again is safe: nothing is imported twice, a new snapshot is written, and
 the dataset is rebuilt from it.
 """
@@ -15,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .corpus import DEFAULT_CORPUS
-from .dataset import BuildResult, agreement_figures, build_dataset
+from .dataset import BuildResult, build_dataset
 from .ingest import IngestResult, ingest
 from .ingest.merge import merge_corpus
-from .review.agreement import AgreementReport, agreement_for_snapshot
-from .review.validate import ValidationReport, validate_snapshot
+from .review import AgreementReport, ValidationReport
 from .schema import Schema
 from .studio.connection import Studio
 from .studio.pull import PullResult, pull
@@ -78,16 +78,11 @@ def sync(
         annotate(pushed.project_id)
     pulled = pull(schema, studio, out_dir=snapshot_dir, full=full_pull,
                   project_id=pushed.project_id, say=say, on_progress=pull_progress)
-    validation = validate_snapshot(pulled.path, schema, corpus=corpus_path)
-    agreement = agreement_for_snapshot(pulled.path, schema)
-    built = build_dataset(
-        pulled.path,
-        schema,
-        out=dataset_dir,
-        corpus=corpus_path,
-        agreement=agreement_figures(agreement),
-    )
-    return SyncResult(ingested, pushed, pulled, validation, agreement, built)
+    # build reviews the snapshot (validation, aggregation, agreement) in one read of it
+    built = build_dataset(pulled.path, schema, out=dataset_dir, corpus=corpus_path)
+    review = built.review
+    assert review is not None and review.validation is not None and review.agreement is not None
+    return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built)
 
 
 def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str) -> IngestResult:

@@ -8,12 +8,8 @@ import orjson
 import typer
 from rich.table import Table
 
-from ..review.agreement import (
-    AgreementReport,
-    agreement_for_snapshot,
-    reliability,
-    write_unresolved,
-)
+from ..review import review_snapshot
+from ..review.agreement import AgreementReport, reliability, write_unresolved
 from ..schema import load_schema
 from .output import err_console, out_console, print_findings
 
@@ -42,7 +38,8 @@ def agree(
 
     Example: corpus agree exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
-    report = agreement_for_snapshot(snapshot, load_schema(schema))
+    review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False)
+    report = review.agreement
     show_agreement(report)
     if unresolved is not None:
         count = write_unresolved(unresolved, report.unresolved)

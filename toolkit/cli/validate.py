@@ -8,7 +8,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from ..review.validate import CODES, ValidationReport, validate_snapshot
+from ..review import CODES, ValidationReport, review_snapshot
 from ..schema import load_schema
 from .output import err_console, out_console, print_findings
 
@@ -34,7 +34,10 @@ def validate(
 
     Example: corpus validate exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
-    report = validate_snapshot(snapshot, load_schema(schema), corpus=corpus)
+    review = review_snapshot(snapshot, load_schema(schema), corpus=corpus, aggregate=False,
+                             agreement=False)
+    report = review.validation
+    assert report is not None
     show_validation(report)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,16 +1,14 @@
-"""The one place where build meets the other stages' libraries.
+"""The one place where build meets the review stage's results.
 
-Build consumes the aggregation (toolkit.review.aggregate), validation
-(toolkit.review.validate), agreement (toolkit.review.agreement) and question features
-(toolkit.dataset.features). Their exact signatures live here only, so a change there is
-a change in one file.
+Build reads a snapshot through :func:`toolkit.review.review_snapshot` (validation,
+aggregation and agreement in one pass) and keeps each aggregated item as the small
+:class:`Item` view below; the card's agreement figures and the question features
+are shaped here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datasets import Features
@@ -21,7 +19,6 @@ from ..review.aggregate import OK as STATUS_OK  # noqa: F401
 from ..review.aggregate import STATUS_UNRESOLVED  # noqa: F401
 from ..review.aggregate import TOO_FEW as STATUS_TOO_FEW  # noqa: F401
 from ..schema import Schema
-from ..studio.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from ..review.agreement import AgreementReport
@@ -43,40 +40,11 @@ class Item:
     reason: str
 
 
-
-
 def question_features(schema: Schema) -> Features:
     """The question columns' features (ClassLabel names in schema order, ...)."""
     from .features import features
 
     return features(schema)
-
-
-def invalid_tasks(snapshot: Snapshot, schema: Schema,
-                  corpus: Path | None) -> dict[Any, str]:
-    """Task id -> its first finding that makes the item unusable ("V002 unknown-label:
-    ..."), for the tasks build rejects as invalid.
-
-    Only the codes in ``toolkit.review.validate.REJECTS_ITEM`` reject an item; for the other
-    errors (V001, V003, V004, V005, V009, V013) build keeps the item and does what the
-    finding's action says (docs/validate.md, column "in build").
-    """
-    from ..review.validate import validate_snapshot
-
-    invalid: dict[Any, str] = {}
-    _note_invalid(validate_snapshot(snapshot, schema, corpus=corpus).findings, invalid)
-    return invalid
-
-
-def _note_invalid(findings: Iterable[Any], invalid: dict[Any, str]) -> None:
-    """Add to ``invalid`` (task id -> reason) the first finding that makes its item
-    unusable (a code in validate's REJECTS_ITEM) of each task not in it yet."""
-    from ..review.validate import CODES, REJECTS_ITEM
-
-    for finding in findings:
-        task_id = getattr(finding, "task_id", None)
-        if finding.code in REJECTS_ITEM and task_id is not None and task_id not in invalid:
-            invalid[task_id] = f"{finding.code} {CODES[finding.code][1]}: {finding.message}"
 
 
 def agreement_figures(report: AgreementReport) -> dict[str, dict[str, Any]]:
@@ -102,85 +70,8 @@ def agreement_figures(report: AgreementReport) -> dict[str, dict[str, Any]]:
     return figures
 
 
-class SnapshotPass:
-    """Validation, aggregation and agreement from ONE streaming read of a snapshot.
-
-    ``items()`` yields each task's :class:`Item` (aggregated) while the same
-    parsed task goes through the validator and, unless agreement was given,
-    the agreement collector; so the snapshot is parsed and its answers extracted
-    once (by aggregation; agreement reuses them). After the stream is consumed:
-    ``invalid`` (as :func:`invalid_tasks` returns it) and ``agreement()`` (as
-    :func:`agreement_figures` returns it) hold for the whole snapshot, and ``seconds``
-    the time spent per stage (read, validate, aggregate, agreement).
-
-    ``keep``, when given, names the task data fields the items keep (build drops
-    what it does not publish, such as article bodies, as early as it can: memory).
-    """
-
-    def __init__(self, snapshot: Snapshot, schema: Schema, corpus: Path | None, *,
-                 agreement: bool = True, keep: set[str] | None = None) -> None:
-        from ..review.agreement import AgreementCollector
-        from ..review.validate import corpus_fingerprints, task_validator
-
-        self.snapshot = snapshot
-        self.schema = schema
-        fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
-        self.corpus_keys = fingerprints.keys() if fingerprints is not None else None
-        self.validator = task_validator(schema, header=snapshot.header, corpus=fingerprints)
-        self.validator.collect = True  # its answers feed aggregation: results walked once
-        self.collector = AgreementCollector(schema) if agreement else None
-        self.keep = keep
-        self.invalid: dict[Any, str] = {}
-        self.seconds: dict[str, float] = {"read": 0.0, "validate": 0.0, "aggregate": 0.0,
-                                          "agreement": 0.0}
-
-    def items(self):  # -> Iterator[Item]
-        from time import perf_counter
-
-        from ..review.aggregate import aggregate_task_with
-
-        findings = self.validator.report.findings
-        invalid = self.invalid
-        collector = self.collector
-        keep = self.keep
-        seconds = self.seconds
-        read = validate = aggregate = agree = 0.0
-        tasks = self.snapshot.tasks()
-        try:
-            while True:
-                start = perf_counter()
-                task = next(tasks, None)
-                after_read = perf_counter()
-                read += after_read - start
-                if task is None:
-                    break
-                seen = len(findings)
-                self.validator.task(task)
-                if len(findings) > seen:
-                    _note_invalid(findings[seen:], invalid)
-                after_validate = perf_counter()
-                validate += after_validate - after_read
-                agg = aggregate_task_with(task, self.schema, self.validator.answers)
-                after_aggregate = perf_counter()
-                aggregate += after_aggregate - after_validate
-                if collector is not None:
-                    collector.add(agg)
-                    agree += perf_counter() - after_aggregate
-                yield _item(agg, keep)
-        finally:
-            seconds["read"] += read
-            seconds["validate"] += validate
-            seconds["aggregate"] += aggregate
-            seconds["agreement"] += agree
-
-    def agreement(self) -> dict[str, dict[str, Any]]:
-        """The agreement figures of every task streamed so far (the card's)."""
-        if self.collector is None:
-            raise ValueError("this pass was made without agreement")
-        return agreement_figures(self.collector.report())
-
-
-def _item(agg: Any, keep: set[str] | None = None) -> Item:
+def item_of(agg: Any, keep: set[str] | None = None) -> Item:
+    """The build view of one aggregated item; ``keep`` names the task data fields kept."""
     data = agg.data
     if keep is not None:
         data = {key: value for key, value in data.items() if key in keep}

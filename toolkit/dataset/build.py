@@ -41,8 +41,10 @@ import orjson
 from ..errors import UsageError
 from ..paths import default_dataset_dir
 from ..report import Report
+from ..review import ReviewResult, review_snapshot
+from ..review._header import check_header, schema_changed_finding
 from ..schema import Schema, load_schema
-from ..studio.snapshot import check_schema, open_snapshot
+from ..studio.snapshot import open_snapshot
 from . import _sources
 from ._sources import (
     STATUS_NO_ANNOTATIONS,
@@ -120,6 +122,9 @@ class BuildResult:
     report: Report = field(default_factory=Report)
     label_distribution: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds (not in the card)
+    # the review of the snapshot the build read: validation, agreement (None when the
+    # caller gave the agreement figures), rejections
+    review: ReviewResult | None = field(default=None, repr=False)
 
 
 def default_out(schema: Schema) -> Path:
@@ -196,34 +201,32 @@ def _build(
     out_path = Path(out) if out is not None else default_out(schema)
     snap = open_snapshot(snapshot_path)
     report = Report()
-    changed = check_schema(snap.header, schema, snapshot_path)  # another schema's: raises
+    changed = check_header(snap.header, schema, snapshot_path)  # another schema's: raises
     if changed is not None:
-        report.warning("V020", str(snapshot_path), changed,
-                       "answers are read with the schema given; `corpus validate` lists what no "
-                       "longer fits")
+        report.findings.append(schema_changed_finding(snapshot_path, changed, "build"))
     if keep_authors:
         report.warning("B001", str(out_path), "commenter names (author) are kept in the dataset",
                        "publish only if the source's terms and the commenters allow it")
 
     _check_out(out_path)
     previous = previous_splits(out_path, schema)
-    # One streaming read of the snapshot feeds validation, aggregation and agreement.
-    # Items keep only the task data build publishes (no article bodies, ...): memory.
+    # One streaming read of the snapshot feeds validation, aggregation and agreement
+    # (toolkit.review). Items keep only the task data build publishes (no article
+    # bodies, ...): memory.
     keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
-    one_pass = _sources.SnapshotPass(snap, schema, Path(corpus) if corpus else None,
-                                     agreement=agreement is None, keep=keep)
-    streamed: list[Item] = []
+    review = review_snapshot(snap, schema, corpus=corpus, agreement=agreement is None,
+                             item=lambda agg: _sources.item_of(agg, keep))
+    streamed: list[Item] = review.items or []
     sources: set[str] = set()
-    for item in one_pass.items():
+    for item in streamed:
         source = item.data.get("source")
         if source:
             sources.add(str(source))
-        streamed.append(item)
     lap("pass")
     if agreement is None:
-        agreement = one_pass.agreement()
+        agreement = _sources.agreement_figures(review.agreement)
     lap("agreement")
-    stages = one_pass.seconds
+    stages = review.seconds
     timings.update({
         "read": stages["read"],
         "validate": stages["validate"],
@@ -231,7 +234,7 @@ def _build(
         - stages["agreement"],
         "agreement": timings.pop("agreement") + stages["agreement"],
     })
-    invalid = one_pass.invalid  # complete only now: a task is judged after the whole pass
+    invalid = review.invalid  # complete only now: a task is judged after the whole pass
 
     items: list[Item] = []
     rejected: list[dict] = []
@@ -260,6 +263,7 @@ def _build(
         else:
             rejected.append(_rejected_row(item, item.status, item.reason))
     del streamed
+    review.items = None  # the items live on in `items` only: memory
 
     timings["aggregate"] += time.perf_counter() - clock
     clock = time.perf_counter()
@@ -294,8 +298,8 @@ def _build(
         not_annotated=not_annotated,
         duplicates=duplicates,
     )
-    if one_pass.corpus_keys is not None:
-        _corpus_balance(balance, one_pass.corpus_keys, seen)
+    if review.corpus_keys is not None:
+        _corpus_balance(balance, review.corpus_keys, seen)
 
     staging = _staging_dir(out_path)
     writer_options = {} if max_shard_bytes is None else {"max_shard_bytes": max_shard_bytes}
@@ -341,7 +345,7 @@ def _build(
     _move_into_place(staging, out_path)
     lap("write")
     return BuildResult(out_path, split_files, balance, out_path / REJECTED_FILE, report,
-                       distribution, timings)
+                       distribution, timings, review)
 
 
 def file_sha256(path: Path) -> str:

@@ -50,7 +50,7 @@ import orjson
 
 from ..report import Finding
 from ..schema import Question, Schema
-from ..studio.snapshot import Snapshot, check_schema, open_snapshot
+from ..studio.snapshot import Snapshot
 from .aggregate import (
     GROUND_TRUTH,
     OK,
@@ -621,14 +621,11 @@ def reliability(value: float | None) -> str:
 def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> AgreementReport:
     """``compute_agreement`` over a snapshot file (streamed). SnapshotError when it cannot be
     read or was pulled for another schema; a warning (V020) in ``findings`` when it was
-    pulled under another version of this schema."""
-    snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
-    changed = check_schema(snap.header, schema, snap.path)  # another schema's: SnapshotError
-    report = compute_agreement(snap.tasks(), schema)
-    if changed is not None:
-        report.findings.append(Finding("warning", "V020", str(snap.path), changed,
-                                       "answers are read with the schema given"))
-    return report
+    pulled under another version of this schema. :func:`toolkit.review.review_snapshot`
+    with agreement alone."""
+    from .run import review_snapshot
+
+    return review_snapshot(snapshot, schema, validate=False, aggregate=False).agreement
 
 
 def write_unresolved(path: str | Path, rows: Iterable[dict]) -> int:

@@ -52,8 +52,9 @@ from typing import Any
 
 from ..report import Finding, Report
 from ..schema import Question, Schema
-from ..studio.snapshot import Snapshot, check_schema, open_snapshot
+from ..studio.snapshot import Snapshot
 from ..tasks import tasks_from_corpus
+from ._header import V020, V020_ACTION, check_header
 from .answers import Span, annotator_id, repair_span
 
 FIX = "fix the annotation in Label Studio and pull again"
@@ -173,13 +174,13 @@ def _digest(texts: tuple) -> bytes:
 def validate_snapshot(
     snapshot: str | Path | Snapshot, schema: Schema, *, corpus: str | Path | None = None
 ) -> ValidationReport:
-    """Validate a snapshot file (streamed). Raises SnapshotError when it cannot be read."""
-    snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
-    check_schema(snap.header, schema, snap.path)  # another schema's snapshot: one error line
-    fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
-    report = validate_tasks(snap.tasks(), schema, header=snap.header, corpus=fingerprints)
-    report.snapshot = str(snap.path)
-    return report
+    """Validate a snapshot file (streamed). Raises SnapshotError when it cannot be read.
+
+    :func:`toolkit.review.review_snapshot` with validation alone."""
+    from .run import review_snapshot
+
+    review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False, agreement=False)
+    return review.validation  # type: ignore[return-value]
 
 
 def validate_tasks(
@@ -232,7 +233,7 @@ class _Checker:
         self.conditional = [q for q in schema.questions if q.when is not None]
         self.corpus = corpus
         self.overlap = schema.annotation.overlap
-        changed = check_schema(header, schema, "the snapshot header")
+        changed = check_header(header, schema, "the snapshot header")
         header_hash = header.get("schema_hash") if isinstance(header, Mapping) else None
         self.older = changed is not None
         self.report = ValidationReport(
@@ -242,8 +243,8 @@ class _Checker:
         )
         self.counts = self.report.counts
         if self.older:
-            self.add("V020", "snapshot", None, None, None, None, changed,  # type: ignore[arg-type]
-                     "annotations are checked against the schema given")
+            self.add(V020, "snapshot", None, None, None, None, changed,  # type: ignore[arg-type]
+                     V020_ACTION["validate"])
 
     # -- findings ---------------------------------------------------------------
     def add(self, code: str, where: str | None, key, task_id, annotation_id, who,

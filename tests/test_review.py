@@ -1,0 +1,83 @@
+"""toolkit.review: one streaming pass over a snapshot gives validation, aggregated items
+and agreement together, equal to what each step gives on its own; `corpus sync` reads
+each new snapshot once."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from dataset_fixture import make_inputs
+
+import toolkit.pipeline
+import toolkit.studio.snapshot
+from toolkit.review import (
+    aggregate_task,
+    agreement_for_snapshot,
+    review_snapshot,
+    validate_snapshot,
+)
+from toolkit.schema import load_schema
+from toolkit.studio.snapshot import open_snapshot
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    schema, corpus, snapshot = make_inputs(tmp_path_factory.mktemp("inputs"))
+    return load_schema(schema), corpus, snapshot
+
+
+@pytest.fixture
+def streams(monkeypatch):
+    """Counts the reads of a snapshot's task list (every review step streams it)."""
+    count = {"n": 0}
+    real = toolkit.studio.snapshot._iter_tasks
+
+    def counted(path):
+        count["n"] += 1
+        return real(path)
+
+    monkeypatch.setattr(toolkit.studio.snapshot, "_iter_tasks", counted)
+    return count
+
+
+def test_one_pass_equals_the_steps_on_their_own(inputs, streams):
+    schema, corpus, snapshot = inputs
+    review = review_snapshot(snapshot, schema, corpus=corpus)
+    assert streams["n"] == 1
+    alone = validate_snapshot(snapshot, schema, corpus=corpus)
+    assert review.validation.to_dict() == alone.to_dict()
+    assert review.agreement.to_dict() == agreement_for_snapshot(snapshot, schema).to_dict()
+    tasks = list(open_snapshot(snapshot).tasks())
+    assert [item.task_id for item in review.items] == [task["id"] for task in tasks]
+    assert review.items == [aggregate_task(task, schema) for task in tasks]
+    assert len(review.items) == 13
+    # the fixture's task with a label the schema does not have is rejected with its reason
+    assert len(review.invalid) == 1
+    assert next(iter(review.invalid.values())).startswith("V002 unknown-label: ")
+    assert streams["n"] == 1 + 1 + 1 + 1  # the pass, then validate, agree and the list above
+
+
+def test_only_what_is_asked_for(inputs):
+    schema, corpus, snapshot = inputs
+    validation_only = review_snapshot(snapshot, schema, aggregate=False, agreement=False)
+    assert validation_only.items is None and validation_only.agreement is None
+    assert validation_only.validation.counts["tasks"] == 13
+    agreement_only = review_snapshot(snapshot, schema, validate=False, aggregate=False)
+    assert agreement_only.validation is None and agreement_only.items is None
+    assert agreement_only.agreement.items_total == 13
+
+
+def test_sync_reads_the_new_snapshot_once(inputs, streams, monkeypatch, tmp_path):
+    schema, corpus, snapshot = inputs
+    monkeypatch.setattr(toolkit.pipeline, "push",
+                        lambda *args, **kwargs: SimpleNamespace(project_id=7))
+    monkeypatch.setattr(toolkit.pipeline, "pull",
+                        lambda *args, **kwargs: SimpleNamespace(path=snapshot))
+    result = toolkit.pipeline.sync(schema, studio=None, corpus_path=corpus,
+                                   dataset_dir=tmp_path / "dataset")
+    assert streams["n"] == 1
+    assert result.validation.to_dict() == validate_snapshot(snapshot, schema,
+                                                            corpus=corpus).to_dict()
+    assert result.agreement.to_dict() == agreement_for_snapshot(snapshot, schema).to_dict()
+    assert sum(result.build.balance.in_splits.values()) == 9

@@ -1,0 +1,153 @@
+"""The review stage's one entry: validation, aggregation and agreement from ONE
+streaming read of a snapshot.
+
+    from toolkit.review import review_snapshot
+    result = review_snapshot("exports/s/snapshots/X.json", schema, corpus="exports/corpus.jsonl")
+    result.validation, result.items, result.agreement
+
+Each task is parsed once; the validator walks its results and hands the answers
+it extracted to aggregation (so results are read once), and the agreement
+collector takes the aggregated item (so answers are never read again). What is
+not asked for is not computed: ``corpus validate`` runs the validator alone,
+``corpus agree`` aggregation and agreement, ``corpus build`` and ``corpus sync``
+all three. The snapshot header is checked here, for every step (V020).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, KeysView
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+from ..schema import Schema
+from ..studio.snapshot import Snapshot, open_snapshot
+from ._header import check_header, schema_changed_finding
+from .aggregate import AggregatedItem, aggregate_task, aggregate_task_with
+from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
+
+__all__ = ["ReviewResult", "review_snapshot"]
+
+
+@dataclass
+class ReviewResult:
+    """What one pass over a snapshot found; the parts not asked for are None.
+
+    ``items``: one per task in snapshot order, the :class:`AggregatedItem` or what the
+    ``item`` callable made of it. ``invalid``: task id -> its first finding that makes
+    the item unusable ("V002 unknown-label: ..."; only the codes in
+    ``validate.REJECTS_ITEM``, with validation). ``schema_changed``: the V020 text
+    when the snapshot was pulled under another version of the schema. ``corpus_keys``:
+    the corpus's task keys, when a corpus was given. ``seconds``: time per step.
+    """
+
+    snapshot: Snapshot
+    schema_changed: str | None = None
+    validation: ValidationReport | None = None
+    items: list[Any] | None = None
+    agreement: Any = None  # AgreementReport (its module imports numpy: loaded on demand)
+    invalid: dict[Any, str] = field(default_factory=dict)
+    corpus_keys: KeysView[str] | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def review_snapshot(
+    snapshot: str | Path | Snapshot,
+    schema: Schema,
+    *,
+    corpus: str | Path | None = None,
+    validate: bool = True,
+    aggregate: bool = True,
+    agreement: bool = True,
+    item: Callable[[AggregatedItem], Any] | None = None,
+) -> ReviewResult:
+    """Read ``snapshot`` once and return the validation report, the aggregated items
+    and the agreement report together (see the module docstring).
+
+    ``corpus`` (the corpus JSONL the tasks were pushed from) lets validation flag text
+    changed since push (V011). ``item`` turns each aggregated item into what the
+    caller keeps (build drops the task data it does not publish as early as it can).
+    Raises SnapshotError when the snapshot cannot be read or was pulled for another
+    schema.
+    """
+    snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
+    changed = check_header(snap.header, schema, snap.path)
+    result = ReviewResult(snap, changed)
+    fingerprints = None
+    if validate and corpus is not None:
+        fingerprints = corpus_fingerprints(corpus, schema)
+        result.corpus_keys = fingerprints.keys()
+    validator = task_validator(schema, header=snap.header, corpus=fingerprints) if validate \
+        else None
+    collector = None
+    if agreement:
+        from .agreement import AgreementCollector  # numpy: only when agreement is asked for
+
+        collector = AgreementCollector(schema)
+    if validator is not None and not (aggregate or agreement):
+        for task in snap.tasks():
+            validator.task(task)
+        note_invalid(validator.report.findings, result.invalid)
+    else:
+        _pass(result, schema, validator, collector, keep_items=aggregate, item=item)
+    if validator is not None:
+        result.validation = validator.report
+        result.validation.snapshot = str(snap.path)
+    if collector is not None:
+        start = perf_counter()
+        result.agreement = collector.report()
+        result.seconds["agreement"] = result.seconds.get("agreement", 0.0) + perf_counter() - start
+        if changed is not None:
+            result.agreement.findings.append(schema_changed_finding(snap.path, changed, "agree"))
+    return result
+
+
+def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, *,
+          keep_items: bool, item: Callable[[AggregatedItem], Any] | None) -> None:
+    """The streaming loop with aggregation, timed per step."""
+    items: list[Any] = []
+    invalid = result.invalid
+    findings = validator.report.findings if validator is not None else None
+    if validator is not None:
+        validator.collect = True  # its answers feed aggregation: results walked once
+    read = validating = aggregating = agree = 0.0
+    tasks = result.snapshot.tasks()
+    while True:
+        start = perf_counter()
+        task = next(tasks, None)
+        after_read = perf_counter()
+        read += after_read - start
+        if task is None:
+            break
+        if validator is not None:
+            seen = len(findings)
+            validator.task(task)
+            if len(findings) > seen:
+                note_invalid(findings[seen:], invalid)
+            after_validate = perf_counter()
+            validating += after_validate - after_read
+            agg = aggregate_task_with(task, schema, validator.answers)
+        else:
+            after_validate = after_read
+            agg = aggregate_task(task, schema)
+        after_aggregate = perf_counter()
+        aggregating += after_aggregate - after_validate
+        if collector is not None:
+            collector.add(agg)
+            agree += perf_counter() - after_aggregate
+        if keep_items:
+            items.append(agg if item is None else item(agg))
+    if keep_items:
+        result.items = items
+    result.seconds = {"read": read, "validate": validating, "aggregate": aggregating,
+                      "agreement": agree}
+
+
+def note_invalid(findings: Iterable[Any], invalid: dict[Any, str]) -> None:
+    """Add to ``invalid`` (task id -> reason) the first finding that makes its item
+    unusable (a code in validate's REJECTS_ITEM) of each task not in it yet."""
+    for finding in findings:
+        task_id = getattr(finding, "task_id", None)
+        if finding.code in REJECTS_ITEM and task_id is not None and task_id not in invalid:
+            invalid[task_id] = f"{finding.code} {CODES[finding.code][1]}: {finding.message}"
