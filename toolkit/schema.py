@@ -610,6 +610,17 @@ def _raise(path: Path | str, lines: list[tuple[yaml.Mark | None, str]]) -> None:
     raise error
 
 
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> tuple[yaml.Mark, str]:
+    """Where the character YAML refuses is, and one line saying so (not YAML's two)."""
+    pos = exc.position if isinstance(exc.position, int) else 0
+    line = text.count("\n", 0, pos)
+    column = pos - (text.rfind("\n", 0, pos) + 1)
+    char = exc.character if isinstance(exc.character, int) else 0
+    return (yaml.Mark("<schema>", pos, line, column, None, None),
+            f"not valid YAML: character #x{char:04x} ({exc.reason}); a schema file is "
+            "UTF-8 text: remove it, or check that this is the schema file")
+
+
 def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
     """Parse and validate schema YAML text; ``source`` names it in error messages.
 
@@ -619,12 +630,17 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
     error; otherwise every key/type problem, or (when those are fine) every
     cross-field problem.
     """
-    loader = _SchemaLoader(text)
+    try:
+        loader = _SchemaLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (e.g. NUL, binary data)
+        _raise(source, [_reader_problem(text, exc)])
     try:
         try:
             node = loader.get_single_node()
         except _Refused as exc:
             _raise(source, [(exc.mark, exc.message)])
+        except yaml.reader.ReaderError as exc:
+            _raise(source, [_reader_problem(text, exc)])
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or "syntax error"
