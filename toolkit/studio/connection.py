@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -75,8 +76,16 @@ def check_url(url: str, where: str = "--url/LABEL_STUDIO_URL") -> None:
     )
 
 
+# Lines from parallel threads (pull's workers) are written whole, one at a time.
+_SAY_LOCK = threading.RLock()
+
+
 def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    # One write of the whole line: print() writes the text and the newline separately, and
+    # a second thread's line could land between them.
+    with _SAY_LOCK:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -104,7 +113,8 @@ class RetryTransport(httpx.BaseTransport):
             f"Label Studio at {self._url}: {reason}; retrying in {delay:.1f} s "
             f"(attempt {attempt + 2} of {self._retries + 1})"
         )
-        self._say(line)
+        with _SAY_LOCK:  # whole lines, also through a caller's `say`
+            self._say(line)
         time.sleep(delay)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
