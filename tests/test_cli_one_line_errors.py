@@ -62,3 +62,28 @@ def test_bad_url_message_never_shows_a_password(tmp_path):
         resolve("http://user:s3cret@[::1", "k", credentials_path=tmp_path / "none")
     assert "s3cret" not in str(info.value)
     assert "'http://[::1'" in str(info.value)
+
+
+@pytest.mark.parametrize("argv, start", [
+    (["push", "--bogus"], "Error: No such option: --bogus"),
+    (["push"], "Error: Missing option '--schema'"),
+    (["pull", "--schema", SCHEMA, "--workers", "0"], "Error: Invalid value for '--workers'"),
+    (["no-such-stage"], "Error: No such command 'no-such-stage'."),
+])
+def test_usage_errors_are_one_line_not_a_box(argv, start, capsys):
+    """Issue 13 item 13: typer printed usage, a hint and a 3-line box (5 lines)."""
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    line = _one_error_line(captured.err)
+    assert line.startswith(start), line
+    assert line.endswith("--help`)"), line
+    assert "╭" not in captured.err and captured.out == ""
+
+
+def test_help_still_works(capsys):
+    assert main(["push", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage: corpus push" in out and "--dry-run" in out
+    assert main(["--help"]) == 0
+    assert "Usage: corpus" in capsys.readouterr().out
+
