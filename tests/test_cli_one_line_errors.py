@@ -87,3 +87,16 @@ def test_help_still_works(capsys):
     assert main(["--help"]) == 0
     assert "Usage: corpus" in capsys.readouterr().out
 
+
+def test_out_without_dry_run_is_refused_before_anything_is_pushed(tmp_path, monkeypatch,
+                                                                  capsys):
+    """Issue 13 item 13: `push --out F` without --dry-run pushed for real and ignored F."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:1")  # nothing listens there
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "k")
+    out = tmp_path / "tasks.json"
+    assert main(["push", "--schema", SCHEMA, "--corpus", "samples/none.jsonl",
+                 "--out", str(out)]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"Error: --out {out} is only for --dry-run"), line
+    assert "nothing was pushed" in line
+    assert not out.exists()
