@@ -455,6 +455,14 @@ class _Positions:
         self.value: dict[Loc, yaml.Mark] = {}
         self.key: dict[Loc, yaml.Mark] = {}
         self.problems: list[tuple[yaml.Mark, str]] = []
+        # Every path in the order it was first recorded (in either table): what a subtree
+        # added is a slice of it, so aliasing a mapping's subtree reads only that subtree.
+        self._order: list[Loc] = []
+
+    def _put(self, marks: dict[Loc, yaml.Mark], loc: Loc, mark: yaml.Mark) -> None:
+        if loc not in marks:
+            marks[loc] = mark
+            self._order.append(loc)
 
     def walk(self, node: yaml.Node, loader: yaml.SafeLoader, path: Loc = (),
              seen: set[int] | None = None) -> None:
@@ -465,7 +473,7 @@ class _Positions:
                                   "a schema file; write the value out"))
             return
         seen.add(id(node))
-        self.value.setdefault(path, node.start_mark)
+        self._put(self.value, path, node.start_mark)
         if isinstance(node, yaml.MappingNode):
             first_at: dict[Any, yaml.Mark] = {}
             for index, (key_node, value_node) in enumerate(node.value):
@@ -485,15 +493,21 @@ class _Positions:
                     continue
                 first_at[key] = key_node.start_mark
                 sub = (*path, key)
-                self.key.setdefault(sub, key_node.start_mark)
+                start = len(self._order)
+                self._put(self.key, sub, key_node.start_mark)
                 self.walk(value_node, loader, sub, seen)
                 # Label mappings ({agree: موافق}) become lists in the model: alias by index.
+                # Only paths recorded since `start` can lie under `sub` (each key is walked
+                # once), so this reads the subtree, not every path so far (linear, not
+                # quadratic, in the number of labels).
+                added = self._order[start:]
                 for marks in (self.key, self.value):
-                    for loc in [loc for loc in marks if loc[: len(sub)] == sub]:
-                        marks.setdefault((*path, index, *loc[len(sub):]), marks[loc])
+                    for loc in added:
+                        if loc in marks and loc[: len(sub)] == sub:
+                            self._put(marks, (*path, index, *loc[len(sub):]), marks[loc])
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                self.key.setdefault((*path, index), item.start_mark)
+                self._put(self.key, (*path, index), item.start_mark)
                 self.walk(item, loader, (*path, index), seen)
 
     def mark(self, loc: Loc, *, at_key: bool = False) -> yaml.Mark | None:
@@ -596,6 +610,17 @@ def _raise(path: Path | str, lines: list[tuple[yaml.Mark | None, str]]) -> None:
     raise error
 
 
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> tuple[yaml.Mark, str]:
+    """Where the character YAML refuses is, and one line saying so (not YAML's two)."""
+    pos = exc.position if isinstance(exc.position, int) else 0
+    line = text.count("\n", 0, pos)
+    column = pos - (text.rfind("\n", 0, pos) + 1)
+    char = exc.character if isinstance(exc.character, int) else 0
+    return (yaml.Mark("<schema>", pos, line, column, None, None),
+            f"not valid YAML: character #x{char:04x} ({exc.reason}); a schema file is "
+            "UTF-8 text: remove it, or check that this is the schema file")
+
+
 def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
     """Parse and validate schema YAML text; ``source`` names it in error messages.
 
@@ -605,12 +630,17 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
     error; otherwise every key/type problem, or (when those are fine) every
     cross-field problem.
     """
-    loader = _SchemaLoader(text)
+    try:
+        loader = _SchemaLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (e.g. NUL, binary data)
+        _raise(source, [_reader_problem(text, exc)])
     try:
         try:
             node = loader.get_single_node()
         except _Refused as exc:
             _raise(source, [(exc.mark, exc.message)])
+        except yaml.reader.ReaderError as exc:
+            _raise(source, [_reader_problem(text, exc)])
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or "syntax error"

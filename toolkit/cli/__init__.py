@@ -18,6 +18,11 @@ import sys
 import typer
 from rich.markup import escape
 
+try:  # typer >= 0.2x carries its own copy of click, whose errors it raises
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover (older typer on click)
+    from click import exceptions as click_errors
+
 from ..errors import ToolkitError
 from .output import err_console
 
@@ -78,16 +83,26 @@ app.command()(version)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and, as a script, exits with) the exit status.
 
-    Typer handles usage errors itself (exit 2); this handler turns the
-    toolkit's own errors and file-system errors into one line on stderr and an
-    exit status (see the module docstring).
+    This handler turns usage errors (click's, raised because the app runs with
+    ``standalone_mode=False``), the toolkit's own errors and file-system errors into
+    one line on stderr and an exit status (see the module docstring).
     """
     debug = os.environ.get("CORPUS_DEBUG", "") not in ("", "0")
     try:
-        app(args=argv, prog_name="corpus")
-        code = 0
+        # standalone_mode=False: click raises its errors here instead of printing typer's
+        # boxed ones; --help and typer.Exit come back as the exit status.
+        result = app(args=argv, prog_name="corpus", standalone_mode=False)
+        code = result if isinstance(result, int) and not isinstance(result, bool) else 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except click_errors.NoArgsIsHelpError as exc:
+        code = exc.exit_code  # `corpus` / `corpus schema` alone: typer printed the help
+    except click_errors.ClickException as exc:
+        err_console.print(f"[bold red]Error:[/] {escape(_click_error_line(exc))}", soft_wrap=True)
+        code = exc.exit_code
+    except typer.Abort:
+        err_console.print("Error: aborted", markup=False)
+        code = 1
     except ToolkitError as exc:
         if debug:
             raise
@@ -112,3 +127,12 @@ def _os_error_line(exc: OSError) -> str:
     if exc.filename is None:
         return f"cannot write/read: {reason}"
     return f"cannot write/read {exc.filename}: {reason}"
+
+
+def _click_error_line(exc: click_errors.ClickException) -> str:
+    """Click's message on one line; a usage error adds where to find the options."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click_errors.UsageError) and ctx is not None:
+        message += f" (see `{ctx.command_path} --help`)"
+    return message

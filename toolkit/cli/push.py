@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..errors import UsageError
 from ..paths import DEFAULT_CORPUS, DEFAULT_LEDGER_DIR
 from ..schema import load_schema
 from ..studio import push as pushing
@@ -53,6 +54,12 @@ def push(
 
     Example: corpus push --schema schemas/comment_stance.yaml --corpus exports/corpus.jsonl
     """
+    if out is not None and not dry_run:
+        raise UsageError(
+            f"--out {out} is only for --dry-run (the file the dry run writes); nothing was "
+            "pushed: add --dry-run to write the tasks there, or drop --out to push to "
+            "Label Studio"
+        )
     schema = load_schema(schema_path)
     if dry_run:  # offline: filtered by the local ledger of the server push would use
         result = pushing.dry_run(

@@ -18,7 +18,9 @@ key. :func:`studio_errors` maps the SDK's remaining ``ApiError``s to
 from __future__ import annotations
 
 import os
+import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,8 +50,42 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
 
 
+def check_url(url: str, where: str = "--url/LABEL_STUDIO_URL") -> None:
+    """Raise UsageError naming ``url`` (without user info) when it is not an http(s) URL.
+
+    Checked before anything else uses it: ``urlsplit(url).port`` raises ValueError on a
+    port such as 99999, and a garbage URL without a key must be named as the problem.
+    """
+    shown = re.sub(r"//[^/?#]*@", "//", url)  # user:password@ never goes into a message
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError as exc:
+        reason = str(exc)
+        reason = reason[:1].lower() + reason[1:]
+    else:
+        if parts.scheme not in ("http", "https"):
+            reason = "it does not start with http:// or https://"
+        elif not parts.hostname:
+            reason = "it has no host name"
+        else:
+            return
+    raise UsageError(
+        f"{where} {shown!r} is not a usable Label Studio URL: {reason}; give one like "
+        "http://127.0.0.1:8080"
+    )
+
+
+# Lines from parallel threads (pull's workers) are written whole, one at a time.
+_SAY_LOCK = threading.RLock()
+
+
 def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    # One write of the whole line: print() writes the text and the newline separately, and
+    # a second thread's line could land between them.
+    with _SAY_LOCK:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -73,10 +109,12 @@ class RetryTransport(httpx.BaseTransport):
 
     def _wait(self, attempt: int, reason: str) -> None:
         delay = min(self._backoff * 2**attempt, self._max_delay)
-        self._say(
+        line = (
             f"Label Studio at {self._url}: {reason}; retrying in {delay:.1f} s "
             f"(attempt {attempt + 2} of {self._retries + 1})"
         )
+        with _SAY_LOCK:  # whole lines, also through a caller's `say`
+            self._say(line)
         time.sleep(delay)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -164,9 +202,15 @@ def resolve(
     *,
     credentials_path: Path | str = DEFAULT_CREDENTIALS,
 ) -> tuple[str, str, str]:
-    """(url, api_key, where they came from), by the order in the module docstring."""
+    """(url, api_key, where they came from), by the order in the module docstring.
+
+    A given URL that is not a usable http(s) URL raises UsageError naming it, before the
+    key is looked for.
+    """
     url = url or os.environ.get("LABEL_STUDIO_URL") or None
     api_key = api_key or os.environ.get("LABEL_STUDIO_API_KEY") or None
+    if url is not None:
+        check_url(url)
     source = "--api-key/LABEL_STUDIO_API_KEY"
     if api_key is None or url is None:
         creds = read_credentials(Path(credentials_path))

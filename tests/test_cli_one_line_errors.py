@@ -1,0 +1,102 @@
+"""Bad input the hostile test of issue 13 met: one line on stderr, exit 2, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.cli import main
+from toolkit.errors import UsageError
+from toolkit.studio.connection import resolve
+
+SCHEMA = "schemas/comment_stance.yaml"
+
+
+def _one_error_line(err: str) -> str:
+    assert "Traceback" not in err, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("Error: "), err
+    return lines[0]
+
+
+def test_binary_schema_file_is_one_line(tmp_path, capsys):
+    """Issue 13 item 8: a file of control bytes raised yaml's ReaderError (a traceback)."""
+    bad = tmp_path / "b.yaml"
+    bad.write_bytes(b"\x00\x01\x02")
+    assert main(["schema", "check", str(bad)]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"Error: {bad}:1:1: not valid YAML: character #x0000"), line
+
+
+def test_control_character_inside_a_schema_names_its_line_and_column(tmp_path, capsys):
+    bad = tmp_path / "c.yaml"
+    bad.write_text("name: x\nti\x07tle: y\n", encoding="utf-8")
+    assert main(["schema", "check", str(bad)]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"Error: {bad}:2:3: not valid YAML: character #x0007"), line
+
+
+def test_url_with_a_port_out_of_range_is_one_line(monkeypatch, capsys):
+    """Issue 13 item 8: LABEL_STUDIO_URL=http://127.0.0.1:99999 raised ValueError (port)."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:99999")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "x")
+    assert main(["pull", "--schema", SCHEMA]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "'http://127.0.0.1:99999' is not a usable Label Studio URL: port out of range" in line
+
+
+def test_garbage_url_without_a_key_names_the_url(monkeypatch, tmp_path):
+    """Issue 13 item 13: the URL is the problem to name, not the missing key."""
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    monkeypatch.setenv("LABEL_STUDIO_URL", "not a url")
+    with pytest.raises(UsageError) as info:
+        resolve(credentials_path=tmp_path / "none")
+    assert str(info.value).startswith(
+        "--url/LABEL_STUDIO_URL 'not a url' is not a usable Label Studio URL: it does not "
+        "start with http:// or https://"
+    )
+
+
+def test_bad_url_message_never_shows_a_password(tmp_path):
+    with pytest.raises(UsageError) as info:
+        resolve("http://user:s3cret@[::1", "k", credentials_path=tmp_path / "none")
+    assert "s3cret" not in str(info.value)
+    assert "'http://[::1'" in str(info.value)
+
+
+@pytest.mark.parametrize("argv, start", [
+    (["push", "--bogus"], "Error: No such option: --bogus"),
+    (["push"], "Error: Missing option '--schema'"),
+    (["pull", "--schema", SCHEMA, "--workers", "0"], "Error: Invalid value for '--workers'"),
+    (["no-such-stage"], "Error: No such command 'no-such-stage'."),
+])
+def test_usage_errors_are_one_line_not_a_box(argv, start, capsys):
+    """Issue 13 item 13: typer printed usage, a hint and a 3-line box (5 lines)."""
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    line = _one_error_line(captured.err)
+    assert line.startswith(start), line
+    assert line.endswith("--help`)"), line
+    assert "╭" not in captured.err and captured.out == ""
+
+
+def test_help_still_works(capsys):
+    assert main(["push", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage: corpus push" in out and "--dry-run" in out
+    assert main(["--help"]) == 0
+    assert "Usage: corpus" in capsys.readouterr().out
+
+
+def test_out_without_dry_run_is_refused_before_anything_is_pushed(tmp_path, monkeypatch,
+                                                                  capsys):
+    """Issue 13 item 13: `push --out F` without --dry-run pushed for real and ignored F."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:1")  # nothing listens there
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "k")
+    out = tmp_path / "tasks.json"
+    assert main(["push", "--schema", SCHEMA, "--corpus", "samples/none.jsonl",
+                 "--out", str(out)]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"Error: --out {out} is only for --dry-run"), line
+    assert "nothing was pushed" in line
+    assert not out.exists()
