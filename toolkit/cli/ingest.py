@@ -68,9 +68,10 @@ def ingest(
 def summary_line(result: IngestResult) -> str:
     """The run's one-line summary: files, articles, comments, duplicates, warnings, errors."""
     c = result.report.counts
+    where = f"in {result.out}" if result.written else f"({result.out} left as it was)"
     return (
-        f"{c['files']} files -> {c['articles']} articles, {c['comments']} comments in "
-        f"{result.out}; duplicates {c['duplicates']}, warnings {c['warnings']}, "
+        f"{c['files']} files -> {c['articles']} articles, {c['comments']} comments "
+        f"{where}; duplicates {c['duplicates']}, warnings {c['warnings']}, "
         f"errors {c['errors']}"
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from hashlib import blake2b
@@ -129,3 +129,32 @@ def build_comments(
             )
         )
     return tuple(comments)
+
+
+def rebased_comment(comment: Comment, article_id: str) -> Comment:
+    """``comment`` as :func:`build_comments` would have made it under ``article_id``.
+
+    A content-based id is recomputed (its hash covers the article id); a source id
+    and ``reply_to`` keep their part after ``<old article id>-``. So the same
+    comment under two article ids (one article met twice) gets one id.
+    """
+    old = comment.article_id
+    if old == article_id:
+        return comment
+    content = f"{old}-{_digest(old, comment.author or '', comment.text, size=6)}"
+
+    def moved(comment_id: str | None) -> str | None:
+        if comment_id is None:
+            return None
+        if comment_id == content or comment_id.startswith(content + "-"):
+            rest = comment_id[len(content):]  # "" or the "-2" of an exact repeat
+            digest = _digest(article_id, comment.author or "", comment.text, size=6)
+            return f"{article_id}-{digest}{rest}"
+        if comment_id.startswith(old + "-"):
+            return f"{article_id}-{comment_id[len(old) + 1:]}"
+        return comment_id
+
+    reply_to = comment.reply_to
+    if reply_to is not None and reply_to.startswith(old + "-"):
+        reply_to = f"{article_id}-{reply_to[len(old) + 1:]}"
+    return replace(comment, id=moved(comment.id), article_id=article_id, reply_to=reply_to)

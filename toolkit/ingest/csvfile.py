@@ -34,24 +34,72 @@ _ALIASES = {
 REQUIRED = ("article_id", "title", "body", "text")
 
 
-def _rows(reader, path: Path, ctx: Context) -> Iterator[list[str]]:
-    """The reader's rows; a malformed row stops the file with one finding."""
-    try:
-        yield from reader
-    except csv.Error as exc:
-        ctx.report.error(
-            "bad-csv",
-            f"{path}:{reader.line_num}",
-            f"malformed CSV ({exc})",
-            "stopped reading the file here; the rows before were ingested",
-        )
+def _rows(text: str, path: Path, ctx: Context) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) for each row; the first row is the header.
+
+    A malformed row stops the file with one finding. A row with a cell holding a
+    line that reads as a whole row of its own (as many cells as the header) is an
+    unterminated quote that swallowed the rows below it: it is reported (I054) and
+    skipped, and the file is read on from its next line.
+    """
+    width = 0
+    base = 0  # lines before the current reader's start
+    offset = 0  # and their characters
+    while True:
+        reader = csv.reader(io.StringIO(text[offset:], newline=""))
+        last = 0
+        restart = None
+        try:
+            for row in reader:
+                first, last = base + last + 1, reader.line_num
+                if not width:
+                    width = len(row)
+                swallowed = _swallowed(row, width)
+                if swallowed is not None:
+                    ctx.report.error(
+                        "I054", f"{path}:{first}",
+                        f"a quote (\") in this row is not closed where its cell ends: the "
+                        f"row runs over {base + last - first} line(s) below, and its line "
+                        f"{swallowed!r} reads as a row of its own",
+                        f"skipped line {first}; read on from line {first + 1}; close the "
+                        "quote and ingest again",
+                    )
+                    restart = first
+                    break
+                yield first, row
+        except csv.Error as exc:
+            ctx.report.error(
+                "bad-csv",
+                f"{path}:{base + reader.line_num}",
+                f"malformed CSV ({exc})",
+                "stopped reading the file here; the rows before were ingested",
+            )
+            return
+        if restart is None:
+            return
+        for _ in range(restart - base):
+            offset = text.index("\n", offset) + 1
+        base = restart
+
+
+def _swallowed(row: list[str], width: int) -> str | None:
+    """The first line inside a cell of ``row`` that parses as ``width`` cells, if any."""
+    if width < 2:
+        return None
+    for cell in row:
+        if "\n" not in cell:
+            continue
+        for line in cell.split("\n")[1:]:
+            if line.count(",") >= width - 1 and len(next(csv.reader([line]), [])) == width:
+                return line
+    return None
 
 
 def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
     """Articles from a decoded CSV file; a file missing a required column yields none."""
     report = ctx.report
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    rows = _rows(text, path, ctx)
+    header = next(rows, (1, None))[1]
     if header is None:
         return
     names = [name.strip().lower() for name in header]
@@ -84,11 +132,8 @@ def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
         return row[index] if index is not None and index < len(row) else ""
 
     groups: dict[str, dict] = {}
-    rows = _rows(reader, path, ctx)
-    last_line = reader.line_num
-    for row in rows:
-        where = f"{path}:{last_line + 1}"  # the row's first line (a cell may span lines)
-        last_line = reader.line_num
+    for line, row in rows:
+        where = f"{path}:{line}"  # the row's first line (a cell may span lines)
         if not any(c.strip() for c in row):
             continue
         if len(row) < len(header):

@@ -7,15 +7,22 @@ upsert by article id. An article met again under its id replaces the stored one
 comments already pushed keep theirs); an article met again under another id
 (same normalized title + body, e.g. through another format) is kept once, as
 stored, and reported; new articles are appended in input order.
+
+Within one ingest, an article met twice (a page crawled twice, a CSV with the
+same title and body under two ids) is stored once, under the first copy's id,
+with the comments of every copy united by their content ids
+(:func:`merge_copies`): the second crawl's new comments are not lost.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from ..corpus import Article, read_corpus, write_corpus
 from ..report import Report
-from ._common import dedupe_key
+from ._common import dedupe_key, rebased_comment
 
 
 def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
@@ -52,3 +59,52 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
 
     write_corpus(Path(out), merged())
     return report
+
+
+def unite(article: Article, copy: Article) -> tuple[Article, int]:
+    """``article`` with the comments of ``copy`` (the same article met again) it lacks.
+
+    Comments are matched by id after moving the copy's onto ``article``'s id (ids are
+    content-based: the same comment gets the same id); the new ones are appended
+    after the stored ones, positions following on. Returns (article, comments added).
+    """
+    have = {c.id for c in article.comments}
+    added = []
+    for comment in copy.comments:
+        comment = rebased_comment(comment, article.id)
+        if comment.id not in have:
+            have.add(comment.id)
+            added.append(comment)
+    if not added:
+        return article, 0
+    start = len(article.comments)
+    added = [replace(c, position=start + n) for n, c in enumerate(added, start=1)]
+    return replace(article, comments=article.comments + tuple(added)), len(added)
+
+
+def merge_copies(articles: Iterable[Article], copies: dict[str, list[tuple[str, Article]]],
+                 report: Report) -> Iterator[Article]:
+    """``articles`` with each one's later ``copies`` united into it.
+
+    ``copies`` maps a stored article's id to (``"<id> from <source>"``, copy) pairs, as
+    :func:`toolkit.ingest.iter_articles` collects them.
+
+    A copy that brings comments is a warning (I050) naming both and the number of
+    comments added (counted in ``comments``); one that brings none is an info.
+    """
+    for article in articles:
+        for first, copy in copies.get(article.id, ()):
+            article, added = unite(article, copy)
+            if added:
+                report.counts["comments"] += added
+                report.warning(
+                    "I050", copy.source,
+                    f"same article as {first} (same title and body), with {added} "
+                    "comment(s) it lacks",
+                    f"stored once as {article.id}, with the comments of both copies",
+                )
+            else:
+                report.info("duplicate", copy.source,
+                            f"same article as {first}",
+                            "stored once (the first); this copy skipped")
+        yield article

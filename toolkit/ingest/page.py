@@ -165,8 +165,12 @@ def parse_page(text: str, *, source: str, article_id: str | None, ctx: Context) 
             )
 
     article_id = article_id or content_id(title, body)
-    raw_comments = _comments(raw_lines, lines, header, source, ctx) if header >= 0 else []
-    if declared is not None and declared != len(raw_comments):
+    raw_comments = (
+        _comments(raw_lines, lines, header, declared, source, ctx) if header >= 0 else []
+    )
+    if raw_comments is None:  # not parsed (reported): none rather than glued ones
+        raw_comments = []
+    elif declared is not None and declared != len(raw_comments):
         report.warning(
             "comment-count",
             f"{source}:{header + 1}",
@@ -197,8 +201,10 @@ def _describe(line: str) -> str:
 
 
 def _comments(
-    raw_lines: list[str], lines: list[str], header: int, source: str, ctx: Context
-) -> list[RawComment]:
+    raw_lines: list[str], lines: list[str], header: int, declared: int | None, source: str,
+    ctx: Context,
+) -> list[RawComment] | None:
+    """The page's comments; None when they could not be told apart (reported)."""
     count = len(lines)
     times: list[int] = []
     time_texts: list[str] = []
@@ -245,14 +251,6 @@ def _comments(
             authors.append(-1)
         elif k == 0:
             authors.append(candidate)
-            stray = [i for i in range(header + 1, candidate) if lines[i]]
-            if stray:
-                ctx.report.warning(
-                    "comments-unrecognized",
-                    f"{source}:{stray[0] + 1}",
-                    f"{len(stray)} line(s) between the comments header and the first comment",
-                    "ignored them",
-                )
         else:
             previous_first_text = next(
                 (i for i in range(times[k - 1] + 1, time_index) if lines[i]), time_index
@@ -260,14 +258,32 @@ def _comments(
             authors.append(candidate if candidate > previous_first_text else -1)
         bound = time_index
 
-    result: list[RawComment] = []
+    # Each comment as (author line or -1, time line or -1, first text line, end).
+    pieces = []
     for k, time_index in enumerate(times):
         if k + 1 < len(times):
             stop = authors[k + 1] if authors[k + 1] >= 0 else times[k + 1]
         else:
             stop = end
-        text = _paragraphs(lines, time_index + 1, stop)
-        author_index = authors[k]
+        pieces.append((authors[k], time_index, time_index + 1, stop))
+    if declared is not None and declared > len(pieces):
+        first_comment = authors[0] if authors[0] >= 0 else times[0]
+        pieces = _untimed(lines, header, first_comment, pieces, declared, source, ctx)
+        if pieces is None:
+            return None
+    first_line = pieces[0][0] if pieces[0][0] >= 0 else pieces[0][1]
+    stray = [i for i in range(header + 1, first_line) if lines[i]]
+    if stray:
+        ctx.report.warning(
+            "comments-unrecognized",
+            f"{source}:{stray[0] + 1}",
+            f"{len(stray)} line(s) between the comments header and the first comment",
+            "ignored them",
+        )
+
+    result: list[RawComment] = []
+    for author_index, time_index, text_start, stop in pieces:
+        text = _paragraphs(lines, text_start, stop)
         where = f"{source}:{(author_index if author_index >= 0 else time_index) + 1}"
         if not text:
             ctx.report.warning(
@@ -281,8 +297,119 @@ def _comments(
             RawComment(
                 text=text,
                 author=lines[author_index] if author_index >= 0 else None,
-                time_raw=time_texts[k],
+                time_raw=time_texts[times.index(time_index)] if time_index >= 0 else None,
                 where=where,
             )
         )
     return result
+
+
+def _spans(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """The paragraphs of lines start..end-1 as (first line, line after the last)."""
+    spans: list[tuple[int, int]] = []
+    begin = -1
+    for index in range(start, end):
+        if lines[index] and begin < 0:
+            begin = index
+        elif not lines[index] and begin >= 0:
+            spans.append((begin, index))
+            begin = -1
+    if begin >= 0:
+        spans.append((begin, end))
+    return spans
+
+
+def _untimed(lines, header, first_comment, pieces, declared, source, ctx):
+    """Find the comments whose time line (·منذ ...) is missing, when the header declares more
+    comments than there are time lines; else their author line and text would be glued
+    onto the comment above.
+
+    In the layout a comment's text follows its time line, and its author line stands
+    alone above it, so an untimed comment shows as a one-line paragraph (its author)
+    followed by at least one more paragraph (its text): inside the text of a comment
+    (never its first paragraph), or between the header and the first comment. Two
+    such comments cannot start at neighbouring paragraphs (each has a text). When
+    exactly one choice of places gives the missing number of comments, each place
+    starts a comment (I055); when there are places but no or several such choices,
+    the comments are not read at all (I051), never glued. With no place at all, no
+    comment was glued and the caller's count warning says the rest.
+    """
+    missing = declared - len(pieces)
+    # Regions that may hold untimed comments: (piece index or -1, spans, first candidate).
+    regions = [(-1, _spans(lines, header + 1, first_comment), 0)]
+    regions += [(k, _spans(lines, start, stop), 1) for k, (_, _, start, stop) in enumerate(pieces)]
+    places: list[tuple[int, int]] = []  # (region index, span index)
+    for r, (_, spans, first) in enumerate(regions):
+        places.extend((r, j) for j in range(first, len(spans) - 1)
+                      if spans[j][1] - spans[j][0] == 1)
+    if not places:
+        return pieces
+    chosen = _only_choice(places, missing)
+    if chosen is None:
+        ctx.report.error(
+            "I051",
+            f"{source}:{header + 1}",
+            f"the header declares {declared} comments but there are {len(pieces)} time lines "
+            f"(·منذ ...), and the {len(places)} one-line paragraph(s) that could start a comment "
+            "without its time line (line(s) "
+            f"{', '.join(str(regions[r][1][j][0] + 1) for r, j in places)}) do not tell which "
+            "do",
+            "page not parsed: stored the article without its comments; restore the "
+            "missing time lines and ingest again",
+        )
+        return None
+    starts: dict[int, list[int]] = {}
+    for r, j in chosen:
+        starts.setdefault(r, []).append(regions[r][1][j][0])
+    result = []
+    for r, (k, _, _) in enumerate(regions):
+        cuts = starts.get(r, [])
+        stop = first_comment
+        if k >= 0:
+            author, time_index, start, stop = pieces[k]
+            result.append((author, time_index, start, cuts[0] if cuts else stop))
+        for n, line in enumerate(cuts):
+            ctx.report.warning(
+                "I055",
+                f"{source}:{line + 1}",
+                f"a comment without its time line (·منذ ...); the header declares {declared} "
+                f"comments, {len(pieces)} have one",
+                f"read {lines[line]!r} as the author of a new comment, time left empty",
+            )
+            result.append((line, -1, line + 1, cuts[n + 1] if n + 1 < len(cuts) else stop))
+    return result
+
+
+def _only_choice(places: list[tuple[int, int]], count: int) -> list[tuple[int, int]] | None:
+    """The one way to pick ``count`` of ``places`` with no two neighbours, else None.
+
+    Places are (region, paragraph) in page order; neighbours share the region and
+    follow each other. ways[i][c]: the ways (counted up to 2) to pick c from places[i:].
+    """
+    n = len(places)
+    if count > n or n * count > 1_000_000:
+        return None
+
+    def after(i: int) -> int:  # the first place that may follow a pick of place i
+        if i + 1 < n and places[i + 1] == (places[i][0], places[i][1] + 1):
+            return i + 2
+        return i + 1
+
+    ways = [[0] * (count + 1) for _ in range(n + 2)]
+    ways[n][0] = ways[n + 1][0] = 1
+    for i in range(n - 1, -1, -1):
+        nxt = after(i)
+        ways[i][0] = 1
+        for c in range(1, count + 1):
+            ways[i][c] = min(2, ways[i + 1][c] + ways[nxt][c - 1])
+    if ways[0][count] != 1:
+        return None
+    chosen = []
+    i, c = 0, count
+    while c:
+        if ways[after(i)][c - 1] == 1 and ways[i + 1][c] == 0:
+            chosen.append(places[i])
+            i, c = after(i), c - 1
+        else:
+            i += 1
+    return chosen

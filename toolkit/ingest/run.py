@@ -22,9 +22,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import chain
 from pathlib import Path
 
-from ..corpus import Article, write_corpus
+from ..corpus import Article, read_corpus, write_corpus
 from ..errors import UsageError
 from ..paths import DEFAULT_CORPUS
 from ..report import Report
@@ -32,6 +33,7 @@ from ._common import Context, dedupe_key
 from ._decode import UndecodableError, decode
 from .csvfile import read_csv
 from .jsonl import read_jsonl
+from .merge import merge_copies
 from .page import parse_page
 
 __all__ = ["FORMATS", "IngestResult", "discover", "ingest", "iter_articles", "source_name"]
@@ -49,6 +51,7 @@ class IngestResult:
     out: Path | None
     report: Report
     unreadable: list[str] = field(default_factory=list)
+    written: bool = True  # False: no article was read, an existing ``out`` was left as it was
 
     @property
     def files(self) -> int:
@@ -197,18 +200,24 @@ def iter_articles(
     crawled_at: date | None = None,
     progress: Progress | None = None,
     unreadable: list[str] | None = None,
+    copies: dict[str, list[tuple[str, Article]]] | None = None,
 ) -> Iterator[Article]:
     """Stream the deduplicated articles of ``inputs``; findings and counts go to ``report``.
 
     ``progress(path, done, total)`` is called after each file. Paths that could
-    not be read at all are appended to ``unreadable`` when given.
+    not be read at all are appended to ``unreadable`` when given. An article met
+    again (same normalized title + body) is not yielded twice: with ``copies``
+    given, the later copy is kept there under the stored article's id (with the
+    stored one's ``"<id> from <path as typed>"`` for findings), for
+    :func:`toolkit.ingest.merge.merge_copies` to unite its comments with the
+    stored ones (what :func:`ingest` does); without, it is skipped and reported.
     """
     _check_format(fmt)
     inputs = [Path(item) for item in inputs]
     total = sum(1 for _ in discover(inputs, fmt)) if progress else 0
     ctx = Context(report=report, crawled_at=crawled_at)
     counts = report.counts
-    seen_keys: dict[bytes, str] = {}
+    seen_keys: dict[bytes, tuple[str, str]] = {}  # dedupe key -> (stored id, "id from source")
     seen_ids: set[str] = set()
     for key in ("files", "articles", "comments", "duplicates"):
         counts.setdefault(key, 0)
@@ -242,16 +251,19 @@ def iter_articles(
                 first = seen_keys.get(key)
                 if first is not None:
                     counts["duplicates"] += 1
+                    if copies is not None:  # united with the stored one after the stream
+                        copies.setdefault(first[0], []).append((first[1], article))
+                        continue
                     report.info(
                         "duplicate",
                         article.source,
-                        f"same article as {first}",
+                        f"same article as {first[1]}",
                         "stored once (the first); this copy skipped",
                     )
                     continue
                 if article.id in seen_ids:
                     article = _renamed(article, seen_ids, report)
-                seen_keys[key] = f"{article.id} from {article.source}"
+                seen_keys[key] = (article.id, f"{article.id} from {article.source}")
                 seen_ids.add(article.id)
                 counts["articles"] += 1
                 counts["comments"] += len(article.comments)
@@ -303,23 +315,48 @@ def ingest(
 ) -> IngestResult:
     """Ingest ``inputs`` into the corpus file ``out`` (written atomically, streamed).
 
-    Same inputs in, byte-identical file out. See the module docstring.
+    Same inputs in, byte-identical file out. See the module docstring. An article
+    met again is stored once, its copies' comments united with it (I050). A run
+    that reads no article leaves an existing ``out`` as it was (I052;
+    ``result.written`` is then False). A ``<out>.tmp`` left by a killed run is removed first (I053).
     """
     _check_format(fmt)  # before anything is written (iter_articles checks only when read)
     report = Report()
     unreadable: list[str] = []
     out_path = Path(out)
-    write_corpus(
-        out_path,
-        iter_articles(
-            inputs,
-            report=report,
-            fmt=fmt,
-            crawled_at=crawled_at,
-            progress=progress,
-            unreadable=unreadable,
-        ),
+    _remove_stale_tmp(out_path, report)
+    copies: dict[str, list[tuple[str, Article]]] = {}
+    articles = iter_articles(
+        inputs,
+        report=report,
+        fmt=fmt,
+        crawled_at=crawled_at,
+        progress=progress,
+        unreadable=unreadable,
+        copies=copies,
     )
+    first = next(articles, None)  # the inputs are read before the corpus is touched
+    written = True
+    if first is None and out_path.exists():
+        written = False
+        report.warning(
+            "I052",
+            str(out_path),
+            "no article was read from the inputs",
+            "left the existing corpus file as it was",
+        )
+    else:
+        write_corpus(out_path, chain(() if first is None else (first,), articles))
+        if copies:  # a second pass over the file, only when an article came twice
+            write_corpus(out_path, merge_copies(read_corpus(out_path), copies, report))
     report.counts["warnings"] = len(report.warnings)
     report.counts["errors"] = len(report.errors)
-    return IngestResult(out=out_path, report=report, unreadable=unreadable)
+    return IngestResult(out=out_path, report=report, unreadable=unreadable, written=written)
+
+
+def _remove_stale_tmp(out: Path, report: Report) -> None:
+    """Remove the ``<out>.tmp`` a killed run (SIGKILL, power loss) could not clean up."""
+    stale = out.with_name(out.name + ".tmp")
+    if stale.is_file() and not stale.is_symlink():
+        stale.unlink(missing_ok=True)
+        report.info("I053", str(stale), "left by an interrupted run", "removed it")
