@@ -42,7 +42,7 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
             if twin is not None and twin not in placed:
                 placed.add(twin)
                 report.counts["duplicates"] += 1
-                report.info("duplicate", twin, f"same article as {article.id} already in the "
+                report.info("I007", twin, f"same article as {article.id} already in the "
                             "corpus", "kept the stored one")
             yield article
         for article_id, article in fresh.items():
