@@ -31,7 +31,7 @@ def test_keep_authors_warns_on_stderr(tmp_path, capsys):
                  "--keep-authors"])
     captured = capsys.readouterr()
     assert code == 0
-    assert "warning[B001]: commenter names (author) are kept" in captured.err
+    assert "warning[B001 authors-kept]: commenter names (author) are kept" in captured.err
     assert "B001" not in captured.out
 
 

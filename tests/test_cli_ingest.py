@@ -56,9 +56,10 @@ def test_bad_inputs_exit_2_naming_the_unreadable_one(tmp_path, capsys):
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["counts"]["articles"] == 13
     assert len(data["findings"]) == 10
-    assert {f["code"] for f in data["findings"]} >= {
-        "empty", "encoding", "not-utf8", "no-title", "comment-count", "bad-json",
-        "missing-field", "missing-columns",
+    assert {(f["code"], f["name"]) for f in data["findings"]} >= {
+        ("I006", "empty"), ("I005", "encoding"), ("I004", "not-utf8"), ("I019", "no-title"),
+        ("I021", "comment-count"), ("I010", "bad-json"), ("I011", "missing-field"),
+        ("I014", "missing-columns"),
     }
 
 

@@ -31,8 +31,8 @@ def _lines(result) -> list[str]:
 def test_empty_file(tmp_path):
     result, articles = _run(tmp_path, "empty.txt", "bom_only.txt")
     assert _lines(result) == [
-        f"{DATA / 'empty.txt'}: warning[empty]: empty file; nothing to ingest from it",
-        f"{DATA / 'bom_only.txt'}: warning[empty]: empty file (only a BOM or spaces); "
+        f"{DATA / 'empty.txt'}: warning[I006 empty]: empty file; nothing to ingest from it",
+        f"{DATA / 'bom_only.txt'}: warning[I006 empty]: empty file (only a BOM or spaces); "
         "nothing to ingest",
     ]
     assert len(articles) == 1 and result.unreadable == []
@@ -41,7 +41,7 @@ def test_empty_file(tmp_path):
 def test_windows_1256_page_is_decoded_and_said_so(tmp_path):
     result, articles = _run(tmp_path, "cp1256_page.txt")
     [finding] = result.report.findings
-    assert (finding.level, finding.code) == ("warning", "encoding")
+    assert (finding.level, finding.code, finding.name) == ("warning", "I005", "encoding")
     assert "windows-1256" in finding.message and finding.where == str(DATA / "cp1256_page.txt")
     page = next(a for a in articles if a.source.endswith("cp1256_page.txt"))
     assert page.title == "ارتفاع أسعار الخضار في الأسواق"
@@ -53,7 +53,7 @@ def test_windows_1256_page_is_decoded_and_said_so(tmp_path):
 def test_undecodable_file_is_unreadable_and_named(tmp_path):
     result, _ = _run(tmp_path, "latin1.txt")
     assert _lines(result) == [
-        f"{DATA / 'latin1.txt'}:1: error[not-utf8]: not UTF-8 (byte 0xe9) and not clearly "
+        f"{DATA / 'latin1.txt'}:1: error[I004 not-utf8]: not UTF-8 (byte 0xe9) and not clearly "
         "windows-1256 Arabic; skipped the file; re-save it as UTF-8"
     ]
     assert result.unreadable == [str(DATA / "latin1.txt")]
@@ -62,7 +62,7 @@ def test_undecodable_file_is_unreadable_and_named(tmp_path):
 def test_page_without_a_title(tmp_path):
     result, articles = _run(tmp_path, "no_title.txt")
     assert _lines(result) == [
-        f"{DATA / 'no_title.txt'}:1: warning[no-title]: no recognizable title: the page is "
+        f"{DATA / 'no_title.txt'}:1: warning[I019 no-title]: no recognizable title: the page is "
         "empty before the comments header; stored with an empty title"
     ]
     page = next(a for a in articles if a.source.endswith("no_title.txt"))
@@ -72,7 +72,7 @@ def test_page_without_a_title(tmp_path):
 def test_declared_count_differs_from_comments_found(tmp_path):
     result, articles = _run(tmp_path, "count_mismatch.txt")
     assert _lines(result) == [
-        f"{DATA / 'count_mismatch.txt'}:6: warning[comment-count]: the header declares 3 "
+        f"{DATA / 'count_mismatch.txt'}:6: warning[I021 comment-count]: the header declares 3 "
         "comments but 2 were found; kept the 2 found"
     ]
     page = next(a for a in articles if a.source.endswith("count_mismatch.txt"))
@@ -85,10 +85,10 @@ def test_bad_jsonl_lines(tmp_path):
     path = DATA / "bad.jsonl"
     lines = _lines(result)
     assert len(lines) == 3
-    assert lines[0].startswith(f"{path}:2: error[bad-json]: not JSON (")
+    assert lines[0].startswith(f"{path}:2: error[I010 bad-json]: not JSON (")
     assert lines[0].endswith("; skipped this line")
-    assert lines[1] == f"{path}:3: error[missing-field]: no 'body' text; skipped this article"
-    assert lines[2] == f"{path}:4: error[bad-json]: a JSON list, not an object; skipped"
+    assert lines[1] == f"{path}:3: error[I011 missing-field]: no 'body' text; skipped this article"
+    assert lines[2] == f"{path}:4: error[I010 bad-json]: a JSON list, not an object; skipped"
     assert [a.id for a in articles if a.source.endswith(f"{path.name}:1")] == ["ok-1"]
     assert not any(a.source.startswith("/") for a in articles)
     assert result.unreadable == []
@@ -98,7 +98,7 @@ def test_csv_missing_columns(tmp_path):
     result, articles = _run(tmp_path, "missing_columns.csv")
     [line] = _lines(result)
     assert line.startswith(
-        f"{DATA / 'missing_columns.csv'}:1: error[missing-columns]: no body column(s)"
+        f"{DATA / 'missing_columns.csv'}:1: error[I014 missing-columns]: no body column(s)"
     )
     assert "skipped the file" in line
     assert len(articles) == 1
@@ -108,7 +108,7 @@ def test_missing_path_is_unreadable(tmp_path):
     result, _ = _run(tmp_path, "no-such-file.txt")
     assert result.unreadable == [str(DATA / "no-such-file.txt")]
     assert _lines(result) == [
-        f"{DATA / 'no-such-file.txt'}: error[unreadable]: no such file or folder; skipped"
+        f"{DATA / 'no-such-file.txt'}: error[I001 unreadable]: no such file or folder; skipped"
     ]
 
 
@@ -129,7 +129,7 @@ def test_duplicate_across_formats_is_stored_once(tmp_path):
     assert [a.id for a in read_corpus(tmp_path / "both.jsonl")] == ["9b1e0d44c2a7f315"]
     assert result.duplicates == 1
     assert [f.line() for f in result.report.findings] == [
-        f"{copy}:1: info[duplicate]: same article as 9b1e0d44c2a7f315 from {page}; "
+        f"{copy}:1: info[I007 duplicate]: same article as 9b1e0d44c2a7f315 from {page}; "
         "stored once (the first); this copy skipped"
     ]
 
@@ -163,7 +163,7 @@ def test_renamed_article_keeps_its_replies_inside_it(tmp_path):
     assert [(c.id, c.article_id, c.reply_to) for c in two.comments] == [
         ("A1~2-c1", "A1~2", None), ("A1~2-c2", "A1~2", "A1~2-c1"),
     ]
-    assert [f.code for f in result.report.findings] == ["id-clash"]
+    assert [(f.code, f.name) for f in result.report.findings] == [("I008", "id-clash")]
 
 
 def test_failed_corpus_write_leaves_no_temp_file(tmp_path):

@@ -21,7 +21,8 @@ def test_the_repro_reports_the_line_and_keeps_the_next_row(tmp_path):
         tmp_path, HEADER + '1,T,B,A,منذ يوم,"unterminated\n2,T,B,A,منذ يوم,ok\n'
     )
     assert [f.line() for f in result.report.findings] == [
-        f"{source}:2: error[I054]: a quote (\") in this row is not closed where its cell ends: "
+        f"{source}:2: error[I054 unclosed-quote]: a quote (\") in this row is not closed "
+        "where its cell ends: "
         "the row runs over 1 line(s) below, and its line '2,T,B,A,منذ يوم,ok' reads as a row "
         "of its own; skipped line 2; read on from line 3; close the quote and ingest again"
     ]

@@ -30,7 +30,8 @@ def test_upsert_by_id_keeps_stored_articles_and_appends_new_ones(tmp_path):
             report.counts["duplicates"]) == (1, 1, 1)
     [duplicate] = report.findings
     assert duplicate.line() == (
-        "b-copy: info[duplicate]: same article as b already in the corpus; kept the stored one")
+        "b-copy: info[I007 duplicate]: same article as b already in the corpus; "
+        "kept the stored one")
 
 
 def test_merging_the_same_batch_twice_changes_nothing(tmp_path):

@@ -58,7 +58,7 @@ def test_a_page_crawled_twice_unchanged_is_an_info_only(tmp_path):
     result = ingest([first, first], out=out)
     [article] = read_corpus(out)
     assert len(article.comments) == 5
-    assert [f.code for f in result.report.findings] == ["duplicate"]
+    assert [f.code for f in result.report.findings] == ["I007"]
 
 
 def test_csv_same_article_under_two_ids_unites_the_comments(tmp_path, capsys):
@@ -79,7 +79,10 @@ def test_csv_same_article_under_two_ids_unites_the_comments(tmp_path, capsys):
     ]
     assert all(c.id.startswith("A-") and c.article_id == "A" for c in article.comments)
     captured = capsys.readouterr()
-    assert f"{source}:3: warning[I050]: same article as A from {source}:2" in captured.err
+    assert (
+        f"{source}:3: warning[I050 recrawl-merged]: same article as A from {source}:2"
+        in captured.err
+    )
     assert "1 articles, 2 comments" in captured.out
 
 
@@ -95,7 +98,7 @@ def test_an_ingest_that_reads_nothing_leaves_the_corpus_as_it_was(tmp_path, caps
     assert main(["ingest", str(bad), "-o", str(out)]) == 2
     assert out.read_bytes() == before
     captured = capsys.readouterr()
-    assert f"{out}: warning[I052]: no article was read from the inputs" in captured.err
+    assert f"{out}: warning[I052 nothing-read]: no article was read from the inputs" in captured.err
     assert f"({out} left as it was)" in captured.out
 
 

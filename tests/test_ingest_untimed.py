@@ -54,7 +54,8 @@ def test_the_author_line_starts_a_new_comment(tmp_path):
     assert [c.id for c in article.comments] == [c.id for c in seed.comments]
     assert [c.time_raw is None for c in article.comments] == [False, False, True, False, False]
     assert [f.line() for f in result.report.findings] == [
-        f"{page}:34: warning[I055]: a comment without its time line (·منذ ...); the header "
+        f"{page}:34: warning[I055 comment-without-time]: a comment without its time line "
+        "(·منذ ...); the header "
         "declares 5 comments, 4 have one; read 'غرباء...مسافر غريب ..عين الصقر' as the author "
         "of a new comment, time left empty"
     ]

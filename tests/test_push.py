@@ -191,7 +191,7 @@ def test_predictions_attach_by_key_and_unknown_keys_are_reported(studio, corpus_
                predictions_path=preds)
     assert out.predictions_attached == 1
     assert [(f.code, f.where) for f in out.skipped] == [
-        ("prediction-unknown-key", f"{schema.name}:nope")]
+        ("P002", f"{schema.name}:nope")]
     ledger = Ledger.load(ledger_path(tmp_path / "ledger", studio.url, schema.name),
                          studio.url, schema.name)
     task = studio.connection.http.get(f"/api/tasks/{ledger.ids[keys[0]]}/").json()

@@ -64,7 +64,7 @@ def test_unknown_prediction_keys_are_reported_sorted():
     tasks = list(_new_tasks([{"corpus_key": "s:known"}], {}, predictions, result))
     assert [t["data"]["corpus_key"] for t in tasks] == ["s:known"]
     assert [f.where for f in result.skipped] == ["s:alpha", "s:beta", "s:mid", "s:zeta"]
-    assert {f.code for f in result.skipped} == {"prediction-unknown-key"}
+    assert {(f.code, f.name) for f in result.skipped} == {("P002", "prediction-unknown-key")}
 
 
 @pytest.fixture

@@ -14,20 +14,71 @@ from typing import Literal
 
 Level = Literal["error", "warning", "info"]
 
+# Stable finding codes of ingest (I), push (P) and build (B): code -> (level, name). The
+# names are the words these findings carried before they had codes. Validate's codes
+# (V001-V020) are in toolkit.validate.CODES. docs/findings.md has one row per code of
+# every stage, checked by tests/test_findings_doc.py; a code is never reused (B002,
+# retired, became V020).
+CODES: dict[str, tuple[Level, str]] = {
+    "I001": ("error", "unreadable"),
+    "I002": ("error", "unknown-format"),
+    "I003": ("info", "not-an-input"),
+    "I004": ("error", "not-utf8"),
+    "I005": ("warning", "encoding"),
+    "I006": ("warning", "empty"),
+    "I007": ("info", "duplicate"),
+    "I008": ("warning", "id-clash"),
+    "I009": ("warning", "time-unparsed"),
+    "I010": ("error", "bad-json"),
+    "I011": ("error", "missing-field"),
+    "I012": ("error", "bad-comments"),
+    "I013": ("error", "bad-csv"),
+    "I014": ("error", "missing-columns"),
+    "I015": ("warning", "missing-optional-columns"),
+    "I016": ("warning", "short-row"),
+    "I017": ("warning", "conflicting-article"),
+    "I018": ("warning", "empty-comment"),
+    "I019": ("warning", "no-title"),
+    "I020": ("warning", "comments-without-header"),
+    "I021": ("warning", "comment-count"),
+    "I022": ("warning", "comments-unrecognized"),
+    "I050": ("warning", "recrawl-merged"),
+    "I051": ("error", "comments-not-parsed"),
+    "I052": ("warning", "nothing-read"),
+    "I053": ("info", "stale-tmp-removed"),
+    "I054": ("error", "unclosed-quote"),
+    "I055": ("warning", "comment-without-time"),
+    "P001": ("warning", "duplicate-key"),
+    "P002": ("warning", "prediction-unknown-key"),
+    "P003": ("warning", "duplicate-on-server"),
+    "B001": ("warning", "authors-kept"),
+    "B003": ("warning", "empty-split"),
+}
+
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem: ``where`` names the file (and line) or task, ``action`` what was done."""
+    """One problem: ``where`` names the file (and line) or task, ``action`` what was done.
+
+    ``code`` is stable (I003, V014, ...); ``name`` is its word (``not-an-input``), filled
+    from :data:`CODES` when not given.
+    """
 
     level: Level
     code: str
     where: str
     message: str
     action: str = ""
+    name: str = field(default="", kw_only=True)  # keyword-only: subclasses add positional fields
+
+    def __post_init__(self) -> None:
+        if not self.name and self.code in CODES:
+            object.__setattr__(self, "name", CODES[self.code][1])
 
     def line(self) -> str:
-        """The one-line human form: ``file:line: warning[code]: message (action)``."""
-        text = f"{self.where}: {self.level}[{self.code}]: {self.message}"
+        """The one-line human form: ``file:line: info[I003 not-an-input]: message; action``."""
+        tag = f"{self.code} {self.name}" if self.name else self.code
+        text = f"{self.where}: {self.level}[{tag}]: {self.message}"
         return f"{text}; {self.action}" if self.action else text
 
     def to_dict(self) -> dict:

@@ -110,7 +110,7 @@ def build_comments(
         age_days, estimated, understood = comment_time(item.time_raw, ctx.crawled_at)
         if not understood:
             ctx.report.warning(
-                "time-unparsed",
+                "I009",
                 item.where,
                 f"comment time {item.time_raw!r} is not a relative time or ISO date",
                 "kept as time_raw; age_days left empty",

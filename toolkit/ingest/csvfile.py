@@ -69,7 +69,7 @@ def _rows(text: str, path: Path, ctx: Context) -> Iterator[tuple[int, list[str]]
                 yield first, row
         except csv.Error as exc:
             ctx.report.error(
-                "bad-csv",
+                "I013",
                 f"{path}:{base + reader.line_num}",
                 f"malformed CSV ({exc})",
                 "stopped reading the file here; the rows before were ingested",
@@ -112,7 +112,7 @@ def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
     missing = [field for field in REQUIRED if field not in columns]
     if missing:
         report.error(
-            "missing-columns",
+            "I014",
             f"{path}:1",
             f"no {', '.join(missing)} column(s) in the header {header!r}",
             "skipped the file; needed: article_id, title, body, text (author, time optional)",
@@ -121,7 +121,7 @@ def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
     absent = [field for field in ("author", "time") if field not in columns]
     if absent:
         report.warning(
-            "missing-columns",
+            "I015",
             f"{path}:1",
             f"no {', '.join(absent)} column(s)",
             "those comment fields are left empty",
@@ -138,7 +138,7 @@ def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
             continue
         if len(row) < len(header):
             report.warning(
-                "short-row", where, f"{len(row)} cells for {len(header)} columns",
+                "I016", where, f"{len(row)} cells for {len(header)} columns",
                 "read the cells present",
             )
         title, body = clean_text(cell(row, "title")), clean_text(cell(row, "body"))
@@ -152,7 +152,7 @@ def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
             }
         elif (title, body) != (group["title"], group["body"]):
             report.warning(
-                "conflicting-article", where,
+                "I017", where,
                 f"article {key!r} has a different title/body than at {group['where']}",
                 "kept the first",
             )
@@ -161,7 +161,7 @@ def read_csv(path: Path, text: str, ctx: Context) -> Iterator[Article]:
         time_raw = cell(row, "time").strip() or None
         if not text:
             if author or time_raw:
-                report.warning("empty-comment", where, "a comment with no text", "skipped it")
+                report.warning("I018", where, "a comment with no text", "skipped it")
             continue
         group["comments"].append(
             RawComment(

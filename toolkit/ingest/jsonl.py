@@ -48,13 +48,13 @@ def read_jsonl(path: Path, data_lines: Iterator[bytes], ctx: Context) -> Iterato
             decoded = decode(raw)
         except UndecodableError as exc:
             report.error(
-                "not-utf8", where, f"byte 0x{exc.byte:02x} is not UTF-8", "skipped this line"
+                "I004", where, f"byte 0x{exc.byte:02x} is not UTF-8", "skipped this line"
             )
             continue
         if decoded.encoding != "utf-8" and not warned_encoding:
             warned_encoding = True
             report.warning(
-                "encoding",
+                "I005",
                 where,
                 f"not UTF-8; decoded as {decoded.encoding} (Arabic text)",
                 "decoded this and any later such lines the same way",
@@ -62,18 +62,18 @@ def read_jsonl(path: Path, data_lines: Iterator[bytes], ctx: Context) -> Iterato
         try:
             record = orjson.loads(decoded.text)
         except orjson.JSONDecodeError as exc:
-            report.error("bad-json", where, f"not JSON ({exc})", "skipped this line")
+            report.error("I010", where, f"not JSON ({exc})", "skipped this line")
             continue
         if not isinstance(record, dict):
             report.error(
-                "bad-json", where, f"a JSON {type(record).__name__}, not an object", "skipped"
+                "I010", where, f"a JSON {type(record).__name__}, not an object", "skipped"
             )
             continue
         missing = [k for k in ("title", "body") if not isinstance(record.get(k), str)]
         if first_record and len(missing) == 2 and "comments" not in record:
             keys = ", ".join(sorted(record)[:6])
             report.info(
-                "not-an-input",
+                "I003",
                 str(path),
                 f"not an articles file: its first record has no title or body (keys: {keys})",
                 "skipped the file",
@@ -82,7 +82,7 @@ def read_jsonl(path: Path, data_lines: Iterator[bytes], ctx: Context) -> Iterato
         first_record = False
         if missing:
             report.error(
-                "missing-field",
+                "I011",
                 where,
                 "no " + " and no ".join(f"{k!r} text" for k in missing),
                 "skipped this article",
@@ -94,13 +94,13 @@ def read_jsonl(path: Path, data_lines: Iterator[bytes], ctx: Context) -> Iterato
         raw_comments = []
         comments = record.get("comments") or []
         if not isinstance(comments, list):
-            report.error("bad-comments", where, "'comments' is not a list", "ignored it")
+            report.error("I012", where, "'comments' is not a list", "ignored it")
             comments = []
         for index, item in enumerate(comments, start=1):
             text = item.get("text") if isinstance(item, dict) else None
             if not isinstance(text, str) or not text.strip():
                 report.error(
-                    "missing-field",
+                    "I011",
                     where,
                     f"comment {index} has no 'text'",
                     "skipped this comment",
@@ -128,4 +128,4 @@ def read_jsonl(path: Path, data_lines: Iterator[bytes], ctx: Context) -> Iterato
             comments=build_comments(article_id, raw_comments, ctx),
         )
     if blank:
-        report.warning("empty", str(path), "empty file (only blank lines)", "nothing to ingest")
+        report.warning("I006", str(path), "empty file (only blank lines)", "nothing to ingest")

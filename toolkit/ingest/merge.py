@@ -49,7 +49,7 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
             if twin is not None and twin not in placed:
                 placed.add(twin)
                 report.counts["duplicates"] += 1
-                report.info("duplicate", twin, f"same article as {article.id} already in the "
+                report.info("I007", twin, f"same article as {article.id} already in the "
                             "corpus", "kept the stored one")
             yield article
         for article_id, article in fresh.items():
@@ -104,7 +104,7 @@ def merge_copies(articles: Iterable[Article], copies: dict[str, list[tuple[str, 
                     f"stored once as {article.id}, with the comments of both copies",
                 )
             else:
-                report.info("duplicate", copy.source,
+                report.info("I007", copy.source,
                             f"same article as {first}",
                             "stored once (the first); this copy skipped")
         yield article

@@ -146,7 +146,7 @@ def parse_page(text: str, *, source: str, article_id: str | None, ctx: Context) 
             else f"its first line is not a title ({_describe(lines[first])})"
         )
         report.warning(
-            "no-title",
+            "I019",
             f"{source}:{first + 1 if first >= 0 else 1}",
             f"no recognizable title: {what}",
             "stored with an empty title",
@@ -158,7 +158,7 @@ def parse_page(text: str, *, source: str, article_id: str | None, ctx: Context) 
         stray = next((i for i in range(head_end) if _DOTTED_TIME.match(lines[i])), -1)
         if stray >= 0:
             report.warning(
-                "comments-without-header",
+                "I020",
                 f"{source}:{stray + 1}",
                 "a comment time line (·منذ ...) but no `التعليقات (N)` header above it",
                 "the lines were kept in the body, not read as comments",
@@ -172,7 +172,7 @@ def parse_page(text: str, *, source: str, article_id: str | None, ctx: Context) 
         raw_comments = []
     elif declared is not None and declared != len(raw_comments):
         report.warning(
-            "comment-count",
+            "I021",
             f"{source}:{header + 1}",
             f"the header declares {declared} comments but {len(raw_comments)} were found",
             f"kept the {len(raw_comments)} found",
@@ -232,7 +232,7 @@ def _comments(
         leftover = [i for i in range(header + 1, end) if lines[i]]
         if leftover:
             ctx.report.warning(
-                "comments-unrecognized",
+                "I022",
                 f"{source}:{leftover[0] + 1}",
                 f"{len(leftover)} line(s) under the comments header but no comment time "
                 "line (·منذ ...)",
@@ -275,7 +275,7 @@ def _comments(
     stray = [i for i in range(header + 1, first_line) if lines[i]]
     if stray:
         ctx.report.warning(
-            "comments-unrecognized",
+            "I022",
             f"{source}:{stray[0] + 1}",
             f"{len(stray)} line(s) between the comments header and the first comment",
             "ignored them",
@@ -287,7 +287,7 @@ def _comments(
         where = f"{source}:{(author_index if author_index >= 0 else time_index) + 1}"
         if not text:
             ctx.report.warning(
-                "empty-comment",
+                "I018",
                 where,
                 "a comment with no text",
                 "skipped it",

@@ -100,7 +100,7 @@ def _read_bytes(path: Path, report: Report) -> bytes | None:
     try:
         return path.read_bytes()
     except OSError as exc:
-        report.error("unreadable", str(path), f"cannot read ({exc.strerror})", "skipped the file")
+        report.error("I001", str(path), f"cannot read ({exc.strerror})", "skipped the file")
         return None
 
 
@@ -109,7 +109,7 @@ def _decode_file(path: Path, data: bytes, report: Report) -> str | None:
         decoded = decode(data)
     except UndecodableError as exc:
         report.error(
-            "not-utf8",
+            "I004",
             f"{path}:{exc.line}",
             f"not UTF-8 (byte 0x{exc.byte:02x}) and not clearly windows-1256 Arabic",
             "skipped the file; re-save it as UTF-8",
@@ -117,7 +117,7 @@ def _decode_file(path: Path, data: bytes, report: Report) -> str | None:
         return None
     if decoded.encoding != "utf-8":
         report.warning(
-            "encoding",
+            "I005",
             str(path),
             f"not UTF-8; it reads as {decoded.encoding} Arabic text",
             f"decoded it as {decoded.encoding}",
@@ -132,11 +132,11 @@ def _articles_of(path: Path, fmt: str, ctx: Context) -> Iterator[Article] | None
         try:
             handle = path.open("rb")
         except OSError as exc:
-            report.error("unreadable", str(path), f"cannot read ({exc.strerror})", "skipped")
+            report.error("I001", str(path), f"cannot read ({exc.strerror})", "skipped")
             return None
         if os.fstat(handle.fileno()).st_size == 0:
             handle.close()
-            report.warning("empty", str(path), "empty file", "nothing to ingest from it")
+            report.warning("I006", str(path), "empty file", "nothing to ingest from it")
             return iter(())
 
         def lines() -> Iterator[bytes]:
@@ -153,13 +153,13 @@ def _articles_of(path: Path, fmt: str, ctx: Context) -> Iterator[Article] | None
     if data is None:
         return None
     if not data or data.isspace():  # as `not data.strip()`, without copying the file
-        report.warning("empty", str(path), "empty file", "nothing to ingest from it")
+        report.warning("I006", str(path), "empty file", "nothing to ingest from it")
         return iter(())
     text = _decode_file(path, data, report)
     if text is None:
         return None
     if not text or text.isspace():
-        report.warning("empty", str(path), "empty file (only a BOM or spaces)", "nothing to ingest")
+        report.warning("I006", str(path), "empty file (only a BOM or spaces)", "nothing to ingest")
         return iter(())
     if fmt == "csv":
         return read_csv(path, text, ctx)
@@ -225,18 +225,18 @@ def iter_articles(
     for done, (given, (path, file_fmt)) in enumerate(files, start=1):
         articles: Iterator[Article] | None
         if file_fmt == "missing":
-            report.error("unreadable", str(path), "no such file or folder", "skipped")
+            report.error("I001", str(path), "no such file or folder", "skipped")
             articles = None
         elif file_fmt == "unknown":
             report.error(
-                "unknown-format",
+                "I002",
                 str(path),
                 f"unknown input format {path.suffix or '(no extension)'!r}",
                 "skipped; name it .txt/.jsonl/.csv or pass --format",
             )
             articles = None
         elif file_fmt is None:
-            report.info("not-an-input", str(path), "not a .txt/.jsonl/.csv file", "skipped")
+            report.info("I003", str(path), "not a .txt/.jsonl/.csv file", "skipped")
             articles = iter(())
         else:
             counts["files"] += 1
@@ -255,7 +255,7 @@ def iter_articles(
                         copies.setdefault(first[0], []).append((first[1], article))
                         continue
                     report.info(
-                        "duplicate",
+                        "I007",
                         article.source,
                         f"same article as {first[1]}",
                         "stored once (the first); this copy skipped",
@@ -285,7 +285,7 @@ def _renamed(article: Article, seen_ids: set[str], report: Report) -> Article:
         number += 1
     new_id = f"{article.id}~{number}"
     report.warning(
-        "id-clash",
+        "I008",
         article.source,
         f"article id {article.id!r} is already used by a different article",
         f"stored this one as {new_id!r}",

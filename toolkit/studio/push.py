@@ -110,7 +110,7 @@ def _new_tasks(
         key = data["corpus_key"]
         if key in seen:
             result.skipped.append(Finding(
-                "warning", "duplicate-key", key,
+                "warning", "P001", key,
                 "the corpus holds this unit twice; imported once",
                 "re-run `corpus ingest` to deduplicate",
             ))
@@ -125,7 +125,7 @@ def _new_tasks(
         yield task
     for key in sorted(predictions.keys() - seen):  # a stable order of findings
         result.skipped.append(Finding(
-            "warning", "prediction-unknown-key", key,
+            "warning", "P002", key,
             "prediction for a key that is not in the corpus under this schema; not attached",
             "check the prediction file's corpus_key values",
         ))
@@ -194,7 +194,7 @@ def push(
         if ledger.duplicates:
             for key, ids in sorted(ledger.duplicates.items()):
                 result.skipped.append(Finding(
-                    "warning", "duplicate-on-server", key,
+                    "warning", "P003", key,
                     f"project {project_id} holds this key as tasks {', '.join(map(str, ids))}",
                     "delete the extra tasks in Label Studio",
                 ))
