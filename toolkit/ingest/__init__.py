@@ -31,6 +31,7 @@ from ._common import Context, dedupe_key
 from ._decode import UndecodableError, decode
 from .csvfile import read_csv
 from .jsonl import read_jsonl
+from .near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, mark_near_duplicates
 from .page import parse_page
 
 __all__ = ["FORMATS", "IngestResult", "discover", "ingest", "iter_articles", "source_name"]
@@ -299,26 +300,32 @@ def ingest(
     fmt: str | None = None,
     crawled_at: date | None = None,
     progress: Progress | None = None,
+    near_duplicates: float | None = DEFAULT_THRESHOLD,
 ) -> IngestResult:
     """Ingest ``inputs`` into the corpus file ``out`` (written atomically, streamed).
 
-    Same inputs in, byte-identical file out. See the module docstring.
+    Same inputs in, byte-identical file out. See the module docstring. Comments get
+    ``duplicate_of`` by near-duplicate matching at Jaccard ``near_duplicates``
+    (None: off; see toolkit.ingest.near_duplicates).
     """
     _check_format(fmt)  # before anything is written (iter_articles checks only when read)
     report = Report()
     unreadable: list[str] = []
     out_path = Path(out)
-    write_corpus(
-        out_path,
-        iter_articles(
-            inputs,
-            report=report,
-            fmt=fmt,
-            crawled_at=crawled_at,
-            progress=progress,
-            unreadable=unreadable,
-        ),
+    articles = iter_articles(
+        inputs,
+        report=report,
+        fmt=fmt,
+        crawled_at=crawled_at,
+        progress=progress,
+        unreadable=unreadable,
     )
+    index = NearDuplicateIndex(near_duplicates) if near_duplicates is not None else None
+    if index is not None:
+        articles = mark_near_duplicates(articles, index)
+    write_corpus(out_path, articles)
+    if index is not None:
+        index.summarize(report)
     report.counts["warnings"] = len(report.warnings)
     report.counts["errors"] = len(report.errors)
     return IngestResult(out=out_path, report=report, unreadable=unreadable)
