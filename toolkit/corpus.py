@@ -32,6 +32,9 @@ class Comment:
     age_days: int | None = None
     time_estimated: str | None = None  # ISO date, only when ingest was given --crawled-at
     reply_to: str | None = None
+    # The first comment (corpus order) of this one's near-duplicate cluster, or None
+    # (toolkit.ingest.near_duplicates). Not part of the task data sent to Label Studio.
+    duplicate_of: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -43,6 +46,7 @@ class Comment:
             "age_days": self.age_days,
             "time_estimated": self.time_estimated,
             "reply_to": self.reply_to,
+            "duplicate_of": self.duplicate_of,
             "text": self.text,
         }
 
@@ -58,6 +62,7 @@ class Comment:
             age_days=data.get("age_days"),
             time_estimated=data.get("time_estimated"),
             reply_to=data.get("reply_to"),
+            duplicate_of=data.get("duplicate_of"),
         )
 
 

@@ -92,7 +92,7 @@ def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str) -> Ingest
         return ingest(inputs, out=corpus_path)
     with tempfile.TemporaryDirectory(dir=corpus_path.parent) as scratch:
         batch = Path(scratch) / "new.jsonl"
-        result = ingest(inputs, out=batch)
+        result = ingest(inputs, out=batch, near_duplicates=None)  # the merge matches them
         merge_corpus(corpus_path, batch, out=corpus_path, report=result.report)
     result.out = corpus_path
     return result

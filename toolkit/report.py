@@ -48,6 +48,8 @@ CODES: dict[str, tuple[Level, str]] = {
     "I053": ("info", "stale-tmp-removed"),
     "I054": ("error", "unclosed-quote"),
     "I055": ("warning", "comment-without-time"),
+    "I060": ("info", "near-duplicate-cluster"),
+    "I061": ("info", "cluster-joins-groups"),
     "P001": ("warning", "duplicate-key"),
     "P002": ("warning", "prediction-unknown-key"),
     "P003": ("warning", "duplicate-on-server"),

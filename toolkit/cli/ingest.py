@@ -11,6 +11,7 @@ import typer
 from ..errors import InputError, UsageError
 from ..ingest import IngestResult
 from ..ingest import ingest as run_ingest
+from ..ingest.near_duplicates import DEFAULT_THRESHOLD, parse_threshold
 from ..paths import DEFAULT_CORPUS
 from .output import out_console, print_findings, progress_bar
 
@@ -39,6 +40,11 @@ def ingest(
     report_file: Path | None = typer.Option(
         None, "--report", metavar="FILE", help="Also write the report (findings, counts) as JSON."
     ),
+    near_duplicates: str = typer.Option(
+        str(DEFAULT_THRESHOLD), "--near-duplicates", metavar="JACCARD|off",
+        help="Mark near-duplicate comments (duplicate_of) at this Jaccard similarity of "
+        "their normalized 5-grams; 'off' to skip.",
+    ),
 ) -> None:
     """Read news pages (.txt), JSONL or CSV into one corpus JSONL file.
 
@@ -47,10 +53,15 @@ def ingest(
 
     Example: corpus ingest samples/ --out exports/corpus.jsonl --crawled-at 2024-03-01
     """
+    try:
+        threshold = parse_threshold(near_duplicates)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     with progress_bar("ingest", min_total=_PROGRESS_MIN_FILES + 1) as on_progress:
         result = run_ingest(
             inputs, out=out, fmt=fmt, crawled_at=_parse_date(crawled_at),
             progress=lambda _path, done, total: on_progress(done, total),
+            near_duplicates=threshold,
         )
     report = result.report
     print_findings(report.findings)
@@ -69,11 +80,17 @@ def summary_line(result: IngestResult) -> str:
     """The run's one-line summary: files, articles, comments, duplicates, warnings, errors."""
     c = result.report.counts
     where = f"in {result.out}" if result.written else f"({result.out} left as it was)"
-    return (
+    line = (
         f"{c['files']} files -> {c['articles']} articles, {c['comments']} comments "
         f"{where}; duplicates {c['duplicates']}, warnings {c['warnings']}, "
         f"errors {c['errors']}"
     )
+    if c.get("near_duplicate_clusters"):  # said only when there are some
+        line += (
+            f"; near-duplicate clusters {c['near_duplicate_clusters']} "
+            f"({c['comments_in_clusters']} comments, {c['near_duplicates']} marked duplicate_of)"
+        )
+    return line
 
 
 def register(app: typer.Typer) -> None:

@@ -38,6 +38,7 @@ from typing import Any
 
 import orjson
 
+from ..corpus import read_corpus
 from ..errors import UsageError
 from ..paths import default_dataset_dir
 from ..report import Report
@@ -55,7 +56,7 @@ from ._sources import (
 )
 from .card import CardFacts, render_card
 from .rows import EncodeError, RowEncoder, row_features, rows_table
-from .splits import assign_splits, group_stratum
+from .splits import assign_joined_splits
 from .writer import SplitFiles, write_split
 
 REJECTED_FILE = "rejected/rejected.jsonl"
@@ -278,7 +279,9 @@ def _build(
         except EncodeError as exc:
             rejected.append(_rejected_row(item, "invalid", str(exc)))
 
-    split_of = _assign(schema, [(item, group) for item, _, group in encoded], previous)
+    marks = _near_duplicate_marks(corpus)
+    split_of, near_duplicates = _assign(
+        schema, [(item, group) for item, _, group in encoded], previous, marks, report)
     by_split: dict[str, list[list]] = {name: [] for name in schema.dataset.splits}
     groups: dict[str, set] = defaultdict(set)
     distribution = _new_distribution(schema)
@@ -340,6 +343,7 @@ def _build(
         keep_unresolved=keep_unresolved,
         keep_authors=keep_authors,
         annotations_creators=list(annotations_creators),
+        near_duplicates=near_duplicates,
     )
     (staging / "README.md").write_text(render_card(facts), encoding="utf-8")
     _move_into_place(staging, out_path)
@@ -400,18 +404,46 @@ def stratify_question(schema: Schema) -> str | None:
     return None
 
 
-def _assign(schema: Schema, items: list[tuple[Item, str]],
-            previous: dict[str, str]) -> dict[str, str]:
-    """Group key -> split, from (item, its group key) pairs; groups in ``previous``
-    (the last build's assignment) keep their split."""
+def _assign(schema: Schema, items: list[tuple[Item, str]], previous: dict[str, str],
+            marks: dict[str, str] | None, report: Report) -> tuple[dict[str, str], dict | None]:
+    """(group key -> split, near-duplicate figures for the card or None), from (item, its
+    group key) pairs; groups in ``previous`` (the last build's assignment) keep their
+    split. With ``marks`` (comment id -> duplicate_of, from the corpus) the groups of one
+    near-duplicate cluster are dealt as one; clusters joining several groups are reported
+    (I061, the largest few)."""
     stratify = stratify_question(schema)
-    members: dict[str, list] = defaultdict(list)
-    for item, group in items:
-        label = item.labels.get(stratify) if stratify else None
-        members[group].append(label)
-    groups = [(key, len(labels), group_stratum(labels)) for key, labels in members.items()]
-    return assign_splits(groups, dict(schema.dataset.splits), schema.dataset.seed,
-                         fixed=previous)
+    checked = marks is not None
+    marks = marks or {}
+    triples = [(group, marks.get(item.unit_id, item.unit_id),
+                 item.labels.get(stratify) if stratify else None) for item, group in items]
+    split_of, _ = assign_joined_splits(triples, dict(schema.dataset.splits),
+                                       schema.dataset.seed, fixed=previous)
+    if not checked:
+        return split_of, None
+    members: dict[str, list[str]] = defaultdict(list)
+    for group, cluster, _ in triples:
+        members[cluster].append(group)
+    clusters = {key: groups for key, groups in members.items() if len(groups) > 1}
+    spanning = sorted(((len(set(groups)), key) for key, groups in clusters.items()
+                       if len(set(groups)) > 1), key=lambda pair: (-pair[0], pair[1]))
+    for count, key in spanning[:5]:
+        report.info("I061", key, f"near-duplicate cluster of {len(clusters[key])} items joins "
+                    f"{count} `{schema.dataset.group_by}` groups",
+                    "dealt as one group: all its items are in one split")
+    return split_of, {
+        "clusters": len(clusters),
+        "items_in_clusters": sum(len(groups) for groups in clusters.values()),
+        "copies": sum(len(groups) - 1 for groups in clusters.values()),
+        "joining_groups": len(spanning),
+    }
+
+
+def _near_duplicate_marks(corpus: str | Path | None) -> dict[str, str] | None:
+    """Comment id -> duplicate_of for the corpus's marked copies; None without a corpus."""
+    if corpus is None:
+        return None
+    return {c.id: c.duplicate_of for article in read_corpus(Path(corpus))
+            for c in article.comments if c.duplicate_of}
 
 
 def previous_splits(folder: Path, schema: Schema) -> dict[str, str]:

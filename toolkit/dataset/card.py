@@ -51,6 +51,30 @@ class CardFacts:
     keep_unresolved: bool
     keep_authors: bool
     annotations_creators: list[str] = field(default_factory=lambda: ["expert-generated"])
+    # clusters, items_in_clusters, copies, joining_groups; None: built without the corpus
+    near_duplicates: dict[str, int] | None = None
+
+
+def _near_duplicates_text(facts: CardFacts) -> list[str]:
+    """How near-duplicate comments were found and handled, with counts."""
+    found = facts.near_duplicates
+    if found is None:
+        return ["Near-duplicate comments were not checked (built without the corpus file).",
+                ""]
+    group_by = facts.schema.dataset.group_by
+    return [
+        "Near-duplicate comments (copies differing in diacritics, tatweel, stretched "
+        "letters, hamza/alef, ya and ta marbuta spellings, punctuation, emoji, spacing or "
+        "a word) were found at ingest: MinHash with locality-sensitive hashing over "
+        "character 5-grams of a normalized form (exact match only for short comments); "
+        "each copy names its cluster's first comment (`duplicate_of` in the corpus). "
+        f"Split groups are the union of the `{group_by}` groups and these clusters, so "
+        "no cluster straddles two splits. In this dataset: "
+        f"{found['clusters']} clusters holding {found['items_in_clusters']} items "
+        f"({found['copies']} copies); {found['joining_groups']} clusters join several "
+        f"`{group_by}` groups, which were dealt as one. Copies are kept as rows.",
+        "",
+    ]
 
 
 def size_category(n: int) -> str:
@@ -155,6 +179,7 @@ def _body(facts: CardFacts) -> list[str]:
         ["split", "rows", f"groups ({schema.dataset.group_by})"],
         [[s.name, s.num_examples, facts.groups_per_split.get(s.name, 0)] for s in facts.splits],
     )
+    out += ["", *_near_duplicates_text(facts)]
     out += ["", "## Labels", ""]
     for question in schema.questions:
         required = ", required" if question.required else ""

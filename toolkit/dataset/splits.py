@@ -12,13 +12,17 @@ Across dataset versions: ``fixed`` holds the previous build's assignment. Those
 groups keep their split (no article moves between train and test from one
 version to the next) and count toward the shares from the start, so only the
 new groups are dealt, toward the fractions.
+
+Near-duplicate comments (``duplicate_of`` in the corpus) join their groups:
+:func:`assign_joined_splits` deals the union of the schema's groups and the
+near-duplicate clusters, so no cluster straddles two splits.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 
 def assign_splits(
@@ -110,3 +114,62 @@ def group_stratum(labels: Sequence[Hashable]) -> Hashable:
         return None
     top = max(counted.values())
     return min((label for label, n in counted.items() if n == top), key=str)
+
+
+def join_groups(pairs: Iterable[tuple[str, Hashable]]) -> dict[str, str]:
+    """Group key -> the key of its joined group, from (group key, cluster key) pairs.
+
+    Groups that hold members of one near-duplicate cluster are joined (union-find),
+    transitively, so that dealing joined groups never puts two copies of a comment
+    in different splits. A joined group is named by its smallest member key; a
+    group that joins nothing keeps its own key.
+    """
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]  # path halving
+            key = parent[key]
+        return key
+
+    first_group: dict[Hashable, str] = {}
+    for group, cluster in pairs:
+        root(group)
+        if cluster is None:
+            continue
+        other = first_group.setdefault(cluster, group)
+        a, b = root(group), root(other)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return {key: root(key) for key in parent}
+
+
+def assign_joined_splits(
+    items: Iterable[tuple[str, Hashable, Hashable]],
+    fractions: dict[str, float],
+    seed: int,
+    fixed: Mapping[str, str] | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(group key -> split, group key -> joined group key) for items given as (group key,
+    near-duplicate cluster key or None, stratify label or None).
+
+    Groups are joined by :func:`join_groups` and each joined group is dealt as one
+    by :func:`assign_splits`. A joined group whose members ``fixed`` pins to splits
+    goes to the split of its smallest pinned member (a copy must not straddle two
+    splits, even when an earlier build put its groups apart).
+    """
+    items = list(items)
+    joined = join_groups((group, cluster) for group, cluster, _ in items)
+    labels: dict[str, list[Hashable]] = {}
+    for group, _, label in items:
+        labels.setdefault(joined[group], []).append(label)
+    pinned: dict[str, str] = {}
+    for group in sorted(fixed or {}):
+        if group in joined and fixed[group] in fractions:  # type: ignore[index]
+            pinned.setdefault(joined[group], fixed[group])  # type: ignore[index]
+    dealt = assign_splits(
+        [(key, len(members), group_stratum(members)) for key, members in labels.items()],
+        fractions, seed, fixed=pinned,
+    )
+    return {group: dealt[key] for group, key in joined.items()}, joined

@@ -6,7 +6,9 @@ upsert by article id. An article met again under its id replaces the stored one
 (a re-scraped page with more comments; comment ids are content-based, so the
 comments already pushed keep theirs); an article met again under another id
 (same normalized title + body, e.g. through another format) is kept once, as
-stored, and reported; new articles are appended in input order.
+stored, and reported; new articles are appended in input order. New comments are
+matched for near-duplicates against the whole corpus (toolkit.ingest.near_duplicates);
+what the corpus already says about its comments' ``duplicate_of`` stays.
 
 Within one ingest, an article met twice (a page crawled twice, a CSV with the
 same title and body under two ids) is stored once, under the first copy's id,
@@ -16,6 +18,7 @@ with the comments of every copy united by their content ids
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,10 +26,12 @@ from pathlib import Path
 from ..corpus import Article, read_corpus, write_corpus
 from ..report import Report
 from ._common import dedupe_key, rebased_comment
+from .near_duplicates import DEFAULT_THRESHOLD, KEEP_ALL, NearDuplicateIndex, mark_near_duplicates
 
 
 def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
-                 report: Report | None = None) -> Report:
+                 report: Report | None = None,
+                 near_duplicates: float | None = DEFAULT_THRESHOLD) -> Report:
     """Write ``out`` = ``existing`` upserted with the articles of ``new``.
 
     Memory holds the new articles (a day's batch) and one key per stored article.
@@ -36,12 +41,15 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
     fresh: dict[str, Article] = {a.id: a for a in read_corpus(new)}
     fresh_keys = {dedupe_key(a.title, a.body): a.id for a in fresh.values()}
     placed: set[str] = set()
+    kept: deque = deque()  # per article yielded: the comment ids whose duplicate_of stays
 
     def merged():
         for article in read_corpus(existing):
             replacement = fresh.get(article.id)
             if replacement is not None:
                 placed.add(article.id)
+                kept.append({c.id: c for c in article.comments})
+                replacement = _stored_marks(replacement, kept[-1])
                 report.counts["merge_updated"] += replacement != article
                 yield replacement
                 continue
@@ -51,13 +59,21 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
                 report.counts["duplicates"] += 1
                 report.info("I007", twin, f"same article as {article.id} already in the "
                             "corpus", "kept the stored one")
+            kept.append(KEEP_ALL)
             yield article
         for article_id, article in fresh.items():
             if article_id not in placed:
                 report.counts["merge_added"] += 1
+                kept.append(())
                 yield article
 
-    write_corpus(Path(out), merged())
+    articles = merged()
+    index = NearDuplicateIndex(near_duplicates) if near_duplicates is not None else None
+    if index is not None:
+        articles = mark_near_duplicates(articles, index, keep=iter(kept.popleft, None))
+    write_corpus(Path(out), articles)
+    if index is not None:
+        index.summarize(report)
     return report
 
 
@@ -108,3 +124,14 @@ def merge_copies(articles: Iterable[Article], copies: dict[str, list[tuple[str, 
                             f"same article as {first}",
                             "stored once (the first); this copy skipped")
         yield article
+
+
+def _stored_marks(article: Article, stored: dict) -> Article:
+    """A re-scraped article whose comments already in the corpus keep their duplicate_of."""
+    if not any(stored[c.id].duplicate_of for c in article.comments if c.id in stored):
+        return article
+    comments = tuple(
+        replace(c, duplicate_of=stored[c.id].duplicate_of) if c.id in stored else c
+        for c in article.comments
+    )
+    return replace(article, comments=comments)

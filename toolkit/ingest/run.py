@@ -34,6 +34,7 @@ from ._decode import UndecodableError, decode
 from .csvfile import read_csv
 from .jsonl import read_jsonl
 from .merge import merge_copies
+from .near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, mark_near_duplicates
 from .page import parse_page
 
 __all__ = ["FORMATS", "IngestResult", "discover", "ingest", "iter_articles", "source_name"]
@@ -312,13 +313,16 @@ def ingest(
     fmt: str | None = None,
     crawled_at: date | None = None,
     progress: Progress | None = None,
+    near_duplicates: float | None = DEFAULT_THRESHOLD,
 ) -> IngestResult:
     """Ingest ``inputs`` into the corpus file ``out`` (written atomically, streamed).
 
     Same inputs in, byte-identical file out. See the module docstring. An article
     met again is stored once, its copies' comments united with it (I050). A run
     that reads no article leaves an existing ``out`` as it was (I052;
-    ``result.written`` is then False). A ``<out>.tmp`` left by a killed run is removed first (I053).
+    ``result.written`` is then False). A ``<out>.tmp`` left by a killed run is removed
+    first (I053). Comments get ``duplicate_of`` by near-duplicate matching at Jaccard
+    ``near_duplicates`` (None: off; see toolkit.ingest.near_duplicates).
     """
     _check_format(fmt)  # before anything is written (iter_articles checks only when read)
     report = Report()
@@ -346,12 +350,31 @@ def ingest(
             "left the existing corpus file as it was",
         )
     else:
-        write_corpus(out_path, chain(() if first is None else (first,), articles))
-        if copies:  # a second pass over the file, only when an article came twice
-            write_corpus(out_path, merge_copies(read_corpus(out_path), copies, report))
+        def marked(stream: Iterable[Article]) -> Iterator[Article]:
+            if near_duplicates is None:
+                return iter(stream)
+            nonlocal index
+            index = NearDuplicateIndex(near_duplicates)
+            return mark_near_duplicates(stream, index)
+
+        index: NearDuplicateIndex | None = None
+        write_corpus(out_path, marked(chain(() if first is None else (first,), articles)))
+        if copies:  # a second pass over the file, only when an article came twice:
+            # the united comments are matched again, from a fresh index
+            united = merge_copies(read_corpus(out_path), copies, report)
+            write_corpus(out_path, marked(_unmarked(a) for a in united))
+        if index is not None:
+            index.summarize(report)
     report.counts["warnings"] = len(report.warnings)
     report.counts["errors"] = len(report.errors)
     return IngestResult(out=out_path, report=report, unreadable=unreadable, written=written)
+
+
+def _unmarked(article: Article) -> Article:
+    """``article`` with no comment marked ``duplicate_of`` (to be matched again)."""
+    if not any(c.duplicate_of for c in article.comments):
+        return article
+    return replace(article, comments=tuple(replace(c, duplicate_of=None) for c in article.comments))
 
 
 def _remove_stale_tmp(out: Path, report: Report) -> None:

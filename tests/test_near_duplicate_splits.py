@@ -1,0 +1,85 @@
+"""No near-duplicate cluster straddles two splits: the split groups are the union of the
+schema's groups and the clusters (toolkit.dataset.splits.assign_joined_splits, build)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pyarrow.parquet as pq
+from dataset_fixture import make_inputs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.corpus import read_corpus, write_corpus
+from toolkit.dataset import build_dataset
+from toolkit.dataset.splits import assign_joined_splits, join_groups
+
+FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}
+
+items = st.lists(
+    st.tuples(
+        st.integers(0, 40).map(lambda n: f"article-{n}"),
+        st.one_of(st.none(), st.integers(0, 15).map(lambda n: f"cluster-{n}")),
+        st.sampled_from([None, "agree", "disagree", "neutral"]),
+    ),
+    min_size=1, max_size=300,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(items, st.integers(0, 2**31), st.dictionaries(
+    st.integers(0, 40).map(lambda n: f"article-{n}"), st.sampled_from(list(FRACTIONS))))
+def test_no_cluster_straddles_two_splits_on_random_corpora(data, seed, previous):
+    split_of, joined = assign_joined_splits(data, FRACTIONS, seed, fixed=previous)
+    assert set(split_of) == {group for group, _, _ in data}
+    seen: dict[str, str] = {}
+    for group, cluster, _ in data:
+        if cluster is not None:
+            assert seen.setdefault(cluster, split_of[group]) == split_of[group]
+    # Groups no cluster joins keep the previous build's split.
+    for group, split in previous.items():
+        if group in joined and joined[group] == group and all(
+                joined[g] != group for g in joined if g != group):
+            assert split_of[group] == split
+
+
+def test_join_groups_is_transitive():
+    joined = join_groups([("a", "x"), ("b", "x"), ("b", "y"), ("c", "y"), ("d", None)])
+    assert joined == {"a": "a", "b": "a", "c": "a", "d": "d"}
+
+
+def test_build_deals_a_cluster_as_one_and_says_so(tmp_path):
+    schema, corpus, snapshot = make_inputs(tmp_path)
+    marks = {"a2-1": "a1-1", "a3-1": "a1-1", "a5-1": "a4-2", "a6-1": "a2-3"}
+    articles = [replace(a, comments=tuple(replace(c, duplicate_of=marks.get(c.id))
+                                          for c in a.comments)) for a in read_corpus(corpus)]
+    write_corpus(corpus, articles)
+    result = build_dataset(snapshot, schema, out=tmp_path / "ds", corpus=corpus)
+    split_of = {}
+    for files in result.splits:
+        for path in files.paths:
+            for row in pq.read_table(tmp_path / "ds" / path).to_pylist():
+                split_of[row["comment_id"]] = files.name
+    for copy, first in marks.items():
+        assert split_of[copy] == split_of[first]
+    card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert ("3 clusters holding 7 items (4 copies); 3 clusters join several `article_id` "
+            "groups") in card
+    assert sorted(f.line() for f in result.report.findings if f.code == "I061") == [
+        "a1-1: info[I061 cluster-joins-groups]: "
+        "near-duplicate cluster of 3 items joins 3 `article_id` groups; "
+        "dealt as one group: all its items are in one split",
+        "a2-3: info[I061 cluster-joins-groups]: "
+        "near-duplicate cluster of 2 items joins 2 `article_id` groups; "
+        "dealt as one group: all its items are in one split",
+        "a4-2: info[I061 cluster-joins-groups]: "
+        "near-duplicate cluster of 2 items joins 2 `article_id` groups; "
+        "dealt as one group: all its items are in one split",
+    ]
+
+
+def test_build_without_the_corpus_says_duplicates_were_not_checked(tmp_path):
+    schema, _, snapshot = make_inputs(tmp_path)
+    build_dataset(snapshot, schema, out=tmp_path / "ds")
+    card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "Near-duplicate comments were not checked (built without the corpus file)." in card
