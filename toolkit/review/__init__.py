@@ -5,6 +5,7 @@
     aggregate   one label per item and question, with its provenance
     agreement   inter-annotator agreement per question and per annotator
     run         review_snapshot(): all of it from ONE streaming read of a snapshot
+    dawid_skene label models on numpy: Dawid-Skene, one-coin Dawid-Skene, binary relevance
 
     from toolkit.review import review_snapshot
     result = review_snapshot(snapshot_path, schema, corpus="exports/corpus.jsonl")

@@ -1,0 +1,374 @@
+"""Label models that weigh annotators by their estimated competence (numpy only).
+
+Majority vote trusts a spammer as much as an expert. The models here estimate,
+from the answers alone, how each annotator answers given the true label, and
+each item's posterior probability per label:
+
+- :func:`dawid_skene`: Dawid & Skene (1979). Each annotator has a confusion
+  matrix ``confusion[true, observed]`` (the probability of answering
+  ``observed`` when the truth is ``true``); labels have prior probabilities.
+  Expectation-maximisation, started from the soft majority vote (each item's
+  share of votes per label).
+- :func:`one_coin_dawid_skene`: the same EM with one parameter per annotator,
+  their accuracy ``s``: ``s`` on the diagonal and ``(1 - s) / (K - 1)``
+  elsewhere. Fewer parameters, so steadier with few items per annotator.
+- :func:`binary_relevance`: multi-choice answers (sets of labels), one binary
+  model per label ("in" / "not in"); an item gets the labels whose "in" wins.
+
+Why not crowd-kit (Apache-2.0, whose ``DawidSkene`` and ``OneCoinDawidSkene``
+these follow step by step, including the stopping rule: the change of its
+evidence lower bound per answer below ``tol``, at most ``max_iter``
+iterations): its install pulls ``transformers`` (about 130 MB) and ``nltk`` for
+models the toolkit does not use. ``tests/test_dawid_skene.py`` compares both on
+random data; crowd-kit is a dev dependency only.
+
+Deterministic: no randomness; sums run in the order of the answers given, so
+the same answers in the same order give bit-identical posteriors. Ties (two
+labels with exactly the same posterior) go to the label that comes first in
+``labels`` (schema order); in :func:`binary_relevance` a tie leaves the label
+out.
+
+Input: answers as ``(item, annotator, label)`` triples (any hashable values;
+``None`` is a label like any other, e.g. "left empty"), or an :class:`Answers`
+from :func:`encode`. One answer per annotator and item is expected (the
+toolkit keeps each annotator's latest annotation); duplicates count twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+DAWID_SKENE = "dawid_skene"
+ONE_COIN = "one_coin_dawid_skene"
+
+EPS = 1e-10  # probabilities are clipped to at least this before a log (as crowd-kit)
+MAX_ITER = 100
+TOL = 1e-5
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Answers coded as integer arrays: answer ``a`` is annotator ``annotators[annotator[a]]``
+    answering ``labels[label[a]]`` on item ``items[item[a]]``."""
+
+    items: list
+    annotators: list
+    labels: list
+    item: np.ndarray
+    annotator: np.ndarray
+    label: np.ndarray
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    @property
+    def n_annotators(self) -> int:
+        return len(self.annotators)
+
+    @property
+    def n_labels(self) -> int:
+        return len(self.labels)
+
+    def __len__(self) -> int:
+        return len(self.item)
+
+
+def encode(answers: Iterable[tuple[Hashable, Hashable, Hashable]],
+           labels: Sequence[Hashable] | None = None) -> Answers:
+    """Code ``(item, annotator, label)`` triples as integer arrays.
+
+    Items and annotators are numbered in order of first appearance. ``labels``
+    fixes the label order (schema order: it breaks ties); labels met in the
+    answers but not listed come after, in order of first appearance. Without
+    ``labels``, the labels met are sorted when they can be, else kept in order of
+    first appearance.
+    """
+    item_of: dict = {}
+    annotator_of: dict = {}
+    label_of: dict = {}
+    if labels is not None:
+        for value in labels:
+            label_of.setdefault(value, len(label_of))
+    items, annotators, codes = [], [], []
+    for item, annotator, label in answers:
+        items.append(item_of.setdefault(item, len(item_of)))
+        annotators.append(annotator_of.setdefault(annotator, len(annotator_of)))
+        codes.append(label_of.setdefault(label, len(label_of)))
+    label_list = list(label_of)
+    code = np.asarray(codes, dtype=np.int64)
+    if labels is None and label_list:
+        try:
+            ordered = sorted(label_list)
+        except TypeError:
+            ordered = label_list
+        if ordered != label_list:
+            recode = np.empty(len(label_list), dtype=np.int64)
+            rank = {value: i for i, value in enumerate(ordered)}
+            for i, value in enumerate(label_list):
+                recode[i] = rank[value]
+            code = recode[code]
+            label_list = ordered
+    return Answers(
+        items=list(item_of),
+        annotators=list(annotator_of),
+        labels=label_list,
+        item=np.asarray(items, dtype=np.int64),
+        annotator=np.asarray(annotators, dtype=np.int64),
+        label=code,
+    )
+
+
+@dataclass
+class LabelModel:
+    """What a label model estimated.
+
+    ``posteriors[i, k]``: probability that item ``answers.items[i]`` has label
+    ``answers.labels[k]``; ``priors[k]``: the label's estimated share;
+    ``confusion[w, t, o]``: probability that annotator ``w`` answers label ``o``
+    when the truth is ``t`` (rows sum to 1).
+    """
+
+    method: str
+    answers: Answers
+    posteriors: np.ndarray
+    priors: np.ndarray
+    confusion: np.ndarray
+    iterations: int
+    chosen: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # argmax takes the first maximum: ties go to the label listed first
+        self.chosen = (np.argmax(self.posteriors, axis=1) if self.posteriors.size
+                       else np.zeros(0, dtype=np.int64))
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """Per item, the posterior of its chosen label."""
+        return self.posteriors[np.arange(len(self.chosen)), self.chosen]
+
+    def label(self, index: int) -> Any:
+        return self.answers.labels[self.chosen[index]]
+
+    def results(self) -> dict:
+        """item -> (label, confidence), in item order."""
+        labels = self.answers.labels
+        confidence = self.confidence
+        return {item: (labels[k], float(c))
+                for item, k, c in zip(self.answers.items, self.chosen.tolist(),
+                                      confidence.tolist(), strict=True)}
+
+    @property
+    def accuracy(self) -> np.ndarray:
+        """Per annotator, the model's estimate of their accuracy: the chance that their
+        answer is the true label, ``sum_t prior[t] * confusion[w, t, t]``."""
+        diagonal = np.diagonal(self.confusion, axis1=1, axis2=2)
+        return diagonal @ self.priors
+
+    @property
+    def spammer_score(self) -> np.ndarray:
+        """Per annotator, how much their answer depends on the truth (Raykar & Yu 2012):
+        the mean squared distance between the rows of their confusion matrix, scaled so
+        that a perfect annotator scores 1. An annotator whose answer ignores the truth
+        (random clicks, always the same answer) has identical rows and scores 0. For
+        two labels it is ``(sensitivity + specificity - 1) ** 2``."""
+        return spammer_scores(self.confusion)
+
+
+def spammer_scores(confusion: np.ndarray) -> np.ndarray:
+    """:attr:`LabelModel.spammer_score` of confusion matrices shaped (annotators, K, K)."""
+    k = confusion.shape[-1]
+    if k < 2:
+        return np.zeros(confusion.shape[0])
+    diff = confusion[:, :, None, :] - confusion[:, None, :, :]  # (W, K, K, K)
+    total = np.square(diff).sum(axis=(1, 2, 3)) / 2  # each unordered pair once
+    return total / (k * (k - 1))
+
+
+def _coded(answers: Answers | Iterable, labels: Sequence[Hashable] | None) -> Answers:
+    if isinstance(answers, Answers):
+        if labels is not None:
+            raise ValueError("coded answers carry their labels: give labels to encode()")
+        return answers
+    return encode(answers, labels)
+
+
+def soft_majority(answers: Answers) -> np.ndarray:
+    """Per item, each label's share of its votes (n_items, n_labels)."""
+    n, k = answers.n_items, answers.n_labels
+    counts = np.bincount(answers.item * k + answers.label, minlength=n * k)
+    counts = counts.reshape(n, k).astype(np.float64)
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def _per_item(answers: Answers, values: np.ndarray) -> np.ndarray:
+    """Sum (n_answers, K) values per item -> (n_items, K)."""
+    n = answers.n_items
+    return np.stack([np.bincount(answers.item, weights=values[:, c], minlength=n)
+                     for c in range(values.shape[1])], axis=1)
+
+
+def _log_terms(answers: Answers, confusion: np.ndarray) -> np.ndarray:
+    """Per answer and true label t, log confusion[annotator, t, answer] (n_answers, K)."""
+    w, k = answers.n_annotators, answers.n_labels
+    # (W, K_observed, K_true) flattened so that row annotator*K + observed holds every t
+    table = np.log(np.transpose(confusion, (0, 2, 1)).reshape(w * k, k))
+    return table[answers.annotator * k + answers.label]
+
+
+def _e_step(answers: Answers, priors: np.ndarray, confusion: np.ndarray) -> np.ndarray:
+    log_likelihood = np.log(np.maximum(priors, EPS)) + _per_item(
+        answers, _log_terms(answers, confusion))
+    log_likelihood -= log_likelihood.max(axis=1, keepdims=True)
+    scaled = np.exp(log_likelihood)
+    return scaled / scaled.sum(axis=1, keepdims=True)
+
+
+def _m_step_full(answers: Answers, posteriors: np.ndarray) -> np.ndarray:
+    """Confusion matrices: expected counts of (true, observed) per annotator, normalised."""
+    w, k = answers.n_annotators, answers.n_labels
+    flat = answers.annotator * k + answers.label
+    weights = posteriors[answers.item]  # (n_answers, K_true)
+    counts = np.stack([np.bincount(flat, weights=weights[:, t], minlength=w * k)
+                       for t in range(k)], axis=1)  # (W*K_observed, K_true)
+    counts = np.maximum(counts.reshape(w, k, k), EPS)  # (W, K_observed, K_true)
+    counts /= counts.sum(axis=1, keepdims=True)
+    return np.ascontiguousarray(np.transpose(counts, (0, 2, 1)))
+
+
+def _m_step_one_coin(answers: Answers, posteriors: np.ndarray) -> np.ndarray:
+    """Confusion matrices from one accuracy per annotator: the mean posterior of their answers."""
+    w, k = answers.n_annotators, answers.n_labels
+    agreed = posteriors[answers.item, answers.label]
+    skill = (np.bincount(answers.annotator, weights=agreed, minlength=w)
+             / np.maximum(np.bincount(answers.annotator, minlength=w), 1))
+    off = (1.0 - skill) / (k - 1) if k > 1 else np.zeros(w)
+    confusion = np.repeat(off[:, None, None], k, axis=1).repeat(k, axis=2)
+    diagonal = np.arange(k)
+    confusion[:, diagonal, diagonal] = skill[:, None]
+    return np.clip(confusion, EPS, 1 - EPS)
+
+
+def _lower_bound(answers: Answers, posteriors: np.ndarray, priors: np.ndarray,
+                 confusion: np.ndarray) -> float:
+    """crowd-kit's evidence lower bound (its convergence test), per answer: the expected
+    log-likelihood of every answer with the label prior counted per answer, plus the
+    entropy of the posteriors."""
+    terms = _log_terms(answers, confusion) + np.log(np.maximum(priors, EPS))
+    expected = float((posteriors[answers.item] * terms).sum())
+    clipped = np.maximum(posteriors, EPS)
+    entropy = -float((np.log(clipped) * clipped).sum())
+    return (expected + entropy) / len(answers)
+
+
+def _fit(method: str, answers: Answers,
+         m_step: Callable[[Answers, np.ndarray], np.ndarray],
+         max_iter: int, tol: float) -> LabelModel:
+    k = answers.n_labels
+    if len(answers) == 0:
+        return LabelModel(method, answers, np.zeros((0, k)), np.zeros(k),
+                          np.zeros((0, k, k)), 0)
+    posteriors = soft_majority(answers)
+    priors = posteriors.mean(axis=0)
+    confusion = m_step(answers, posteriors)
+    loss = -np.inf
+    iterations = 0
+    for _ in range(max_iter):
+        iterations += 1
+        posteriors = _e_step(answers, priors, confusion)
+        priors = posteriors.mean(axis=0)
+        confusion = m_step(answers, posteriors)
+        new_loss = _lower_bound(answers, posteriors, priors, confusion)
+        if new_loss - loss < tol:
+            break
+        loss = new_loss
+    return LabelModel(method, answers, posteriors, priors, confusion, iterations)
+
+
+def dawid_skene(answers: Answers | Iterable[tuple[Hashable, Hashable, Hashable]],
+                labels: Sequence[Hashable] | None = None, *,
+                max_iter: int = MAX_ITER, tol: float = TOL) -> LabelModel:
+    """The Dawid-Skene model fitted by EM from the soft majority vote (module docstring)."""
+    return _fit(DAWID_SKENE, _coded(answers, labels), _m_step_full, max_iter, tol)
+
+
+def one_coin_dawid_skene(answers: Answers | Iterable[tuple[Hashable, Hashable, Hashable]],
+                         labels: Sequence[Hashable] | None = None, *,
+                         max_iter: int = MAX_ITER, tol: float = TOL) -> LabelModel:
+    """The one-coin Dawid-Skene model: one accuracy per annotator (module docstring)."""
+    return _fit(ONE_COIN, _coded(answers, labels), _m_step_one_coin, max_iter, tol)
+
+
+MODELS: dict[str, Callable[..., LabelModel]] = {
+    DAWID_SKENE: dawid_skene,
+    ONE_COIN: one_coin_dawid_skene,
+}
+
+
+@dataclass
+class MultiLabelModel:
+    """:func:`binary_relevance`'s result: one binary :class:`LabelModel` per label
+    (labels ``[False, True]``: "not in", "in")."""
+
+    labels: list
+    items: list
+    models: dict  # label -> LabelModel over (item, annotator, in?)
+    p_in: np.ndarray  # (n_items, n_labels): probability that each label is in
+    chosen: np.ndarray  # (n_items, n_labels) bool
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """Per item, the posterior of its weakest label decision (the minimum over labels
+        of the probability of what was decided: in or out)."""
+        if not self.labels:
+            return np.ones(len(self.items))
+        decided = np.where(self.chosen, self.p_in, 1.0 - self.p_in)
+        return decided.min(axis=1)
+
+    def label(self, index: int) -> tuple:
+        """The chosen labels of item ``index``, in label order (empty tuple: none)."""
+        return tuple(value for value, on in zip(self.labels, self.chosen[index], strict=True)
+                     if on)
+
+    def results(self) -> dict:
+        """item -> (tuple of labels, confidence)."""
+        confidence = self.confidence.tolist()
+        return {item: (self.label(i), confidence[i]) for i, item in enumerate(self.items)}
+
+
+def binary_relevance(answers: Iterable[tuple[Hashable, Hashable, Iterable[Hashable] | None]],
+                     labels: Sequence[Hashable], *,
+                     model: Callable[..., LabelModel] = dawid_skene,
+                     **options: Any) -> MultiLabelModel:
+    """Multi-choice answers ``(item, annotator, labels chosen)`` (None: none chosen): per
+    label in ``labels`` (plus any met in the answers, after them), ``model`` on whether each
+    annotator chose it. An item gets a label when its "in" posterior beats "not in"."""
+    triples = [(item, annotator, frozenset(chosen or ())) for item, annotator, chosen in answers]
+    order: dict = dict.fromkeys(labels)
+    for _, _, chosen in triples:
+        for value in sorted(chosen - order.keys(), key=repr):
+            order[value] = None
+    label_list = list(order)
+    base = encode(((item, annotator, False) for item, annotator, _ in triples), [False, True])
+    items = base.items
+    models = {}
+    p_in = np.zeros((len(items), len(label_list)))
+    for j, value in enumerate(label_list):
+        coded = np.fromiter((value in chosen for _, _, chosen in triples), dtype=bool,
+                            count=len(triples)).astype(np.int64)
+        fitted = model(Answers(items, base.annotators, [False, True], base.item,
+                               base.annotator, coded), **options)
+        models[value] = fitted
+        if fitted.posteriors.size:
+            p_in[:, j] = fitted.posteriors[:, 1]
+    # "in" only when it strictly wins: a tie leaves the label out, as argmax over [False, True]
+    chosen = np.zeros(p_in.shape, dtype=bool)
+    for j, value in enumerate(label_list):
+        fitted = models[value]
+        if fitted.posteriors.size:
+            chosen[:, j] = fitted.chosen == 1
+    return MultiLabelModel(label_list, items, models, p_in, chosen)
