@@ -121,6 +121,7 @@ class _Tally:
         self._memo: dict[str, dict[tuple, tuple]] = {q.name: {} for q in self.alpha_questions}
         self.confusion: Counter = Counter()
         self.confused = [q for q in self.labeled if q.kind in ("single", "yesno", "rating")]
+        self.confused_names = [q.name for q in self.confused]
         self.seen_keys: dict[str, Any] = {}
         self.predicted: Counter = Counter()  # build's outcome per task (predicted)
         self.rejected_detail: Counter = Counter()  # (reason code, detail) -> n
@@ -183,7 +184,7 @@ class _Tally:
                 if not value:
                     counts[NONE] += 1
             else:
-                counts[_value_key(value)] += 1
+                counts[value] += 1  # raw (str, bool, int, None): keyed for the page at the end
         if n < 2:
             return
         votes = item.votes
@@ -201,13 +202,14 @@ class _Tally:
             if pattern is None:
                 pattern = memo[key] = self._pattern(q, given)
             self.patterns[name][pattern] += 1
-        for q in self.confused:
-            name = q.name
-            if item.provenance.get(name) not in _RESOLVED:
+        confusion = self.confusion
+        provenance, labels = item.provenance, item.labels
+        for name in self.confused_names:
+            if provenance.get(name) not in _RESOLVED:
                 continue
-            label = _value_key(item.labels.get(name))
-            for who, answers in item.answers:
-                self.confusion[(who, name, _value_key(answers.get(name)), label)] += 1
+            label = labels.get(name)
+            for who, answers in item.answers:  # raw values, keyed for the page at the end
+                confusion[(who, name, answers.get(name), label)] += 1
 
     def _pattern(self, q: Question, votes: list) -> tuple:
         """A sparse row of the item's value counts: ((column, count), ...). Multi choice:
@@ -365,7 +367,9 @@ def _questions(schema: Schema, tally: _Tally, agreement: AgreementReport,
             continue
         texts = label_texts(schema, q)
         summary = QuestionSummary(q.name, q.kind, q.prompt, unresolved=tally.unresolved[q.name])
-        counts = tally.distribution[q.name]
+        counts: Counter = Counter()
+        for value, n in tally.distribution[q.name].items():
+            counts[value if q.kind in ("multi", "spans") else _value_key(value)] += n
         order = ([str(v) for v in range(1, (q.scale or 5) + 1)] if q.kind == "rating"
                  else list(q.label_values))
         for key in order + sorted(k for k in counts if k not in order):
@@ -469,8 +473,11 @@ def _pairs(agreement: AgreementReport, labels: dict[str, str]) -> list[PairAgree
 
 def _confusion(schema: Schema, tally: _Tally, labels: dict[str, str]) -> list[ConfusionCell]:
     texts = {q.name: label_texts(schema, q) for q in tally.confused}
+    keyed: Counter = Counter()
+    for (who, name, given, label), n in tally.confusion.items():
+        keyed[(who, name, _value_key(given), _value_key(label))] += n
     out = []
-    for (who, name, given, label), n in sorted(tally.confusion.items()):
+    for (who, name, given, label), n in sorted(keyed.items()):
         shown = texts[name]
         given_text = NO_ANSWER if given == NONE else _shown(shown, given)
         out.append(ConfusionCell(labels.get(who, who), name, given_text,
