@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py --pages 200 --repeat 1
 	$(BIN)/python bench/bench_build.py --tasks 2000
 	$(BIN)/python bench/bench_validate.py --results 20000
+	$(BIN)/python bench/bench_report.py --tasks 5000
 	$(BIN)/python bench/bench_push.py --tasks 500 --rounds 1
 	$(BIN)/python bench/bench_pull.py --tasks 400
 

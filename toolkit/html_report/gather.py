@@ -448,9 +448,9 @@ def _annotators(agreement: AgreementReport, tally: _Tally,
                                 and median < FAST_SHARE * overall)
         out.append(summary)
     if overall is None:
-        rule = "no annotation has a recorded time (lead_time)"
+        rule = "No annotation has a recorded time (lead_time)"
     else:
-        rule = (f"marked suspiciously fast: median time per annotation under "
+        rule = (f"Marked suspiciously fast: a median time per annotation under "
                 f"{FAST_SHARE:.0%} of the median over all annotations ({overall:.1f} s), "
                 f"with {FAST_MIN_ANNOTATIONS} or more timed annotations")
     return out, rule

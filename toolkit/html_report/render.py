@@ -149,18 +149,31 @@ def _progress_chart(report: Report) -> dict:
                      "tooltip": [{"field": "state"}, {"field": "tasks"}]})
 
 
+# The page plots aggregates, so its size is bounded by these, whatever the project's size.
+MAX_PAIR_ANNOTATORS = 40  # the heatmap shows the most active ones (n^2 cells per question)
+MAX_DAY_ANNOTATORS = 19  # per day, the others are summed under OTHERS (20 colours)
+OTHERS = "other annotators"
+
+
 def _per_day_chart(report: Report) -> dict:
-    data = [{"day": d.day, "annotator": d.annotator, "annotations": d.count}
-            for d in report.per_day]
-    return _base(data, width="container", height=220, mark={"type": "bar"},
+    named = {a.label for a in report.annotators[:MAX_DAY_ANNOTATORS]}
+    summed: dict[tuple[str, str], int] = {}
+    for d in report.per_day:
+        key = (d.day, d.annotator if d.annotator in named else OTHERS)
+        summed[key] = summed.get(key, 0) + d.count
+    data = [{"day": day, "annotator": who, "annotations": n}
+            for (day, who), n in sorted(summed.items())]
+    days = len({d["day"] for d in data})
+    return _base(data, width="container" if days > 25 else {"step": 36}, height=220,
+                 mark={"type": "bar"},
                  encoding={
-                     "x": {"field": "day", "type": "temporal", "timeUnit": "yearmonthdate",
-                           "title": "day (UTC)", "bandPosition": 0},
+                     "x": {"field": "day", "type": "ordinal", "title": "day (UTC)",
+                           "axis": {"labelAngle": -45, "labelOverlap": True}},
                      "y": {"field": "annotations", "type": "quantitative", "aggregate": "sum",
                            "title": "submitted annotations", "axis": _COUNT_AXIS},
                      "color": {"field": "annotator", "type": "nominal",
                                "scale": {"scheme": "tableau20"}},
-                     "tooltip": [{"field": "day", "type": "temporal"}, {"field": "annotator"},
+                     "tooltip": [{"field": "day"}, {"field": "annotator"},
                                  {"field": "annotations", "aggregate": "sum"}]})
 
 
@@ -252,8 +265,10 @@ def _alpha_chart(report: Report) -> dict:
 def _pairs_chart(report: Report) -> dict:
     questions = sorted({p.question for p in report.pairs},
                        key=[q.name for q in report.questions].index)
+    shown = set(_pair_annotators(report))
     data = [{"question": p.question, "a": p.first, "b": p.second,
-             "value": p.value, "items": p.items} for p in report.pairs]
+             "value": None if p.value is None else round(p.value, 3), "items": p.items}
+            for p in report.pairs if p.first in shown and p.second in shown]
     spans = {q.name for q in report.questions if q.kind == "spans"}
     return _base(
         data,
@@ -266,7 +281,8 @@ def _pairs_chart(report: Report) -> dict:
             {"mark": {"type": "rect"},
              "encoding": {
                  "x": {"field": "a", "type": "nominal", "title": None,
-                       "axis": {"labelAngle": -40}},
+                       "axis": {"labelAngle": 0 if max(map(len, shown), default=0) <= 4
+                                else -40}},
                  "y": {"field": "b", "type": "nominal", "title": None},
                  "color": {"field": "value", "type": "quantitative",
                            "scale": {"scheme": "redyellowgreen", "domain": [0, 1]},
@@ -282,17 +298,27 @@ def _pairs_chart(report: Report) -> dict:
         ])
 
 
+def _pair_annotators(report: Report) -> list[str]:
+    """The annotators of the heatmap: the MAX_PAIR_ANNOTATORS with the most items done."""
+    ranked = sorted(report.annotators, key=lambda a: (-a.items, a.label))
+    return [a.label for a in ranked[:MAX_PAIR_ANNOTATORS]]
+
+
 def _confusion_chart(report: Report) -> dict:
     annotators = []
     for cell in report.confusion:
         if cell.annotator not in annotators:
             annotators.append(cell.annotator)
-    questions = []
-    for cell in report.confusion:
-        if cell.question not in questions:
-            questions.append(cell.question)
+    asked = {cell.question for cell in report.confusion}
+    questions = [q.name for q in report.questions if q.name in asked]  # schema order
     data = [{"annotator": c.annotator, "question": c.question, "given": c.given,
              "label": c.label, "n": c.count} for c in report.confusion]
+    order: list[str] = []  # labels in schema order, both axes alike: agreement on the diagonal
+    for q in report.questions:
+        for c in q.distribution:
+            if _shown(c.display, c.value) not in order:
+                order.append(_shown(c.display, c.value))
+    order += ["(none)", "(no answer)"]
     return _base(
         data,
         params=[
@@ -302,22 +328,23 @@ def _confusion_chart(report: Report) -> dict:
              "bind": {"input": "select", "options": questions, "name": "question: "}},
         ],
         transform=[{"filter": "datum.annotator == who && datum.question == asked"}],
-        width={"step": 60}, height={"step": 30},
+        width={"step": 70}, height={"step": 30},
         layer=[
             {"mark": {"type": "rect"},
              "encoding": {
-                 "x": {"field": "label", "type": "nominal",
-                       "title": "aggregated label", "axis": {"labelAngle": 0,
-                                                             "labelLimit": 120}},
-                 "y": {"field": "given", "type": "nominal", "title": "their answer"},
+                 "x": {"field": "label", "type": "nominal", "sort": order,
+                       "title": "aggregated label", "axis": {"labelAngle": -30,
+                                                             "labelLimit": 160}},
+                 "y": {"field": "given", "type": "nominal", "sort": order,
+                       "title": "their answer"},
                  "color": {"field": "n", "type": "quantitative",
                            "scale": {"scheme": "blues"}, "title": "items"},
                  "tooltip": [{"field": "given", "title": "their answer"},
                              {"field": "label", "title": "aggregated"},
                              {"field": "n", "title": "items"}]}},
             {"mark": {"type": "text"},
-             "encoding": {"x": {"field": "label", "type": "nominal"},
-                          "y": {"field": "given", "type": "nominal"},
+             "encoding": {"x": {"field": "label", "type": "nominal", "sort": order},
+                          "y": {"field": "given", "type": "nominal", "sort": order},
                           "text": {"field": "n"}}},
         ])
 
@@ -336,7 +363,7 @@ def _lead_time_chart(report: Report) -> dict:
     return _base(data, width="container", height={"step": 22}, layer=[
         {"mark": {"type": "rule"},
          "encoding": {"y": y, "x": {"field": "p10", "type": "quantitative",
-                                    "scale": {"type": "symlog"}, "title": x_title},
+                                    "title": x_title},
                       "x2": {"field": "p90"}, "color": color}},
         {"mark": {"type": "bar", "height": 12},
          "encoding": {"y": y, "x": {"field": "q1", "type": "quantitative"},
@@ -351,7 +378,7 @@ def _lead_time_chart(report: Report) -> dict:
     ])
 
 
-def _codes_chart(rows: list[dict], title: str) -> dict:
+def _codes_chart(rows: list[dict], title: str, legend: bool = True) -> dict:
     return _base(rows, width="container", height={"step": 22}, mark={"type": "bar"},
                  encoding={
                      "y": {"field": "what", "type": "nominal", "sort": "-x", "title": None},
@@ -359,7 +386,8 @@ def _codes_chart(rows: list[dict], title: str) -> dict:
                            "axis": _COUNT_AXIS},
                      "color": {"field": "level", "type": "nominal", "title": None,
                                "scale": {"domain": list(_LEVEL_COLORS),
-                                         "range": list(_LEVEL_COLORS.values())}},
+                                         "range": list(_LEVEL_COLORS.values())},
+                               **({} if legend else {"legend": None})},
                      "tooltip": [{"field": "what"}, {"field": "n"}]})
 
 
@@ -468,7 +496,9 @@ def render_html(report: Report) -> str:
     if report.pairs:
         content += ["<h3>Annotator x annotator agreement</h3>",
                     '<p class="note">Cohen\'s kappa on the items both annotated (span '
-                    "questions: exact span F1); pick the question.</p>",
+                    "questions: exact span F1); pick the question."
+                    + (f" The {MAX_PAIR_ANNOTATORS} annotators with the most items are shown."
+                       if len(report.annotators) > MAX_PAIR_ANNOTATORS else "") + "</p>",
                     chart("chart-pairs", _pairs_chart(report))]
     if report.confusion:
         content += ["<h3>Each annotator against the aggregated label</h3>",
@@ -507,7 +537,7 @@ def render_html(report: Report) -> str:
         rows = [{"what": f"{r.code}: {r.name}", "n": r.count, "level": "rejected"}
                 for r in report.rejected_reasons]
         content += ["<h3>Rejected items by reason</h3>",
-                    chart("chart-rejected", _codes_chart(rows, "items"))]
+                    chart("chart-rejected", _codes_chart(rows, "items", legend=False))]
     if report.balance is not None:
         content += [f"<h3>Balance of the build</h3><p class=\"note\">"
                     f"{_e(report.balance.source)}.</p>",
