@@ -161,3 +161,11 @@ def test_building_twice_from_one_snapshot_gives_identical_bytes(run, tmp_path):
                for p in again.folder.rglob("*") if p.is_file()}
     assert built.keys() == rebuilt.keys()
     assert built == rebuilt
+
+
+def test_sync_writes_the_report_next_to_the_dataset(run):
+    work, schema, _, second = run
+    assert second.report == Path("exports") / schema.name / "report.html"
+    page = (work / second.report).read_text(encoding="utf-8")
+    assert "موافق (agree)" in page  # the demo's stance labels, as annotators saw them
+    assert f"split {next(iter(schema.dataset.splits))}" in page  # the built dataset's splits

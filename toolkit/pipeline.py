@@ -39,6 +39,7 @@ class SyncResult:
     validation: ValidationReport
     agreement: AgreementReport
     build: BuildResult
+    report: Path | None = None  # the HTML page of the project (toolkit.html_report)
 
     @property
     def exit_code(self) -> int:
@@ -64,9 +65,12 @@ def sync(
     say: Say | None = None,
     push_progress: Progress | None = None,
     pull_progress: Progress | None = None,
+    report_path: Path | str | None = None,
 ) -> SyncResult:
     """Run the stages in order; ``annotate(project_id)`` runs between push and pull.
 
+    Ends by writing the project's HTML report to ``report_path`` (default: next to
+    the dataset folder, exports/<schema>/report.html).
     Raises the stages' own errors (InputError, StudioError, ...) unchanged.
     Validation findings do not stop the run: build rejects invalid items with
     their reason, and the caller decides the exit status from ``validation``.
@@ -82,7 +86,13 @@ def sync(
     built = build_dataset(pulled.path, schema, out=dataset_dir, corpus=corpus_path)
     review = built.review
     assert review is not None and review.validation is not None and review.agreement is not None
-    return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built)
+    from .html_report import write_report
+
+    if report_path is None:
+        report_path = Path(built.folder).parent / "report.html"
+    page = write_report(pulled.path, schema, report_path, corpus=corpus_path,
+                        dataset=built.folder)
+    return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page)
 
 
 def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str) -> IngestResult:

@@ -66,6 +66,7 @@ from . import (  # noqa: E402  (after `app`, which the modules do not import)
     publish,
     pull,
     push,
+    report,
     schema,
     studio,
     validate,
@@ -73,7 +74,7 @@ from . import (  # noqa: E402  (after `app`, which the modules do not import)
 
 # In the order a user meets them; `corpus --help` lists them so.
 STAGES: tuple = (
-    ingest, schema, studio, push, pull, validate, agree, build, publish, pipeline,
+    ingest, schema, studio, push, pull, validate, agree, build, report, publish, pipeline,
 )
 for module in STAGES:
     module.register(app)

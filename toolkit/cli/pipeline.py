@@ -56,6 +56,8 @@ def show_sync(result: SyncResult, url: str, *, annotated: str | None = None) -> 
     show_agreement(result.agreement)
     _step("Build")
     show_build(result.build)
+    if result.report is not None:
+        out_console.print(f"Report written to {result.report}", markup=False)
 
 
 def sync_command(
@@ -148,6 +150,10 @@ def demo_command(
         markup=False,
     )
     out_console.print("Stop the server with `corpus studio down`.", markup=False)
+    if result.sync.report is not None:
+        _step("Report")
+        out_console.print(f"Open the project's report in a browser: {result.sync.report}",
+                          markup=False)
 
 
 def register(app: typer.Typer) -> None:

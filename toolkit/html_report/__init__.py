@@ -1,0 +1,33 @@
+"""`corpus report`: one self-contained HTML page a team lead opens to see the project.
+
+    report = gather_report(snapshot, schema, corpus=..., dataset=...)   # aggregates (model)
+    write_html(report, default_report_path(schema))                      # the page
+
+See model.py (what is shown), gather.py (how it is read from a snapshot),
+bootstrap.py (alpha's interval) and render.py (the page and its charts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..schema import Schema
+from .gather import gather_report
+from .model import Report
+from .render import render_html, write_html
+
+__all__ = ["Report", "default_report_path", "gather_report", "render_html", "write_html",
+           "write_report"]
+
+
+def default_report_path(schema: Schema, exports: str | Path = "exports") -> Path:
+    """exports/<schema>/report.html"""
+    return Path(exports) / schema.name / "report.html"
+
+
+def write_report(snapshot: str | Path, schema: Schema, out: str | Path | None = None, *,
+                 corpus: str | Path | None = None,
+                 dataset: str | Path | None = None) -> Path:
+    """Gather and write the page in one call (what `corpus report`, sync and demo do)."""
+    report = gather_report(snapshot, schema, corpus=corpus, dataset=dataset)
+    return write_html(report, out if out is not None else default_report_path(schema))

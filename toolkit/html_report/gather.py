@@ -1,0 +1,572 @@
+"""Read a snapshot once, through the library, into the report's aggregates (model.Report).
+
+One streaming pass: each task goes through validation (``toolkit.validate``),
+aggregation (``toolkit.aggregate``, reusing the answers validation extracted)
+and the agreement collector (``toolkit.agreement``), as build does; beside them
+a tally keeps what the page plots (counts per day, per annotator, per label,
+per pattern of answers, lead times). Memory grows with annotators x questions x
+labels and with the number of annotations' lead times, not with task texts.
+
+A built dataset folder (``dataset``), when given, adds the label distribution
+per split (read from its Parquet files) and the balance of that build (its
+``rejected/rejected.jsonl`` and split sizes); without one the balance is
+predicted from the snapshot by build's own rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from ..errors import UsageError
+from ..review.aggregate import (
+    GROUND_TRUTH,
+    MAJORITY,
+    NO_ANNOTATIONS,
+    OK,
+    STATUS_UNRESOLVED,
+    TOO_FEW,
+    UNANIMOUS,
+    AggregatedItem,
+    aggregate_task_with,
+)
+from ..review.agreement import AgreementCollector, AgreementReport, reliability
+from ..review.answers import annotator_id
+from ..review.validate import CODES, REJECTS_ITEM, corpus_fingerprints, task_validator
+from ..schema import Question, Schema
+from ..studio.snapshot import Snapshot, check_schema, open_snapshot
+from . import bootstrap
+from .model import (
+    AnnotatorSummary,
+    Balance,
+    CodeCount,
+    ConfusionCell,
+    DayCount,
+    LabelCount,
+    PairAgreement,
+    Progress,
+    QuestionSummary,
+    Report,
+)
+
+NONE = "(none)"
+NO_ANSWER = "(no answer)"
+# Suspiciously fast: an annotator whose median time per annotation is below this share of
+# the median over every annotation (and who has at least FAST_MIN_ANNOTATIONS timed ones).
+FAST_SHARE = 0.5
+FAST_MIN_ANNOTATIONS = 5
+_YESNO_TEXT = {"ar": {"yes": "نعم", "no": "لا"}}
+_RESOLVED = (UNANIMOUS, MAJORITY, GROUND_TRUTH)
+
+
+def label_texts(schema: Schema, question: Question) -> dict[str, str]:
+    """Stored value -> what annotators saw (the schema's display text; for yes/no the
+    caption the Label Studio config shows in the schema's language)."""
+    texts = {label.value: label.display for label in question.labels}
+    if question.kind == "yesno":
+        defaults = _YESNO_TEXT.get(schema.language.split("-")[0].lower(),
+                                   {"yes": "Yes", "no": "No"})
+        texts = {value: texts.get(value, defaults[value]) for value in ("yes", "no")}
+    return texts
+
+
+def _value_key(value: Any) -> str:
+    """An answer's stored value as the page keys it: bool -> yes/no, None -> (none)."""
+    if value is None:
+        return NONE
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _shown(texts: Mapping[str, str], key: str) -> str:
+    """"موافق (agree)": the display text with the stored value beside it."""
+    text = texts.get(key)
+    return f"{text} ({key})" if text and text != key else key
+
+
+class _Tally:
+    """What the page plots, counted task by task."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.progress = Progress(overlap=schema.annotation.overlap)
+        self.submitted: Counter = Counter()
+        self.cancelled: Counter = Counter()
+        self.drafts: Counter = Counter()
+        self.per_day: Counter = Counter()
+        self.lead: dict[str, list[float]] = defaultdict(list)
+        self.names: dict[str, str] = {}
+        self.labeled = [q for q in schema.questions if q.kind != "text"]
+        self.distribution: dict[str, Counter] = {q.name: Counter() for q in self.labeled}
+        self.unresolved: Counter = Counter()
+        # per question: pattern of answers (sparse tuple) -> items; see _pattern
+        self.alpha_questions = [q for q in self.labeled if q.kind != "spans"]
+        self.patterns: dict[str, Counter] = {q.name: Counter() for q in self.alpha_questions}
+        self.value_index: dict[str, dict[Any, int]] = {}
+        for q in self.alpha_questions:
+            if q.kind == "rating":
+                values: list[Any] = list(range(1, (q.scale or 5) + 1))
+            elif q.kind == "yesno":
+                values = [True, False]
+            else:
+                values = list(q.label_values)
+            self.value_index[q.name] = {v: i for i, v in enumerate(values)}
+        self._memo: dict[str, dict[tuple, tuple]] = {q.name: {} for q in self.alpha_questions}
+        self.confusion: Counter = Counter()
+        self.confused = [q for q in self.labeled if q.kind in ("single", "yesno", "rating")]
+        self.confused_names = [q.name for q in self.confused]
+        self.seen_keys: dict[str, Any] = {}
+        self.predicted: Counter = Counter()  # build's outcome per task (predicted)
+        self.rejected_detail: Counter = Counter()  # (reason code, detail) -> n
+
+    def task(self, task: Mapping[str, Any], item: AggregatedItem, invalid: str | None) -> None:
+        progress = self.progress
+        progress.tasks += 1
+        progress.by_status[item.status] = progress.by_status.get(item.status, 0) + 1
+        n = item.n_annotators
+        if n >= progress.overlap:
+            progress.complete += 1
+        elif n:
+            progress.partial += 1
+        else:
+            progress.not_started += 1
+        self.names.update(item.names)
+        annotations = task.get("annotations")
+        for annotation in annotations if isinstance(annotations, list) else ():
+            if not isinstance(annotation, dict):
+                continue
+            who = annotation.get("completed_by")
+            who = str(who) if type(who) is int else (
+                annotator_id(annotation) or f"annotation-{annotation.get('id')}")
+            if annotation.get("was_cancelled"):
+                self.cancelled[who] += 1
+                progress.cancelled += 1
+                continue
+            self.submitted[who] += 1
+            progress.submitted += 1
+            created = annotation.get("created_at")
+            if isinstance(created, str) and len(created) >= 10:
+                self.per_day[(created[:10], who)] += 1
+            lead = annotation.get("lead_time")
+            if isinstance(lead, (int, float)) and not isinstance(lead, bool) and lead > 0:
+                self.lead[who].append(float(lead))
+        drafts = task.get("drafts")
+        for draft in drafts if isinstance(drafts, list) else ():
+            progress.drafts += 1
+            user = draft.get("user") if isinstance(draft, dict) else None
+            if user is not None:
+                self.drafts[str(user)] += 1
+        self._outcome(item, invalid)
+        if item.status not in (OK, STATUS_UNRESOLVED):
+            return
+        for q in self.labeled:
+            name = q.name
+            if item.provenance.get(name) not in _RESOLVED:
+                self.unresolved[name] += 1
+                continue
+            value = item.labels.get(name)
+            counts = self.distribution[name]
+            if q.kind == "spans":
+                for span in value or ():
+                    counts[span[2]] += 1
+                if not value:
+                    counts[NONE] += 1
+            elif q.kind == "multi":
+                for label in value or ():
+                    counts[label] += 1
+                if not value:
+                    counts[NONE] += 1
+            else:
+                counts[value] += 1  # raw (str, bool, int, None): keyed for the page at the end
+        if n < 2:
+            return
+        votes = item.votes
+        for q in self.alpha_questions:
+            name = q.name
+            given = votes.get(name) if votes is not None else None
+            if given is None:
+                if q.kind == "multi":
+                    given = [a.get(name) or None for _, a in item.answers]
+                else:
+                    given = [a.get(name) for _, a in item.answers]
+            key = tuple(given)
+            memo = self._memo[name]
+            pattern = memo.get(key)
+            if pattern is None:
+                pattern = memo[key] = self._pattern(q, given)
+            self.patterns[name][pattern] += 1
+        confusion = self.confusion
+        provenance, labels = item.provenance, item.labels
+        for name in self.confused_names:
+            if provenance.get(name) not in _RESOLVED:
+                continue
+            label = labels.get(name)
+            for who, answers in item.answers:  # raw values, keyed for the page at the end
+                confusion[(who, name, answers.get(name), label)] += 1
+
+    def _pattern(self, q: Question, votes: list) -> tuple:
+        """A sparse row of the item's value counts: ((column, count), ...). Multi choice:
+        two columns per label (not ticked, ticked), as agreement's per-label decisions."""
+        if q.kind == "multi":
+            index = self.value_index[q.name]
+            ticked = Counter(label for vote in votes for label in set(vote or ())
+                             if label in index)
+            size = len(votes)
+            row = []
+            for label, i in index.items():
+                yes = ticked.get(label, 0)
+                if size - yes:
+                    row.append((2 * i, size - yes))
+                if yes:
+                    row.append((2 * i + 1, yes))
+            return tuple(row)
+        index = self.value_index[q.name]
+        counts = Counter()
+        for vote in votes:
+            if vote is None:
+                continue
+            column = index.get(vote)
+            if column is None:  # a value outside the schema (validate reports it)
+                column = index[vote] = len(index)
+            counts[column] += 1
+        return tuple(sorted(counts.items()))
+
+    def _outcome(self, item: AggregatedItem, invalid: str | None) -> None:
+        """Where build would put this task (build's order of checks)."""
+        key = item.corpus_key or f"task:{item.task_id}"
+        if key in self.seen_keys:
+            self._reject("duplicate_task", "a second task for a unit already seen")
+            return
+        self.seen_keys[key] = item.task_id
+        if invalid is not None:
+            self._reject("invalid", invalid)
+        elif item.status == NO_ANNOTATIONS:
+            self.predicted["not yet annotated"] += 1
+        elif item.status == TOO_FEW:
+            self._reject(TOO_FEW, f"fewer than {self.schema.annotation.min_annotations} "
+                                  "annotators")
+        elif item.status == STATUS_UNRESOLVED:
+            self._reject(STATUS_UNRESOLVED, item.reason)
+        else:
+            self.predicted["in the dataset"] += 1
+
+    def _reject(self, code: str, detail: str) -> None:
+        self.predicted[f"rejected: {code}"] += 1
+        self.rejected_detail[(code, detail)] += 1
+
+
+def gather_report(
+    snapshot: str | Path | Snapshot,
+    schema: Schema,
+    *,
+    corpus: str | Path | None = None,
+    dataset: str | Path | None = None,
+    replicates: int = bootstrap.REPLICATES,
+    competence: list[dict[str, Any]] | None = None,
+    near_duplicates: dict[str, Any] | None = None,
+) -> Report:
+    """The report's aggregates of a snapshot (see the module docstring). SnapshotError
+    when the snapshot cannot be read or belongs to another schema; UsageError when
+    ``dataset`` is not a dataset folder written by `corpus build`."""
+    from .. import __version__
+
+    snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
+    changed = check_schema(snap.header, schema, snap.path)
+    fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
+    validator = task_validator(schema, header=snap.header, corpus=fingerprints)
+    validator.collect = True  # aggregation reuses the answers validation extracted
+    findings = validator.report.findings
+    collector = AgreementCollector(schema)
+    tally = _Tally(schema)
+    invalid: dict[Any, str] = {}
+    for task in snap.tasks():
+        seen = len(findings)
+        validator.task(task)
+        for finding in findings[seen:]:
+            task_id = getattr(finding, "task_id", None)
+            if finding.code in REJECTS_ITEM and task_id is not None and task_id not in invalid:
+                invalid[task_id] = f"{finding.code} {CODES[finding.code][1]}"
+        if not isinstance(task, Mapping):
+            continue
+        item = aggregate_task_with(task, schema, validator.answers)
+        collector.add(item)
+        tally.task(task, item, invalid.get(item.task_id))
+    agreement = collector.report()
+    report = Report(
+        title=schema.title,
+        schema_name=schema.name,
+        schema_version=schema.version,
+        snapshot=str(snap.path),
+        pulled_at=snap.header.get("pulled_at") if isinstance(snap.header, dict) else None,
+        generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        toolkit_version=__version__,
+        direction=schema.direction,
+        progress=tally.progress,
+        items_used=agreement.items_used,
+        items_left_out=agreement.items_left_out,
+        bootstrap_replicates=replicates,
+        competence=competence,
+        near_duplicates=near_duplicates,
+    )
+    if changed is not None:
+        report.notes.append(f"{changed}; answers are read with the schema given")
+    labels = _annotator_labels(agreement, tally)
+    report.per_day = [DayCount(day, labels.get(who, who), n)
+                      for (day, who), n in sorted(tally.per_day.items())]
+    report.questions = _questions(schema, tally, agreement, replicates)
+    report.annotators, report.fast_rule = _annotators(agreement, tally, labels)
+    report.pairs = _pairs(agreement, labels)
+    report.confusion = _confusion(schema, tally, labels)
+    summary = validator.report.summary
+    report.findings = [CodeCount(code, CODES[code][1], CODES[code][0], n, question or None)
+                       for (code, question), n in sorted(summary.items())]
+    if dataset is not None:
+        _from_dataset(report, schema, Path(dataset), tally)
+    else:
+        report.balance = Balance(
+            source="predicted from this snapshot by build's rules (no dataset folder given)",
+            in_splits={"dataset (all splits)": tally.predicted["in the dataset"]},
+            rejected=_by_code(tally.rejected_detail),
+            not_annotated=tally.predicted["not yet annotated"],
+        )
+        report.rejected_reasons = [CodeCount(code, detail, "rejected", n)
+                                   for (code, detail), n in sorted(tally.rejected_detail.items())]
+    return report
+
+
+def _by_code(detail: Counter) -> dict[str, int]:
+    out: Counter = Counter()
+    for (code, _), n in detail.items():
+        out[code] += n
+    return dict(sorted(out.items()))
+
+
+def _annotator_labels(agreement: AgreementReport, tally: _Tally) -> dict[str, str]:
+    """Annotator id -> the name `corpus agree` shows ("2 (huda@example.org)")."""
+    labels = {person.annotator: person.label for person in agreement.annotators}
+    for who in list(tally.submitted) + list(tally.cancelled) + list(tally.drafts):
+        if who not in labels:
+            name = tally.names.get(who)
+            labels[who] = f"{who} ({name})" if name else who
+    return labels
+
+
+def _questions(schema: Schema, tally: _Tally, agreement: AgreementReport,
+               replicates: int) -> list[QuestionSummary]:
+    figures = {q.question: q for q in agreement.questions}
+    out = []
+    for q in schema.questions:
+        if q.kind == "text":
+            continue
+        texts = label_texts(schema, q)
+        summary = QuestionSummary(q.name, q.kind, q.prompt, unresolved=tally.unresolved[q.name])
+        counts: Counter = Counter()
+        for value, n in tally.distribution[q.name].items():
+            counts[value if q.kind in ("multi", "spans") else _value_key(value)] += n
+        order = ([str(v) for v in range(1, (q.scale or 5) + 1)] if q.kind == "rating"
+                 else list(q.label_values))
+        for key in order + sorted(k for k in counts if k not in order):
+            if key in counts or key in order:
+                summary.distribution.append(LabelCount(key, texts.get(key, key), counts[key]))
+        fig = figures.get(q.name)
+        if fig is not None:
+            kappas = [p["kappa"] for p in fig.cohen_kappa.values() if p["kappa"] is not None]
+            summary.items = fig.items
+            summary.alpha = fig.alpha
+            summary.reading = reliability(fig.alpha)
+            summary.alpha_interval_level = fig.alpha_interval
+            summary.alpha_per_label = dict(fig.alpha_per_label)
+            summary.fleiss_kappa = fig.fleiss_kappa
+            summary.cohen_kappa_mean = sum(kappas) / len(kappas) if kappas else None
+            summary.full_agreement = fig.full_agreement
+            summary.span_f1_exact = fig.span_f1_exact
+            summary.span_f1_overlap = fig.span_f1_overlap
+            summary.method = fig.method
+            summary.notes = list(fig.notes)
+        if q.name in tally.patterns and summary.alpha is not None and replicates > 0:
+            interval = _interval(q, tally, replicates)
+            if interval is not None:
+                summary.alpha_low, summary.alpha_high = interval
+        out.append(summary)
+    return out
+
+
+def _interval(q: Question, tally: _Tally, replicates: int) -> tuple[float, float] | None:
+    patterns = tally.patterns[q.name]
+    if not patterns:
+        return None
+    index = tally.value_index[q.name]
+    width = 2 * len(index) if q.kind == "multi" else len(index)
+    dense = np.zeros((len(patterns), width), dtype=np.int64)
+    for row, pattern in enumerate(patterns):
+        for column, count in pattern:
+            dense[row, column] = count
+    multiplicity = np.fromiter(patterns.values(), dtype=np.int64, count=len(patterns))
+    if q.kind == "multi":
+        blocks = [slice(2 * i, 2 * i + 2) for i in range(len(index))]
+        return bootstrap.bootstrap_patterns(dense, multiplicity, "nominal", None, blocks,
+                                            replicates=replicates)
+    if q.kind == "rating":
+        domain = [float(v) for v in index]
+        return bootstrap.bootstrap_patterns(dense, multiplicity, "ordinal", domain,
+                                            replicates=replicates)
+    return bootstrap.bootstrap_patterns(dense, multiplicity, "nominal", None,
+                                        replicates=replicates)
+
+
+def _annotators(agreement: AgreementReport, tally: _Tally,
+                labels: dict[str, str]) -> tuple[list[AnnotatorSummary], str]:
+    everyone = {person.annotator: person for person in agreement.annotators}
+    ids = sorted(set(everyone) | set(tally.submitted) | set(tally.cancelled),
+                 key=lambda who: (-tally.submitted[who], who))
+    pooled = [t for times in tally.lead.values() for t in times]
+    overall = float(np.median(pooled)) if pooled else None
+    out = []
+    for who in ids:
+        person = everyone.get(who)
+        summary = AnnotatorSummary(
+            id=who, label=labels.get(who, who), submitted=tally.submitted[who],
+            cancelled=tally.cancelled[who], drafts=tally.drafts[who],
+            items=person.items if person else 0,
+            with_majority=person.with_majority if person else None,
+        )
+        times = tally.lead.get(who)
+        if times:
+            p10, q1, median, q3, p90 = np.percentile(np.asarray(times), [10, 25, 50, 75, 90])
+            summary.lead_time_n = len(times)
+            summary.lead_time_p10, summary.lead_time_q1 = float(p10), float(q1)
+            summary.lead_time_median = float(median)
+            summary.lead_time_q3, summary.lead_time_p90 = float(q3), float(p90)
+            summary.fast = bool(overall is not None and len(times) >= FAST_MIN_ANNOTATIONS
+                                and median < FAST_SHARE * overall)
+        out.append(summary)
+    if overall is None:
+        rule = "No annotation has a recorded time (lead_time)"
+    else:
+        rule = (f"Marked suspiciously fast: a median time per annotation under "
+                f"{FAST_SHARE:.0%} of the median over all annotations ({overall:.1f} s), "
+                f"with {FAST_MIN_ANNOTATIONS} or more timed annotations")
+    return out, rule
+
+
+def _pairs(agreement: AgreementReport, labels: dict[str, str]) -> list[PairAgreement]:
+    out = []
+    for q in agreement.questions:
+        if q.kind == "spans":
+            pairs = {key: (fig["exact"], fig["items"]) for key, fig in q.span_f1.items()}
+        else:
+            pairs = {key: (fig["kappa"], fig["items"]) for key, fig in q.cohen_kappa.items()}
+        for key, (value, items) in pairs.items():
+            first, _, second = key.partition("|")
+            a, b = labels.get(first, first), labels.get(second, second)
+            out.append(PairAgreement(q.question, a, b, value, items))
+            out.append(PairAgreement(q.question, b, a, value, items))
+    return out
+
+
+def _confusion(schema: Schema, tally: _Tally, labels: dict[str, str]) -> list[ConfusionCell]:
+    texts = {q.name: label_texts(schema, q) for q in tally.confused}
+    keyed: Counter = Counter()
+    for (who, name, given, label), n in tally.confusion.items():
+        keyed[(who, name, _value_key(given), _value_key(label))] += n
+    out = []
+    for (who, name, given, label), n in sorted(keyed.items()):
+        shown = texts[name]
+        given_text = NO_ANSWER if given == NONE else _shown(shown, given)
+        out.append(ConfusionCell(labels.get(who, who), name, given_text,
+                                 _shown(shown, label), n))
+    return out
+
+
+# --------------------------------------------------------------------- a built dataset
+
+
+def _from_dataset(report: Report, schema: Schema, folder: Path, tally: _Tally) -> None:
+    """Per split label counts, rejected reasons and the balance of a built dataset folder."""
+    import pyarrow.parquet as pq
+
+    data = folder / "data"
+    files = sorted(data.glob("*.parquet")) if data.is_dir() else []
+    rejected_file = folder / "rejected" / "rejected.jsonl"
+    if not files and not rejected_file.is_file():
+        raise UsageError(f"{folder}: not a dataset folder written by `corpus build` (no "
+                         "data/*.parquet, no rejected/rejected.jsonl); give the folder build "
+                         "wrote, e.g. exports/<schema>/dataset")
+    report.dataset = str(folder)
+    in_splits: Counter = Counter()
+    questions = {q.name: q for q in schema.questions if q.kind != "text"}
+    per_split: dict[str, dict[str, Counter]] = {name: {} for name in questions}
+    for path in files:
+        split = path.name.split("-", 1)[0]
+        try:
+            table = pq.read_table(path, columns=[c for c in questions
+                                                 if c in pq.read_schema(path).names])
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{path}: cannot read this Parquet file ({exc})") from exc
+        in_splits[split] += table.num_rows
+        for name in table.column_names:
+            counts = per_split[name].setdefault(split, Counter())
+            _count_column(questions[name], table.column(name).to_pylist(), counts)
+    for summary in report.questions:
+        texts = label_texts(schema, questions[summary.name])
+        for split, counts in per_split.get(summary.name, {}).items():
+            for entry in list(summary.distribution):
+                if entry.split == "all":
+                    summary.distribution.append(LabelCount(entry.value, entry.display,
+                                                           counts.get(entry.value, 0), split))
+            known = {e.value for e in summary.distribution}
+            for key in sorted(set(counts) - known):
+                summary.distribution.append(LabelCount(key, texts.get(key, key), counts[key],
+                                                       split))
+    detail: Counter = Counter()
+    if rejected_file.is_file():
+        for number, line in enumerate(rejected_file.read_bytes().splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise UsageError(f"{rejected_file}:{number}: not JSON ({exc})") from exc
+            code = str(row.get("code", "?"))
+            reason = str(row.get("reason", ""))
+            if code == "invalid":
+                reason = " ".join(reason.split(":", 1)[0].split()[:2])
+            elif code == TOO_FEW:
+                reason = (f"fewer than {schema.annotation.min_annotations} annotators")
+            elif code == "duplicate_task":
+                reason = "a second task for a unit already seen"
+            detail[(code, reason)] += 1
+    report.rejected_reasons = [CodeCount(code, reason, "rejected", n)
+                               for (code, reason), n in sorted(detail.items())]
+    report.balance = Balance(
+        source=f"dataset {folder}",
+        in_splits=dict(in_splits),
+        rejected=_by_code(detail),
+        not_annotated=tally.predicted["not yet annotated"],
+    )
+
+
+def _count_column(question: Question, values: list, counts: Counter) -> None:
+    names = question.label_values
+    for value in values:
+        if question.kind == "single":
+            counts[NONE if value is None else names[value]] += 1
+        elif question.kind == "multi":
+            for v in value or ():
+                counts[names[v]] += 1
+            if not value:
+                counts[NONE] += 1
+        elif question.kind == "spans":
+            for span in value or ():
+                counts[names[span["label"]]] += 1
+            if not value:
+                counts[NONE] += 1
+        else:
+            counts[_value_key(value)] += 1
