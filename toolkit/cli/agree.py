@@ -8,6 +8,7 @@ import orjson
 import typer
 from rich.table import Table
 
+from ..kinds import kind_of
 from ..review import review_snapshot
 from ..review.agreement import AgreementReport, reliability, write_unresolved
 from ..schema import load_schema
@@ -69,7 +70,8 @@ def question_table(report: AgreementReport) -> Table:
         table.add_column(column)
     for q in report.questions:
         kappas = [p["kappa"] for p in q.cohen_kappa.values() if p["kappa"] is not None]
-        f1 = "-" if q.kind != "spans" else f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}"
+        f1 = (f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}" if kind_of(q.kind).span_f1
+              else "-")
         table.add_row(
             q.question, str(q.items), _fmt(q.alpha), reliability(q.alpha),
             _fmt(q.fleiss_kappa), _fmt(sum(kappas) / len(kappas) if kappas else None),

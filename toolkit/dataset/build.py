@@ -39,6 +39,7 @@ from typing import Any
 import orjson
 
 from ..errors import UsageError
+from ..kinds import kind_of
 from ..paths import default_dataset_dir
 from ..report import Report
 from ..review import ReviewResult, review_snapshot
@@ -395,7 +396,7 @@ def stratify_question(schema: Schema) -> str | None:
     if schema.dataset.stratify_by:
         return schema.dataset.stratify_by
     for question in schema.questions:
-        if question.kind == "single" and question.required:
+        if kind_of(question.kind).stratifiable and question.required:
             return question.name
     return None
 
@@ -437,8 +438,7 @@ def previous_splits(folder: Path, schema: Schema) -> dict[str, str]:
 
 
 def _new_distribution(schema: Schema) -> dict[str, dict[str, dict[str, int]]]:
-    return {q.name: {} for q in schema.questions if q.kind in ("single", "multi", "yesno",
-                                                                "rating")}
+    return {q.name: {} for q in schema.questions if kind_of(q.kind).in_distribution}
 
 
 def _count_labels(schema: Schema, item: Item, split: str, distribution: dict) -> None:
