@@ -38,7 +38,7 @@ from typing import Any
 
 import orjson
 
-from ..errors import UsageError
+from ..errors import InputError, OptionError
 from ..kinds import kind_of
 from ..paths import default_dataset_dir
 from ..report import Report
@@ -424,13 +424,13 @@ def previous_splits(folder: Path, schema: Schema) -> dict[str, str]:
     try:
         saved = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the previous build's split assignment ({exc}); "
+        raise InputError(f"{path}: cannot read the previous build's split assignment ({exc}); "
                          "delete the file to deal the splits afresh") from exc
     splits = saved.get("splits") if isinstance(saved, dict) else None
     if not isinstance(splits, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in splits.items()
     ):
-        raise UsageError(f"{path}: not a split assignment written by `corpus build`; delete "
+        raise InputError(f"{path}: not a split assignment written by `corpus build`; delete "
                          "the file to deal the splits afresh")
     if saved.get("group_by") != schema.dataset.group_by:
         return {}  # grouped by another field: the keys mean something else
@@ -477,11 +477,11 @@ def _staging_dir(out: Path) -> Path:
 def _check_out(out: Path) -> None:
     """Refuse an output folder holding anything build did not write (it is replaced)."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: is a file; --out must be a folder")
+        raise OptionError(f"{out}: is a file; --out must be a folder")
     if out.exists():
         foreign = sorted(p.name for p in out.iterdir() if p.name not in _OWNED)
         if foreign:
-            raise UsageError(
+            raise OptionError(
                 f"{out}: holds files build did not write ({', '.join(foreign[:3])}); "
                 "choose another --out or empty the folder"
             )

@@ -78,6 +78,7 @@ class QuestionAgreement:
     alpha_per_label: dict[str, float | None] = field(default_factory=dict)  # multi only
     fleiss_kappa: float | None = None
     cohen_kappa: dict[str, dict] = field(default_factory=dict)  # "a|b" -> {kappa, items}
+    cohen_kappa_mean: float | None = None  # mean over the pairs with a kappa
     full_agreement: float | None = None  # percent of items
     span_f1: dict[str, dict] = field(default_factory=dict)  # "a|b" -> {exact, overlap, items}
     span_f1_exact: float | None = None  # mean over pairs
@@ -385,7 +386,14 @@ def _question_agreement(question: Question, entries: _Entries, codes: np.ndarray
         same = int(np.count_nonzero(answered & (highest == lowest)))
         result.full_agreement = 100.0 * same / int(np.count_nonzero(answered))
     kind.agree(result, question, entries, codes, values)  # the kind's own figures
+    result.cohen_kappa_mean = mean_kappa(result.cohen_kappa)
     return result
+
+
+def mean_kappa(pairs: Mapping[str, Mapping[str, Any]]) -> float | None:
+    """The mean of the pairwise Cohen's kappas that could be computed; None when none."""
+    kappas = [pair["kappa"] for pair in pairs.values() if pair["kappa"] is not None]
+    return sum(kappas) / len(kappas) if kappas else None
 
 
 def label_agreement(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,

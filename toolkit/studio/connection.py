@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from ..errors import StudioAuthError, StudioError, StudioUnreachable, UsageError
+from ..errors import SetupError, StudioAuthError, StudioError, StudioUnreachable
 from .credentials import DEFAULT_CREDENTIALS, read_credentials
 
 if TYPE_CHECKING:  # the SDK takes ~0.6 s to import: only commands that connect pay for it
@@ -176,12 +176,12 @@ def resolve(
                 api_key = creds.api_key
                 source = str(credentials_path)
     if url is None:
-        raise UsageError(
+        raise SetupError(
             "no Label Studio to talk to: pass --url/--api-key, set LABEL_STUDIO_URL and "
             "LABEL_STUDIO_API_KEY, or start the local one with `corpus studio up`"
         )
     if api_key is None:
-        raise UsageError(
+        raise SetupError(
             f"no API key for {safe_url(url)}: pass --api-key or set LABEL_STUDIO_API_KEY "
             "(Label Studio: Account & Settings -> Access Token)"
         )
