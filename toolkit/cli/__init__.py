@@ -21,6 +21,8 @@ from rich.markup import escape
 from ..errors import ToolkitError
 from .output import err_console
 
+__all__ = ["app", "main"]
+
 app = typer.Typer(
     name="corpus",
     help=(
