@@ -151,11 +151,12 @@ class Kind:
         raise NotImplementedError(f"kind {self.name!r} has no Label Studio control")
 
     # -- reading answers out of Label Studio results --------------------------------------
-    def read(self, value: dict, text: Any) -> Any:
-        """One result's ``value`` -> its answer, or None when it holds none. Kinds that
-        ``gathers`` return a list of parts that add up over the annotation's results,
-        which :meth:`combine` turns into the answer. ``text``: the task's text the
-        question is on (spans)."""
+    def read(self, value: dict, data: Mapping[str, Any] | None, field: str | None) -> Any:
+        """One result's ``value`` -> its answer, or None when it holds none (lenient: never
+        raises; reporting odd shapes is :meth:`validate`'s job). Kinds that ``gathers``
+        return a list of parts that add up over the annotation's results, which
+        :meth:`combine` turns into the answer. ``data``: the task's data; ``field``: the
+        field the question is on (spans check their offsets against it)."""
         raise NotImplementedError
 
     #: results of one question add up (choices, spans) rather than the last one counting

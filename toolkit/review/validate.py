@@ -232,6 +232,7 @@ class _Checker:
         self.span_fields = {q.name: schema.target_field(q) for q in schema.questions}
         # name -> its kind, which checks each result of the question (toolkit.kinds)
         self.kinds = {q.name: kind_of(q.kind) for q in schema.questions}
+        self.checks = {name: kind.validate for name, kind in self.kinds.items()}
         self.required = [q for q in schema.questions if q.required]
         self.conditional = [q for q in schema.questions if q.when is not None]
         self.corpus = corpus
@@ -369,7 +370,7 @@ class _Checker:
                      "the annotation's result is not a list", f"annotation skipped; {LEFT_OUT}")
             return
         questions = self.questions
-        kinds = self.kinds
+        checks = self.checks
         self.counts["results"] += len(result)
         # ``state.extracted``: this annotation's answers as extract_answers reads them,
         # built on the kinds' fast paths only; None once any result needs the careful path
@@ -394,7 +395,7 @@ class _Checker:
                 continue
             # The kind checks the result: a fast path for the well-formed common case,
             # anything unusual goes to its careful checks, which produce the findings.
-            kinds[name].validate(self, state, name, question, value, data)
+            checks[name](self, state, name, question, value, data)
         answered = state.answered
         spans = state.spans
         extracted = state.extracted
@@ -405,7 +406,7 @@ class _Checker:
         if extracted is not None:
             if marked is not None:
                 for name, found in marked.items():
-                    extracted[name] = kinds[name].combine(found, self.rank[name])
+                    extracted[name] = self.kinds[name].combine(found, self.rank[name])
             self.answers[id(annotation)] = (annotation, extracted)
         for question in self.conditional:
             holds = self._condition_holds(question, answered)
