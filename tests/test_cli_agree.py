@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from annotation_builders import SCHEMA_PATH, annotation, choice, task
 
 from toolkit.cli import main
@@ -75,3 +76,21 @@ def test_annotator_table_names_annotators_and_the_stage_prints_the_version_warni
     captured = capsys.readouterr()
     assert "3 (huda@example.org)" in captured.out and "4 (omar@example.org)" in captured.out
     assert "warning[V020]" in captured.err
+
+
+def test_json_holds_the_mean_cohen_kappa_shown_in_the_table(tmp_path, capsys):
+    rows = [("agree", "agree", "agree"), ("agree", "disagree", "agree"),
+            ("disagree", "disagree", "agree"), ("neutral", "neutral", "neutral")]
+    tasks = [task(i, "نص", [annotation(10 * i + k, k, [choice("stance", v)])
+                             for k, v in enumerate(row, start=1)])
+             for i, row in enumerate(rows, start=1)]
+    snap, report = tmp_path / "snap.json", tmp_path / "agree.json"
+    write_snapshot(snap, {}, tasks)
+    assert main(["agree", str(snap), "-s", str(SCHEMA_PATH), "--json", str(report)]) == 0
+    out = capsys.readouterr().out
+    stance = next(q for q in json.loads(report.read_text(encoding="utf-8"))["questions"]
+                  if q["question"] == "stance")
+    kappas = [pair["kappa"] for pair in stance["cohen_kappa"].values()]
+    assert len(kappas) == 3 and all(k is not None for k in kappas)
+    assert stance["cohen_kappa_mean"] == pytest.approx(sum(kappas) / 3)
+    assert f"{stance['cohen_kappa_mean']:.3f}" in out

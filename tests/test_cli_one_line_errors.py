@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from toolkit.cli import main
-from toolkit.errors import UsageError
+from toolkit.errors import SetupError
 from toolkit.studio.connection import resolve
 
 SCHEMA = "schemas/comment_stance.yaml"
@@ -49,7 +49,7 @@ def test_garbage_url_without_a_key_names_the_url(monkeypatch, tmp_path):
     """Issue 13 item 13: the URL is the problem to name, not the missing key."""
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     monkeypatch.setenv("LABEL_STUDIO_URL", "not a url")
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(SetupError) as info:
         resolve(credentials_path=tmp_path / "none")
     assert str(info.value).startswith(
         "--url/LABEL_STUDIO_URL 'not a url' is not a usable Label Studio URL: it does not "
@@ -58,7 +58,7 @@ def test_garbage_url_without_a_key_names_the_url(monkeypatch, tmp_path):
 
 
 def test_bad_url_message_never_shows_a_password(tmp_path):
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(SetupError) as info:
         resolve("http://user:s3cret@[::1", "k", credentials_path=tmp_path / "none")
     assert "s3cret" not in str(info.value)
     assert "'http://[::1'" in str(info.value)

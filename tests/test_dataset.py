@@ -14,7 +14,7 @@ import yaml
 from dataset_fixture import AUTHORS, EMAILS, make_inputs
 
 from toolkit.dataset import build_dataset
-from toolkit.errors import SnapshotError, UsageError
+from toolkit.errors import OptionError, SnapshotError
 
 RESOLVED = {"a1-1", "a1-2", "a1-3", "a2-1", "a2-3", "a3-1", "a4-2", "a5-1", "a6-1"}
 
@@ -235,7 +235,7 @@ def test_refuses_a_folder_holding_other_files(inputs, tmp_path):
     schema, _, snapshot = inputs
     (tmp_path / "ds").mkdir()
     (tmp_path / "ds" / "notes.txt").write_text("mine")
-    with pytest.raises(UsageError, match="notes.txt"):
+    with pytest.raises(OptionError, match="notes.txt"):
         build_dataset(snapshot, schema, out=tmp_path / "ds")
     assert (tmp_path / "ds" / "notes.txt").read_text() == "mine"
 

@@ -8,7 +8,7 @@ from dataset_fixture import make_inputs
 
 from toolkit.cli import main
 from toolkit.dataset import build_dataset
-from toolkit.errors import InputError, PublishError, UsageError
+from toolkit.errors import InputError, OptionError, PublishError
 from toolkit.publish import publish_folder
 
 FILES = [
@@ -114,5 +114,5 @@ def test_a_folder_that_does_not_load_is_refused_before_upload(folder, tmp_path, 
 def test_not_a_dataset_folder_and_bad_repo_names(tmp_path, folder):
     with pytest.raises(InputError, match="not a dataset folder"):
         publish_folder(tmp_path, "my-lab/comments", dry_run=True)
-    with pytest.raises(UsageError, match="OWNER/NAME"):
+    with pytest.raises(OptionError, match="OWNER/NAME"):
         publish_folder(folder, "just-a-name", dry_run=True)

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from toolkit.cli import main
-from toolkit.errors import StudioAuthError, StudioError, StudioUnreachable, UsageError
+from toolkit.errors import SetupError, StudioAuthError, StudioError, StudioUnreachable
 from toolkit.studio import server
 from toolkit.studio.connection import connect, resolve
 
@@ -126,7 +126,7 @@ def test_resolution_order_and_no_local_key_for_another_server(tmp_path, monkeypa
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     creds_path = tmp_path / "credentials"
-    with pytest.raises(UsageError, match="corpus studio up"):
+    with pytest.raises(SetupError, match="corpus studio up"):
         resolve(credentials_path=creds_path)
     server.write_credentials(
         creds_path, server.Credentials("http://127.0.0.1:9999", "a@b.c", "pw", "localkey")
@@ -134,7 +134,7 @@ def test_resolution_order_and_no_local_key_for_another_server(tmp_path, monkeypa
     assert stat.S_IMODE(creds_path.stat().st_mode) == 0o600
     assert resolve(credentials_path=creds_path)[:2] == ("http://127.0.0.1:9999", "localkey")
     monkeypatch.setenv("LABEL_STUDIO_URL", "http://studio.example.org")
-    with pytest.raises(UsageError, match="no API key for http://studio.example.org"):
+    with pytest.raises(SetupError, match="no API key for http://studio.example.org"):
         resolve(credentials_path=creds_path)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "envkey")
     assert resolve(credentials_path=creds_path)[:2] == ("http://studio.example.org", "envkey")
@@ -162,14 +162,14 @@ def test_busy_port_is_a_usage_error(tmp_path):
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         port = sock.getsockname()[1]
-        with pytest.raises(UsageError, match=f"port {port} .* in use"):
+        with pytest.raises(SetupError, match=f"port {port} .* in use"):
             server.up(port=port, data_dir=tmp_path / "ls", credentials_path=tmp_path / "c")
 
 
 def test_missing_label_studio_is_a_usage_error(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(UsageError, match="label-studio is not installed"):
+    with pytest.raises(SetupError, match="label-studio is not installed"):
         server.label_studio_executable()
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 from .corpus import Article, Comment, read_corpus, write_corpus
 from .errors import (
     InputError,
+    OptionError,
+    PublishError,
     SchemaError,
+    SetupError,
     SnapshotError,
     StudioAuthError,
     StudioError,
@@ -28,9 +31,12 @@ __all__ = [
     "Comment",
     "Finding",
     "InputError",
+    "OptionError",
+    "PublishError",
     "Report",
     "Schema",
     "SchemaError",
+    "SetupError",
     "SnapshotError",
     "StudioAuthError",
     "StudioError",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .errors import InputError, UsageError
+from .errors import InputError
 from .paths import DEMO_EXPORTS
 from .pipeline import SyncResult, sync
 from .schema import Schema, load_schema
@@ -38,6 +38,10 @@ DEMO_SCHEMA = Path("schemas/comment_stance.yaml")
 DEMO_ANNOTATIONS = SAMPLES / "demo_annotations.yaml"
 # The demo keeps to its own project and files, apart from real work on the same schema.
 DEMO_SUFFIX = "_demo"
+# What the demo's closing lines show: the question of the rows printed, and the comment
+# the demo annotations leave one annotation short (the user's own makes it count).
+DEMO_SHOWN_QUESTION = "stance"
+DEMO_OPEN_COMMENT = "csv-202-ab1ea3d4267f"
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,8 @@ class DemoResult:
     dataset: DatasetDict  # loaded back from the built folder
     login_email: str
     credentials_path: Path
+    shown_question: str = DEMO_SHOWN_QUESTION  # the question of the rows the CLI prints
+    open_comment: str = DEMO_OPEN_COMMENT  # the comment left for the user to annotate
 
 
 def run_demo(
@@ -171,7 +177,7 @@ def run_demo(
 
     for needed in (samples, schema_path, annotations_path):
         if not Path(needed).exists():
-            raise UsageError(
+            raise InputError(
                 f"{needed} not found: run `corpus demo` from the corpus-toolkit checkout"
             )
     real = load_schema(schema_path)
@@ -183,7 +189,8 @@ def run_demo(
     corpus_path = exports / "corpus.jsonl"
     status = server.up(port=port or server.DEFAULT_PORT, say=say)
     credentials = read_credentials(status.credentials_path)
-    studio = connect(status.url, credentials.api_key if credentials else None)
+    studio = connect(status.url, credentials.api_key if credentials else None,
+                     **({"say": say} if say is not None else {}))
     annotated = AnnotateResult()
 
     def annotate(project_id: int) -> None:

@@ -7,7 +7,12 @@ handler turns them into one line on stderr and an exit status, never a traceback
     ├── InputError            an input file cannot be read or understood (exit 2)
     │   ├── SchemaError       a schema file is invalid (names file, line, column)
     │   └── SnapshotError     a snapshot file is not a readable Label Studio export
-    ├── UsageError            options that do not fit together (exit 2)
+    ├── UsageError            command-line options that do not fit together (exit 2;
+    │                         raised by the CLI only)
+    ├── OptionError           a library call got a value it cannot use (a format, a pull
+    │                         source, a repo name, an output folder holding other files)
+    ├── SetupError            something the toolkit needs is not set up: no Label Studio
+    │                         URL or key, label-studio not installed, a port in use, no token
     ├── StudioError           Label Studio cannot be reached or refused us (exit 2)
     │   ├── StudioAuthError   the API key was refused (401/403)
     │   └── StudioUnreachable no answer at the URL, after retries
@@ -36,7 +41,16 @@ class SnapshotError(InputError):
 
 
 class UsageError(ToolkitError):
-    """Options or arguments that do not fit together."""
+    """Command-line options or arguments that do not fit together (the CLI raises it;
+    the library raises the domain errors below)."""
+
+
+class OptionError(ToolkitError):
+    """A library call was given a value it cannot use."""
+
+
+class SetupError(ToolkitError):
+    """Something the toolkit needs is not set up (a server, a key, a tool, a token)."""
 
 
 class StudioError(ToolkitError):

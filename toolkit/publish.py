@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, PublishError, UsageError
+from .errors import InputError, OptionError, PublishError, SetupError
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
 
@@ -82,7 +82,7 @@ def resolve_token(token: str | None = None) -> str:
 
     found = get_token()
     if not found:
-        raise UsageError(
+        raise SetupError(
             "no Hugging Face token: set HF_TOKEN or log in with `hf auth login`, then publish again"
         )
     return found
@@ -99,7 +99,9 @@ def publish_folder(
     """Check the folder loads, then (unless dry_run) upload it to the dataset repo ``repo``."""
     folder = Path(folder)
     if not REPO_ID.match(repo):
-        raise UsageError(f"--repo {repo!r}: expected OWNER/NAME, e.g. my-lab/arabic-comment-stance")
+        raise OptionError(
+            f"--repo {repo!r}: expected OWNER/NAME, e.g. my-lab/arabic-comment-stance"
+        )
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder; build it first with `corpus build`")
     splits = check_folder(folder)

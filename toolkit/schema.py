@@ -23,12 +23,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .errors import SchemaError
+from .kinds import KINDS, YESNO_VALUES, choice_kinds, kind_of  # noqa: F401  (YESNO_VALUES)
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
-Kind = Literal["single", "multi", "spans", "rating", "text", "yesno"]
 Unit = Literal["comment", "article"]
 
 # Fields of one task, by unit: what a question may point at ("item" fields) and
@@ -47,11 +48,8 @@ UNIT_GROUP_KEYS: dict[str, tuple[str, ...]] = {
     "comment": ("article_id", "comment_id", "unit_id", "source"),
     "article": ("article_id", "unit_id", "source"),
 }
-# Kinds whose answers are labels from a list (and so may be named by a `when`).
-CHOICE_KINDS: tuple[str, ...] = ("single", "multi", "yesno")
-
-# The values a yes/no question stores in Label Studio (its choices) and in the dataset (bool).
-YESNO_VALUES: tuple[str, str] = ("yes", "no")
+# The kinds of question (single, multi, spans, rating, text, yesno and any registered
+# later) and what each means live in toolkit.kinds; YESNO_VALUES is re-exported here.
 
 
 class _Strict(BaseModel):
@@ -87,7 +85,7 @@ class Question(_Strict):
     """One question of the schema; which keys apply depends on ``kind``."""
 
     name: str
-    kind: Kind
+    kind: str  # a name in toolkit.kinds.KINDS
     title: str | None = None
     description: str | None = None
     required: bool = False
@@ -98,6 +96,17 @@ class Question(_Strict):
     allow_overlap: bool = False  # spans: may two spans overlap?
     scale: int | None = None  # rating: 1..scale
     when: When | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: Any) -> Any:
+        """One of the registered kinds (refused as pydantic refuses a Literal)."""
+        if isinstance(value, str) and value in KINDS:
+            return value
+        names = [repr(name) for name in KINDS]
+        expected = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                  {"expected": expected})
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -120,9 +129,7 @@ class Question(_Strict):
     @property
     def label_values(self) -> list[str]:
         """The stored values, in schema order (also the ClassLabel order)."""
-        if self.kind == "yesno":
-            return list(YESNO_VALUES)
-        return [label.value for label in self.labels]
+        return kind_of(self.kind).label_values(self)
 
     @property
     def prompt(self) -> str:
@@ -272,29 +279,8 @@ def check_schema(schema: Schema) -> list[Problem]:
         else:
             seen_questions[q.name] = qi
 
-        # Which keys apply to which kind.
-        if q.kind in ("single", "multi", "spans") and not q.labels:
-            bad((*qloc, "labels") if "labels" in set_keys else qloc,
-                f"question {q.name!r} ({q.kind}) has no labels; list at least one label")
-        if q.kind in ("rating", "text") and q.labels:
-            bad((*qloc, "labels"), f"question {q.name!r} is {q.kind}: labels do not apply; "
-                "remove them", at_key=True)
-        if q.kind == "yesno":
-            for li, label in enumerate(q.labels):
-                if label.value not in YESNO_VALUES:
-                    bad((*qloc, "labels", li), f"question {q.name!r} is yesno: its labels can "
-                        f"only be 'yes' and 'no' (to give their display text), not {label.value!r}")
-        if q.kind == "rating":
-            if q.scale is None:
-                bad(qloc, f"rating question {q.name!r} has no scale; add e.g. `scale: 5`")
-            elif not 2 <= q.scale <= 10:
-                bad((*qloc, "scale"), f"scale {q.scale} of {q.name!r} is out of range; use 2 to 10")
-        elif "scale" in set_keys:
-            bad((*qloc, "scale"), f"scale applies only to rating questions; remove it from "
-                f"{q.name!r}", at_key=True)
-        if "allow_overlap" in set_keys and q.kind != "spans":
-            bad((*qloc, "allow_overlap"), f"allow_overlap applies only to spans questions; "
-                f"remove it from {q.name!r}", at_key=True)
+        # Which keys apply to which kind: the kind's own rules.
+        kind_of(q.kind).check(q, qloc, set_keys, bad)
         if q.field is not None and q.field not in schema.item_fields:
             have = ", ".join(schema.item_fields)
             bad((*qloc, "field"), f"question {q.name!r} is on field {q.field!r}, which a "
@@ -343,9 +329,12 @@ def check_schema(schema: Schema) -> list[Problem]:
                 have = ", ".join(n for n in by_name if n != q.name)
                 bad((*wloc, "question"), f"`when` of {q.name!r} names question "
                     f"{q.when.question!r}, which does not exist; use one of: {have}")
-            elif target.kind not in CHOICE_KINDS:
+            elif not kind_of(target.kind).choice:
+                choices = choice_kinds()
+                can = f"{', '.join(choices[:-1])} and {choices[-1]}" if len(choices) > 1 \
+                    else choices[0]
                 bad((*wloc, "question"), f"`when` of {q.name!r} names {target.name!r}, a "
-                    f"{target.kind} question; only single, multi and yesno answers can be tested")
+                    f"{target.kind} question; only {can} answers can be tested")
             else:
                 if not q.when.equals:
                     bad((*wloc, "equals"), "`when.equals` is empty; give the answer(s) that "
@@ -384,8 +373,9 @@ def check_schema(schema: Schema) -> list[Problem]:
             f"{schema.unit} task; use one of: {', '.join(UNIT_GROUP_KEYS[schema.unit])}")
     if ds.stratify_by is not None:
         target = by_name.get(ds.stratify_by)
-        if target is None or target.kind != "single":
-            singles = ", ".join(q.name for q in schema.questions if q.kind == "single")
+        if target is None or not kind_of(target.kind).stratifiable:
+            singles = ", ".join(q.name for q in schema.questions
+                                if kind_of(q.kind).stratifiable)
             what = "does not exist" if target is None else f"is a {target.kind} question"
             bad(("dataset", "stratify_by"), f"stratify_by {ds.stratify_by!r} {what}; name a "
                 f"single-choice question ({singles or 'none defined'}) or remove it")
@@ -569,14 +559,14 @@ def _pydantic_problems(exc: ValidationError, data: Any) -> list[Problem]:
     out: list[Problem] = []
     for err in exc.errors(include_url=False):
         loc: Loc = tuple(err["loc"])
-        kind = err["type"]
+        error_type = err["type"]
         where = _describe(loc[:-1], data) if loc else "top level"
-        if kind == "missing":
+        if error_type == "missing":
             hint = ""
             if loc[-1] == "kind":
-                hint = ": one of " + ", ".join(Kind.__args__)  # type: ignore[attr-defined]
+                hint = ": one of " + ", ".join(KINDS)
             out.append(Problem(loc=loc, message=f"{where}: missing key {loc[-1]!r}; add it{hint}"))
-        elif kind == "extra_forbidden":
+        elif error_type == "extra_forbidden":
             allowed = _allowed_keys(loc[:-1])
             import difflib
 
@@ -584,7 +574,7 @@ def _pydantic_problems(exc: ValidationError, data: Any) -> list[Problem]:
             hint = f"did you mean {close[0]!r}? " if close else ""
             out.append(Problem(loc=loc, at_key=True, message=f"{where}: unknown key "
                                f"{loc[-1]!r}; {hint}allowed keys: {', '.join(allowed)}"))
-        elif kind == "model_type" or kind == "dict_type" and not loc:
+        elif error_type == "model_type" or error_type == "dict_type" and not loc:
             out.append(Problem(loc=loc, message=f"{_describe(loc, data)}: expected a mapping of "
                                f"keys, got {type(err['input']).__name__}"))
         else:

@@ -26,6 +26,8 @@ except ImportError:  # pragma: no cover (older typer on click)
 from ..errors import ToolkitError
 from .output import err_console
 
+__all__ = ["app", "main"]
+
 app = typer.Typer(
     name="corpus",
     help=(

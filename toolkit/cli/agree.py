@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 import typer
 from rich.table import Table
 
+from ..kinds import kind_of
 from ..review import review_snapshot
 from ..review.agreement import AgreementReport, reliability, write_unresolved
 from ..schema import load_schema
-from .output import err_console, out_console, print_findings
+from .output import err_console, out_console, print_findings, write_json_report
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -45,9 +45,7 @@ def agree(
         count = write_unresolved(unresolved, report.unresolved)
         err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
-        err_console.print(f"Report written to {json_out}")
+        write_json_report(json_out, report)
 
 
 def show_agreement(report: AgreementReport) -> None:
@@ -68,11 +66,11 @@ def question_table(report: AgreementReport) -> Table:
                    "span F1 exact/overlap"):
         table.add_column(column)
     for q in report.questions:
-        kappas = [p["kappa"] for p in q.cohen_kappa.values() if p["kappa"] is not None]
-        f1 = "-" if q.kind != "spans" else f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}"
+        f1 = (f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}" if kind_of(q.kind).span_f1
+              else "-")
         table.add_row(
             q.question, str(q.items), _fmt(q.alpha), reliability(q.alpha),
-            _fmt(q.fleiss_kappa), _fmt(sum(kappas) / len(kappas) if kappas else None),
+            _fmt(q.fleiss_kappa), _fmt(q.cohen_kappa_mean),
             _fmt(q.full_agreement, 1), f1,
         )
     notes = [f"{q.question}: {note}" for q in report.questions for note in q.notes]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import orjson
 import typer
 
 from ..errors import InputError, UsageError
@@ -13,7 +12,7 @@ from ..ingest import IngestResult
 from ..ingest import ingest as run_ingest
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD, parse_threshold
 from ..paths import DEFAULT_CORPUS
-from .output import out_console, print_findings, progress_bar
+from .output import out_console, print_findings, progress_bar, write_json_report
 
 _PROGRESS_MIN_FILES = 5  # a bar only for more files than this
 
@@ -66,8 +65,7 @@ def ingest(
     report = result.report
     print_findings(report.findings)
     if report_file is not None:
-        report_file.parent.mkdir(parents=True, exist_ok=True)
-        report_file.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+        write_json_report(report_file, report, announce=False)
     out_console.print(summary_line(result), markup=False)
     if result.unreadable:
         raise InputError(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+import orjson
 from rich.console import Console
 
 out_console = Console(highlight=False, soft_wrap=True)
@@ -19,6 +22,15 @@ def print_findings(findings, *, limit: int | None = None) -> None:
         err_console.print(finding.line(), style=style.get(finding.level), markup=False)
     if limit is not None and len(findings) > limit:
         err_console.print(f"... and {len(findings) - limit} more (see the JSON report)")
+
+
+def write_json_report(path: Path, report: Any, *, announce: bool = True) -> None:
+    """Write a report's ``to_dict()`` as indented JSON (the --json / --report option),
+    creating the folder; ``announce`` says where on stderr."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+    if announce:
+        err_console.print(f"Report written to {path}")
 
 
 def say(line: str) -> None:

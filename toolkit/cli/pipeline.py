@@ -13,9 +13,10 @@ from ..studio.connection import connect
 from .agree import show_agreement
 from .build import show_build
 from .ingest import summary_line
+from .options import ApiKeyOption, UrlOption
 from .output import err_console, out_console, print_findings, progress_bar, say
 from .pull import show_pull
-from .push import ApiKeyOption, UrlOption, show_push
+from .push import show_push
 from .validate import show_validation
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def sync_command(
     from ..pipeline import sync  # imports `datasets`: only when syncing
 
     schema = load_schema(schema_path)
-    studio = connect(url, api_key)
+    studio = connect(url, api_key, say=say)
     try:
         with progress_bar("push") as push_progress, progress_bar("pull") as pull_progress:
             result = sync(
@@ -130,12 +131,13 @@ def demo_command(
     out_console.print(repr(result.dataset), markup=False)
     split = "train" if "train" in result.dataset else next(iter(result.dataset))
     rows = result.dataset[split]
-    stance = rows.features["stance"]
+    shown = result.shown_question
+    feature = rows.features[shown]
     for row in rows.select(range(min(ROWS_SHOWN, len(rows)))):
-        label = "-" if row["stance"] is None else stance.int2str(row["stance"])
+        label = "-" if row[shown] is None else feature.int2str(row[shown])
         text = row["text"].replace("\n", " ")
         out_console.print(
-            f"  [{split}] stance={label} ({row['stance_provenance']}, "
+            f"  [{split}] {shown}={label} ({row[f'{shown}_provenance']}, "
             f"{row['n_annotators']} annotators): {text[:70]}",
             markup=False,
         )
@@ -145,7 +147,7 @@ def demo_command(
     out_console.print(
         f"Log in as {result.login_email}; the password is in {result.credentials_path} "
         "(readable only by you). Annotate the comment with one annotation (task of "
-        "csv-202-ab1ea3d4267f; yours makes the two the schema needs), then run `make demo` "
+        f"{result.open_comment}; yours makes the two the schema needs), then run `make demo` "
         "again to pull your annotations into the dataset.",
         markup=False,
     )

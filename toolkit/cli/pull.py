@@ -11,8 +11,8 @@ from ..paths import DEFAULT_LEDGER_DIR
 from ..schema import load_schema
 from ..studio import pull as pulling
 from ..studio.connection import connect
+from .options import ApiKeyOption, UrlOption
 from .output import out_console, progress_bar, say
-from .push import ApiKeyOption, UrlOption
 
 
 def pull(
@@ -54,7 +54,7 @@ def pull(
     if source not in pulling.SOURCES:
         raise UsageError(f"--source {source!r} is not one of: {', '.join(pulling.SOURCES)}")
     schema = load_schema(schema_path)
-    studio = connect(url, api_key)
+    studio = connect(url, api_key, say=say)
     try:
         with progress_bar("pull") as on_progress:
             result = pulling.pull(

@@ -11,17 +11,8 @@ from ..paths import DEFAULT_CORPUS, DEFAULT_LEDGER_DIR
 from ..schema import load_schema
 from ..studio import push as pushing
 from ..studio.connection import connect
+from .options import ApiKeyOption, UrlOption
 from .output import out_console, print_findings, progress_bar, say
-
-# Shared by every command that talks to Label Studio (pull uses them too).
-UrlOption = typer.Option(
-    None, "--url", envvar="LABEL_STUDIO_URL", show_envvar=True,
-    help="Label Studio URL (default: the local server of `corpus studio up`).",
-)
-ApiKeyOption = typer.Option(
-    None, "--api-key", envvar="LABEL_STUDIO_API_KEY", show_envvar=True, show_default=False,
-    help="Label Studio API key (default: .corpus/credentials for the local server).",
-)
 
 
 def push(
@@ -75,7 +66,7 @@ def push(
         )
         return
 
-    studio = connect(url, api_key)
+    studio = connect(url, api_key, say=say)
     try:
         with progress_bar("import") as on_progress:
             result = pushing.push(

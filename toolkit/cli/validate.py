@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
 import typer
 from rich.table import Table
 
 from ..review import CODES, ValidationReport, review_snapshot
 from ..schema import load_schema
-from .output import err_console, out_console, print_findings
+from .output import out_console, print_findings, write_json_report
 
 SHOWN = 200  # findings printed on stderr; --json has all of them
 
@@ -40,9 +39,7 @@ def validate(
     assert report is not None
     show_validation(report)
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
-        err_console.print(f"Report written to {json_out}")
+        write_json_report(json_out, report)
     raise typer.Exit(report.exit_code)
 
 

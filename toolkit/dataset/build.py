@@ -39,7 +39,8 @@ from typing import Any
 import orjson
 
 from ..corpus import read_corpus
-from ..errors import UsageError
+from ..errors import InputError, OptionError
+from ..kinds import kind_of
 from ..paths import default_dataset_dir
 from ..report import Report
 from ..review import ReviewResult, review_snapshot
@@ -399,7 +400,7 @@ def stratify_question(schema: Schema) -> str | None:
     if schema.dataset.stratify_by:
         return schema.dataset.stratify_by
     for question in schema.questions:
-        if question.kind == "single" and question.required:
+        if kind_of(question.kind).stratifiable and question.required:
             return question.name
     return None
 
@@ -455,13 +456,13 @@ def previous_splits(folder: Path, schema: Schema) -> dict[str, str]:
     try:
         saved = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the previous build's split assignment ({exc}); "
+        raise InputError(f"{path}: cannot read the previous build's split assignment ({exc}); "
                          "delete the file to deal the splits afresh") from exc
     splits = saved.get("splits") if isinstance(saved, dict) else None
     if not isinstance(splits, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in splits.items()
     ):
-        raise UsageError(f"{path}: not a split assignment written by `corpus build`; delete "
+        raise InputError(f"{path}: not a split assignment written by `corpus build`; delete "
                          "the file to deal the splits afresh")
     if saved.get("group_by") != schema.dataset.group_by:
         return {}  # grouped by another field: the keys mean something else
@@ -469,8 +470,7 @@ def previous_splits(folder: Path, schema: Schema) -> dict[str, str]:
 
 
 def _new_distribution(schema: Schema) -> dict[str, dict[str, dict[str, int]]]:
-    return {q.name: {} for q in schema.questions if q.kind in ("single", "multi", "yesno",
-                                                                "rating")}
+    return {q.name: {} for q in schema.questions if kind_of(q.kind).in_distribution}
 
 
 def _count_labels(schema: Schema, item: Item, split: str, distribution: dict) -> None:
@@ -509,11 +509,11 @@ def _staging_dir(out: Path) -> Path:
 def _check_out(out: Path) -> None:
     """Refuse an output folder holding anything build did not write (it is replaced)."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: is a file; --out must be a folder")
+        raise OptionError(f"{out}: is a file; --out must be a folder")
     if out.exists():
         foreign = sorted(p.name for p in out.iterdir() if p.name not in _OWNED)
         if foreign:
-            raise UsageError(
+            raise OptionError(
                 f"{out}: holds files build did not write ({', '.join(foreign[:3])}); "
                 "choose another --out or empty the folder"
             )

@@ -17,36 +17,18 @@ adds the other columns (ids, text, provenance, annotators) around these.
 
 from __future__ import annotations
 
-from datasets import ClassLabel, Features, List, Value
+from datasets import Features
 
+from ..kinds import kind_of
+from ..kinds.spans import span_feature
 from ..schema import Question, Schema
 
 __all__ = ["features", "question_feature", "span_feature"]
 
 
-def span_feature(question: Question) -> dict:
-    """One span of a spans question: offsets into the item text, label, covered text."""
-    return {
-        "start": Value("int32"),
-        "end": Value("int32"),
-        "label": ClassLabel(names=question.label_values),
-        "text": Value("string"),
-    }
-
-
 def question_feature(question: Question):
-    """The feature of one question's column (see the module docstring)."""
-    if question.kind == "single":
-        return ClassLabel(names=question.label_values)
-    if question.kind == "multi":
-        return List(ClassLabel(names=question.label_values))
-    if question.kind == "spans":
-        return List(span_feature(question))
-    if question.kind == "rating":
-        return Value("int32")
-    if question.kind == "yesno":
-        return Value("bool")
-    return Value("string")
+    """The feature of one question's column: its kind's (see the module docstring)."""
+    return kind_of(question.kind).feature(question)
 
 
 def features(schema: Schema) -> Features:

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 from datasets import ClassLabel, Features, LargeList, List, Value
 
+from ..kinds import kind_of
 from ..review.answers import Span
 from ..schema import Schema
 from ._sources import Item
@@ -168,7 +169,7 @@ class RowEncoder:
         self.columns = id_columns(schema, with_context=with_context, keep_authors=keep_authors)
         self.questions = [q.name for q in schema.questions]
         # Multi choice and spans: "none of them" is an answer, written [] (null = unresolved).
-        self.set_valued = {q.name for q in schema.questions if q.kind in ("multi", "spans")}
+        self.set_valued = {q.name for q in schema.questions if kind_of(q.kind).set_valued}
         self.encoders = {name: compile_encoder(features[name], name) for name in self.questions}
         self.pseudonyms = Pseudonyms()
         self._unit_column = (self.columns.index("comment_id") if "comment_id" in self.columns

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from ..errors import UsageError
+from ..errors import InputError
 from ..review.aggregate import (
     GROUND_TRUTH,
     MAJORITY,
@@ -273,7 +273,7 @@ def gather_report(
     near_duplicates: dict[str, Any] | None = None,
 ) -> Report:
     """The report's aggregates of a snapshot (see the module docstring). SnapshotError
-    when the snapshot cannot be read or belongs to another schema; UsageError when
+    when the snapshot cannot be read or belongs to another schema; InputError when
     ``dataset`` is not a dataset folder written by `corpus build`."""
     from .. import __version__
 
@@ -496,7 +496,7 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: _Tally) -
     files = sorted(data.glob("*.parquet")) if data.is_dir() else []
     rejected_file = folder / "rejected" / "rejected.jsonl"
     if not files and not rejected_file.is_file():
-        raise UsageError(f"{folder}: not a dataset folder written by `corpus build` (no "
+        raise InputError(f"{folder}: not a dataset folder written by `corpus build` (no "
                          "data/*.parquet, no rejected/rejected.jsonl); give the folder build "
                          "wrote, e.g. exports/<schema>/dataset")
     report.dataset = str(folder)
@@ -509,7 +509,7 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: _Tally) -
             table = pq.read_table(path, columns=[c for c in questions
                                                  if c in pq.read_schema(path).names])
         except (OSError, ValueError) as exc:
-            raise UsageError(f"{path}: cannot read this Parquet file ({exc})") from exc
+            raise InputError(f"{path}: cannot read this Parquet file ({exc})") from exc
         in_splits[split] += table.num_rows
         for name in table.column_names:
             counts = per_split[name].setdefault(split, Counter())
@@ -533,7 +533,7 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: _Tally) -
             try:
                 row = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                raise UsageError(f"{rejected_file}:{number}: not JSON ({exc})") from exc
+                raise InputError(f"{rejected_file}:{number}: not JSON ({exc})") from exc
             code = str(row.get("code", "?"))
             reason = str(row.get("reason", ""))
             if code == "invalid":

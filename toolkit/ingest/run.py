@@ -26,7 +26,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..corpus import Article, read_corpus, write_corpus
-from ..errors import UsageError
+from ..errors import OptionError
 from ..paths import DEFAULT_CORPUS
 from ..report import Report
 from ._common import Context, dedupe_key
@@ -190,7 +190,7 @@ def source_name(path: Path, given: Path) -> str:
 
 def _check_format(fmt: str | None) -> None:
     if fmt is not None and fmt not in set(FORMATS.values()):
-        raise UsageError(f"unknown format {fmt!r}; use one of txt, jsonl, csv")
+        raise OptionError(f"unknown format {fmt!r}; use one of txt, jsonl, csv")
 
 
 def iter_articles(

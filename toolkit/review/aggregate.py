@@ -38,13 +38,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..kinds import kind_of
+from ..kinds.base import MAJORITY, UNANIMOUS, UNRESOLVED  # noqa: F401  (provenances)
 from ..schema import Question, Schema
 from .answers import Answer, annotator_id, annotator_name, extract_answers, per_schema
 
-UNANIMOUS = "unanimous"
-MAJORITY = "majority"
 GROUND_TRUTH = "ground_truth"
-UNRESOLVED = "unresolved"
 
 OK = "ok"
 STATUS_UNRESOLVED = "unresolved"
@@ -132,8 +131,8 @@ class _Plan:
     def __init__(self, schema: Schema) -> None:
         self.names = [q.name for q in schema.questions]
         # (name, question, set-valued (multi/spans), free text, memo or None)
-        self.questions = [(q.name, q, q.kind in ("multi", "spans"), q.kind == "text",
-                           None if q.kind == "spans" else {})
+        self.questions = [(q.name, q, kind_of(q.kind).set_valued, kind_of(q.kind).free_text,
+                           {} if kind_of(q.kind).memo_votes else None)
                           for q in schema.questions]
         self.min_annotations = schema.annotation.min_annotations
         self.unanimous_only = schema.annotation.rule == "unanimous"
@@ -261,47 +260,11 @@ def aggregate_question(
 
 def _disagreement(question: Question, votes: list[Answer | None],
                   unanimous_only: bool) -> tuple[Answer | None, str]:
-    """:func:`aggregate_question` of votes that are not all the same."""
-    n = len(votes)
+    """:func:`aggregate_question` of votes that are not all the same: the question's
+    kind decides (whole answers, or label by label / span by span)."""
     if unanimous_only:
         return None, UNRESOLVED
-    if question.kind == "multi":
-        return _per_part_majority(votes, n, order=question.label_values)
-    if question.kind == "spans":
-        return _per_part_majority(votes, n, order=None)
-    counts: dict[Any, int] = {}
-    for vote in votes:
-        counts[vote] = counts.get(vote, 0) + 1
-    value, count = max(counts.items(), key=_second)  # the first most common, as Counter's
-    if count * 2 > n:
-        return value, MAJORITY
-    return None, UNRESOLVED
-
-
-def _second(pair: tuple) -> Any:
-    return pair[1]
-
-
-def _per_part_majority(
-    votes: list[Any], n: int, *, order: list[str] | None
-) -> tuple[Answer | None, str]:
-    """Multi choice labels or spans: keep each part more than half chose; a half is a tie."""
-    counts: dict[Any, int] = {}
-    for vote in votes:
-        for part in set(vote or ()):
-            counts[part] = counts.get(part, 0) + 1
-    kept = []
-    for part, count in counts.items():
-        if count * 2 == n:
-            return None, UNRESOLVED
-        if count * 2 > n:
-            kept.append(part)
-    if order is not None:
-        rank = {value: i for i, value in enumerate(order)}
-        kept.sort(key=lambda v: (rank.get(v, len(rank)), v))
-    else:
-        kept.sort()
-    return (tuple(kept) if kept else None), MAJORITY
+    return kind_of(question.kind).disagreement(question, votes, len(votes))
 
 
 def unresolved_rows(item: AggregatedItem) -> list[dict]:

@@ -48,6 +48,7 @@ import krippendorff
 import numpy as np
 import orjson
 
+from ..kinds import kind_of
 from ..report import Finding
 from ..schema import Question, Schema
 from ..studio.snapshot import Snapshot
@@ -77,6 +78,7 @@ class QuestionAgreement:
     alpha_per_label: dict[str, float | None] = field(default_factory=dict)  # multi only
     fleiss_kappa: float | None = None
     cohen_kappa: dict[str, dict] = field(default_factory=dict)  # "a|b" -> {kappa, items}
+    cohen_kappa_mean: float | None = None  # mean over the pairs with a kappa
     full_agreement: float | None = None  # percent of items
     span_f1: dict[str, dict] = field(default_factory=dict)  # "a|b" -> {exact, overlap, items}
     span_f1_exact: float | None = None  # mean over pairs
@@ -208,8 +210,10 @@ class AgreementCollector:
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
-        self.questions = [q for q in schema.questions if q.kind != "text"]
-        self._set_valued = [q.kind in ("multi", "spans") for q in self.questions]
+        # the questions whose kind gets an agreement figure (free text gets none)
+        self.questions = [q for q in schema.questions
+                          if kind_of(q.kind).agreement_method is not None]
+        self._set_valued = [kind_of(q.kind).set_valued for q in self.questions]
         self._names = [q.name for q in self.questions]
         self._unanimous_only = schema.annotation.rule == "unanimous"
         self._report = AgreementReport()
@@ -364,15 +368,9 @@ class _Entries:
 
 def _question_agreement(question: Question, entries: _Entries, codes: np.ndarray,
                         values: list[Any]) -> QuestionAgreement:
-    kind = question.kind
-    method = {
-        "single": "alpha nominal",
-        "yesno": "alpha nominal",
-        "rating": "alpha ordinal (and interval)",
-        "multi": "alpha nominal per label (binary), mean over labels",
-        "spans": "pairwise F1, exact and overlap",
-    }[kind]
-    result = QuestionAgreement(question.name, kind, method, items=entries.n_items)
+    kind = kind_of(question.kind)
+    result = QuestionAgreement(question.name, question.kind, kind.agreement_method or "",
+                               items=entries.n_items)
     if not entries.n_items:
         result.notes.append("no item with two or more annotators")
         return result
@@ -382,19 +380,29 @@ def _question_agreement(question: Question, entries: _Entries, codes: np.ndarray
     highest = np.maximum.reduceat(codes, entries.starts)
     lowest = np.minimum.reduceat(codes, entries.starts)
     answered = highest >= 0
-    if kind in ("multi", "spans"):  # an empty selection is an answer: "none of these"
+    if kind.set_valued:  # an empty selection is an answer: "none of these"
         answered = np.ones_like(answered)
     if answered.any():
         same = int(np.count_nonzero(answered & (highest == lowest)))
         result.full_agreement = 100.0 * same / int(np.count_nonzero(answered))
-    if kind == "spans":
-        _spans(result, entries, codes, values)
-        return result
-    if kind == "multi":
-        _multi(result, question, entries, codes, values)
-        return result
-    level = "ordinal" if kind == "rating" else "nominal"
-    if kind == "rating":
+    kind.agree(result, question, entries, codes, values)  # the kind's own figures
+    result.cohen_kappa_mean = mean_kappa(result.cohen_kappa)
+    return result
+
+
+def mean_kappa(pairs: Mapping[str, Mapping[str, Any]]) -> float | None:
+    """The mean of the pairwise Cohen's kappas that could be computed; None when none."""
+    kappas = [pair["kappa"] for pair in pairs.values() if pair["kappa"] is not None]
+    return sum(kappas) / len(kappas) if kappas else None
+
+
+def label_agreement(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
+                    values: list[Any], *, categories: list, ordinal: bool = False) -> None:
+    """Krippendorff's alpha (nominal, or ordinal and interval), Fleiss' kappa over
+    ``categories`` and pairwise Cohen's kappa, for kinds whose answer is one label or
+    value (single choice, yes/no, rating)."""
+    level = "ordinal" if ordinal else "nominal"
+    if ordinal:
         order = sorted(range(len(values)), key=lambda c: float(values[c]))
         domain = np.array([float(values[c]) for c in order])
     else:
@@ -406,17 +414,10 @@ def _question_agreement(question: Question, entries: _Entries, codes: np.ndarray
     result.alpha, why = _alpha_counts(counts, domain, level)
     if why:
         result.notes.append(f"alpha {why}")
-    if kind == "rating":
+    if ordinal:
         result.alpha_interval, _ = _alpha_counts(counts, domain, "interval")
-        top = question.scale or (max(int(v) for v in values) if values else 0)
-        categories: list = list(range(1, top + 1))
-    elif kind == "yesno":
-        categories = [True, False]  # the answers' values (label_values are "yes"/"no")
-    else:
-        categories = question.label_values
     result.fleiss_kappa = _fleiss(result, entries, codes, values, categories)
     _cohen(result, entries, codes, len(values))
-    return result
 
 
 def _value_counts(entries: _Entries, codes: np.ndarray, recode: np.ndarray,

@@ -24,18 +24,22 @@ to code points, the same repair validate reports as warning V008.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple, TypeVar, Union
+from typing import Any, TypeVar, Union
 
+from ..kinds import Kind, kind_of
+from ..kinds.spans import Span, repair_span, utf16_to_codepoints
 from ..schema import Schema
 
-
-class Span(NamedTuple):
-    """A marked stretch of the item text: ``text == item_text[start:end]``."""
-
-    start: int
-    end: int
-    label: str
-    text: str
+__all__ = [
+    "Answer",
+    "Span",
+    "annotator_id",
+    "annotator_name",
+    "extract_answers",
+    "per_schema",
+    "repair_span",
+    "utf16_to_codepoints",
+]
 
 
 Answer = Union[str, bool, int, tuple]  # noqa: UP007  (tuple[str, ...] or tuple[Span, ...])
@@ -71,61 +75,17 @@ def annotator_name(annotation: Mapping[str, Any]) -> str | None:
     return None
 
 
-def utf16_to_codepoints(text: str, offset: int) -> int | None:
-    """Map an offset counted in UTF-16 code units to a Python (code point) index.
-
-    None when the offset falls inside a surrogate pair or beyond the text.
-    """
-    units = 0
-    for index, char in enumerate(text):
-        if units == offset:
-            return index
-        if units > offset:
-            return None
-        units += 2 if ord(char) > 0xFFFF else 1
-    return len(text) if units == offset else None
-
-
-def repair_span(text: str, start: int, end: int, recorded: str) -> tuple[int, int] | None:
-    """Offsets that make ``text[start:end] == recorded`` when read as UTF-16 units, else None."""
-    new_start = utf16_to_codepoints(text, start)
-    new_end = utf16_to_codepoints(text, end)
-    if new_start is None or new_end is None:
-        return None
-    if text[new_start:new_end] == recorded:
-        return new_start, new_end
-    return None
-
-
-def _spans(value: Mapping[str, Any], text: str | None) -> list[Span]:
-    start, end, recorded = value.get("start"), value.get("end"), value.get("text")
-    if type(start) is not int or type(end) is not int:
-        return []
-    if not isinstance(recorded, str):
-        recorded = text[start:end] if isinstance(text, str) else ""
-    if isinstance(text, str) and text[start:end] != recorded:
-        repaired = repair_span(text, start, end, recorded)
-        if repaired is not None:
-            start, end = repaired
-    labels = value.get("labels")
-    if isinstance(labels, str):
-        labels = [labels]
-    if not isinstance(labels, list):
-        return []
-    return [Span(start, end, label, recorded) for label in labels if isinstance(label, str)]
-
-
 class _Reader:
     """What extract_answers needs of a schema, looked up once (the schema is frozen)."""
 
     def __init__(self, schema: Schema) -> None:
         self.questions = {q.name: q for q in schema.questions}
-        # name -> (kind, span field or None, {label value: rank} for multi)
-        self.spec: dict[str, tuple[str, str | None, dict[str, int]]] = {
+        # name -> (kind, the field the question is on, {label value: rank})
+        self.spec: dict[str, tuple[Kind, str, dict[str, int]]] = {
             q.name: (
-                q.kind,
-                schema.target_field(q) if q.kind == "spans" else None,
-                {v: i for i, v in enumerate(q.label_values)} if q.kind == "multi" else {},
+                kind_of(q.kind),
+                schema.target_field(q),
+                {v: i for i, v in enumerate(q.label_values)},
             )
             for q in schema.questions
         }
@@ -171,8 +131,7 @@ def extract_answers(
     if not isinstance(result, (list, tuple)):
         return answers
     spec = _reader(schema).spec
-    choices: dict[str, list[str]] | None = None
-    spans: dict[str, list[Span]] | None = None
+    gathered: dict[str, list] | None = None  # choices and spans add up over results
     for item in result:
         if type(item) is not dict and not isinstance(item, dict):
             continue
@@ -182,70 +141,20 @@ def extract_answers(
         if found is None or not isinstance(value, dict):
             continue
         kind = found[0]
-        if kind == "single" or kind == "multi" or kind == "yesno":
-            given = value.get("choices")
-            if type(given) is list and all(type(c) is str for c in given):
-                pass  # the common case: a list of strings, taken as it is
-            elif isinstance(given, str):
-                given = [given]
-            elif isinstance(given, list):
-                given = [c for c in given if isinstance(c, str)]
+        answer = kind.read(value, data, found[1])  # each kind's fast path for clean results
+        if kind.gathers:
+            if gathered is None:
+                gathered = {name: list(answer)}
+            elif name in gathered:
+                gathered[name].extend(answer)
             else:
-                given = []
-            if choices is None:
-                choices = {}
-            if name in choices:
-                choices[name].extend(given)
-            else:
-                choices[name] = list(given)
-        elif kind == "spans":
-            text = data.get(found[1]) if data else None  # type: ignore[arg-type]
-            if spans is None:
-                spans = {}
-            start, end, labels = value.get("start"), value.get("end"), value.get("labels")
-            recorded = value.get("text")
-            if (type(start) is int and type(end) is int and type(labels) is list
-                    and len(labels) == 1 and type(labels[0]) is str and type(text) is str
-                    and type(recorded) is str and text[start:end] == recorded):
-                marked = [Span(start, end, labels[0], recorded)]  # the usual, clean case
-            else:
-                marked = _spans(value, text if isinstance(text, str) else None)
-            if name in spans:
-                spans[name].extend(marked)
-            else:
-                spans[name] = marked
-        elif kind == "rating":
-            rating = value.get("rating")
-            if type(rating) is int:
-                answers[name] = rating
-            elif type(rating) is float and rating.is_integer():
-                answers[name] = int(rating)
-        elif kind == "text":
-            lines = value.get("text")
-            if isinstance(lines, str):
-                lines = [lines]
-            if isinstance(lines, list):
-                joined = "\n".join(line for line in lines if isinstance(line, str))
-                if joined:
-                    answers[name] = joined
-    if choices:
-        for name, values in choices.items():
-            if not values:
-                continue
+                gathered[name] = list(answer)
+        elif answer is not None:
+            answers[name] = answer
+    if gathered:
+        for name, parts in gathered.items():
             kind, _, order = spec[name]
-            if kind == "single":
-                answers[name] = values[0]
-            elif kind == "yesno":
-                if values[0] in ("yes", "no"):
-                    answers[name] = values[0] == "yes"
-            elif len(values) == 1:
-                answers[name] = (values[0],)
-            else:
-                unique = list(dict.fromkeys(values))
-                known = sorted((v for v in unique if v in order), key=order.__getitem__)
-                answers[name] = tuple(known + [v for v in unique if v not in order])
-    if spans:
-        for name, marked in spans.items():
-            answers[name] = tuple(sorted(set(marked))) if len(marked) > 1 else tuple(marked)
+            answer = kind.combine(parts, order)
+            if answer is not None:
+                answers[name] = answer
     return answers
-

@@ -50,12 +50,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..kinds import ResultState, kind_of
 from ..report import Finding, Report
 from ..schema import Question, Schema
 from ..studio.snapshot import Snapshot
 from ..tasks import tasks_from_corpus
 from ._header import V020, V020_ACTION, check_header
-from .answers import Span, annotator_id, repair_span
+from .answers import annotator_id
 
 FIX = "fix the annotation in Label Studio and pull again"
 LEFT_OUT = "build leaves the item out (rejected/)"
@@ -213,6 +214,8 @@ def task_validator(
 
 
 class _Checker:
+    REJECT_FIX = REJECT_FIX  # the action of findings that make build leave the item out
+
     def __init__(self, schema: Schema, header: Mapping[str, Any], corpus: Mapping | None):
         self.schema = schema
         # Off unless a caller asks (build does): see ``answers`` below.
@@ -222,13 +225,14 @@ class _Checker:
         # reads them, for every annotation whose results were all well formed (the fast
         # paths below); the others are left out, for the caller to extract. Reset per task.
         self.answers: dict[int, tuple[dict, dict]] = {}
-        self.multi_rank = {q.name: {v: i for i, v in enumerate(q.label_values)}
-                           for q in schema.questions if q.kind == "multi"}
+        self.rank = {q.name: {v: i for i, v in enumerate(q.label_values)}
+                     for q in schema.questions}
         self.questions = {q.name: q for q in schema.questions}
         self.labels = {q.name: frozenset(q.label_values) for q in schema.questions}
         self.span_fields = {q.name: schema.target_field(q) for q in schema.questions}
-        self.fast = {q.name: (q.kind, self.labels[q.name], self.span_fields[q.name])
-                     for q in schema.questions}
+        # name -> its kind, which checks each result of the question (toolkit.kinds)
+        self.kinds = {q.name: kind_of(q.kind) for q in schema.questions}
+        self.checks = {name: kind.validate for name, kind in self.kinds.items()}
         self.required = [q for q in schema.questions if q.required]
         self.conditional = [q for q in schema.questions if q.when is not None]
         self.corpus = corpus
@@ -366,138 +370,43 @@ class _Checker:
                      "the annotation's result is not a list", f"annotation skipped; {LEFT_OUT}")
             return
         questions = self.questions
-        fast = self.fast
-        answered: dict[str, Any] = {}
-        spans: dict[str, list] = {}
+        checks = self.checks
         self.counts["results"] += len(result)
-        # ``extracted``: this annotation's answers as extract_answers reads them, built on
-        # the fast paths only; None once any result needs the careful path (or a question
-        # is answered twice), and then the caller extracts them itself.
-        extracted: dict[str, Any] | None = {} if self.collect else None
-        marked: dict[str, list] | None = None  # spans question -> its Spans (extracted)
+        # ``state.extracted``: this annotation's answers as extract_answers reads them,
+        # built on the kinds' fast paths only; None once any result needs the careful path
+        # (or a question is answered twice), and then the caller extracts them itself.
+        state = ResultState({} if self.collect else None, (where, key, task_id, ann_id, who))
         for item in result:
             if type(item) is not dict:
                 self.add("V019", where, key, task_id, ann_id, who,
                          "a result is not a JSON object", f"skipped; {LEFT_OUT}")
-                extracted = None
+                state.extracted = None
                 continue
             name = item.get("from_name")
             question = questions.get(name) if type(name) is str else None
             if question is None:
                 self._unknown_question(name, where, key, task_id, ann_id, who)
-                extracted = None
+                state.extracted = None
                 continue
             value = item.get("value")
             if type(value) is not dict:
                 self._malformed(question, "has no value object", where, key, task_id, ann_id, who)
-                extracted = None
+                state.extracted = None
                 continue
-            kind, labels, field_name = fast[name]
-            # Fast paths for the well-formed common case; anything unusual goes to the
-            # careful checks below, which produce the findings.
-            if kind == "single" or kind == "yesno":
-                choices = value.get("choices")
-                if type(choices) is list and len(choices) == 1:
-                    choice = choices[0]
-                    if type(choice) is str and choice in labels:
-                        answered[name] = choices
-                        if extracted is not None:
-                            if name in extracted:
-                                extracted = None
-                            elif kind == "single":
-                                extracted[name] = choice
-                            elif choice == "yes" or choice == "no":
-                                extracted[name] = choice == "yes"
-                            else:
-                                extracted = None
-                        continue
-            elif kind == "multi":
-                choices = value.get("choices")
-                if type(choices) is list and choices and all(
-                    type(c) is str and c in labels for c in choices
-                ):
-                    answered[name] = answered.get(name, []) + choices
-                    if extracted is not None:
-                        if name in extracted:
-                            extracted = None
-                        elif len(choices) == 1:
-                            extracted[name] = (choices[0],)
-                        else:
-                            rank = self.multi_rank[name]
-                            extracted[name] = tuple(sorted(dict.fromkeys(choices),
-                                                           key=rank.__getitem__))
-                    continue
-            elif kind == "spans":
-                start, end, span_labels = value.get("start"), value.get("end"), value.get("labels")
-                if (type(start) is int and type(end) is int and type(span_labels) is list
-                        and len(span_labels) == 1 and type(span_labels[0]) is str
-                        and span_labels[0] in labels):
-                    text = data.get(field_name)
-                    recorded = value.get("text")
-                    if (type(text) is str and 0 <= start < end <= len(text)
-                            and text[start:end] == recorded):
-                        if name in spans:
-                            spans[name].append((start, end))
-                        else:
-                            spans[name] = [(start, end)]
-                        answered[name] = True
-                        if extracted is not None:
-                            span = Span(start, end, span_labels[0], recorded)
-                            if marked is None:
-                                marked = {name: [span]}
-                            elif name in marked:
-                                marked[name].append(span)
-                            else:
-                                marked[name] = [span]
-                        continue
-            if kind != "rating" and kind != "text":
-                extracted = None
-            elif extracted is not None and name in extracted:
-                extracted = None
-            if kind == "single" or kind == "yesno" or kind == "multi":
-                self._choices(question, value, answered, where, key, task_id, ann_id, who)
-            elif kind == "spans":
-                span = self._span(question, value, data, where, key, task_id, ann_id, who)
-                if span is not None:
-                    spans.setdefault(question.name, []).append(span)
-                    answered[question.name] = True
-            elif kind == "rating":
-                rating = value.get("rating")
-                scale = question.scale
-                if type(rating) is not int or rating < 1 or (scale is not None and rating > scale):
-                    self._malformed(question, f"has rating {rating!r}, expected a whole number "
-                                    f"from 1 to {scale or 'the scale'}",
-                                    where, key, task_id, ann_id, who)
-                    extracted = None
-                else:
-                    answered[question.name] = rating
-                    if extracted is not None:
-                        extracted[name] = rating
-            else:  # text
-                text = value.get("text")
-                if type(text) is str:
-                    text = [text]
-                if type(text) is not list or any(type(t) is not str for t in text):
-                    self._malformed(question, "has a text value that is not a list of strings",
-                                    where, key, task_id, ann_id, who)
-                    extracted = None
-                else:
-                    if any(t.strip() for t in text):
-                        answered[question.name] = text
-                    if extracted is not None:
-                        joined = "\n".join(text)
-                        if joined:
-                            extracted[name] = joined
-                        else:  # an empty note: extract_answers leaves it out, then a
-                            extracted = None  # repeat would count; keep it simple
+            # The kind checks the result: a fast path for the well-formed common case,
+            # anything unusual goes to its careful checks, which produce the findings.
+            checks[name](self, state, name, question, value, data)
+        answered = state.answered
+        spans = state.spans
+        extracted = state.extracted
+        marked = state.marked
         for name, found in spans.items():
             if not questions[name].allow_overlap and len(found) > 1:
                 self._overlaps(name, found, where, key, task_id, ann_id, who)
         if extracted is not None:
             if marked is not None:
                 for name, found in marked.items():
-                    extracted[name] = tuple(sorted(set(found))) if len(found) > 1 else (
-                        tuple(found))
+                    extracted[name] = self.kinds[name].combine(found, self.rank[name])
             self.answers[id(annotation)] = (annotation, extracted)
         for question in self.conditional:
             holds = self._condition_holds(question, answered)
@@ -540,79 +449,6 @@ class _Checker:
     def _malformed(self, question: Question, what: str, where, key, task_id, ann_id, who) -> None:
         self.add("V017", where, key, task_id, ann_id, who,
                  f"the answer to '{question.name}' {what}", REJECT_FIX, question.name)
-
-    def _choices(self, question: Question, value: dict, answered: dict,
-                 where, key, task_id, ann_id, who) -> None:
-        choices = value.get("choices")
-        if type(choices) is not list or any(type(c) is not str for c in choices):
-            self._malformed(question, "has no list of choices", where, key, task_id, ann_id, who)
-            return
-        labels = self.labels[question.name]
-        for choice in choices:
-            if choice not in labels:
-                self.add("V002", where, key, task_id, ann_id, who,
-                         f"'{choice}' is not a label of question '{question.name}' "
-                         f"(labels: {', '.join(question.label_values)})",
-                         REJECT_FIX, question.name)
-        if question.kind != "multi" and len(choices) > 1:
-            self.add("V003", where, key, task_id, ann_id, who,
-                     f"{len(choices)} choices ({', '.join(choices)}) on single-choice question "
-                     f"'{question.name}'",
-                     "the first choice is used as this annotator's answer; ask for a fix",
-                     question.name)
-        if choices:
-            previous = answered.get(question.name)
-            answered[question.name] = (previous or []) + choices
-
-    def _span(self, question: Question, value: dict, data: dict,
-              where, key, task_id, ann_id, who):
-        name = question.name
-        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
-        if type(start) is not int or type(end) is not int:
-            self._malformed(question, f"has span offsets {start!r}..{end!r}, not whole numbers",
-                            where, key, task_id, ann_id, who)
-            return None
-        if type(labels) is not list or any(type(lab) is not str for lab in labels):
-            self._malformed(question, "has a span without a list of labels",
-                            where, key, task_id, ann_id, who)
-            return None
-        known = self.labels[name]
-        for label in labels:
-            if label not in known:
-                self.add("V002", where, key, task_id, ann_id, who,
-                         f"span label '{label}' is not a label of question '{name}' "
-                         f"(labels: {', '.join(question.label_values)})", REJECT_FIX, name)
-        recorded = value.get("text")
-        field_name = self.span_fields[name]
-        text = data.get(field_name)
-        if type(text) is not str:
-            self._malformed(question, f"is a span on field '{field_name}', which the task "
-                            "does not have as text", where, key, task_id, ann_id, who)
-            return None
-        if start == end or recorded == "":
-            self.add("V010", where, key, task_id, ann_id, who,
-                     f"empty span at {start}..{end} in '{name}'", REJECT_FIX, name)
-            return None
-        inside = 0 <= start < end <= len(text)
-        if inside and (type(recorded) is not str or text[start:end] == recorded):
-            return (start, end)
-        if type(recorded) is str:
-            repaired = repair_span(text, start, end, recorded) if start >= 0 and end >= 0 else None
-            if repaired is not None:
-                self.add("V008", where, key, task_id, ann_id, who,
-                         f"span {recorded!r} in '{name}' had offsets {start}..{end} counted in "
-                         f"UTF-16 units (emoji before it); in characters they are "
-                         f"{repaired[0]}..{repaired[1]}", "repaired", name)
-                return repaired
-        if not inside:
-            self.add("V006", where, key, task_id, ann_id, who,
-                     f"span {start}..{end} in '{name}' lies outside the {field_name} "
-                     f"({len(text)} characters)", REJECT_FIX, name)
-            return None
-        self.add("V007", where, key, task_id, ann_id, who,
-                 f"span {start}..{end} in '{name}' covers {text[start:end]!r} but records "
-                 f"{recorded!r}", REJECT_FIX, name)
-        return None
 
     def _overlaps(self, name: str, found: list, where, key, task_id, ann_id, who) -> None:
         found = sorted(found)

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from ..errors import StudioAuthError, StudioError, StudioUnreachable, UsageError
+from ..errors import SetupError, StudioAuthError, StudioError, StudioUnreachable
 from .credentials import DEFAULT_CREDENTIALS, read_credentials
 
 if TYPE_CHECKING:  # the SDK takes ~0.6 s to import: only commands that connect pay for it
@@ -70,7 +70,7 @@ def check_url(url: str, where: str = "--url/LABEL_STUDIO_URL") -> None:
             reason = "it has no host name"
         else:
             return
-    raise UsageError(
+    raise SetupError(
         f"{where} {shown!r} is not a usable Label Studio URL: {reason}; give one like "
         "http://127.0.0.1:8080"
     )
@@ -220,12 +220,12 @@ def resolve(
                 api_key = creds.api_key
                 source = str(credentials_path)
     if url is None:
-        raise UsageError(
+        raise SetupError(
             "no Label Studio to talk to: pass --url/--api-key, set LABEL_STUDIO_URL and "
             "LABEL_STUDIO_API_KEY, or start the local one with `corpus studio up`"
         )
     if api_key is None:
-        raise UsageError(
+        raise SetupError(
             f"no API key for {safe_url(url)}: pass --api-key or set LABEL_STUDIO_API_KEY "
             "(Label Studio: Account & Settings -> Access Token)"
         )

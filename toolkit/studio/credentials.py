@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import InputError
 from ..paths import DEFAULT_CREDENTIALS
 
 __all__ = ["DEFAULT_CREDENTIALS", "Credentials", "read_credentials", "write_credentials"]
@@ -63,7 +63,7 @@ def read_credentials(path: Path) -> Credentials | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise UsageError(
+        raise InputError(
             f"{path}: unreadable credentials file ({exc.__class__.__name__}); "
             "delete it and run `corpus studio up` again"
         ) from exc
@@ -76,6 +76,6 @@ def read_credentials(path: Path) -> Credentials | None:
             data_dir=data.get("data_dir"),
         )
     except (KeyError, TypeError) as exc:
-        raise UsageError(
+        raise InputError(
             f"{path}: credentials file lacks {exc}; delete it and run `corpus studio up` again"
         ) from exc

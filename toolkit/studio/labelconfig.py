@@ -28,7 +28,8 @@ import xml.etree.ElementTree as ET
 
 from markdown_it import MarkdownIt
 
-from ..schema import YESNO_VALUES, Question, Schema
+from ..kinds import kind_of
+from ..schema import Question, Schema
 
 __all__ = ["label_config", "instructions_html"]
 
@@ -96,75 +97,14 @@ def _when(question: Question) -> dict[str, str]:
     }
 
 
-def _choices(parent: ET.Element, schema: Schema, q: Question) -> None:
-    captions = _captions(schema)
-    if q.kind == "yesno":
-        given = {label.value: label for label in q.labels}
-        options = [
-            (value, given[value].display if value in given else captions[value],
-             given[value].description if value in given else None,
-             given[value].hotkey if value in given else None)
-            for value in YESNO_VALUES
-        ]
-    else:
-        options = [(lb.value, lb.display, lb.description, lb.hotkey) for lb in q.labels]
-    control = _sub(
-        parent,
-        "Choices",
-        name=q.name,
-        toName=schema.target_field(q),
-        choice="multiple" if q.kind == "multi" else "single-radio",
-        showInline="true" if len(options) <= 6 else None,
-        required=_bool(q.required),
-        **_when(q),
-    )
-    for value, display, description, hotkey in options:
-        _sub(control, "Choice", value=display, alias=value, hint=description, hotkey=hotkey)
-
-
-def _labels(parent: ET.Element, schema: Schema, q: Question) -> None:
-    control = _sub(
-        parent,
-        "Labels",
-        name=q.name,
-        toName=schema.target_field(q),
-        required=_bool(q.required),
-        **_when(q),
-    )
-    for index, lb in enumerate(q.labels):
-        _sub(
-            control,
-            "Label",
-            value=lb.display,
-            alias=lb.value,
-            hint=lb.description,
-            hotkey=lb.hotkey,
-            background=_PALETTE[index % len(_PALETTE)],
-        )
-
-
 def _question(parent: ET.Element, schema: Schema, q: Question) -> None:
+    kind = kind_of(q.kind)
     box = _sub(parent, "View", style="margin-top: 12px", **_when(q))
     _header(box, q.prompt, "5")
-    if q.description and q.kind != "spans":
+    if q.description and not kind.marks_text:
         # Shown under the title; per-label descriptions are hover hints.
         _sub(box, "Header", value=q.description, size="6", style=_HINT_STYLE)
-    if q.kind in ("single", "multi", "yesno"):
-        _choices(box, schema, q)
-    elif q.kind == "spans":
-        _labels(box, schema, q)
-    elif q.kind == "rating":
-        _sub(
-            box, "Rating", name=q.name, toName=schema.target_field(q),
-            maxRating=str(q.scale), icon="star", size="medium",
-            required=_bool(q.required), **_when(q),
-        )
-    elif q.kind == "text":
-        _sub(
-            box, "TextArea", name=q.name, toName=schema.target_field(q),
-            rows="2", maxSubmissions="1", editable="true",
-            required=_bool(q.required), **_when(q),
-        )
+    kind.control(box, schema, q)  # the kind's own control (Choices, Labels, Rating, ...)
 
 
 def label_config(schema: Schema) -> str:
@@ -188,7 +128,7 @@ def label_config(schema: Schema) -> str:
 
     spans_on: dict[str, list[Question]] = {}
     for q in schema.questions:
-        if q.kind == "spans":
+        if kind_of(q.kind).marks_text:
             spans_on.setdefault(schema.target_field(q), []).append(q)
 
     # The item: its fields, each preceded by the span label sets that mark it.
@@ -208,7 +148,7 @@ def label_config(schema: Schema) -> str:
 
     questions = _sub(root, "View")
     for q in schema.questions:
-        if q.kind != "spans":
+        if not kind_of(q.kind).marks_text:
             _question(questions, schema, q)
 
     ET.indent(root, space="  ")
@@ -237,15 +177,8 @@ def instructions_html(schema: Schema) -> str:
         parts.append(f"<h4>{esc(q.prompt)}{req} <code>{esc(q.name)}</code></h4>")
         if q.description:
             parts.append(f"<p>{esc(q.description)}</p>")
-        rows = []
-        if q.kind == "yesno":
-            given = {lb.value: lb for lb in q.labels}
-            for value in YESNO_VALUES:
-                shown = given[value].display if value in given else _captions(schema)[value]
-                rows.append((shown, value, given[value].description if value in given else None,
-                             given[value].hotkey if value in given else None))
-        else:
-            rows = [(lb.display, lb.value, lb.description, lb.hotkey) for lb in q.labels]
+        rows = [(shown, value, description, hotkey) for value, shown, description, hotkey
+                in kind_of(q.kind).label_rows(q, _captions(schema))]
         if rows:
             parts.append("<ul>")
             for shown, value, description, hotkey in rows:

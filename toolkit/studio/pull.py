@@ -73,7 +73,7 @@ from typing import TypeVar
 import httpx
 import orjson
 
-from ..errors import SnapshotError, StudioError, UsageError
+from ..errors import OptionError, SnapshotError, StudioError
 from ..paths import DEFAULT_LEDGER_DIR, default_snapshot_dir
 from ..schema import Schema
 from .connection import Studio, raise_for_status, studio_errors
@@ -454,7 +454,7 @@ def pull(
     ``on_progress(tasks_read, tasks_expected)`` is called after each page or chunk.
     """
     if source not in SOURCES:
-        raise UsageError(f"pull source {source!r} is not one of: {', '.join(SOURCES)}")
+        raise OptionError(f"pull source {source!r} is not one of: {', '.join(SOURCES)}")
     say = say or (lambda _line: None)
     started = time.perf_counter()
     if project_id is None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 
 from ..corpus import iter_jsonl
-from ..errors import InputError, StudioError, UsageError
+from ..errors import InputError, SetupError, StudioError
 from ..paths import DEFAULT_LEDGER_DIR, default_tasks_file
 from ..report import Finding
 from ..schema import Schema
@@ -290,6 +290,6 @@ def _known_ledger(
     """The ledger file of the server a push would use, found without a request."""
     try:
         known_url: str | None = resolve(url, api_key)[0]
-    except UsageError:  # no key: the URL alone still names the ledger
+    except SetupError:  # no key: the URL alone still names the ledger
         known_url = url
     return ledger_path(ledger_dir, safe_url(known_url), schema.name) if known_url else None

@@ -11,34 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InputError
-from ..schema import Question, Schema
-
-_RESULT_TYPE = {
-    "single": "choices",
-    "multi": "choices",
-    "yesno": "choices",
-    "spans": "labels",
-    "rating": "rating",
-    "text": "textarea",
-}
-
-
-def _span_value(question: Question, span: Mapping[str, Any], text: str) -> dict:
-    label = span["label"]
-    if "start" in span and "end" in span:
-        start, end = int(span["start"]), int(span["end"])
-    else:
-        wanted = span["text"]
-        start = -1
-        for _ in range(int(span.get("occurrence", 1))):
-            start = text.find(wanted, start + 1)
-            if start < 0:
-                raise InputError(
-                    f"span {wanted!r} for question {question.name!r} is not in the text"
-                )
-        end = start + len(wanted)
-    return {"start": start, "end": end, "text": text[start:end], "labels": [label]}
+from ..kinds import kind_of
+from ..schema import Schema
 
 
 def build_result(schema: Schema, answers: Mapping[str, Any], *, texts: Mapping[str, str]) -> list:
@@ -54,24 +28,9 @@ def build_result(schema: Schema, answers: Mapping[str, Any], *, texts: Mapping[s
         question = schema.question(name)
         if answer is None or answer == [] or answer == "":
             continue
+        kind = kind_of(question.kind)
         to_name = schema.target_field(question)  # as labelconfig's toName
-        base = {"from_name": name, "to_name": to_name, "type": _RESULT_TYPE[question.kind]}
-        if question.kind == "spans":
-            for index, span in enumerate(answer):
-                value = _span_value(question, span, texts[to_name])
-                items.append({"id": f"{name}-{index}", **base, "value": value})
-            continue
-        if question.kind == "single":
-            value = {"choices": [answer]}
-        elif question.kind == "multi":
-            value = {"choices": list(answer)}
-        elif question.kind == "yesno":
-            if isinstance(answer, bool):
-                answer = "yes" if answer else "no"
-            value = {"choices": [answer]}
-        elif question.kind == "rating":
-            value = {"rating": int(answer)}
-        else:
-            value = {"text": [answer]}
-        items.append({"id": name, **base, "value": value})
+        base = {"from_name": name, "to_name": to_name, "type": kind.result_type}
+        for result_id, value in kind.write(question, answer, texts, to_name):
+            items.append({"id": result_id, **base, "value": value})
     return items

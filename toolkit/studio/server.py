@@ -39,7 +39,7 @@ from pathlib import Path
 
 import httpx
 
-from ..errors import StudioError, UsageError
+from ..errors import SetupError, StudioError
 from ..paths import DEFAULT_CREDENTIALS, DEFAULT_DATA_DIR
 from .credentials import Credentials, read_credentials, write_credentials
 
@@ -125,7 +125,7 @@ def label_studio_executable() -> str:
     found = shutil.which("label-studio")
     if found:
         return found
-    raise UsageError(
+    raise SetupError(
         "label-studio is not installed; install the server extra: "
         "pip install -e '.[server]' (or `make test`, which does it)"
     )
@@ -211,7 +211,7 @@ def _start_command(port: int, workers: int, data_dir: Path) -> list[str]:
         ]
     gunicorn = Path(sys.executable).parent / "gunicorn"
     if not gunicorn.exists():
-        raise UsageError(
+        raise SetupError(
             "--workers > 1 needs gunicorn next to this Python: pip install gunicorn"
         )
     import label_studio
@@ -292,7 +292,7 @@ def up(
     if running is not None:
         return status(data_dir=data_dir, credentials_path=credentials_path)
     if not _port_free(port):
-        raise UsageError(
+        raise SetupError(
             f"port {port} on {HOST} is in use by another program; choose one with --port"
         )
     url = f"http://{HOST}:{port}"
@@ -317,7 +317,7 @@ def up(
         say(f"First start: initialising Label Studio in {data_dir} (about a minute) ...")
         _init(data_dir, creds, log_path, init_timeout)
     elif creds is None:
-        raise UsageError(
+        raise SetupError(
             f"{data_dir} holds a Label Studio but {credentials_path} is missing; restore it, "
             f"or delete {data_dir} to start afresh"
         )

@@ -1,0 +1,243 @@
+"""Choice kinds: single choice, multiple choice, yes/no. Answers are labels from a list.
+
+Answers as read (toolkit.review.answers): single -> the stored label value (str);
+multi -> tuple of values in schema order (unknown ones last, as met); yesno ->
+bool ("yes" -> True, "no" -> False).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .base import Kind, ResultState, per_part_majority
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+    from ..schema import Question, Schema
+
+# The values a yes/no question stores in Label Studio (its choices) and in the dataset (bool).
+YESNO_VALUES: tuple[str, str] = ("yes", "no")
+
+
+class ChoiceKind(Kind):
+    """What the choice kinds share: Label Studio's Choices control and result."""
+
+    choice = True
+    labels_rule = "required"
+    gathers = True
+    result_type = "choices"
+    agreement_method: ClassVar[str | None] = "alpha nominal"
+    #: several labels may be chosen (Label Studio ``choice="multiple"``)
+    multiple: ClassVar[bool] = False
+
+    def control(self, parent: Element, schema: Schema, question: Question) -> None:
+        from ..studio.labelconfig import _bool, _captions, _sub, _when
+
+        options = self.label_rows(question, _captions(schema))
+        control = _sub(
+            parent,
+            "Choices",
+            name=question.name,
+            toName=schema.target_field(question),
+            choice="multiple" if self.multiple else "single-radio",
+            showInline="true" if len(options) <= 6 else None,
+            required=_bool(question.required),
+            **_when(question),
+        )
+        for value, display, description, hotkey in options:
+            _sub(control, "Choice", value=display, alias=value, hint=description, hotkey=hotkey)
+
+    def read(self, value: dict, data: Any, field: str | None) -> Any:
+        given = value.get("choices")
+        if type(given) is list and all(type(c) is str for c in given):
+            pass  # the common case: a list of strings, taken as it is
+        elif isinstance(given, str):
+            given = [given]
+        elif isinstance(given, list):
+            given = [c for c in given if isinstance(c, str)]
+        else:
+            given = []
+        return given
+
+    def validate(self, checker: Any, state: ResultState, name: str, question: Question,
+                 value: dict, data: dict) -> None:
+        # The fast path for the well-formed common case: one known label.
+        choices = value.get("choices")
+        if type(choices) is list and len(choices) == 1:
+            choice = choices[0]
+            if type(choice) is str and choice in checker.labels[name]:
+                state.answered[name] = choices
+                extracted = state.extracted
+                if extracted is not None:
+                    if name in extracted:
+                        state.extracted = None
+                    else:
+                        answer = self.answer_of(choice)
+                        if answer is None:
+                            state.extracted = None
+                        else:
+                            extracted[name] = answer
+                return
+        state.extracted = None
+        self.check_choices(checker, state, question, value)
+
+    def answer_of(self, choice: str) -> Any:
+        """The answer of one known label, as extract_answers reads it (None: none)."""
+        return choice
+
+    def check_choices(self, checker: Any, state: ResultState, question: Question,
+                      value: dict) -> None:
+        """The careful path: findings for anything unusual in a choices result."""
+        ids = state.ids
+        choices = value.get("choices")
+        if type(choices) is not list or any(type(c) is not str for c in choices):
+            checker._malformed(question, "has no list of choices", *ids)
+            return
+        labels = checker.labels[question.name]
+        for choice in choices:
+            if choice not in labels:
+                checker.add("V002", *ids,
+                            f"'{choice}' is not a label of question '{question.name}' "
+                            f"(labels: {', '.join(question.label_values)})",
+                            checker.REJECT_FIX, question.name)
+        if not self.multiple and len(choices) > 1:
+            checker.add("V003", *ids,
+                        f"{len(choices)} choices ({', '.join(choices)}) on single-choice "
+                        f"question '{question.name}'",
+                        "the first choice is used as this annotator's answer; ask for a fix",
+                        question.name)
+        if choices:
+            previous = state.answered.get(question.name)
+            state.answered[question.name] = (previous or []) + choices
+
+    def write(self, question: Question, answer: Any, texts: Mapping[str, str],
+              to_name: str) -> list[tuple[str, dict]]:
+        return [(question.name, {"choices": [answer]})]
+
+
+class Single(ChoiceKind):
+    name = "single"
+    stratifiable = True
+
+    def combine(self, parts: list, order: Mapping[str, int]) -> Any:
+        return parts[0] if parts else None
+
+    def feature(self, question: Question) -> Any:
+        from datasets import ClassLabel
+
+        return ClassLabel(names=question.label_values)
+
+    def agree(self, result: Any, question: Question, entries: Any, codes: Any,
+              values: list[Any]) -> None:
+        from ..review.agreement import label_agreement
+
+        label_agreement(result, entries, codes, values, categories=question.label_values)
+
+
+class YesNo(ChoiceKind):
+    name = "yesno"
+    labels_rule = "optional"  # only to give "yes" and "no" their display text
+
+    def label_values(self, question: Question) -> list[str]:
+        return list(YESNO_VALUES)
+
+    def check_labels(self, q: Question, loc: tuple, set_keys: set[str], bad: Any) -> None:
+        for li, label in enumerate(q.labels):
+            if label.value not in YESNO_VALUES:
+                bad((*loc, "labels", li), f"question {q.name!r} is yesno: its labels can "
+                    f"only be 'yes' and 'no' (to give their display text), not {label.value!r}")
+
+    def label_rows(self, question: Question, captions: Mapping[str, str]) -> list[tuple]:
+        given = {label.value: label for label in question.labels}
+        return [
+            (value, given[value].display if value in given else captions[value],
+             given[value].description if value in given else None,
+             given[value].hotkey if value in given else None)
+            for value in YESNO_VALUES
+        ]
+
+    def answer_of(self, choice: str) -> Any:
+        return choice == "yes" if choice == "yes" or choice == "no" else None
+
+    def combine(self, parts: list, order: Mapping[str, int]) -> Any:
+        if parts and parts[0] in YESNO_VALUES:
+            return parts[0] == "yes"
+        return None
+
+    def write(self, question: Question, answer: Any, texts: Mapping[str, str],
+              to_name: str) -> list[tuple[str, dict]]:
+        if isinstance(answer, bool):
+            answer = "yes" if answer else "no"
+        return [(question.name, {"choices": [answer]})]
+
+    def feature(self, question: Question) -> Any:
+        from datasets import Value
+
+        return Value("bool")
+
+    def agree(self, result: Any, question: Question, entries: Any, codes: Any,
+              values: list[Any]) -> None:
+        from ..review.agreement import label_agreement
+
+        # the answers' values (label_values are "yes"/"no")
+        label_agreement(result, entries, codes, values, categories=[True, False])
+
+
+class Multi(ChoiceKind):
+    name = "multi"
+    set_valued = True
+    multiple = True
+    agreement_method = "alpha nominal per label (binary), mean over labels"
+
+    def validate(self, checker: Any, state: ResultState, name: str, question: Question,
+                 value: dict, data: dict) -> None:
+        # The fast path for the well-formed common case: known labels only.
+        choices = value.get("choices")
+        labels = checker.labels[name]
+        if type(choices) is list and choices and all(
+            type(c) is str and c in labels for c in choices
+        ):
+            answered = state.answered
+            answered[name] = answered.get(name, []) + choices
+            extracted = state.extracted
+            if extracted is not None:
+                if name in extracted:
+                    state.extracted = None
+                elif len(choices) == 1:
+                    extracted[name] = (choices[0],)
+                else:
+                    rank = checker.rank[name]
+                    extracted[name] = tuple(sorted(dict.fromkeys(choices),
+                                                   key=rank.__getitem__))
+            return
+        state.extracted = None
+        self.check_choices(checker, state, question, value)
+
+    def combine(self, parts: list, order: Mapping[str, int]) -> Any:
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return (parts[0],)
+        unique = list(dict.fromkeys(parts))
+        known = sorted((v for v in unique if v in order), key=order.__getitem__)
+        return tuple(known + [v for v in unique if v not in order])
+
+    def write(self, question: Question, answer: Any, texts: Mapping[str, str],
+              to_name: str) -> list[tuple[str, dict]]:
+        return [(question.name, {"choices": list(answer)})]
+
+    def feature(self, question: Question) -> Any:
+        from datasets import ClassLabel, List
+
+        return List(ClassLabel(names=question.label_values))
+
+    def disagreement(self, question: Question, votes: list[Any], n: int) -> tuple[Any, str]:
+        return per_part_majority(votes, n, order=question.label_values)
+
+    def agree(self, result: Any, question: Question, entries: Any, codes: Any,
+              values: list[Any]) -> None:
+        from ..review.agreement import _multi
+
+        _multi(result, question, entries, codes, values)
