@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..agreement import AgreementReport, agreement_for_snapshot, reliability, write_unresolved
 from ..schema import load_schema
-from .output import err_console, out_console, print_findings
+from .output import atomic_output, err_console, out_console, output_file, print_findings
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -37,14 +37,18 @@ def agree(
 
     Example: corpus agree exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
+    for path, option in ((unresolved, "--unresolved"), (json_out, "--json")):
+        if path is not None:
+            output_file(path, option)  # refused before the work, not after
     report = agreement_for_snapshot(snapshot, load_schema(schema))
     show_agreement(report)
     if unresolved is not None:
-        count = write_unresolved(unresolved, report.unresolved)
+        with atomic_output(unresolved, "--unresolved") as tmp:
+            count = write_unresolved(tmp, report.unresolved)
         err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+        with atomic_output(json_out, "--json") as tmp:
+            tmp.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
         err_console.print(f"Report written to {json_out}")
 
 

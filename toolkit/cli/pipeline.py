@@ -13,7 +13,7 @@ from ..studio.connection import connect
 from .agree import show_agreement
 from .build import show_build
 from .ingest import summary_line
-from .output import err_console, out_console, print_findings, progress_bar, say
+from .output import err_console, out_console, output_folder, print_findings, progress_bar, say
 from .pull import show_pull
 from .push import ApiKeyOption, UrlOption, show_push
 from .validate import show_validation
@@ -84,6 +84,8 @@ def sync_command(
     from ..pipeline import sync  # imports `datasets`: only when syncing
 
     schema = load_schema(schema_path)
+    if out is not None:
+        out = output_folder(out, "--out")
     studio = connect(url, api_key)
     try:
         with progress_bar("push") as push_progress, progress_bar("pull") as pull_progress:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..schema import load_schema
 from ..validate import CODES, ValidationReport, validate_snapshot
-from .output import err_console, out_console, print_findings
+from .output import atomic_output, err_console, out_console, output_file, print_findings
 
 SHOWN = 200  # findings printed on stderr; --json has all of them
 
@@ -34,11 +34,13 @@ def validate(
 
     Example: corpus validate exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
+    if json_out is not None:
+        output_file(json_out, "--json")  # refused before the work, not after
     report = validate_snapshot(snapshot, load_schema(schema), corpus=corpus)
     show_validation(report)
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+        with atomic_output(json_out, "--json") as tmp:
+            tmp.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
         err_console.print(f"Report written to {json_out}")
     raise typer.Exit(report.exit_code)
 
