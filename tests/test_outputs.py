@@ -223,3 +223,14 @@ def test_a_terminated_ingest_leaves_no_tmp(tmp_path):
     assert not tmp.exists()
     assert out.read_bytes() == b""
     assert json.dumps(err.decode()).count("Traceback") == 0
+
+
+def test_a_snapshot_on_a_full_disk_names_the_file_and_leaves_no_part(tmp_path, monkeypatch):
+    """What `corpus pull` writes: a full disk names the snapshot and leaves no .part."""
+    path = tmp_path / "snapshots" / "file.out.json"
+    _disk_full_after(monkeypatch, 100, "file.out")
+    tasks = [task(n, "نص " * 50, []) for n in range(1, 20)]
+    with pytest.raises(OSError) as caught:
+        write_snapshot(path, {"schema_name": "comment_stance"}, tasks)
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, str(path))
+    assert list(path.parent.iterdir()) == []
