@@ -234,3 +234,11 @@ def test_a_snapshot_on_a_full_disk_names_the_file_and_leaves_no_part(tmp_path, m
         write_snapshot(path, {"schema_name": "comment_stance"}, tasks)
     assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, str(path))
     assert list(path.parent.iterdir()) == []
+
+
+def test_findings_name_the_out_as_typed(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("c.jsonl").write_bytes(b"")
+    assert main(["ingest", str(tmp_path / "nothing-here"), "-o", "c.jsonl"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[1].startswith("c.jsonl: warning[I052]: no article was read"), err

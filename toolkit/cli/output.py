@@ -90,22 +90,24 @@ def output_file(path: Path, option: str) -> Path:
     """The regular file to write for ``option`` (``--out``, ``--json``, ...) given ``path``.
 
     A symlink (also a chain, or one whose target does not exist yet) gives its
-    target, so the link stays and the file it points to is replaced. A path that
+    target, so the link stays and the file it points to is replaced; any other
+    path is returned as given (messages name it as the user typed it). A path that
     exists as anything but a regular file (a device such as /dev/full, a folder,
     a pipe) is refused with a UsageError: it would be replaced by a regular file.
     """
     target = Path(os.path.realpath(path))
+    given = target if Path(path).is_symlink() else Path(path)
     try:
         mode = os.stat(target).st_mode
     except OSError:  # not there yet (or a parent is not a folder: the write says so)
-        return target
+        return given
     if not stat.S_ISREG(mode):
         shown = f"{path} (-> {target})" if target != Path(path).absolute() else str(path)
         raise UsageError(
             f"{option} {shown}: is {_kind(mode)}, not a regular file; nothing was written there; "
             "give a file path"
         )
-    return target
+    return given
 
 
 def output_folder(path: Path, option: str) -> Path:
@@ -114,7 +116,7 @@ def output_folder(path: Path, option: str) -> Path:
     target = Path(os.path.realpath(path))
     if target.exists() and not target.is_dir():
         raise UsageError(f"{option} {path}: is not a folder; nothing was written there")
-    return target
+    return target if Path(path).is_symlink() else Path(path)
 
 
 @contextmanager
