@@ -11,7 +11,14 @@ from ..kinds import kind_of
 from ..review import review_snapshot
 from ..review.agreement import AgreementReport, reliability, write_unresolved
 from ..schema import load_schema
-from .output import err_console, out_console, print_findings, write_json_report
+from .output import (
+    atomic_output,
+    err_console,
+    out_console,
+    output_file,
+    print_findings,
+    write_json_report,
+)
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -38,11 +45,15 @@ def agree(
 
     Example: corpus agree exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
+    for path, option in ((unresolved, "--unresolved"), (json_out, "--json")):
+        if path is not None:
+            output_file(path, option)  # refused before the work, not after
     review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False)
     report = review.agreement
     show_agreement(report)
     if unresolved is not None:
-        count = write_unresolved(unresolved, report.unresolved)
+        with atomic_output(unresolved, "--unresolved") as tmp:
+            count = write_unresolved(tmp, report.unresolved)
         err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
     if json_out is not None:
         write_json_report(json_out, report)

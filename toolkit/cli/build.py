@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..schema import load_schema
-from .output import out_console, print_findings
+from .output import naming, out_console, output_folder, print_findings
 
 if TYPE_CHECKING:
     from ..dataset import BuildResult
@@ -41,12 +41,15 @@ def build(
 
     Example: corpus build exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
-    from ..dataset import build_dataset  # imports `datasets`: only when building
+    from ..dataset import build_dataset, default_out  # imports `datasets`: only when building
 
-    result = build_dataset(
-        snapshot, load_schema(schema), out=out, corpus=corpus, with_context=with_context,
-        keep_unresolved=keep_unresolved, keep_authors=keep_authors,
-    )
+    loaded = load_schema(schema)
+    target = output_folder(out or default_out(loaded), "--out")
+    with naming(target):
+        result = build_dataset(
+            snapshot, loaded, out=target, corpus=corpus, with_context=with_context,
+            keep_unresolved=keep_unresolved, keep_authors=keep_authors,
+        )
     show_build(result)
     if not result.balance.adds_up:
         raise typer.Exit(1)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,7 +16,14 @@ from ..ingest import IngestResult
 from ..ingest import ingest as run_ingest
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD, parse_threshold
 from ..paths import DEFAULT_CORPUS
-from .output import out_console, print_findings, progress_bar, write_json_report
+from .output import (
+    naming,
+    out_console,
+    output_file,
+    print_findings,
+    progress_bar,
+    write_json_report,
+)
 
 _PROGRESS_MIN_FILES = 5  # a bar only for more files than this
 
@@ -56,22 +67,46 @@ def ingest(
         threshold = parse_threshold(near_duplicates)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    with progress_bar("ingest", min_total=_PROGRESS_MIN_FILES + 1) as on_progress:
+    target = output_file(out, "--out")
+    if report_file is not None:
+        output_file(report_file, "--report")  # refused before the inputs are read
+    with progress_bar("ingest", min_total=_PROGRESS_MIN_FILES + 1) as on_progress, \
+            naming(target), _terminated_as_interrupt():
         result = run_ingest(
-            inputs, out=out, fmt=fmt, crawled_at=_parse_date(crawled_at),
+            inputs, out=target, fmt=fmt, crawled_at=_parse_date(crawled_at),
             progress=lambda _path, done, total: on_progress(done, total),
             near_duplicates=threshold,
         )
+    result.out = out  # the summary names the path as given (a symlink, not its target)
     report = result.report
     print_findings(report.findings)
     if report_file is not None:
-        write_json_report(report_file, report, announce=False)
+        write_json_report(report_file, report, option="--report", announce=False)
     out_console.print(summary_line(result), markup=False)
     if result.unreadable:
         raise InputError(
             f"could not read {len(result.unreadable)} input(s): {', '.join(result.unreadable)}; "
             "the others were ingested"
         )
+
+
+@contextmanager
+def _terminated_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a stopped container) raises KeyboardInterrupt inside, so the corpus
+    file's temporary is removed as on Ctrl-C (SIGKILL cannot be caught: the next run
+    removes it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def summary_line(result: IngestResult) -> str:

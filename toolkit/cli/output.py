@@ -1,7 +1,16 @@
-"""Where the CLI writes: data and summaries to stdout, findings, progress and errors to stderr."""
+"""Where the CLI writes: data and summaries to stdout, findings, progress and errors to stderr;
+and how it writes the files its options name (``--out``, ``--json``, ``--report``, ...).
+
+Every output file option goes through :func:`output_file` (a symlink is written
+through to its target, anything but a regular file is refused) and is written
+with :func:`atomic_output` (a temporary file renamed over it: never a half file;
+a failure such as a full disk names the file and leaves no temporary behind).
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,6 +18,8 @@ from typing import Any
 
 import orjson
 from rich.console import Console
+
+from ..errors import UsageError
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -24,11 +35,13 @@ def print_findings(findings, *, limit: int | None = None) -> None:
         err_console.print(f"... and {len(findings) - limit} more (see the JSON report)")
 
 
-def write_json_report(path: Path, report: Any, *, announce: bool = True) -> None:
+def write_json_report(path: Path, report: Any, *, option: str = "--json",
+                      announce: bool = True) -> None:
     """Write a report's ``to_dict()`` as indented JSON (the --json / --report option),
+    atomically (a full disk leaves the old file or none, never a truncated one),
     creating the folder; ``announce`` says where on stderr."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+    with atomic_output(path, option) as tmp:
+        tmp.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
     if announce:
         err_console.print(f"Report written to {path}")
 
@@ -75,3 +88,72 @@ def progress_bar(
     finally:
         if bar is not None:
             bar.stop()
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def output_file(path: Path, option: str) -> Path:
+    """The regular file to write for ``option`` (``--out``, ``--json``, ...) given ``path``.
+
+    A symlink (also a chain, or one whose target does not exist yet) gives its
+    target, so the link stays and the file it points to is replaced; any other
+    path is returned as given (messages name it as the user typed it). A path that
+    exists as anything but a regular file (a device such as /dev/full, a folder,
+    a pipe) is refused with a UsageError: it would be replaced by a regular file.
+    """
+    target = Path(os.path.realpath(path))
+    given = target if Path(path).is_symlink() else Path(path)
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:  # not there yet (or a parent is not a folder: the write says so)
+        return given
+    if not stat.S_ISREG(mode):
+        shown = f"{path} (-> {target})" if target != Path(path).absolute() else str(path)
+        raise UsageError(
+            f"{option} {shown}: is {_kind(mode)}, not a regular file; nothing was written there; "
+            "give a file path"
+        )
+    return given
+
+
+def output_folder(path: Path, option: str) -> Path:
+    """``output_file`` for a folder output (``build --out``): a symlink gives its target;
+    a path that exists as anything but a folder is refused."""
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{option} {path}: is not a folder; nothing was written there")
+    return target if Path(path).is_symlink() else Path(path)
+
+
+@contextmanager
+def naming(path: Path | str) -> Iterator[None]:
+    """An OSError raised inside without a file name (a write on a full disk) gets ``path``,
+    so the one-line error says which file could not be written."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
+
+
+@contextmanager
+def atomic_output(path: Path, option: str) -> Iterator[Path]:
+    """Yields a temporary path next to ``output_file(path)`` to write; on success it is
+    renamed over the target, on any failure (or Ctrl-C) removed, the error naming the file."""
+    target = output_file(path, option)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with naming(target):
+            yield tmp
+            tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)

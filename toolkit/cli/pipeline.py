@@ -14,7 +14,14 @@ from .agree import show_agreement
 from .build import show_build
 from .ingest import summary_line
 from .options import ApiKeyOption, UrlOption
-from .output import err_console, out_console, print_findings, progress_bar, say
+from .output import (
+    err_console,
+    out_console,
+    output_folder,
+    print_findings,
+    progress_bar,
+    say,
+)
 from .pull import show_pull
 from .push import show_push
 from .validate import show_validation
@@ -87,6 +94,8 @@ def sync_command(
     from ..pipeline import sync  # imports `datasets`: only when syncing
 
     schema = load_schema(schema_path)
+    if out is not None:
+        out = output_folder(out, "--out")
     studio = connect(url, api_key, say=say)
     try:
         with progress_bar("push") as push_progress, progress_bar("pull") as pull_progress:

@@ -12,7 +12,7 @@ from ..schema import load_schema
 from ..studio import push as pushing
 from ..studio.connection import connect
 from .options import ApiKeyOption, UrlOption
-from .output import out_console, print_findings, progress_bar, say
+from .output import naming, out_console, output_file, print_findings, progress_bar, say
 
 
 def push(
@@ -53,10 +53,12 @@ def push(
         )
     schema = load_schema(schema_path)
     if dry_run:  # offline: filtered by the local ledger of the server push would use
-        result = pushing.dry_run(
-            schema, corpus, out, predictions_path=predictions, ledger_dir=ledger_dir,
-            url=url, api_key=api_key,
-        )
+        out = output_file(out or Path("exports") / schema.name / "tasks.json", "--out")
+        with naming(out):
+            result = pushing.dry_run(
+                schema, corpus, out, predictions_path=predictions, ledger_dir=ledger_dir,
+                url=url, api_key=api_key,
+            )
         print_findings(result.skipped)
         out_console.print(
             f"Dry run: {result.created} tasks written to {result.dry_run_path} "

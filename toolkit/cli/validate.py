@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ..review import CODES, ValidationReport, review_snapshot
 from ..schema import load_schema
-from .output import out_console, print_findings, write_json_report
+from .output import out_console, output_file, print_findings, write_json_report
 
 SHOWN = 200  # findings printed on stderr; --json has all of them
 
@@ -33,6 +33,8 @@ def validate(
 
     Example: corpus validate exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
+    if json_out is not None:
+        output_file(json_out, "--json")  # refused before the work, not after
     review = review_snapshot(snapshot, load_schema(schema), corpus=corpus, aggregate=False,
                              agreement=False)
     report = review.validation

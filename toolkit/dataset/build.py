@@ -32,6 +32,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, KeysView
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,11 +153,23 @@ def build_dataset(
     lets a caller that has just computed agreement on this snapshot (e.g. a
     daily sync) skip computing it again.
     """
-    with _cycle_collector_paused():
-        return _build(snapshot, schema, out=out, corpus=corpus, with_context=with_context,
-                      keep_unresolved=keep_unresolved, keep_authors=keep_authors,
-                      annotations_creators=annotations_creators,
-                      max_shard_bytes=max_shard_bytes, agreement=agreement)
+    staged: list[Path] = []  # the staging folder, removed when the build fails
+    token = _STAGED.set(staged)
+    try:
+        with _cycle_collector_paused():
+            return _build(snapshot, schema, out=out, corpus=corpus, with_context=with_context,
+                          keep_unresolved=keep_unresolved, keep_authors=keep_authors,
+                          annotations_creators=annotations_creators,
+                          max_shard_bytes=max_shard_bytes, agreement=agreement)
+    except BaseException:  # a full disk, Ctrl-C: no `.<out>.building` left behind
+        for folder in staged:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        _STAGED.reset(token)
+
+
+_STAGED: ContextVar[list[Path] | None] = ContextVar("_STAGED", default=None)
 
 
 @contextmanager
@@ -503,6 +516,9 @@ def _staging_dir(out: Path) -> Path:
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
+    staged = _STAGED.get()
+    if staged is not None:  # build_dataset removes it if the build fails
+        staged.append(staging)
     return staging
 
 

@@ -9,8 +9,11 @@ the format comes from the extension (``.txt``, ``.jsonl``/``.ndjson``, ``.csv``)
 or ``fmt``. Articles are written as they are parsed: memory holds one input file
 and the set of dedupe keys (16 bytes per article), never the corpus. An article
 met again (same normalized title + body, through any file or format) is stored
-once and reported. Problems become findings in ``result.report``; an input that
-cannot be read at all is also listed in ``result.unreadable``. Each article's
+once, with the comments of every copy (a page crawled twice), and reported;
+memory then also holds the copies' comments until the end of the run (a second
+pass over the written file unites them). Problems become findings in
+``result.report``; an input that cannot be read at all is also listed in
+``result.unreadable``. Each article's
 ``source`` (published in the dataset) is never an absolute path: see
 :func:`source_name`; findings name the paths as given.
 """
@@ -253,7 +256,8 @@ def iter_articles(
                 if first is not None:
                     counts["duplicates"] += 1
                     if copies is not None:  # united with the stored one after the stream
-                        copies.setdefault(first[0], []).append((first[1], article))
+                        kept = replace(article, title="", body="")  # memory: comments only
+                        copies.setdefault(first[0], []).append((first[1], kept))
                         continue
                     report.info(
                         "I007",

@@ -96,19 +96,25 @@ def write_snapshot(path: Path, header: dict, tasks: Iterable[dict]) -> dict:
             spool.write(b"\n")
         header = {**header, "counts": counts}
         tmp = path.with_name(path.name + ".part")
-        with tmp.open("wb") as out:
-            out.write(_OPENING + orjson.dumps(header) + b',\n"tasks": [\n')
-            spool.seek(0)
-            first = True
-            for line in spool:
-                if not first:
-                    out.write(b",\n")
-                out.write(line.rstrip(b"\n"))
-                first = False
-            out.write(b"\n]}\n")
-            out.flush()
-            os.fsync(out.fileno())
-        tmp.replace(path)
+        try:
+            with tmp.open("wb") as out:
+                out.write(_OPENING + orjson.dumps(header) + b',\n"tasks": [\n')
+                spool.seek(0)
+                first = True
+                for line in spool:
+                    if not first:
+                        out.write(b",\n")
+                    out.write(line.rstrip(b"\n"))
+                    first = False
+                out.write(b"\n]}\n")
+                out.flush()
+                os.fsync(out.fileno())
+            tmp.replace(path)
+        except OSError as exc:  # a full disk: no half .part left; the error names the file
+            tmp.unlink(missing_ok=True)
+            if exc.filename is None and exc.errno is not None:
+                raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+            raise
     return header
 
 
