@@ -18,6 +18,8 @@ An item is left out as ``invalid`` only for a validation finding that makes it
 unusable (toolkit.validate.REJECTS_ITEM: an unknown label, a span that does not
 match its text, text changed since push, a malformed value or task); for the
 other findings it is aggregated as the finding's action says (docs/validate.md).
+An item with no usable aggregated answer to a required question is left out as
+``missing_required`` (finding B050 per question), never a row with a null label.
 
 The folder is written next to its final place and moved in at the end, so a
 failed build never leaves half a dataset behind.
@@ -56,6 +58,8 @@ from .splits import assign_splits, group_stratum
 from .writer import SplitFiles, write_split
 
 REJECTED_FILE = "rejected/rejected.jsonl"
+# Rejected-row code of an item without a usable answer to a required question (B050).
+MISSING_REQUIRED = "missing_required"
 SPLITS_FILE = "splits.json"
 # What build may replace in an existing output folder (and nothing else).
 _OWNED = {"README.md", "data", "rejected", SPLITS_FILE}
@@ -238,6 +242,8 @@ def _build(
     not_annotated = 0
     snapshot_tasks = len(streamed)
     duplicates = 0
+    required = _required_questions(schema)
+    missing_required: dict[str, list[Item]] = defaultdict(list)  # question -> items (B050)
     for item in streamed:
         if item.corpus_key in seen:
             duplicates += 1
@@ -255,10 +261,25 @@ def _build(
         elif item.status == STATUS_UNRESOLVED and not keep_unresolved:
             rejected.append(_rejected_row(item, STATUS_UNRESOLVED, item.reason))
         elif item.status in (STATUS_OK, STATUS_UNRESOLVED):
-            items.append(item)
+            missing = _missing_required(required, item)
+            if missing:  # never a row with a null label where the schema wants an answer
+                for name in missing:
+                    missing_required[name].append(item)
+                rejected.append(_rejected_row(item, MISSING_REQUIRED, _missing_reason(
+                    schema, item, missing)))
+            else:
+                items.append(item)
         else:
             rejected.append(_rejected_row(item, item.status, item.reason))
     del streamed
+    for name, missed in missing_required.items():
+        first = missed[0]
+        report.warning(
+            "B050", str(snapshot_path), f"{len(missed)} item(s) have no usable answer to "
+            f"required question {name!r} (first: task {first.task_id} [{first.corpus_key}])",
+            f"rejected ({MISSING_REQUIRED} in {REJECTED_FILE}); `corpus validate` says why "
+            "(V004 unanswered, V001 a question the schema does not have: renamed?)",
+        )
 
     timings["aggregate"] += time.perf_counter() - clock
     clock = time.perf_counter()
@@ -358,6 +379,48 @@ def _kept_fields(schema: Schema, *, with_context: bool, keep_authors: bool) -> s
     fields |= {schema.dataset.group_by, "unit_id", "comment_id", "article_id", "position",
                "source"}
     return fields
+
+
+def _required_questions(schema: Schema) -> list:
+    """The schema's required questions, text ones included (an empty note is no answer)."""
+    return [q for q in schema.questions if q.required]
+
+
+def _missing_required(required: list, item: Item) -> list[str]:
+    """Required questions with no usable aggregated answer. An unresolved question (None
+    by design, kept only with --keep-unresolved) is not missing; a conditional one is
+    required only when its condition holds on the aggregated labels."""
+    missing = []
+    for question in required:
+        if item.provenance.get(question.name) == "unresolved":
+            continue
+        value = item.labels.get(question.name)
+        if value is not None and value != "" and value != () and value != []:
+            continue
+        if question.when is not None and not _condition_holds(question.when, item.labels):
+            continue
+        missing.append(question.name)
+    return missing
+
+
+def _condition_holds(when: Any, labels: dict) -> bool:
+    given = labels.get(when.question)
+    if given is None:
+        return False
+    values = given if isinstance(given, (tuple, list)) else [given]
+
+    def text(value: Any) -> str:
+        return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+    wanted = {text(v) for v in when.equals}
+    return any(text(v) in wanted for v in values)
+
+
+def _missing_reason(schema: Schema, item: Item, missing: list[str]) -> str:
+    names = ", ".join(repr(name) for name in missing)
+    return (f"no usable answer to required question(s) {names} from its "
+            f"{item.n_annotators} annotator(s) (unanswered, or answered under a name the "
+            f"schema {schema.name!r} does not have)")
 
 
 def _rejected_row(item: Item, code: str, reason: str) -> dict:

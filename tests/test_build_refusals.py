@@ -1,0 +1,82 @@
+"""What build refuses (issue 13): replacing a dataset with an empty one (item 4), and rows
+with a null label where the schema requires an answer (item 5)."""
+
+from __future__ import annotations
+
+import orjson
+from dataset_fixture import make_inputs
+
+from toolkit.dataset import build_dataset
+from toolkit.schema import load_schema
+from toolkit.snapshot import open_snapshot, write_snapshot
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _rejected(folder):
+    path = folder / "rejected" / "rejected.jsonl"
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def _rewrite(snapshot, dest, change):
+    """Copy a snapshot, passing every task through ``change`` (in place)."""
+    snap = open_snapshot(snapshot)
+    tasks = list(snap.tasks())
+    for task in tasks:
+        change(task)
+    header = {k: v for k, v in snap.header.items() if k != "counts"}
+    write_snapshot(dest, header, tasks)
+    return dest
+
+
+# ---- item 5: a required answer missing -------------------------------------------------------
+
+def _rename_stance(task):
+    for annotation in task["annotations"]:
+        for result in annotation["result"]:
+            if result["from_name"] == "stance":
+                result["from_name"] = "stance_v2"
+
+
+def test_renamed_required_question_rejects_items_never_null_rows(tmp_path, capsys):
+    schema, _, snapshot = make_inputs(tmp_path)
+    renamed = _rewrite(snapshot, tmp_path / "renamed.json", _rename_stance)
+    out = tmp_path / "ds"
+    result = build_dataset(renamed, load_schema(schema), out=out)
+    assert result.splits == []  # every annotated item lacks stance
+    rows = _rejected(out)
+    missing = [r for r in rows if r["code"] == "missing_required"]
+    # the 9 items that resolve in the original build, the tie (stance was its only
+    # disagreement) and the one with the unknown label 'maybe' (now under an unknown question)
+    assert len(missing) == 11
+    assert all("required question(s) 'stance'" in r["reason"] for r in missing)
+    b050 = [f for f in result.report.findings if f.code == "B050"]
+    assert len(b050) == 1 and "11 item(s) have no usable answer to required question " \
+        "'stance'" in b050[0].message
+    assert result.balance.adds_up
+    assert result.balance.rejected["missing_required"] == 11
+
+
+def test_one_item_without_its_required_answer_is_rejected_the_rest_kept(tmp_path):
+    schema, _, snapshot = make_inputs(tmp_path)
+
+    def drop_stance_of_a1_3(task):
+        if task["data"]["unit_id"] == "a1-3":
+            for annotation in task["annotations"]:
+                annotation["result"] = [r for r in annotation["result"]
+                                        if r["from_name"] != "stance"]
+
+    changed = _rewrite(snapshot, tmp_path / "changed.json", drop_stance_of_a1_3)
+    out = tmp_path / "ds"
+    result = build_dataset(changed, load_schema(schema), out=out)
+    assert sum(s.num_examples for s in result.splits) == 8  # 9 before
+    [row] = [r for r in _rejected(out) if r["code"] == "missing_required"]
+    assert row["unit_id"] == "a1-3" and row["n_annotators"] == 3
+    import datasets
+
+    loaded = datasets.load_dataset(str(out))
+    stances = [s for split in loaded.values() for s in split["stance"]]
+    assert len(stances) == 8 and None not in stances
