@@ -8,6 +8,7 @@ handler turns them into one line on stderr and an exit status, never a traceback
     │   ├── SchemaError       a schema file is invalid (names file, line, column)
     │   └── SnapshotError     a snapshot file is not a readable Label Studio export
     ├── UsageError            options that do not fit together (exit 2)
+    ├── EmptyDatasetRefused   a build with no rows would replace a dataset that has some (exit 1)
     ├── StudioError           Label Studio cannot be reached or refused us (exit 2)
     │   ├── StudioAuthError   the API key was refused (401/403)
     │   └── StudioUnreachable no answer at the URL, after retries
@@ -37,6 +38,12 @@ class SnapshotError(InputError):
 
 class UsageError(ToolkitError):
     """Options or arguments that do not fit together."""
+
+
+class EmptyDatasetRefused(ToolkitError):
+    """A build with no rows would replace a dataset that has rows; nothing was changed."""
+
+    exit_code = 1
 
 
 class StudioError(ToolkitError):

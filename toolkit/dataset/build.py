@@ -40,7 +40,7 @@ from typing import Any
 
 import orjson
 
-from ..errors import UsageError
+from ..errors import EmptyDatasetRefused, UsageError
 from ..report import Report
 from ..schema import Schema, load_schema
 from ..snapshot import check_schema, open_snapshot
@@ -141,18 +141,24 @@ def build_dataset(
     annotations_creators: Iterable[str] = ("expert-generated",),
     max_shard_bytes: int | None = None,
     agreement: dict[str, dict[str, Any]] | None = None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     """Build the dataset folder; see the module docstring and `corpus build --help`.
 
     ``agreement`` (question -> figures, as ``agreement_figures`` returns them)
     lets a caller that has just computed agreement on this snapshot (e.g. a
     daily sync) skip computing it again.
+
+    Raises :class:`~toolkit.errors.EmptyDatasetRefused`, leaving the folder as it was,
+    when the build has no rows and ``out`` holds a dataset with data files, unless
+    ``allow_empty``.
     """
     with _cycle_collector_paused():
         return _build(snapshot, schema, out=out, corpus=corpus, with_context=with_context,
                       keep_unresolved=keep_unresolved, keep_authors=keep_authors,
                       annotations_creators=annotations_creators,
-                      max_shard_bytes=max_shard_bytes, agreement=agreement)
+                      max_shard_bytes=max_shard_bytes, agreement=agreement,
+                      allow_empty=allow_empty)
 
 
 @contextmanager
@@ -184,6 +190,7 @@ def _build(
     annotations_creators: Iterable[str],
     max_shard_bytes: int | None,
     agreement: dict[str, dict[str, Any]] | None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -316,6 +323,8 @@ def _build(
     )
     if one_pass.corpus_keys is not None:
         _corpus_balance(balance, one_pass.corpus_keys, seen)
+    if not allow_empty and not any(by_split.values()):
+        _refuse_empty_replacement(out_path, balance, report)
 
     staging = _staging_dir(out_path)
     writer_options = {} if max_shard_bytes is None else {"max_shard_bytes": max_shard_bytes}
@@ -421,6 +430,26 @@ def _missing_reason(schema: Schema, item: Item, missing: list[str]) -> str:
     return (f"no usable answer to required question(s) {names} from its "
             f"{item.n_annotators} annotator(s) (unanswered, or answered under a name the "
             f"schema {schema.name!r} does not have)")
+
+
+def _refuse_empty_replacement(out: Path, balance: Balance, report: Report) -> None:
+    """Raise EmptyDatasetRefused when ``out`` holds data files (nothing is touched); the
+    error's ``findings`` are the build's so far (why the rows went)."""
+    data = out / "data"
+    files = sorted(p.name for p in data.iterdir() if p.is_file()) if data.is_dir() else []
+    if not files:
+        return
+    rejected = sum(balance.rejected.values())
+    why = ", ".join(f"{n} {code}" for code, n in sorted(balance.rejected.items()))
+    error = EmptyDatasetRefused(
+        f"{out}: this build has no rows ({balance.snapshot_tasks} snapshot tasks: "
+        f"{rejected} rejected{f' ({why})' if why else ''}, {balance.not_annotated} not yet "
+        f"annotated) and would replace the dataset there ({len(files)} data file(s)); "
+        "nothing was changed. Check the snapshot and schema, or pass --allow-empty to "
+        "replace it anyway"
+    )
+    error.findings = list(report.findings)  # type: ignore[attr-defined]
+    raise error
 
 
 def _rejected_row(item: Item, code: str, reason: str) -> dict:
