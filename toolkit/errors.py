@@ -11,6 +11,7 @@ handler turns them into one line on stderr and an exit status, never a traceback
     │                         raised by the CLI only)
     ├── OptionError           a library call got a value it cannot use (a format, a pull
     │                         source, a repo name, an output folder holding other files)
+    ├── EmptyDatasetRefused   a build with no rows would replace a dataset that has some (exit 1)
     ├── SetupError            something the toolkit needs is not set up: no Label Studio
     │                         URL or key, label-studio not installed, a port in use, no token
     ├── StudioError           Label Studio cannot be reached or refused us (exit 2)
@@ -51,6 +52,12 @@ class OptionError(ToolkitError):
 
 class SetupError(ToolkitError):
     """Something the toolkit needs is not set up (a server, a key, a tool, a token)."""
+
+
+class EmptyDatasetRefused(ToolkitError):
+    """A build with no rows would replace a dataset that has rows; nothing was changed."""
+
+    exit_code = 1
 
 
 class StudioError(ToolkitError):

@@ -55,6 +55,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "P003": ("warning", "duplicate-on-server"),
     "B001": ("warning", "authors-kept"),
     "B003": ("warning", "empty-split"),
+    "B050": ("warning", "missing-required"),
 }
 
 

@@ -486,10 +486,12 @@ class _Positions:
                 start = len(self._order)
                 self._put(self.key, sub, key_node.start_mark)
                 self.walk(value_node, loader, sub, seen)
-                # Label mappings ({agree: موافق}) become lists in the model: alias by index.
-                # Only paths recorded since `start` can lie under `sub` (each key is walked
-                # once), so this reads the subtree, not every path so far (linear, not
-                # quadratic, in the number of labels).
+                # Label mappings ({agree: موافق}) become lists in the model: alias by index
+                # (no other mapping does). Only paths recorded since `start` can lie under
+                # `sub` (each key is walked once), so this reads the label's subtree, not
+                # every path so far (linear, not quadratic, in the number of labels).
+                if path[-1:] != ("labels",):
+                    continue
                 added = self._order[start:]
                 for marks in (self.key, self.value):
                     for loc in added:

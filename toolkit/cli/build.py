@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from ..errors import EmptyDatasetRefused
 from ..schema import load_schema
 from .output import naming, out_console, output_folder, print_findings
 
@@ -31,13 +32,17 @@ def build(
     keep_authors: bool = typer.Option(
         False, "--keep-authors", help="Keep the commenters' display names (author column); "
         "off by default for privacy."),
+    allow_empty: bool = typer.Option(
+        False, "--allow-empty", help="Replace a dataset that has rows even when this build "
+        "has none (refused otherwise, exit 1)."),
 ) -> None:
     """Build the dataset folder: Parquet splits, README.md card, rejected items.
 
     The folder loads with `datasets.load_dataset(FOLDER)` and is laid out as a
     Hub dataset repository (see `corpus publish`). Prints the split sizes and
     the balance: every unit is in a split, rejected (with its reason), or not
-    yet annotated.
+    yet annotated. A build without rows does not replace a dataset that has
+    some (exit 1) unless --allow-empty.
 
     Example: corpus build exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
@@ -45,11 +50,16 @@ def build(
 
     loaded = load_schema(schema)
     target = output_folder(out or default_out(loaded), "--out")
-    with naming(target):
-        result = build_dataset(
-            snapshot, loaded, out=target, corpus=corpus, with_context=with_context,
-            keep_unresolved=keep_unresolved, keep_authors=keep_authors,
-        )
+    try:
+        with naming(target):
+            result = build_dataset(
+                snapshot, loaded, out=target, corpus=corpus, with_context=with_context,
+                keep_unresolved=keep_unresolved, keep_authors=keep_authors,
+                allow_empty=allow_empty,
+            )
+    except EmptyDatasetRefused as exc:  # say why the rows went, then the one-line error
+        print_findings(getattr(exc, "findings", []))
+        raise
     show_build(result)
     if not result.balance.adds_up:
         raise typer.Exit(1)

@@ -18,6 +18,8 @@ An item is left out as ``invalid`` only for a validation finding that makes it
 unusable (toolkit.review.validate.REJECTS_ITEM: an unknown label, a span that does not
 match its text, text changed since push, a malformed value or task); for the
 other findings it is aggregated as the finding's action says (docs/validate.md).
+An item with no usable aggregated answer to a required question is left out as
+``missing_required`` (finding B050 per question), never a row with a null label.
 
 The folder is written next to its final place and moved in at the end, so a
 failed build never leaves half a dataset behind.
@@ -40,7 +42,7 @@ from typing import Any
 import orjson
 
 from ..corpus import read_corpus
-from ..errors import InputError, OptionError
+from ..errors import EmptyDatasetRefused, InputError, OptionError
 from ..kinds import kind_of
 from ..paths import default_dataset_dir
 from ..report import Report
@@ -62,6 +64,8 @@ from .splits import assign_joined_splits
 from .writer import SplitFiles, write_split
 
 REJECTED_FILE = "rejected/rejected.jsonl"
+# Rejected-row code of an item without a usable answer to a required question (B050).
+MISSING_REQUIRED = "missing_required"
 SPLITS_FILE = "splits.json"
 # What build may replace in an existing output folder (and nothing else).
 _OWNED = {"README.md", "data", "rejected", SPLITS_FILE}
@@ -146,12 +150,17 @@ def build_dataset(
     annotations_creators: Iterable[str] = ("expert-generated",),
     max_shard_bytes: int | None = None,
     agreement: dict[str, dict[str, Any]] | None = None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     """Build the dataset folder; see the module docstring and `corpus build --help`.
 
     ``agreement`` (question -> figures, as ``agreement_figures`` returns them)
     lets a caller that has just computed agreement on this snapshot (e.g. a
     daily sync) skip computing it again.
+
+    Raises :class:`~toolkit.errors.EmptyDatasetRefused`, leaving the folder as it was,
+    when the build has no rows and ``out`` holds a dataset with data files, unless
+    ``allow_empty``.
     """
     staged: list[Path] = []  # the staging folder, removed when the build fails
     token = _STAGED.set(staged)
@@ -160,7 +169,8 @@ def build_dataset(
             return _build(snapshot, schema, out=out, corpus=corpus, with_context=with_context,
                           keep_unresolved=keep_unresolved, keep_authors=keep_authors,
                           annotations_creators=annotations_creators,
-                          max_shard_bytes=max_shard_bytes, agreement=agreement)
+                          max_shard_bytes=max_shard_bytes, agreement=agreement,
+                          allow_empty=allow_empty)
     except BaseException:  # a full disk, Ctrl-C: no `.<out>.building` left behind
         for folder in staged:
             shutil.rmtree(folder, ignore_errors=True)
@@ -201,6 +211,7 @@ def _build(
     annotations_creators: Iterable[str],
     max_shard_bytes: int | None,
     agreement: dict[str, dict[str, Any]] | None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -257,6 +268,8 @@ def _build(
     not_annotated = 0
     snapshot_tasks = len(streamed)
     duplicates = 0
+    required = _required_questions(schema)
+    missing_required: dict[str, list[Item]] = defaultdict(list)  # question -> items (B050)
     for item in streamed:
         if item.corpus_key in seen:
             duplicates += 1
@@ -274,10 +287,25 @@ def _build(
         elif item.status == STATUS_UNRESOLVED and not keep_unresolved:
             rejected.append(_rejected_row(item, STATUS_UNRESOLVED, item.reason))
         elif item.status in (STATUS_OK, STATUS_UNRESOLVED):
-            items.append(item)
+            missing = _missing_required(required, item)
+            if missing:  # never a row with a null label where the schema wants an answer
+                for name in missing:
+                    missing_required[name].append(item)
+                rejected.append(_rejected_row(item, MISSING_REQUIRED, _missing_reason(
+                    schema, item, missing)))
+            else:
+                items.append(item)
         else:
             rejected.append(_rejected_row(item, item.status, item.reason))
     del streamed
+    for name, missed in missing_required.items():
+        first = missed[0]
+        report.warning(
+            "B050", str(snapshot_path), f"{len(missed)} item(s) have no usable answer to "
+            f"required question {name!r} (first: task {first.task_id} [{first.corpus_key}])",
+            f"rejected ({MISSING_REQUIRED} in {REJECTED_FILE}); `corpus validate` says why "
+            "(V004 unanswered, V001 a question the schema does not have: renamed?)",
+        )
     review.items = None  # the items live on in `items` only: memory
 
     timings["aggregate"] += time.perf_counter() - clock
@@ -317,6 +345,8 @@ def _build(
     )
     if review.corpus_keys is not None:
         _corpus_balance(balance, review.corpus_keys, seen)
+    if not allow_empty and not any(by_split.values()):
+        _refuse_empty_replacement(out_path, balance, report)
 
     staging = _staging_dir(out_path)
     writer_options = {} if max_shard_bytes is None else {"max_shard_bytes": max_shard_bytes}
@@ -381,6 +411,68 @@ def _kept_fields(schema: Schema, *, with_context: bool, keep_authors: bool) -> s
     fields |= {schema.dataset.group_by, "unit_id", "comment_id", "article_id", "position",
                "source"}
     return fields
+
+
+def _required_questions(schema: Schema) -> list:
+    """The schema's required questions, text ones included (an empty note is no answer)."""
+    return [q for q in schema.questions if q.required]
+
+
+def _missing_required(required: list, item: Item) -> list[str]:
+    """Required questions with no usable aggregated answer. An unresolved question (None
+    by design, kept only with --keep-unresolved) is not missing; a conditional one is
+    required only when its condition holds on the aggregated labels."""
+    missing = []
+    for question in required:
+        if item.provenance.get(question.name) == "unresolved":
+            continue
+        value = item.labels.get(question.name)
+        if value is not None and value != "" and value != () and value != []:
+            continue
+        if question.when is not None and not _condition_holds(question.when, item.labels):
+            continue
+        missing.append(question.name)
+    return missing
+
+
+def _condition_holds(when: Any, labels: dict) -> bool:
+    given = labels.get(when.question)
+    if given is None:
+        return False
+    values = given if isinstance(given, (tuple, list)) else [given]
+
+    def text(value: Any) -> str:
+        return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+    wanted = {text(v) for v in when.equals}
+    return any(text(v) in wanted for v in values)
+
+
+def _missing_reason(schema: Schema, item: Item, missing: list[str]) -> str:
+    names = ", ".join(repr(name) for name in missing)
+    return (f"no usable answer to required question(s) {names} from its "
+            f"{item.n_annotators} annotator(s) (unanswered, or answered under a name the "
+            f"schema {schema.name!r} does not have)")
+
+
+def _refuse_empty_replacement(out: Path, balance: Balance, report: Report) -> None:
+    """Raise EmptyDatasetRefused when ``out`` holds data files (nothing is touched); the
+    error's ``findings`` are the build's so far (why the rows went)."""
+    data = out / "data"
+    files = sorted(p.name for p in data.iterdir() if p.is_file()) if data.is_dir() else []
+    if not files:
+        return
+    rejected = sum(balance.rejected.values())
+    why = ", ".join(f"{n} {code}" for code, n in sorted(balance.rejected.items()))
+    error = EmptyDatasetRefused(
+        f"{out}: this build has no rows ({balance.snapshot_tasks} snapshot tasks: "
+        f"{rejected} rejected{f' ({why})' if why else ''}, {balance.not_annotated} not yet "
+        f"annotated) and would replace the dataset there ({len(files)} data file(s)); "
+        "nothing was changed. Check the snapshot and schema, or pass --allow-empty to "
+        "replace it anyway"
+    )
+    error.findings = list(report.findings)  # type: ignore[attr-defined]
+    raise error
 
 
 def _rejected_row(item: Item, code: str, reason: str) -> dict:

@@ -12,7 +12,8 @@ Layout (valid JSON, and streamable line by line)::
 The header records the server URL (never credentials), project id, schema name
 and hash, pull time and counts. Each task sits on its own line, so a reader can
 stream a snapshot of millions of results with bounded memory. A plain Label
-Studio JSON export (a list of tasks) is read too, without a header.
+Studio JSON export (a list of tasks) is read too, without a header; a UTF-8 BOM is
+skipped, and our JSON laid out otherwise (one line, re-indented) is read whole.
 """
 
 from __future__ import annotations
@@ -119,37 +120,75 @@ def write_snapshot(path: Path, header: dict, tasks: Iterable[dict]) -> dict:
 
 
 def open_snapshot(path: str | Path) -> Snapshot:
-    """Open a snapshot (ours, or a plain Label Studio JSON export) and read its header."""
+    """Open a snapshot (ours, or a plain Label Studio JSON export) and read its header.
+
+    A UTF-8 byte order mark is skipped. Ours is streamed when it has the layout
+    `corpus pull` writes (header on line 1, one task per line); the same JSON laid out
+    otherwise (on one line, re-indented by an editor) is read whole, header included.
+    """
     path = Path(path)
     try:
         with path.open("rb") as handle:
-            first = handle.readline()
+            first = _without_bom(handle.readline())
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read the snapshot ({exc.strerror})") from exc
     if first.startswith(_OPENING):
-        return Snapshot(path, _parse_header_line(path, first))
+        header = _streamed_header(first)
+        if header is not None:
+            return Snapshot(path, header)
+        return Snapshot(path, _whole_file_header(path))
     stripped = first.lstrip()
     if not stripped:
         raise SnapshotError(f"{path}: the file is empty; pull again with `corpus pull`")
     if stripped[:1] not in (b"[", b"{"):
         raise SnapshotError(f"{path}: not JSON (starts with {first[:20]!r}); expected a snapshot")
+    if stripped[:1] == b"{":  # maybe ours in another layout: its header counts
+        return Snapshot(path, _whole_file_header(path))
     return Snapshot(path, {})
 
 
-def _parse_header_line(path: Path, first: bytes) -> dict:
+_BOM = b"\xef\xbb\xbf"
+
+
+def _without_bom(data: bytes) -> bytes:
+    return data[len(_BOM):] if data.startswith(_BOM) else data
+
+
+def _streamed_header(first: bytes) -> dict | None:
+    """The header of line 1 in `corpus pull`'s layout, or None when the line is not that."""
     body = first[len(_OPENING) :].rstrip()
-    if body.endswith(b","):
-        body = body[:-1]
+    if not body.endswith(b","):
+        return None
     try:
-        return orjson.loads(body)
+        header = orjson.loads(body[:-1])
+    except orjson.JSONDecodeError:
+        return None
+    return header if isinstance(header, dict) else None
+
+
+def _load_whole(path: Path) -> Any:
+    try:
+        return orjson.loads(_without_bom(path.read_bytes()))
     except orjson.JSONDecodeError as exc:
-        raise SnapshotError(f"{path}:1: the snapshot header is not valid JSON ({exc})") from exc
+        raise SnapshotError(f"{path}: not valid JSON, or truncated ({exc})") from exc
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read the snapshot ({exc.strerror})") from exc
+
+
+def _whole_file_header(path: Path) -> dict:
+    data = _load_whole(path)
+    if isinstance(data, dict) and data.get("format") == FORMAT:
+        header = data.get("header")
+        if not isinstance(header, dict):
+            raise SnapshotError(f"{path}: the snapshot header is not a JSON object")
+        return header
+    return {}
 
 
 def _iter_tasks(path: Path) -> Iterator[dict]:
     with path.open("rb") as handle:
-        first = handle.readline()
-        if not first.startswith(_OPENING):
+        first = _without_bom(handle.readline())
+        if not first.startswith(_OPENING) or _streamed_header(first) is None:
             yield from _iter_whole_file(path)
             return
         if handle.readline().strip() != b'"tasks": [':
@@ -181,11 +220,8 @@ def _iter_tasks(path: Path) -> Iterator[dict]:
 
 
 def _iter_whole_file(path: Path) -> Iterator[dict]:
-    """A plain Label Studio export: parse the whole file (no streaming possible)."""
-    try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise SnapshotError(f"{path}: not valid JSON, or truncated ({exc})") from exc
+    """A plain Label Studio export, or ours laid out otherwise: parse the whole file."""
+    data = _load_whole(path)
     if isinstance(data, dict) and isinstance(data.get("tasks"), list):
         data = data["tasks"]
     if not isinstance(data, list):
