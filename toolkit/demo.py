@@ -6,10 +6,18 @@ samples/demo_annotations.yaml through the API, then pulls, validates, computes
 agreement, builds the dataset and loads it back. Every step is one library call
 that a user could make; this module only strings them together and reads the
 demo annotation file.
+
+The demo's schema is the shipped one under the demo's name; it is written next to
+the demo's outputs (``exports/demo/comment_stance_demo.yaml``) so that the stage
+commands work on the demo's files, and :meth:`DemoResult.redo_commands` gives
+them, as the demo prints them.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .errors import InputError
+from .ingest import FORMATS, discover
 from .paths import DEMO_EXPORTS
 from .pipeline import SyncResult, sync
 from .schema import Schema, load_schema
@@ -38,10 +47,7 @@ DEMO_SCHEMA = Path("schemas/comment_stance.yaml")
 DEMO_ANNOTATIONS = SAMPLES / "demo_annotations.yaml"
 # The demo keeps to its own project and files, apart from real work on the same schema.
 DEMO_SUFFIX = "_demo"
-# What the demo's closing lines show: the question of the rows printed, and the comment
-# the demo annotations leave one annotation short (the user's own makes it count).
-DEMO_SHOWN_QUESTION = "stance"
-DEMO_OPEN_COMMENT = "csv-202-ab1ea3d4267f"
+DEMO_FEATURE = "stance"  # the question whose labels the demo shows in a few rows
 
 
 @dataclass(frozen=True)
@@ -144,23 +150,119 @@ def submit_demo_annotations(
     return result
 
 
+def demo_inputs(samples: Path | str) -> list[Path]:
+    """The input files of the samples folder (.txt/.jsonl/.csv), in ingest's order:
+    the folder also holds the demo annotations, which are not an input."""
+    formats = set(FORMATS.values())
+    return [path for path, fmt in discover([samples]) if fmt in formats]
+
+
+def write_demo_schema(schema_path: Path | str, exports: Path | str) -> Path:
+    """Write the schema under the demo's name (``<name>_demo``, title ``DEMO <title>``)
+    as ``exports/<name>_demo.yaml`` and return its path; the stage commands take it.
+
+    The file is the shipped one with its top-level ``name:`` and ``title:`` lines
+    replaced, so its comments stay, and its content hash is the in-memory copy's
+    (the hash earlier demo snapshots were pulled under).
+    """
+    schema_path = Path(schema_path)
+    real = load_schema(schema_path)
+    wanted = real.model_copy(
+        update={"name": real.name + DEMO_SUFFIX, "title": f"DEMO {real.title}"}
+    )
+    text = schema_path.read_text(encoding="utf-8")
+    for key, value in (("name", wanted.name), ("title", wanted.title)):
+        line = f"{key}: {json.dumps(value, ensure_ascii=False)}"  # JSON strings are YAML
+        text, found = re.subn(rf"^{key}:.*$", lambda _m, line=line: line, text, count=1,
+                              flags=re.MULTILINE)
+        if not found:
+            raise InputError(f"{schema_path}: no top-level `{key}:` line to rename for the demo")
+    header = (f"# Written by `corpus demo` from {schema_path.as_posix()}: the same schema under "
+              "the demo's name.\n# Rewritten on each run; edit the original instead.\n")
+    out = Path(exports) / f"{wanted.name}.yaml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(header + text, encoding="utf-8")
+    written = load_schema(out)
+    if (written.name, written.title, written.content_hash) != (
+        wanted.name, wanted.title, wanted.content_hash
+    ):
+        raise InputError(f"{out}: the demo's copy of {schema_path} does not read back the same")
+    return out
+
+
+def comment_to_annotate(annotations: list[DemoAnnotation], schema: Schema) -> str | None:
+    """The comment a user's one annotation brings to the schema's minimum: the last one
+    of the demo file that is exactly one annotation short."""
+    counts: dict[str, int] = {}
+    for item in annotations:
+        counts[item.comment_id] = counts.get(item.comment_id, 0) + 1
+    short = [c for c, n in counts.items() if n == schema.annotation.min_annotations - 1]
+    return short[-1] if short else None
+
+
 @dataclass
 class DemoResult:
-    """Everything the demo did, for the CLI to print."""
+    """Everything the demo did, for the CLI to print, with the demo's own strings (the
+    question shown in sample rows, the comment to annotate, the commands to redo it)."""
 
-    server: ServerStatus
+    server_url: str
     sync: SyncResult
     annotated: AnnotateResult
     dataset: DatasetDict  # loaded back from the built folder
     login_email: str
-    credentials_path: Path
-    shown_question: str = DEMO_SHOWN_QUESTION  # the question of the rows the CLI prints
-    open_comment: str = DEMO_OPEN_COMMENT  # the comment left for the user to annotate
+    credentials_path: Path | None
+    schema_path: Path  # the demo's schema, written next to its outputs
+    inputs: list[Path]  # the sample files ingested
+    corpus_path: Path
+    annotations_path: Path
+    feature: str = DEMO_FEATURE
+    comment_to_annotate: str | None = None
+
+    def redo_commands(self) -> list[str]:
+        """The stage commands that redo the demo by hand on its files, as printed.
+
+        Annotating is the demo's own step (Label Studio's UI, or `corpus demo`). The
+        server is the local one of `corpus studio up` (or LABEL_STUDIO_URL/_API_KEY).
+        """
+        schema = str(self.schema_path)
+        corpus = str(self.corpus_path)
+        snapshot = str(self.sync.pull.path)
+        folder = str(self.sync.build.folder)
+
+        def line(*args: str) -> str:
+            return " ".join(shlex.quote(a) for a in ("corpus", *args))
+
+        return [
+            line("ingest", *map(str, self.inputs), "--out", corpus),
+            line("schema", "check", schema),
+            line("push", "--schema", schema, "--corpus", corpus),
+            line("pull", "--schema", schema, "--out-dir", str(self.sync.pull.path.parent)),
+            line("validate", snapshot, "--schema", schema, "--corpus", corpus),
+            line("agree", snapshot, "--schema", schema),
+            line("build", snapshot, "--schema", schema, "--corpus", corpus, "--out", folder),
+        ]
+
+    def sample_rows(self, count: int = 3) -> list[str]:
+        """A few rows of the loaded dataset with the demo question's label, one line each."""
+        split = "train" if "train" in self.dataset else next(iter(self.dataset))
+        rows = self.dataset[split]
+        feature = rows.features[self.feature]
+        lines = []
+        for row in rows.select(range(min(count, len(rows)))):
+            value = row[self.feature]
+            label = "-" if value is None else feature.int2str(value)
+            text = row["text"].replace("\n", " ")
+            lines.append(
+                f"  [{split}] {self.feature}={label} ({row[self.feature + '_provenance']}, "
+                f"{row['n_annotators']} annotators): {text[:70]}"
+            )
+        return lines
 
 
 def run_demo(
     *,
     port: int | None = None,
+    studio: Studio | None = None,
     schema_path: Path | str = DEMO_SCHEMA,
     samples: Path | str = SAMPLES,
     annotations_path: Path | str = DEMO_ANNOTATIONS,
@@ -170,8 +272,9 @@ def run_demo(
     """Start (or reuse) the local Label Studio and run the whole pipeline on samples/.
 
     The demo works under its own name (``<schema>_demo``: its own Label Studio
-    project, ledger and files under ``exports/demo/``), so it never mixes with a
-    real project of the same schema on the local server.
+    project, ledger and files under ``exports/demo/``, its schema written there), so
+    it never mixes with a real project of the same schema on the local server.
+    ``studio``: an open connection to use instead of the local server (``port``).
     """
     import datasets  # heavy: imported when the demo runs, not with the CLI
 
@@ -182,15 +285,19 @@ def run_demo(
             )
     real = load_schema(schema_path)
     demo_annotations = load_demo_annotations(annotations_path, real)
-    schema = real.model_copy(
-        update={"name": real.name + DEMO_SUFFIX, "title": f"DEMO {real.title}"}
-    )
     exports = Path(exports)
+    demo_schema_path = write_demo_schema(schema_path, exports)
+    schema = load_schema(demo_schema_path)
+    inputs = demo_inputs(samples)
     corpus_path = exports / "corpus.jsonl"
-    status = server.up(port=port or server.DEFAULT_PORT, say=say)
-    credentials = read_credentials(status.credentials_path)
-    studio = connect(status.url, credentials.api_key if credentials else None,
-                     **({"say": say} if say is not None else {}))
+    status: ServerStatus | None = None
+    credentials = None
+    own = studio is None
+    if studio is None:
+        status = server.up(port=port or server.DEFAULT_PORT, say=say)
+        credentials = read_credentials(status.credentials_path)
+        studio = connect(status.url, credentials.api_key if credentials else None,
+                         **({"say": say} if say is not None else {}))
     annotated = AnnotateResult()
 
     def annotate(project_id: int) -> None:
@@ -201,19 +308,25 @@ def run_demo(
 
     try:
         result = sync(
-            schema, studio, inputs=[samples], corpus_path=corpus_path,
+            schema, studio, inputs=inputs, corpus_path=corpus_path,
             snapshot_dir=exports / schema.name / "snapshots",
             dataset_dir=exports / schema.name / "dataset", annotate=annotate, say=say,
         )
     finally:
-        studio.close()
+        if own:
+            studio.close()
     datasets.disable_progress_bars()
     loaded = datasets.load_dataset(str(result.build.folder))
     return DemoResult(
-        server=status,
+        server_url=status.url if status else studio.url,
         sync=result,
         annotated=annotated,
         dataset=loaded,
         login_email=credentials.email if credentials else "",
-        credentials_path=status.credentials_path,
+        credentials_path=status.credentials_path if status else None,
+        schema_path=demo_schema_path,
+        inputs=inputs,
+        corpus_path=corpus_path,
+        annotations_path=Path(annotations_path),
+        comment_to_annotate=comment_to_annotate(demo_annotations, schema),
     )

@@ -92,7 +92,8 @@ def question_table(report: AgreementReport) -> Table:
 
 def annotator_table(report: AgreementReport) -> Table:
     table = Table(title="Annotators", title_justify="left")
-    for column in ("annotator", "items done", "answers compared", "agree with majority %"):
+    table.add_column("annotator", overflow="fold")  # a long e-mail folds, never cut
+    for column in ("items done", "answers compared", "agree with majority %"):
         table.add_column(column)
     for person in report.annotators:
         share = person.with_majority

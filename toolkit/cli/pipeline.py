@@ -115,49 +115,51 @@ def demo_command(
 ) -> None:
     """Run the whole pipeline on samples/ with a local Label Studio and demo annotations.
 
-    Starts (or reuses) the local Label Studio, ingests samples/, pushes the
-    comment_stance tasks, submits the hand-written DEMO annotations of three
-    demo annotator accounts (samples/demo_annotations.yaml), pulls, validates,
-    prints agreement, builds the dataset, loads it back with
-    `datasets.load_dataset`, and ends with the URL and login to annotate more.
-    Safe to run again.
+    Starts (or reuses) the local Label Studio, ingests the input files of
+    samples/, pushes the comment_stance tasks under the demo's name (its schema
+    written to exports/demo/comment_stance_demo.yaml), submits the hand-written
+    DEMO annotations of three demo annotator accounts
+    (samples/demo_annotations.yaml), pulls, validates, prints agreement, builds
+    the dataset, loads it back with `datasets.load_dataset`, prints the commands
+    that redo each stage by hand, and ends with the URL and login to annotate
+    more. Safe to run again.
 
     Example: corpus demo
     """
-    from ..demo import DEMO_ANNOTATIONS, run_demo  # imports `datasets`: only for the demo
+    from ..demo import run_demo  # imports `datasets`: only for the demo
 
     result = run_demo(port=port, say=say)
     annotated = (
         f"{result.annotated.created} DEMO annotations submitted "
         f"({result.annotated.already_present} were already there) by "
-        f"{', '.join(sorted(result.annotated.annotators))}, from {DEMO_ANNOTATIONS}. "
+        f"{', '.join(sorted(result.annotated.annotators))}, from {result.annotations_path}. "
         "These are demo annotations written by the toolkit's developers, not research data."
     )
-    show_sync(result.sync, result.server.url, annotated=annotated)
+    show_sync(result.sync, result.server_url, annotated=annotated)
     _step("Loaded back with datasets.load_dataset")
     folder = result.sync.build.folder
     out_console.print(f"datasets.load_dataset({str(folder)!r})", markup=False)
     out_console.print(repr(result.dataset), markup=False)
-    split = "train" if "train" in result.dataset else next(iter(result.dataset))
-    rows = result.dataset[split]
-    shown = result.shown_question
-    feature = rows.features[shown]
-    for row in rows.select(range(min(ROWS_SHOWN, len(rows)))):
-        label = "-" if row[shown] is None else feature.int2str(row[shown])
-        text = row["text"].replace("\n", " ")
-        out_console.print(
-            f"  [{split}] {shown}={label} ({row[f'{shown}_provenance']}, "
-            f"{row['n_annotators']} annotators): {text[:70]}",
-            markup=False,
-        )
+    for line in result.sample_rows(ROWS_SHOWN):
+        out_console.print(line, markup=False)
+    _step("Each stage by hand")
+    out_console.print(
+        f"The demo's schema is {result.schema_path} (the shipped one under the demo's "
+        "name). These commands redo each stage on the demo's files:", markup=False)
+    for command in result.redo_commands():
+        out_console.print(f"  {command}", markup=False)
     _step("Annotate more")
     project = result.sync.push.project_id
-    out_console.print(f"Label Studio: {result.server.url}/projects/{project}/data", markup=False)
+    out_console.print(f"Label Studio: {result.server_url}/projects/{project}/data", markup=False)
+    login = (f"Log in as {result.login_email}; the password is in {result.credentials_path} "
+             "(readable only by you)." if result.credentials_path
+             else "Log in with your Label Studio account.")
+    todo = (f"Annotate comment {result.comment_to_annotate} (it has one annotation too few for "
+            "the schema's minimum; yours completes it)" if result.comment_to_annotate
+            else "Annotate a comment")
     out_console.print(
-        f"Log in as {result.login_email}; the password is in {result.credentials_path} "
-        "(readable only by you). Annotate the comment with one annotation (task of "
-        f"{result.open_comment}; yours makes the two the schema needs), then run `make demo` "
-        "again to pull your annotations into the dataset.",
+        f"{login} {todo}, then run `make demo` again to pull your annotations into the "
+        "dataset.",
         markup=False,
     )
     out_console.print("Stop the server with `corpus studio down`.", markup=False)

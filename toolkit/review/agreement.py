@@ -92,7 +92,7 @@ class AnnotatorAgreement:
     items: int = 0
     compared: int = 0
     agreed: int = 0
-    name: str | None = None  # readable name from the export (created_username), if any
+    name: str | None = None  # readable name: created_username, else the header's annotators map
 
     @property
     def with_majority(self) -> float | None:
@@ -627,6 +627,19 @@ def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> A
     from .run import review_snapshot
 
     return review_snapshot(snapshot, schema, validate=False, aggregate=False).agreement
+
+
+def name_annotators(report: AgreementReport, header: Mapping[str, Any]) -> None:
+    """Give annotators the export did not name their name from the snapshot header's
+    ``annotators`` map (user id -> name, written by `corpus pull`; absent in older
+    snapshots and plain exports, which keep showing ids)."""
+    names = header.get("annotators") if isinstance(header, Mapping) else None
+    if not isinstance(names, Mapping):
+        return
+    for person in report.annotators:
+        name = names.get(person.annotator)
+        if person.name is None and isinstance(name, str) and name:
+            person.name = name
 
 
 def write_unresolved(path: str | Path, rows: Iterable[dict]) -> int:

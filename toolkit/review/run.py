@@ -82,7 +82,7 @@ def review_snapshot(
         else None
     collector = None
     if agreement:
-        from .agreement import AgreementCollector  # numpy: only when agreement is asked for
+        from .agreement import AgreementCollector, name_annotators  # numpy: only when asked
 
         collector = AgreementCollector(schema)
     if validator is not None and not (aggregate or agreement):
@@ -97,6 +97,7 @@ def review_snapshot(
     if collector is not None:
         start = perf_counter()
         result.agreement = collector.report()
+        name_annotators(result.agreement, snap.header)  # names from pull's `annotators` map
         result.seconds["agreement"] = result.seconds.get("agreement", 0.0) + perf_counter() - start
         if changed is not None:
             result.agreement.findings.append(schema_changed_finding(snap.path, changed, "agree"))

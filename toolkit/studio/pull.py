@@ -54,6 +54,14 @@ changed for another reason (an annotation). ``--full`` always reads everything.
 
 Snapshots are written by :func:`toolkit.studio.snapshot.write_snapshot` (atomic, tasks in
 id order, exactly as the server returned them) and never modified afterwards.
+
+Annotators' names: Label Studio's export gives an annotation's ``completed_by`` as
+a bare user id (only the Data Manager adds ``created_username``). So a pull reads
+the server's users once (``GET /api/users/``) and the header's ``annotators`` maps
+each user id that annotated in the snapshot to a readable name ("first last
+e-mail", as Label Studio writes ``created_username``), for `corpus agree`'s table.
+A key that may not list users gives no map (agree then shows ids). Only the
+header gains the key: older readers ignore it.
 """
 
 from __future__ import annotations
@@ -125,6 +133,52 @@ class PullResult:
     @property
     def counts(self) -> dict:
         return self.header.get("counts", {})
+
+
+def user_names(studio: Studio) -> dict[str, str]:
+    """User id -> readable name ("first last e-mail", else the username), from
+    ``GET /api/users/``; empty when the server refuses (a key without the right)."""
+    try:
+        response = studio.http.get("/api/users/")
+    except httpx.HTTPError:
+        return {}
+    if response.status_code != 200:
+        return {}
+    try:
+        users = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return {}
+    if isinstance(users, dict):
+        users = users.get("results", [])
+    names: dict[str, str] = {}
+    for user in users if isinstance(users, list) else ():
+        if not isinstance(user, dict) or user.get("id") is None:
+            continue
+        parts = (user.get("first_name"), user.get("last_name"), user.get("email"))
+        name = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+        name = name or str(user.get("username") or "")
+        if name:
+            names[str(user["id"])] = name
+    return names
+
+
+def _naming(tasks: Iterable[dict], header: dict, users: dict[str, str]) -> Iterator[dict]:
+    """Pass the tasks through; at the end, ``header["annotators"]`` holds the names of
+    the users who annotated them (write_snapshot writes the header after the tasks)."""
+    seen: set[str] = set()
+    for task in tasks:
+        for annotation in task.get("annotations") or ():
+            who = annotation.get("completed_by") if isinstance(annotation, dict) else None
+            if isinstance(who, dict):
+                who = who.get("id")
+            if who is not None:
+                seen.add(str(who))
+        yield task
+    header["annotators"] = {
+        who: users[who]
+        for who in sorted(seen, key=lambda w: (len(w), w))  # numeric order for ids
+        if who in users
+    }
 
 
 class _NotMergeable(Exception):
@@ -490,6 +544,7 @@ def pull(
         "markers": MARKERS,
     }
     path = _snapshot_path(directory, datetime.now(timezone.utc))
+    users = user_names(studio)
     notes: list[str] = []
     done = 0
 
@@ -540,11 +595,10 @@ def pull(
                 if count != total:
                     raise _NotMergeable(count)
 
+            incremental = {**header, "mode": "incremental", "base": base.path.name,
+                           "changed": fetched}
             try:
-                written = write_snapshot(
-                    path, {**header, "mode": "incremental", "base": base.path.name,
-                           "changed": fetched}, merged(),
-                )
+                written = write_snapshot(path, incremental, _naming(merged(), incremental, users))
             except _NotMergeable as exc:
                 note = (
                     f"the previous snapshot plus the {fetched} changed tasks make {exc.args[0]} "
@@ -585,5 +639,5 @@ def pull(
             say(f"Note: {note}")
             notes.append(note)
 
-    written = write_snapshot(path, header, checked())
+    written = write_snapshot(path, header, _naming(checked(), header, users))
     return PullResult(path, written, "full", time.perf_counter() - started, done, notes)

@@ -10,7 +10,9 @@ Layout (valid JSON, and streamable line by line)::
     ]}
 
 The header records the server URL (never credentials), project id, schema name
-and hash, pull time and counts. Each task sits on its own line, so a reader can
+and hash, pull time, counts and, since pulls read the server's users, the
+``annotators`` who annotated (user id -> readable name, for `corpus agree`; never
+published). Readers ignore keys they do not know. Each task sits on its own line, so a reader can
 stream a snapshot of millions of results with bounded memory. A plain Label
 Studio JSON export (a list of tasks) is read too, without a header; a UTF-8 BOM is
 skipped, and our JSON laid out otherwise (one line, re-indented) is read whole.
