@@ -169,8 +169,21 @@ class Kind:
     def validate(self, checker: Any, state: ResultState, name: str, question: Question,
                  value: dict, data: dict) -> None:
         """Check one result of an annotation (toolkit.review.validate's ``_Checker``
-        records the findings); record what it answered in ``state``."""
+        records the findings); record what it answered in ``state``. A kind implements
+        this, or :meth:`validator` for speed."""
         raise NotImplementedError
+
+    def validator(self, checker: Any, question: Question) -> Callable[[ResultState, dict, dict],
+                                                                       None]:
+        """``check(state, value, data)`` for each result of ``question``, made once per
+        schema: the built-in kinds close over what they look up (labels, field), as the
+        validator calls it for every result of a snapshot. By default :meth:`validate`."""
+        name, validate = question.name, self.validate
+
+        def check(state: ResultState, value: dict, data: dict) -> None:
+            validate(checker, state, name, question, value, data)
+
+        return check
 
     # -- writing results (the demo's annotator) ---------------------------------------------
     def write(self, question: Question, answer: Any, text: str | None) -> list[tuple[str, dict]]:

@@ -61,27 +61,34 @@ class ChoiceKind(Kind):
             given = []
         return given
 
-    def validate(self, checker: Any, state: ResultState, name: str, question: Question,
-                 value: dict, data: dict) -> None:
-        # The fast path for the well-formed common case: one known label.
-        choices = value.get("choices")
-        if type(choices) is list and len(choices) == 1:
-            choice = choices[0]
-            if type(choice) is str and choice in checker.labels[name]:
-                state.answered[name] = choices
-                extracted = state.extracted
-                if extracted is not None:
-                    if name in extracted:
-                        state.extracted = None
-                    else:
-                        answer = self.answer_of(choice)
-                        if answer is None:
+    def validator(self, checker: Any, question: Question) -> Any:
+        name = question.name
+        labels = checker.labels[name]
+        answer_of = self.answer_of
+        careful = self.check_choices
+
+        def check(state: ResultState, value: dict, data: dict) -> None:
+            # The fast path for the well-formed common case: one known label.
+            choices = value.get("choices")
+            if type(choices) is list and len(choices) == 1:
+                choice = choices[0]
+                if type(choice) is str and choice in labels:
+                    state.answered[name] = choices
+                    extracted = state.extracted
+                    if extracted is not None:
+                        if name in extracted:
                             state.extracted = None
                         else:
-                            extracted[name] = answer
-                return
-        state.extracted = None
-        self.check_choices(checker, state, question, value)
+                            answer = answer_of(choice)
+                            if answer is None:
+                                state.extracted = None
+                            else:
+                                extracted[name] = answer
+                    return
+            state.extracted = None
+            careful(checker, state, question, value)
+
+        return check
 
     def answer_of(self, choice: str) -> Any:
         """The answer of one known label, as extract_answers reads it (None: none)."""
@@ -191,29 +198,34 @@ class Multi(ChoiceKind):
     multiple = True
     agreement_method = "alpha nominal per label (binary), mean over labels"
 
-    def validate(self, checker: Any, state: ResultState, name: str, question: Question,
-                 value: dict, data: dict) -> None:
-        # The fast path for the well-formed common case: known labels only.
-        choices = value.get("choices")
+    def validator(self, checker: Any, question: Question) -> Any:
+        name = question.name
         labels = checker.labels[name]
-        if type(choices) is list and choices and all(
-            type(c) is str and c in labels for c in choices
-        ):
-            answered = state.answered
-            answered[name] = answered.get(name, []) + choices
-            extracted = state.extracted
-            if extracted is not None:
-                if name in extracted:
-                    state.extracted = None
-                elif len(choices) == 1:
-                    extracted[name] = (choices[0],)
-                else:
-                    rank = checker.rank[name]
-                    extracted[name] = tuple(sorted(dict.fromkeys(choices),
-                                                   key=rank.__getitem__))
-            return
-        state.extracted = None
-        self.check_choices(checker, state, question, value)
+        rank = checker.rank[name]
+        careful = self.check_choices
+
+        def check(state: ResultState, value: dict, data: dict) -> None:
+            # The fast path for the well-formed common case: known labels only.
+            choices = value.get("choices")
+            if type(choices) is list and choices and all(
+                type(c) is str and c in labels for c in choices
+            ):
+                answered = state.answered
+                answered[name] = answered.get(name, []) + choices
+                extracted = state.extracted
+                if extracted is not None:
+                    if name in extracted:
+                        state.extracted = None
+                    elif len(choices) == 1:
+                        extracted[name] = (choices[0],)
+                    else:
+                        extracted[name] = tuple(sorted(dict.fromkeys(choices),
+                                                       key=rank.__getitem__))
+                return
+            state.extracted = None
+            careful(checker, state, question, value)
+
+        return check
 
     def combine(self, parts: list, order: Mapping[str, int]) -> Any:
         if not parts:

@@ -42,20 +42,25 @@ class Rating(Kind):
             return int(rating)
         return None
 
-    def validate(self, checker: Any, state: ResultState, name: str, question: Question,
-                 value: dict, data: dict) -> None:
-        if state.extracted is not None and name in state.extracted:
-            state.extracted = None
-        rating = value.get("rating")
+    def validator(self, checker: Any, question: Question) -> Any:
+        name = question.name
         scale = question.scale
-        if type(rating) is not int or rating < 1 or (scale is not None and rating > scale):
-            checker._malformed(question, f"has rating {rating!r}, expected a whole number "
-                               f"from 1 to {scale or 'the scale'}", *state.ids)
-            state.extracted = None
-        else:
-            state.answered[name] = rating
-            if state.extracted is not None:
-                state.extracted[name] = rating
+
+        def check(state: ResultState, value: dict, data: dict) -> None:
+            extracted = state.extracted
+            if extracted is not None and name in extracted:
+                extracted = state.extracted = None
+            rating = value.get("rating")
+            if type(rating) is not int or rating < 1 or (scale is not None and rating > scale):
+                checker._malformed(question, f"has rating {rating!r}, expected a whole number "
+                                   f"from 1 to {scale or 'the scale'}", *state.ids)
+                state.extracted = None
+            else:
+                state.answered[name] = rating
+                if extracted is not None:
+                    extracted[name] = rating
+
+        return check
 
     def write(self, question: Question, answer: Any, texts: Mapping[str, str],
               to_name: str) -> list[tuple[str, dict]]:
@@ -100,26 +105,30 @@ class Text(Kind):
                 return joined
         return None
 
-    def validate(self, checker: Any, state: ResultState, name: str, question: Question,
-                 value: dict, data: dict) -> None:
-        if state.extracted is not None and name in state.extracted:
-            state.extracted = None
-        text = value.get("text")
-        if type(text) is str:
-            text = [text]
-        if type(text) is not list or any(type(t) is not str for t in text):
-            checker._malformed(question, "has a text value that is not a list of strings",
-                               *state.ids)
-            state.extracted = None
-        else:
-            if any(t.strip() for t in text):
-                state.answered[name] = text
-            if state.extracted is not None:
-                joined = "\n".join(text)
-                if joined:
-                    state.extracted[name] = joined
-                else:  # an empty note: extract_answers leaves it out, then a
-                    state.extracted = None  # repeat would count; keep it simple
+    def validator(self, checker: Any, question: Question) -> Any:
+        name = question.name
+
+        def check(state: ResultState, value: dict, data: dict) -> None:
+            if state.extracted is not None and name in state.extracted:
+                state.extracted = None
+            text = value.get("text")
+            if type(text) is str:
+                text = [text]
+            if type(text) is not list or any(type(t) is not str for t in text):
+                checker._malformed(question, "has a text value that is not a list of strings",
+                                   *state.ids)
+                state.extracted = None
+            else:
+                if any(t.strip() for t in text):
+                    state.answered[name] = text
+                if state.extracted is not None:
+                    joined = "\n".join(text)
+                    if joined:
+                        state.extracted[name] = joined
+                    else:  # an empty note: extract_answers leaves it out, then a
+                        state.extracted = None  # repeat would count; keep it simple
+
+        return check
 
     def write(self, question: Question, answer: Any, texts: Mapping[str, str],
               to_name: str) -> list[tuple[str, dict]]:

@@ -120,38 +120,46 @@ class Spans(Kind):
     def combine(self, parts: list, order: Mapping[str, int]) -> Any:
         return tuple(sorted(set(parts))) if len(parts) > 1 else tuple(parts)
 
-    def validate(self, checker: Any, state: ResultState, name: str, question: Question,
-                 value: dict, data: dict) -> None:
-        # The fast path for the well-formed common case: one known label, offsets that fit.
-        start, end, span_labels = value.get("start"), value.get("end"), value.get("labels")
-        if (type(start) is int and type(end) is int and type(span_labels) is list
-                and len(span_labels) == 1 and type(span_labels[0]) is str
-                and span_labels[0] in checker.labels[name]):
-            text = data.get(checker.span_fields[name])
-            recorded = value.get("text")
-            if (type(text) is str and 0 <= start < end <= len(text)
-                    and text[start:end] == recorded):
-                spans = state.spans
-                if name in spans:
-                    spans[name].append((start, end))
-                else:
-                    spans[name] = [(start, end)]
-                state.answered[name] = True
-                if state.extracted is not None:
-                    span = Span(start, end, span_labels[0], recorded)
-                    marked = state.marked
-                    if marked is None:
-                        state.marked = {name: [span]}
-                    elif name in marked:
-                        marked[name].append(span)
+    def validator(self, checker: Any, question: Question) -> Any:
+        name = question.name
+        labels = checker.labels[name]
+        field_name = checker.span_fields[name]
+        careful = self.check_span
+
+        def check(state: ResultState, value: dict, data: dict) -> None:
+            # The fast path for the well-formed common case: one known label, offsets
+            # that fit the text.
+            start, end, span_labels = value.get("start"), value.get("end"), value.get("labels")
+            if (type(start) is int and type(end) is int and type(span_labels) is list
+                    and len(span_labels) == 1 and type(span_labels[0]) is str
+                    and span_labels[0] in labels):
+                text = data.get(field_name)
+                recorded = value.get("text")
+                if (type(text) is str and 0 <= start < end <= len(text)
+                        and text[start:end] == recorded):
+                    spans = state.spans
+                    if name in spans:
+                        spans[name].append((start, end))
                     else:
-                        marked[name] = [span]
-                return
-        state.extracted = None
-        span = self.check_span(checker, state, question, value, data)
-        if span is not None:
-            state.spans.setdefault(question.name, []).append(span)
-            state.answered[question.name] = True
+                        spans[name] = [(start, end)]
+                    state.answered[name] = True
+                    if state.extracted is not None:
+                        span = Span(start, end, span_labels[0], recorded)
+                        marked = state.marked
+                        if marked is None:
+                            state.marked = {name: [span]}
+                        elif name in marked:
+                            marked[name].append(span)
+                        else:
+                            marked[name] = [span]
+                    return
+            state.extracted = None
+            found = careful(checker, state, question, value, data)
+            if found is not None:
+                state.spans.setdefault(name, []).append(found)
+                state.answered[name] = True
+
+        return check
 
     def check_span(self, checker: Any, state: ResultState, question: Question, value: dict,
                    data: dict) -> tuple[int, int] | None:

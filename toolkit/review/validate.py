@@ -232,11 +232,12 @@ class _Checker:
         self.span_fields = {q.name: schema.target_field(q) for q in schema.questions}
         # name -> its kind, which checks each result of the question (toolkit.kinds)
         self.kinds = {q.name: kind_of(q.kind) for q in schema.questions}
-        self.checks = {name: kind.validate for name, kind in self.kinds.items()}
         self.required = [q for q in schema.questions if q.required]
         self.conditional = [q for q in schema.questions if q.when is not None]
         self.corpus = corpus
         self.overlap = schema.annotation.overlap
+        # name -> check(state, value, data): each kind's check of one result, made once
+        self.checks = {q.name: self.kinds[q.name].validator(self, q) for q in schema.questions}
         changed = check_header(header, schema, "the snapshot header")
         header_hash = header.get("schema_hash") if isinstance(header, Mapping) else None
         self.older = changed is not None
@@ -395,7 +396,7 @@ class _Checker:
                 continue
             # The kind checks the result: a fast path for the well-formed common case,
             # anything unusual goes to its careful checks, which produce the findings.
-            checks[name](self, state, name, question, value, data)
+            checks[name](state, value, data)
         answered = state.answered
         spans = state.spans
         extracted = state.extracted
