@@ -207,3 +207,25 @@ def test_text_that_would_close_a_script_stays_data(inputs):
                               "largest": [{"size": 2, "example": "</script><b>x"}]}
     page = render_html(report)
     assert "</script><b>x" not in page
+
+
+def test_chart_data_is_bounded_by_annotators_labels_and_days_not_tasks(tmp_path):
+    from report_simulation import SCHEMA, simulate_snapshot
+
+    from toolkit.html_report.render import MAX_DAY_ANNOTATORS, MAX_PAIR_ANNOTATORS
+
+    schema = load_schema(SCHEMA)
+    snapshot = simulate_snapshot(tmp_path / "s.json", tasks=3000, annotators=50)
+    report = gather_report(snapshot, schema, replicates=20)
+    specs = _specs(render_html(report))
+    rows = {name: len(spec["data"]["values"]) for name, spec in specs.items()
+            if "data" in spec}
+    pairs = specs["chart-pairs"]["data"]["values"]
+    shown = {row["a"] for row in pairs}
+    assert len(shown) == MAX_PAIR_ANNOTATORS < len(report.annotators) == 50
+    questions = len(report.questions)
+    assert rows["chart-pairs"] <= MAX_PAIR_ANNOTATORS * (MAX_PAIR_ANNOTATORS - 1) * questions
+    days = {row["day"] for row in specs["chart-per-day"]["data"]["values"]}
+    assert len(days) == 30 and rows["chart-per-day"] <= 30 * (MAX_DAY_ANNOTATORS + 1)
+    labels = sum((len(q.distribution) + 2) ** 2 for q in report.questions)
+    assert rows["chart-confusion"] <= 50 * labels

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -266,6 +267,7 @@ def _pairs_chart(report: Report) -> dict:
     questions = sorted({p.question for p in report.pairs},
                        key=[q.name for q in report.questions].index)
     shown = set(_pair_annotators(report))
+    order = sorted(shown, key=_natural)  # "2" before "10"
     data = [{"question": p.question, "a": p.first, "b": p.second,
              "value": None if p.value is None else round(p.value, 3), "items": p.items}
             for p in report.pairs if p.first in shown and p.second in shown]
@@ -280,10 +282,10 @@ def _pairs_chart(report: Report) -> dict:
         layer=[
             {"mark": {"type": "rect"},
              "encoding": {
-                 "x": {"field": "a", "type": "nominal", "title": None,
+                 "x": {"field": "a", "type": "nominal", "title": None, "sort": order,
                        "axis": {"labelAngle": 0 if max(map(len, shown), default=0) <= 4
                                 else -40}},
-                 "y": {"field": "b", "type": "nominal", "title": None},
+                 "y": {"field": "b", "type": "nominal", "title": None, "sort": order},
                  "color": {"field": "value", "type": "quantitative",
                            "scale": {"scheme": "redyellowgreen", "domain": [0, 1]},
                            "title": "Cohen κ" if not spans else "κ / span F1"},
@@ -292,10 +294,16 @@ def _pairs_chart(report: Report) -> dict:
                              {"field": "value", "format": ".3f"},
                              {"field": "items", "title": "shared items"}]}},
             {"mark": {"type": "text", "fontSize": 10},
-             "encoding": {"x": {"field": "a", "type": "nominal"},
-                          "y": {"field": "b", "type": "nominal"},
+             "encoding": {"x": {"field": "a", "type": "nominal", "sort": order},
+                          "y": {"field": "b", "type": "nominal", "sort": order},
                           "text": {"field": "value", "format": ".2f"}}},
         ])
+
+
+def _natural(label: str) -> tuple:
+    """Sort key reading digit runs as numbers: annotator "2" before "10"."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"(\d+)", label) if part)
 
 
 def _pair_annotators(report: Report) -> list[str]:
