@@ -135,6 +135,11 @@ class AnnotationPolicy(_Strict):
     overlap: int = Field(default=1, ge=1)
     rule: Literal["majority", "unanimous"] = "majority"
     min_annotations: int = Field(default=1, ge=1)
+    # Near-duplicate comments (duplicate_of in the corpus): which copies are annotated.
+    # See toolkit.ingest.near_duplicates.copies_not_pushed.
+    near_duplicates: Literal["annotate_once", "once_per_article", "annotate_each"] = (
+        "once_per_article"
+    )
 
 
 class DatasetDefaults(_Strict):

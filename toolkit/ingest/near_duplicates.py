@@ -318,3 +318,29 @@ def mark_near_duplicates(
             waiting = 0
     if pending:
         yield from flush()
+
+
+def copies_not_pushed(policy: str, articles: Iterable[Article],
+                      again: Iterable[Article]) -> dict[str, str]:
+    """Copy comment id -> its cluster's first comment id, for the copies a schema's
+    ``annotation.near_duplicates`` policy leaves unannotated (see schemas/README.md).
+
+    ``articles`` and ``again`` are two reads of the same corpus (the first finds the
+    clusters' first comments, the second their articles and the copies to skip):
+    memory holds the clusters, never the corpus.
+    """
+    if policy == "annotate_each":
+        return {}
+    firsts = {c.duplicate_of for a in articles for c in a.comments if c.duplicate_of}
+    if not firsts:
+        return {}
+    article_of: dict[str, str] = {}
+    skip: dict[str, str] = {}
+    for article in again:
+        for comment in article.comments:
+            if comment.id in firsts:
+                article_of[comment.id] = article.id
+            first = comment.duplicate_of
+            if first and (policy == "annotate_once" or article_of.get(first) == article.id):
+                skip[comment.id] = first
+    return skip

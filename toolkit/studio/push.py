@@ -21,7 +21,9 @@ from pathlib import Path
 
 import orjson
 
+from ..corpus import read_corpus
 from ..errors import InputError, StudioError, UsageError
+from ..ingest.near_duplicates import copies_not_pushed
 from ..jsonl import iter_jsonl
 from ..labelconfig import instructions_html, label_config
 from ..report import Finding
@@ -51,6 +53,7 @@ class PushResult:
     reconciled: int | None = None  # tasks read from the server to rebuild the ledger
     skipped: list[Finding] = field(default_factory=list)
     dry_run_path: Path | None = None
+    copies_not_pushed: int = 0  # near-duplicate copies left to their first comment's labels
 
 
 def project_title(schema: Schema) -> str:
@@ -194,6 +197,28 @@ def _batches(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
+def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult) -> Iterator[dict]:
+    """The corpus's tasks minus the near-duplicate copies the schema annotates once
+    (``annotation.near_duplicates``); says how many and why in ``result``."""
+    tasks = tasks_from_corpus(schema, corpus_path)
+    if schema.unit != "comment":
+        return tasks
+    policy = schema.annotation.near_duplicates
+    skip = copies_not_pushed(policy, read_corpus(Path(corpus_path)), read_corpus(Path(corpus_path)))
+    if not skip:
+        return tasks
+    result.copies_not_pushed = len(skip)
+    where = "under the same article as their first comment" if policy == "once_per_article" \
+        else "anywhere"
+    result.skipped.append(Finding(
+        "info", "I062", str(corpus_path),
+        f"{len(skip)} near-duplicate copies {where} not pushed (annotation.near_duplicates: "
+        f"{policy}); their answer cannot differ from their first comment's",
+        "the build gives each its first comment's labels, marked duplicate_of",
+    ))
+    return (task for task in tasks if task["unit_id"] not in skip)
+
+
 def _new_tasks(
     tasks: Iterable[dict],
     ledger_ids: dict[str, int],
@@ -295,7 +320,7 @@ def push(
                     "delete the extra tasks in Label Studio",
                 ))
 
-        tasks = tasks_from_corpus(schema, corpus_path)
+        tasks = _without_copies(schema, corpus_path, result)
         todo = list(_new_tasks(tasks, ledger.ids, predictions, result))
         total = len(todo)
         if on_progress:
@@ -366,7 +391,7 @@ def dry_run(
     try:
         with tmp.open("wb") as handle:
             handle.write(b"[")
-            tasks = tasks_from_corpus(schema, corpus_path)
+            tasks = _without_copies(schema, corpus_path, result)
             for task in _new_tasks(tasks, ids, predictions, result):
                 handle.write(b",\n" if result.created else b"\n")
                 handle.write(orjson.dumps(task))
