@@ -32,7 +32,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, KeysView
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,11 @@ import orjson
 
 from ..corpus import read_corpus
 from ..errors import UsageError
+from ..ingest.near_duplicates import copies_not_pushed
 from ..report import Report
 from ..schema import Schema, load_schema
 from ..snapshot import check_schema, open_snapshot
+from ..tasks import corpus_key, tasks_from_corpus
 from . import _sources
 from ._sources import (
     STATUS_NO_ANNOTATIONS,
@@ -74,11 +76,13 @@ class Balance:
     not_pushed: int | None = None
     not_in_corpus: int = 0  # snapshot tasks whose unit is not in the given corpus
     duplicates: int = 0  # extra tasks for a unit already seen (counted in rejected)
+    copies: int = 0  # near-duplicate copies not pushed, in the splits with their first's labels
 
     @property
     def accounted(self) -> int:
         """Snapshot tasks that are in a split, rejected, or not yet annotated."""
-        return sum(self.in_splits.values()) + sum(self.rejected.values()) + self.not_annotated
+        return (sum(self.in_splits.values()) - self.copies + sum(self.rejected.values())
+                + self.not_annotated)
 
     @property
     def adds_up(self) -> bool:
@@ -98,8 +102,12 @@ class Balance:
                 f"corpus units: {self.corpus_units} = {self.corpus_units - (self.not_pushed or 0)}"
                 f" pushed + {self.not_pushed} not pushed"
             )
+        if self.copies:
+            lines.append(f"near-duplicate copies not pushed, in the splits with their first "
+                         f"comment's labels: {self.copies}")
         lines.append(
-            f"snapshot tasks: {self.snapshot_tasks} = {sum(self.in_splits.values())} in splits "
+            f"snapshot tasks: {self.snapshot_tasks} = {sum(self.in_splits.values()) - self.copies}"
+            " in splits "
             f"({splits}) + {rejected} rejected + {self.not_annotated} not yet annotated"
         )
         if self.rejected:
@@ -260,6 +268,10 @@ def _build(
         else:
             rejected.append(_rejected_row(item, item.status, item.reason))
     del streamed
+    marks = _near_duplicate_marks(corpus)
+    copies = 0
+    if marks:
+        items, copies = _with_copies(schema, items, Path(str(corpus)), marks, seen, keep)
 
     timings["aggregate"] += time.perf_counter() - clock
     clock = time.perf_counter()
@@ -274,7 +286,6 @@ def _build(
         except EncodeError as exc:
             rejected.append(_rejected_row(item, "invalid", str(exc)))
 
-    marks = _near_duplicate_marks(corpus)
     split_of, near_duplicates = _assign(
         schema, [(item, group) for item, _, group in encoded], previous, marks, report)
     by_split: dict[str, list[list]] = {name: [] for name in schema.dataset.splits}
@@ -295,6 +306,7 @@ def _build(
         rejected=rejected_counts,
         not_annotated=not_annotated,
         duplicates=duplicates,
+        copies=copies,
     )
     if one_pass.corpus_keys is not None:
         _corpus_balance(balance, one_pass.corpus_keys, seen)
@@ -431,6 +443,34 @@ def _assign(schema: Schema, items: list[tuple[Item, str]], previous: dict[str, s
         "copies": sum(len(groups) - 1 for groups in clusters.values()),
         "joining_groups": len(spanning),
     }
+
+
+def _with_copies(schema: Schema, items: list[Item], corpus: Path, marks: dict[str, str],
+                 seen: dict, keep: set[str]) -> tuple[list[Item], int]:
+    """``items`` with their ``duplicate_of`` (task data does not carry it) plus one item
+    per near-duplicate copy the schema's policy did not push whose first comment is
+    in the dataset: that comment's labels, provenance ``duplicate``, no annotations."""
+    for item in items:
+        item.data["duplicate_of"] = marks.get(item.unit_id)
+    if schema.unit != "comment":
+        return items, 0
+    skip = copies_not_pushed(schema.annotation.near_duplicates, read_corpus(corpus),
+                             set(marks.values()))
+    todo = {copy: first for copy, first in skip.items() if corpus_key(schema, copy) not in seen}
+    if not todo:
+        return items, 0
+    by_unit = {item.unit_id: item for item in items if item.unit_id in skip.values()}
+    added = []
+    for data in tasks_from_corpus(schema, corpus):
+        first = by_unit.get(todo.get(data["unit_id"], ""))
+        if first is None:
+            continue  # not a copy left out, or its first comment is not in the dataset (yet)
+        kept = {key: value for key, value in data.items() if key in keep}
+        kept["duplicate_of"] = first.unit_id
+        added.append(replace(first, corpus_key=data["corpus_key"], unit_id=data["unit_id"],
+                             task_id=None, data=kept, annotations=[], n_annotators=0,
+                             provenance={name: "duplicate" for name in first.provenance}))
+    return items + added, len(added)
 
 
 def _near_duplicate_marks(corpus: str | Path | None) -> dict[str, str] | None:

@@ -321,22 +321,20 @@ def mark_near_duplicates(
 
 
 def copies_not_pushed(policy: str, articles: Iterable[Article],
-                      again: Iterable[Article]) -> dict[str, str]:
+                      firsts: set[str] | None = None) -> dict[str, str]:
     """Copy comment id -> its cluster's first comment id, for the copies a schema's
     ``annotation.near_duplicates`` policy leaves unannotated (see schemas/README.md).
 
-    ``articles`` and ``again`` are two reads of the same corpus (the first finds the
-    clusters' first comments, the second their articles and the copies to skip):
-    memory holds the clusters, never the corpus.
+    ``firsts`` are the ids the corpus's ``duplicate_of`` values name (found by
+    :func:`first_comments`); ``articles`` is a read of the corpus. Memory holds the
+    clusters, never the corpus. A cluster's first comment comes before its copies in
+    corpus order, so one pass knows each first comment's article in time.
     """
-    if policy == "annotate_each":
-        return {}
-    firsts = {c.duplicate_of for a in articles for c in a.comments if c.duplicate_of}
-    if not firsts:
+    if policy == "annotate_each" or not firsts:
         return {}
     article_of: dict[str, str] = {}
     skip: dict[str, str] = {}
-    for article in again:
+    for article in articles:
         for comment in article.comments:
             if comment.id in firsts:
                 article_of[comment.id] = article.id
@@ -344,3 +342,8 @@ def copies_not_pushed(policy: str, articles: Iterable[Article],
             if first and (policy == "annotate_once" or article_of.get(first) == article.id):
                 skip[comment.id] = first
     return skip
+
+
+def first_comments(articles: Iterable[Article]) -> set[str]:
+    """The ids the corpus's ``duplicate_of`` values name."""
+    return {c.duplicate_of for a in articles for c in a.comments if c.duplicate_of}

@@ -23,7 +23,7 @@ import orjson
 
 from ..corpus import read_corpus
 from ..errors import InputError, StudioError, UsageError
-from ..ingest.near_duplicates import copies_not_pushed
+from ..ingest.near_duplicates import copies_not_pushed, first_comments
 from ..jsonl import iter_jsonl
 from ..labelconfig import instructions_html, label_config
 from ..report import Finding
@@ -204,7 +204,8 @@ def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult)
     if schema.unit != "comment":
         return tasks
     policy = schema.annotation.near_duplicates
-    skip = copies_not_pushed(policy, read_corpus(Path(corpus_path)), read_corpus(Path(corpus_path)))
+    firsts = first_comments(read_corpus(Path(corpus_path)))
+    skip = copies_not_pushed(policy, read_corpus(Path(corpus_path)), firsts)
     if not skip:
         return tasks
     result.copies_not_pushed = len(skip)
