@@ -65,14 +65,14 @@ def test_build_deals_a_cluster_as_one_and_says_so(tmp_path):
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     assert ("3 clusters holding 7 items (4 copies); 3 clusters join several `article_id` "
             "groups") in card
-    assert sorted(f.line() for f in result.report.findings if f.code == "I061") == [
-        "a1-1: info[I061 cluster-joins-groups]: "
+    assert sorted(f.line() for f in result.report.findings if f.code == "B051") == [
+        "a1-1: info[B051 cluster-joins-groups]: "
         "near-duplicate cluster of 3 items joins 3 `article_id` groups; "
         "dealt as one group: all its items are in one split",
-        "a2-3: info[I061 cluster-joins-groups]: "
+        "a2-3: info[B051 cluster-joins-groups]: "
         "near-duplicate cluster of 2 items joins 2 `article_id` groups; "
         "dealt as one group: all its items are in one split",
-        "a4-2: info[I061 cluster-joins-groups]: "
+        "a4-2: info[B051 cluster-joins-groups]: "
         "near-duplicate cluster of 2 items joins 2 `article_id` groups; "
         "dealt as one group: all its items are in one split",
     ]
@@ -83,3 +83,30 @@ def test_build_without_the_corpus_says_duplicates_were_not_checked(tmp_path):
     build_dataset(snapshot, schema, out=tmp_path / "ds")
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     assert "Near-duplicate comments were not checked (built without the corpus file)." in card
+
+
+def test_a_copy_not_pushed_gets_its_first_comments_labels_in_its_own_row(tmp_path):
+    schema, corpus, snapshot = make_inputs(tmp_path)
+    # a6-2 and a6-3 were never pushed; a6-2 copies a6-1 (resolved: agree) under its article.
+    marks = {"a6-2": "a6-1", "a2-1": "a1-1"}
+    write_corpus(corpus, [replace(a, comments=tuple(replace(c, duplicate_of=marks.get(c.id))
+                                                    for c in a.comments))
+                          for a in read_corpus(corpus)])
+    result = build_dataset(snapshot, schema, out=tmp_path / "ds", corpus=corpus)
+    rows = {}
+    for files in result.splits:
+        for path in files.paths:
+            for row in pq.read_table(tmp_path / "ds" / path).to_pylist():
+                rows[row["comment_id"]] = (files.name, row)
+    split, copy = rows["a6-2"]
+    first_split, first = rows["a6-1"]
+    assert (copy["stance"], copy["stance_provenance"], copy["duplicate_of"],
+            copy["n_annotators"], copy["annotations"]) == (first["stance"], "duplicate", "a6-1",
+                                                           0, [])
+    assert copy["text"] == "ثاني تعليق" and split == first_split
+    assert rows["a2-1"][1]["duplicate_of"] == "a1-1"  # pushed (another article): annotated
+    assert rows["a2-1"][1]["stance_provenance"] != "duplicate"
+    assert rows["a1-1"][1]["duplicate_of"] is None and "a6-3" not in rows
+    assert result.balance.copies == 1 and result.balance.adds_up
+    assert ("near-duplicate copies not pushed, in the splits with their first comment's "
+            "labels: 1") in result.balance.lines()

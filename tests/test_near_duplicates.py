@@ -150,3 +150,41 @@ def test_a_rescraped_article_keeps_its_stored_marks(tmp_path):
     marks = {c.id: c.duplicate_of for a in read_corpus(corpus) for c in a.comments}
     assert marks == {"a-0": None, "b-0": "a-0", "b-1": None}
     assert report.counts["merge_updated"] == 1
+
+
+def _push_dry_run(tmp_path: Path, policy: str | None):
+    from toolkit.studio.push import dry_run
+
+    text = (ROOT / "schemas" / "comment_stance.yaml").read_text(encoding="utf-8")
+    if policy is not None:
+        text = text.replace("annotation:\n", f"annotation:\n  near_duplicates: {policy}\n", 1)
+    schema_file = tmp_path / f"schema-{policy}.yaml"
+    schema_file.write_text(text, encoding="utf-8")
+    corpus = tmp_path / "corpus.jsonl"
+    write_corpus(corpus, [_article("a", [LONG, LONG + "!!", "شيء اخر تماما لا يشبه غيره ابدا"],
+                                   [None, "a-0", None]),
+                          _article("b", [LONG + " 😡"], ["a-0"])])
+    out = tmp_path / f"tasks-{policy}.json"
+    result = dry_run(load_schema(schema_file), corpus, out)
+    return result, [task["data"]["unit_id"] for task in json.loads(out.read_text("utf-8"))]
+
+
+def test_push_leaves_out_copies_under_the_same_article_by_default(tmp_path):
+    result, pushed = _push_dry_run(tmp_path, None)
+    assert pushed == ["a-0", "a-2", "b-0"]  # b-0 is under another article: stance may differ
+    assert result.copies_not_pushed == 1
+    [finding] = result.skipped
+    assert finding.line() == (
+        f"{tmp_path / 'corpus.jsonl'}: info[P060 copies-not-pushed]: "
+        "1 near-duplicate copies under the same "
+        "article as their first comment not pushed (annotation.near_duplicates: "
+        "once_per_article); their answer cannot differ from their first comment's; the build "
+        "gives each its first comment's labels, marked duplicate_of")
+
+
+@pytest.mark.parametrize("policy,expected", [
+    ("annotate_once", ["a-0", "a-2"]), ("annotate_each", ["a-0", "a-1", "a-2", "b-0"])])
+def test_push_policy_annotate_once_or_each(tmp_path, policy, expected):
+    result, pushed = _push_dry_run(tmp_path, policy)
+    assert pushed == expected
+    assert result.copies_not_pushed == 4 - len(expected)

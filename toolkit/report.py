@@ -49,13 +49,14 @@ CODES: dict[str, tuple[Level, str]] = {
     "I054": ("error", "unclosed-quote"),
     "I055": ("warning", "comment-without-time"),
     "I060": ("info", "near-duplicate-cluster"),
-    "I061": ("info", "cluster-joins-groups"),
     "P001": ("warning", "duplicate-key"),
     "P002": ("warning", "prediction-unknown-key"),
     "P003": ("warning", "duplicate-on-server"),
+    "P060": ("info", "copies-not-pushed"),
     "B001": ("warning", "authors-kept"),
     "B003": ("warning", "empty-split"),
     "B050": ("warning", "missing-required"),
+    "B051": ("info", "cluster-joins-groups"),
 }
 
 

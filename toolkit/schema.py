@@ -142,6 +142,11 @@ class AnnotationPolicy(_Strict):
     overlap: int = Field(default=1, ge=1)
     rule: Literal["majority", "unanimous"] = "majority"
     min_annotations: int = Field(default=1, ge=1)
+    # Near-duplicate comments (duplicate_of in the corpus): which copies are annotated.
+    # See toolkit.ingest.near_duplicates.copies_not_pushed.
+    near_duplicates: Literal["annotate_once", "once_per_article", "annotate_each"] = (
+        "once_per_article"
+    )
 
 
 class DatasetDefaults(_Strict):
@@ -209,7 +214,10 @@ class Schema(_Strict):
 
     def canonical_json(self) -> bytes:
         """The canonical form: sorted keys, defaults filled in, no YAML formatting."""
-        return orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+        data = self.model_dump(mode="json")
+        if data["annotation"]["near_duplicates"] == "once_per_article":
+            del data["annotation"]["near_duplicates"]  # a schema's hash from before the key
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
     @property
     def content_hash(self) -> str:

@@ -63,7 +63,9 @@ def push(
         out_console.print(
             f"Dry run: {result.created} tasks written to {result.dry_run_path} "
             "(Label Studio import format); "
-            f"{result.already_present} already pushed; {len(result.skipped)} skipped.",
+            f"{result.already_present} already pushed; {len(result.skipped)} skipped"
+            + (f"; {result.copies_not_pushed} near-duplicate copies not pushed"
+               if result.copies_not_pushed else "") + ".",
             markup=False,
         )
         return
@@ -94,7 +96,9 @@ def show_push(result: pushing.PushResult, url: str) -> None:
         out_console.print(f"Ledger reconciled from {result.reconciled} server tasks", markup=False)
     out_console.print(
         f"Tasks: {result.created} created, {result.already_present} already present, "
-        f"{len(result.skipped)} skipped; predictions attached: {result.predictions_attached}",
+        f"{len(result.skipped)} skipped; predictions attached: {result.predictions_attached}"
+        + (f"; {result.copies_not_pushed} near-duplicate copies not pushed"
+           if result.copies_not_pushed else ""),
         markup=False,
     )
 

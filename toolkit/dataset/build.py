@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, KeysView
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ import orjson
 
 from ..corpus import read_corpus
 from ..errors import EmptyDatasetRefused, InputError, OptionError
+from ..ingest.near_duplicates import copies_not_pushed
 from ..kinds import kind_of
 from ..paths import default_dataset_dir
 from ..report import Report
@@ -50,6 +51,7 @@ from ..review import ReviewResult, review_snapshot
 from ..review._header import check_header, schema_changed_finding
 from ..schema import Schema, load_schema
 from ..studio.snapshot import open_snapshot
+from ..tasks import corpus_key, tasks_from_corpus
 from . import _sources
 from ._sources import (
     STATUS_NO_ANNOTATIONS,
@@ -83,11 +85,13 @@ class Balance:
     not_pushed: int | None = None
     not_in_corpus: int = 0  # snapshot tasks whose unit is not in the given corpus
     duplicates: int = 0  # extra tasks for a unit already seen (counted in rejected)
+    copies: int = 0  # near-duplicate copies not pushed, in the splits with their first's labels
 
     @property
     def accounted(self) -> int:
         """Snapshot tasks that are in a split, rejected, or not yet annotated."""
-        return sum(self.in_splits.values()) + sum(self.rejected.values()) + self.not_annotated
+        return (sum(self.in_splits.values()) - self.copies + sum(self.rejected.values())
+                + self.not_annotated)
 
     @property
     def adds_up(self) -> bool:
@@ -107,8 +111,12 @@ class Balance:
                 f"corpus units: {self.corpus_units} = {self.corpus_units - (self.not_pushed or 0)}"
                 f" pushed + {self.not_pushed} not pushed"
             )
+        if self.copies:
+            lines.append(f"near-duplicate copies not pushed, in the splits with their first "
+                         f"comment's labels: {self.copies}")
         lines.append(
-            f"snapshot tasks: {self.snapshot_tasks} = {sum(self.in_splits.values())} in splits "
+            f"snapshot tasks: {self.snapshot_tasks} = {sum(self.in_splits.values()) - self.copies}"
+            " in splits "
             f"({splits}) + {rejected} rejected + {self.not_annotated} not yet annotated"
         )
         if self.rejected:
@@ -306,6 +314,10 @@ def _build(
             f"rejected ({MISSING_REQUIRED} in {REJECTED_FILE}); `corpus validate` says why "
             "(V004 unanswered, V001 a question the schema does not have: renamed?)",
         )
+    marks = _near_duplicate_marks(corpus)
+    copies = 0
+    if marks:
+        items, copies = _with_copies(schema, items, Path(str(corpus)), marks, seen, keep)
     review.items = None  # the items live on in `items` only: memory
 
     timings["aggregate"] += time.perf_counter() - clock
@@ -321,7 +333,6 @@ def _build(
         except EncodeError as exc:
             rejected.append(_rejected_row(item, "invalid", str(exc)))
 
-    marks = _near_duplicate_marks(corpus)
     split_of, near_duplicates = _assign(
         schema, [(item, group) for item, _, group in encoded], previous, marks, report)
     by_split: dict[str, list[list]] = {name: [] for name in schema.dataset.splits}
@@ -342,6 +353,7 @@ def _build(
         rejected=rejected_counts,
         not_annotated=not_annotated,
         duplicates=duplicates,
+        copies=copies,
     )
     if review.corpus_keys is not None:
         _corpus_balance(balance, review.corpus_keys, seen)
@@ -516,7 +528,7 @@ def _assign(schema: Schema, items: list[tuple[Item, str]], previous: dict[str, s
     group key) pairs; groups in ``previous`` (the last build's assignment) keep their
     split. With ``marks`` (comment id -> duplicate_of, from the corpus) the groups of one
     near-duplicate cluster are dealt as one; clusters joining several groups are reported
-    (I061, the largest few)."""
+    (B051, the largest few)."""
     stratify = stratify_question(schema)
     checked = marks is not None
     marks = marks or {}
@@ -533,7 +545,7 @@ def _assign(schema: Schema, items: list[tuple[Item, str]], previous: dict[str, s
     spanning = sorted(((len(set(groups)), key) for key, groups in clusters.items()
                        if len(set(groups)) > 1), key=lambda pair: (-pair[0], pair[1]))
     for count, key in spanning[:5]:
-        report.info("I061", key, f"near-duplicate cluster of {len(clusters[key])} items joins "
+        report.info("B051", key, f"near-duplicate cluster of {len(clusters[key])} items joins "
                     f"{count} `{schema.dataset.group_by}` groups",
                     "dealt as one group: all its items are in one split")
     return split_of, {
@@ -542,6 +554,34 @@ def _assign(schema: Schema, items: list[tuple[Item, str]], previous: dict[str, s
         "copies": sum(len(groups) - 1 for groups in clusters.values()),
         "joining_groups": len(spanning),
     }
+
+
+def _with_copies(schema: Schema, items: list[Item], corpus: Path, marks: dict[str, str],
+                 seen: dict, keep: set[str]) -> tuple[list[Item], int]:
+    """``items`` with their ``duplicate_of`` (task data does not carry it) plus one item
+    per near-duplicate copy the schema's policy did not push whose first comment is
+    in the dataset: that comment's labels, provenance ``duplicate``, no annotations."""
+    for item in items:
+        item.data["duplicate_of"] = marks.get(item.unit_id)
+    if schema.unit != "comment":
+        return items, 0
+    skip = copies_not_pushed(schema.annotation.near_duplicates, read_corpus(corpus),
+                             set(marks.values()))
+    todo = {copy: first for copy, first in skip.items() if corpus_key(schema, copy) not in seen}
+    if not todo:
+        return items, 0
+    by_unit = {item.unit_id: item for item in items if item.unit_id in skip.values()}
+    added = []
+    for data in tasks_from_corpus(schema, corpus):
+        first = by_unit.get(todo.get(data["unit_id"], ""))
+        if first is None:
+            continue  # not a copy left out, or its first comment is not in the dataset (yet)
+        kept = {key: value for key, value in data.items() if key in keep}
+        kept["duplicate_of"] = first.unit_id
+        added.append(replace(first, corpus_key=data["corpus_key"], unit_id=data["unit_id"],
+                             task_id=None, data=kept, annotations=[], n_annotators=0,
+                             provenance={name: "duplicate" for name in first.provenance}))
+    return items + added, len(added)
 
 
 def _near_duplicate_marks(corpus: str | Path | None) -> dict[str, str] | None:

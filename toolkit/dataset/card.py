@@ -279,6 +279,9 @@ def _columns(facts: CardFacts) -> list[str]:
         "article_id": "the article's stable id; all comments of an article share it",
         "source": "the page or file the article was read from",
         "position": "the comment's 1-based position under the article",
+        "duplicate_of": "for a near-duplicate copy, the comment_id of its cluster's first "
+        "comment (null otherwise); provenance `duplicate` means the labels are that "
+        "comment's, the copy itself not annotated",
         "author": "the commenter's display name as published (kept with --keep-authors)",
         "text": "the item text exactly as published; span offsets index into it",
         "article_title": "the article's title (context shown to annotators)",

@@ -35,6 +35,7 @@ def id_columns(schema: Schema, *, with_context: bool, keep_authors: bool) -> lis
             columns.append("article_body")
         if keep_authors:
             columns.insert(4, "author")
+        columns.append("duplicate_of")  # near-duplicate copies: their cluster's first comment
         return columns
     return ["article_id", "source", "title", "body"]
 

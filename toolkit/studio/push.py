@@ -21,8 +21,9 @@ from pathlib import Path
 
 import orjson
 
-from ..corpus import iter_jsonl
+from ..corpus import iter_jsonl, read_corpus
 from ..errors import InputError, SetupError, StudioError
+from ..ingest.near_duplicates import copies_not_pushed, first_comments
 from ..paths import DEFAULT_LEDGER_DIR, default_tasks_file
 from ..report import Finding
 from ..schema import Schema
@@ -51,6 +52,7 @@ class PushResult:
     reconciled: int | None = None  # tasks read from the server to rebuild the ledger
     skipped: list[Finding] = field(default_factory=list)
     dry_run_path: Path | None = None
+    copies_not_pushed: int = 0  # near-duplicate copies left to their first comment's labels
 
 
 def read_predictions(path: Path) -> dict[str, list[dict]]:
@@ -96,6 +98,29 @@ def _batches(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
             batch = []
     if batch:
         yield batch
+
+
+def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult) -> Iterator[dict]:
+    """The corpus's tasks minus the near-duplicate copies the schema annotates once
+    (``annotation.near_duplicates``); says how many and why in ``result``."""
+    tasks = tasks_from_corpus(schema, corpus_path)
+    if schema.unit != "comment":
+        return tasks
+    policy = schema.annotation.near_duplicates
+    firsts = first_comments(read_corpus(Path(corpus_path)))
+    skip = copies_not_pushed(policy, read_corpus(Path(corpus_path)), firsts)
+    if not skip:
+        return tasks
+    result.copies_not_pushed = len(skip)
+    where = "under the same article as their first comment" if policy == "once_per_article" \
+        else "anywhere"
+    result.skipped.append(Finding(
+        "info", "P060", str(corpus_path),
+        f"{len(skip)} near-duplicate copies {where} not pushed (annotation.near_duplicates: "
+        f"{policy}); their answer cannot differ from their first comment's",
+        "the build gives each its first comment's labels, marked duplicate_of",
+    ))
+    return (task for task in tasks if task["unit_id"] not in skip)
 
 
 def _new_tasks(
@@ -199,7 +224,7 @@ def push(
                     "delete the extra tasks in Label Studio",
                 ))
 
-        tasks = tasks_from_corpus(schema, corpus_path)
+        tasks = _without_copies(schema, corpus_path, result)
         todo = list(_new_tasks(tasks, ledger.ids, predictions, result))
         total = len(todo)
         if on_progress:
@@ -270,7 +295,7 @@ def dry_run(
     try:
         with tmp.open("wb") as handle:
             handle.write(b"[")
-            tasks = tasks_from_corpus(schema, corpus_path)
+            tasks = _without_copies(schema, corpus_path, result)
             for task in _new_tasks(tasks, ids, predictions, result):
                 handle.write(b",\n" if result.created else b"\n")
                 handle.write(orjson.dumps(task))
