@@ -238,6 +238,7 @@ class _Checker:
         self.overlap = schema.annotation.overlap
         # name -> check(state, value, data): each kind's check of one result, made once
         self.checks = {q.name: self.kinds[q.name].validator(self, q) for q in schema.questions}
+        self._state = ResultState(None, ())
         changed = check_header(header, schema, "the snapshot header")
         header_hash = header.get("schema_hash") if isinstance(header, Mapping) else None
         self.older = changed is not None
@@ -376,7 +377,12 @@ class _Checker:
         # ``state.extracted``: this annotation's answers as extract_answers reads them,
         # built on the kinds' fast paths only; None once any result needs the careful path
         # (or a question is answered twice), and then the caller extracts them itself.
-        state = ResultState({} if self.collect else None, (where, key, task_id, ann_id, who))
+        state = self._state  # one per checker, reset per annotation (no allocation)
+        state.answered = {}
+        state.spans = {}
+        state.extracted = {} if self.collect else None
+        state.marked = None
+        state.ids = (where, key, task_id, ann_id, who)
         for item in result:
             if type(item) is not dict:
                 self.add("V019", where, key, task_id, ann_id, who,
