@@ -34,13 +34,13 @@ from ..review.aggregate import (
     TOO_FEW,
     UNANIMOUS,
     AggregatedItem,
-    aggregate_task_with,
 )
-from ..review.agreement import AgreementCollector, AgreementReport, reliability
+from ..review.agreement import AgreementReport, reliability
 from ..review.answers import annotator_id
-from ..review.validate import CODES, REJECTS_ITEM, corpus_fingerprints, task_validator
+from ..review.run import ReviewResult, review_snapshot
+from ..review.validate import CODES
 from ..schema import Question, Schema
-from ..studio.snapshot import Snapshot, check_schema, open_snapshot
+from ..studio.snapshot import Snapshot
 from . import bootstrap
 from .model import (
     AnnotatorSummary,
@@ -91,8 +91,9 @@ def _shown(texts: Mapping[str, str], key: str) -> str:
     return f"{text} ({key})" if text and text != key else key
 
 
-class _Tally:
-    """What the page plots, counted task by task."""
+class Tally:
+    """What the page plots, counted task by task: an observer of the review pass
+    (``review_snapshot(..., observers=[tally])``)."""
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
@@ -126,7 +127,8 @@ class _Tally:
         self.predicted: Counter = Counter()  # build's outcome per task (predicted)
         self.rejected_detail: Counter = Counter()  # (reason code, detail) -> n
 
-    def task(self, task: Mapping[str, Any], item: AggregatedItem, invalid: str | None) -> None:
+    def __call__(self, task: Mapping[str, Any], item: AggregatedItem,
+                 invalid: str | None) -> None:
         progress = self.progress
         progress.tasks += 1
         progress.by_status[item.status] = progress.by_status.get(item.status, 0) + 1
@@ -245,8 +247,8 @@ class _Tally:
             self._reject("duplicate_task", "a second task for a unit already seen")
             return
         self.seen_keys[key] = item.task_id
-        if invalid is not None:
-            self._reject("invalid", invalid)
+        if invalid is not None:  # "V002 unknown-label: <message>": grouped by code
+            self._reject("invalid", invalid.split(":", 1)[0])
         elif item.status == NO_ANNOTATIONS:
             self.predicted["not yet annotated"] += 1
         elif item.status == TOO_FEW:
@@ -272,33 +274,40 @@ def gather_report(
     competence: list[dict[str, Any]] | None = None,
     near_duplicates: dict[str, Any] | None = None,
 ) -> Report:
-    """The report's aggregates of a snapshot (see the module docstring). SnapshotError
-    when the snapshot cannot be read or belongs to another schema; InputError when
-    ``dataset`` is not a dataset folder written by `corpus build`."""
+    """The report's aggregates of a snapshot (see the module docstring): the review
+    pass (``review_snapshot``) with a :class:`Tally` riding on it, then
+    :func:`finish_report`. SnapshotError when the snapshot cannot be read or belongs
+    to another schema; InputError when ``dataset`` is not a dataset folder written by
+    `corpus build`."""
+    tally = Tally(schema)
+    review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False,
+                             observers=[tally])
+    return finish_report(review, tally, schema, corpus=corpus, dataset=dataset,
+                         replicates=replicates, competence=competence,
+                         near_duplicates=near_duplicates)
+
+
+def finish_report(
+    review: ReviewResult,
+    tally: Tally,
+    schema: Schema,
+    *,
+    corpus: str | Path | None = None,
+    dataset: str | Path | None = None,
+    replicates: int = bootstrap.REPLICATES,
+    competence: list[dict[str, Any]] | None = None,
+    near_duplicates: dict[str, Any] | None = None,
+) -> Report:
+    """The report from a review pass that ran with ``tally`` as an observer (with
+    validation and agreement): `corpus sync` passes build's pass here. The
+    near-duplicate section is read from ``corpus`` unless given."""
     from .. import __version__
 
-    snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
-    changed = check_schema(snap.header, schema, snap.path)
-    fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
-    validator = task_validator(schema, header=snap.header, corpus=fingerprints)
-    validator.collect = True  # aggregation reuses the answers validation extracted
-    findings = validator.report.findings
-    collector = AgreementCollector(schema)
-    tally = _Tally(schema)
-    invalid: dict[Any, str] = {}
-    for task in snap.tasks():
-        seen = len(findings)
-        validator.task(task)
-        for finding in findings[seen:]:
-            task_id = getattr(finding, "task_id", None)
-            if finding.code in REJECTS_ITEM and task_id is not None and task_id not in invalid:
-                invalid[task_id] = f"{finding.code} {CODES[finding.code][1]}"
-        if not isinstance(task, Mapping):
-            continue
-        item = aggregate_task_with(task, schema, validator.answers)
-        collector.add(item)
-        tally.task(task, item, invalid.get(item.task_id))
-    agreement = collector.report()
+    assert review.validation is not None and review.agreement is not None
+    snap = review.snapshot
+    agreement = review.agreement
+    if near_duplicates is None and corpus is not None:
+        near_duplicates = near_duplicate_section(corpus)
     report = Report(
         title=schema.title,
         schema_name=schema.name,
@@ -315,8 +324,8 @@ def gather_report(
         competence=competence,
         near_duplicates=near_duplicates,
     )
-    if changed is not None:
-        report.notes.append(f"{changed}; answers are read with the schema given")
+    if review.schema_changed is not None:
+        report.notes.append(f"{review.schema_changed}; answers are read with the schema given")
     labels = _annotator_labels(agreement, tally)
     report.per_day = [DayCount(day, labels.get(who, who), n)
                       for (day, who), n in sorted(tally.per_day.items())]
@@ -324,7 +333,7 @@ def gather_report(
     report.annotators, report.fast_rule = _annotators(agreement, tally, labels)
     report.pairs = _pairs(agreement, labels)
     report.confusion = _confusion(schema, tally, labels)
-    summary = validator.report.summary
+    summary = review.validation.summary
     report.findings = [CodeCount(code, CODES[code][1], CODES[code][0], n, question or None)
                        for (code, question), n in sorted(summary.items())]
     if dataset is not None:
@@ -348,7 +357,7 @@ def _by_code(detail: Counter) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def _annotator_labels(agreement: AgreementReport, tally: _Tally) -> dict[str, str]:
+def _annotator_labels(agreement: AgreementReport, tally: Tally) -> dict[str, str]:
     """Annotator id -> the name `corpus agree` shows ("2 (huda@example.org)")."""
     labels = {person.annotator: person.label for person in agreement.annotators}
     for who in list(tally.submitted) + list(tally.cancelled) + list(tally.drafts):
@@ -358,7 +367,7 @@ def _annotator_labels(agreement: AgreementReport, tally: _Tally) -> dict[str, st
     return labels
 
 
-def _questions(schema: Schema, tally: _Tally, agreement: AgreementReport,
+def _questions(schema: Schema, tally: Tally, agreement: AgreementReport,
                replicates: int) -> list[QuestionSummary]:
     figures = {q.question: q for q in agreement.questions}
     out = []
@@ -398,7 +407,7 @@ def _questions(schema: Schema, tally: _Tally, agreement: AgreementReport,
     return out
 
 
-def _interval(q: Question, tally: _Tally, replicates: int) -> tuple[float, float] | None:
+def _interval(q: Question, tally: Tally, replicates: int) -> tuple[float, float] | None:
     patterns = tally.patterns[q.name]
     if not patterns:
         return None
@@ -421,7 +430,7 @@ def _interval(q: Question, tally: _Tally, replicates: int) -> tuple[float, float
                                         replicates=replicates)
 
 
-def _annotators(agreement: AgreementReport, tally: _Tally,
+def _annotators(agreement: AgreementReport, tally: Tally,
                 labels: dict[str, str]) -> tuple[list[AnnotatorSummary], str]:
     everyone = {person.annotator: person for person in agreement.annotators}
     ids = sorted(set(everyone) | set(tally.submitted) | set(tally.cancelled),
@@ -471,7 +480,7 @@ def _pairs(agreement: AgreementReport, labels: dict[str, str]) -> list[PairAgree
     return out
 
 
-def _confusion(schema: Schema, tally: _Tally, labels: dict[str, str]) -> list[ConfusionCell]:
+def _confusion(schema: Schema, tally: Tally, labels: dict[str, str]) -> list[ConfusionCell]:
     texts = {q.name: label_texts(schema, q) for q in tally.confused}
     keyed: Counter = Counter()
     for (who, name, given, label), n in tally.confusion.items():
@@ -488,7 +497,7 @@ def _confusion(schema: Schema, tally: _Tally, labels: dict[str, str]) -> list[Co
 # --------------------------------------------------------------------- a built dataset
 
 
-def _from_dataset(report: Report, schema: Schema, folder: Path, tally: _Tally) -> None:
+def _from_dataset(report: Report, schema: Schema, folder: Path, tally: Tally) -> None:
     """Per split label counts, rejected reasons and the balance of a built dataset folder."""
     import pyarrow.parquet as pq
 
@@ -570,3 +579,50 @@ def _count_column(question: Question, values: list, counts: Counter) -> None:
                 counts[NONE] += 1
         else:
             counts[_value_key(value)] += 1
+
+
+# --------------------------------------------------------------------- near-duplicates
+
+
+def near_duplicate_section(corpus: str | Path, largest: int = 10) -> dict[str, Any] | None:
+    """The near-duplicate section from a corpus's ``duplicate_of`` marks (see
+    toolkit.ingest.near_duplicates): clusters, comments in them, cluster sizes, the
+    largest clusters with their first comment, and how many clusters join comments
+    of several articles. None when the corpus has no copies (the section is left
+    out); InputError when the corpus cannot be read."""
+    from ..corpus import read_corpus
+
+    first_text: dict[str, str] = {}  # comment id -> text, of comments that start a cluster
+    first_article: dict[str, str] = {}
+    members: Counter = Counter()  # cluster (its first comment's id) -> copies
+    articles: dict[str, set[str]] = defaultdict(set)
+    for article in read_corpus(corpus):
+        for comment in article.comments:
+            head = comment.duplicate_of
+            if head is None:
+                first_text[comment.id] = comment.text
+                first_article[comment.id] = article.id
+            else:
+                members[head] += 1
+                articles[head].add(article.id)
+    if not members:
+        return None
+    sizes: Counter = Counter()
+    cross = 0
+    for head, copies in members.items():
+        sizes[copies + 1] += 1
+        joined = articles[head] | ({first_article[head]} if head in first_article else set())
+        if len(joined) > 1:
+            cross += 1
+    top = sorted(members.items(), key=lambda pair: (-pair[1], pair[0]))[:largest]
+    return {
+        "clusters": len(members),
+        "members": sum(members.values()) + len(members),
+        "copies": sum(members.values()),
+        "across_articles": cross,
+        "largest": [{"size": copies + 1, "example": first_text.get(head, head),
+                     "articles": len(articles[head] | ({first_article[head]}
+                                                       if head in first_article else set()))}
+                    for head, copies in top],
+        "sizes": [{"size": size, "clusters": n} for size, n in sorted(sizes.items())],
+    }
