@@ -25,6 +25,8 @@ import numpy as np
 import orjson
 
 from ..errors import InputError
+from ..kinds import kind_of
+from ..kinds.base import NONE_KEY
 from ..review.aggregate import (
     GROUND_TRUTH,
     MAJORITY,
@@ -55,34 +57,23 @@ from .model import (
     Report,
 )
 
-NONE = "(none)"
+NONE = NONE_KEY
 NO_ANSWER = "(no answer)"
 # Suspiciously fast: an annotator whose median time per annotation is below this share of
 # the median over every annotation (and who has at least FAST_MIN_ANNOTATIONS timed ones).
 FAST_SHARE = 0.5
 FAST_MIN_ANNOTATIONS = 5
-_YESNO_TEXT = {"ar": {"yes": "نعم", "no": "لا"}}
 _RESOLVED = (UNANIMOUS, MAJORITY, GROUND_TRUTH)
 
 
 def label_texts(schema: Schema, question: Question) -> dict[str, str]:
-    """Stored value -> what annotators saw (the schema's display text; for yes/no the
-    caption the Label Studio config shows in the schema's language)."""
-    texts = {label.value: label.display for label in question.labels}
-    if question.kind == "yesno":
-        defaults = _YESNO_TEXT.get(schema.language.split("-")[0].lower(),
-                                   {"yes": "Yes", "no": "No"})
-        texts = {value: texts.get(value, defaults[value]) for value in ("yes", "no")}
-    return texts
+    """Stored value -> what annotators saw: the display text of each label as the Label
+    Studio config shows it (for yes/no, the config's caption in the schema's language
+    unless the schema gives one)."""
+    from ..studio.labelconfig import _captions
 
-
-def _value_key(value: Any) -> str:
-    """An answer's stored value as the page keys it: bool -> yes/no, None -> (none)."""
-    if value is None:
-        return NONE
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+    rows = kind_of(question.kind).label_rows(question, _captions(schema))
+    return {row[0]: row[1] for row in rows}
 
 
 def _shown(texts: Mapping[str, str], key: str) -> str:
@@ -104,24 +95,23 @@ class Tally:
         self.per_day: Counter = Counter()
         self.lead: dict[str, list[float]] = defaultdict(list)
         self.names: dict[str, str] = {}
-        self.labeled = [q for q in schema.questions if q.kind != "text"]
+        kinds = {q.name: kind_of(q.kind) for q in schema.questions}
+        self.kinds = kinds
+        self.labeled = [q for q in schema.questions if kinds[q.name].report_distribution]
+        self.parts = [(q.name, kinds[q.name].answer_parts) for q in self.labeled]
         self.distribution: dict[str, Counter] = {q.name: Counter() for q in self.labeled}
         self.unresolved: Counter = Counter()
         # per question: pattern of answers (sparse tuple) -> items; see _pattern
-        self.alpha_questions = [q for q in self.labeled if q.kind != "spans"]
+        self.alpha_questions = [q for q in self.labeled if kinds[q.name].alpha_level]
         self.patterns: dict[str, Counter] = {q.name: Counter() for q in self.alpha_questions}
         self.value_index: dict[str, dict[Any, int]] = {}
         for q in self.alpha_questions:
-            if q.kind == "rating":
-                values: list[Any] = list(range(1, (q.scale or 5) + 1))
-            elif q.kind == "yesno":
-                values = [True, False]
-            else:
-                values = list(q.label_values)
+            values = kinds[q.name].answer_values(q)
             self.value_index[q.name] = {v: i for i, v in enumerate(values)}
         self._memo: dict[str, dict[tuple, tuple]] = {q.name: {} for q in self.alpha_questions}
         self.confusion: Counter = Counter()
-        self.confused = [q for q in self.labeled if q.kind in ("single", "yesno", "rating")]
+        # one value per answer: each annotator's answer against the aggregated label
+        self.confused = [q for q in self.alpha_questions if not kinds[q.name].set_valued]
         self.confused_names = [q.name for q in self.confused]
         self.seen_keys: dict[str, Any] = {}
         self.predicted: Counter = Counter()  # build's outcome per task (predicted)
@@ -168,25 +158,16 @@ class Tally:
         self._outcome(item, invalid)
         if item.status not in (OK, STATUS_UNRESOLVED):
             return
-        for q in self.labeled:
-            name = q.name
+        for name, parts_of in self.parts:
             if item.provenance.get(name) not in _RESOLVED:
                 self.unresolved[name] += 1
                 continue
-            value = item.labels.get(name)
             counts = self.distribution[name]
-            if q.kind == "spans":
-                for span in value or ():
-                    counts[span[2]] += 1
-                if not value:
-                    counts[NONE] += 1
-            elif q.kind == "multi":
-                for label in value or ():
-                    counts[label] += 1
-                if not value:
-                    counts[NONE] += 1
-            else:
-                counts[value] += 1  # raw (str, bool, int, None): keyed for the page at the end
+            parts = parts_of(item.labels.get(name))
+            for part in parts:  # raw (str, bool, int, None): keyed for the page at the end
+                counts[part] += 1
+            if not parts:
+                counts[NONE] += 1
         if n < 2:
             return
         votes = item.votes
@@ -194,7 +175,7 @@ class Tally:
             name = q.name
             given = votes.get(name) if votes is not None else None
             if given is None:
-                if q.kind == "multi":
+                if self.kinds[name].set_valued:
                     given = [a.get(name) or None for _, a in item.answers]
                 else:
                     given = [a.get(name) for _, a in item.answers]
@@ -216,7 +197,7 @@ class Tally:
     def _pattern(self, q: Question, votes: list) -> tuple:
         """A sparse row of the item's value counts: ((column, count), ...). Multi choice:
         two columns per label (not ticked, ticked), as agreement's per-label decisions."""
-        if q.kind == "multi":
+        if self.kinds[q.name].set_valued:
             index = self.value_index[q.name]
             ticked = Counter(label for vote in votes for label in set(vote or ())
                              if label in index)
@@ -371,16 +352,15 @@ def _questions(schema: Schema, tally: Tally, agreement: AgreementReport,
                replicates: int) -> list[QuestionSummary]:
     figures = {q.question: q for q in agreement.questions}
     out = []
-    for q in schema.questions:
-        if q.kind == "text":
-            continue
+    for q in tally.labeled:
+        kind = tally.kinds[q.name]
         texts = label_texts(schema, q)
-        summary = QuestionSummary(q.name, q.kind, q.prompt, unresolved=tally.unresolved[q.name])
+        summary = QuestionSummary(q.name, q.kind, q.prompt, unresolved=tally.unresolved[q.name],
+                                  unit=kind.report_unit, span_f1=kind.span_f1)
         counts: Counter = Counter()
         for value, n in tally.distribution[q.name].items():
-            counts[value if q.kind in ("multi", "spans") else _value_key(value)] += n
-        order = ([str(v) for v in range(1, (q.scale or 5) + 1)] if q.kind == "rating"
-                 else list(q.label_values))
+            counts[kind.answer_key(value)] += n
+        order = [kind.answer_key(v) for v in kind.answer_values(q)]
         for key in order + sorted(k for k in counts if k not in order):
             if key in counts or key in order:
                 summary.distribution.append(LabelCount(key, texts.get(key, key), counts[key]))
@@ -412,21 +392,20 @@ def _interval(q: Question, tally: Tally, replicates: int) -> tuple[float, float]
     if not patterns:
         return None
     index = tally.value_index[q.name]
-    width = 2 * len(index) if q.kind == "multi" else len(index)
+    kind = tally.kinds[q.name]
+    width = 2 * len(index) if kind.set_valued else len(index)
     dense = np.zeros((len(patterns), width), dtype=np.int64)
     for row, pattern in enumerate(patterns):
         for column, count in pattern:
             dense[row, column] = count
     multiplicity = np.fromiter(patterns.values(), dtype=np.int64, count=len(patterns))
-    if q.kind == "multi":
+    if kind.set_valued:  # one binary variable per label: (not ticked, ticked)
         blocks = [slice(2 * i, 2 * i + 2) for i in range(len(index))]
         return bootstrap.bootstrap_patterns(dense, multiplicity, "nominal", None, blocks,
                                             replicates=replicates)
-    if q.kind == "rating":
-        domain = [float(v) for v in index]
-        return bootstrap.bootstrap_patterns(dense, multiplicity, "ordinal", domain,
-                                            replicates=replicates)
-    return bootstrap.bootstrap_patterns(dense, multiplicity, "nominal", None,
+    level = kind.alpha_level or "nominal"
+    domain = [float(v) for v in index] if level != "nominal" else None
+    return bootstrap.bootstrap_patterns(dense, multiplicity, level, domain,
                                         replicates=replicates)
 
 
@@ -468,7 +447,7 @@ def _annotators(agreement: AgreementReport, tally: Tally,
 def _pairs(agreement: AgreementReport, labels: dict[str, str]) -> list[PairAgreement]:
     out = []
     for q in agreement.questions:
-        if q.kind == "spans":
+        if kind_of(q.kind).span_f1:
             pairs = {key: (fig["exact"], fig["items"]) for key, fig in q.span_f1.items()}
         else:
             pairs = {key: (fig["kappa"], fig["items"]) for key, fig in q.cohen_kappa.items()}
@@ -484,7 +463,8 @@ def _confusion(schema: Schema, tally: Tally, labels: dict[str, str]) -> list[Con
     texts = {q.name: label_texts(schema, q) for q in tally.confused}
     keyed: Counter = Counter()
     for (who, name, given, label), n in tally.confusion.items():
-        keyed[(who, name, _value_key(given), _value_key(label))] += n
+        key = tally.kinds[name].answer_key
+        keyed[(who, name, key(given), key(label))] += n
     out = []
     for (who, name, given, label), n in sorted(keyed.items()):
         shown = texts[name]
@@ -510,7 +490,7 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: Tally) ->
                          "wrote, e.g. exports/<schema>/dataset")
     report.dataset = str(folder)
     in_splits: Counter = Counter()
-    questions = {q.name: q for q in schema.questions if q.kind != "text"}
+    questions = {q.name: q for q in tally.labeled}
     per_split: dict[str, dict[str, Counter]] = {name: {} for name in questions}
     for path in files:
         split = path.name.split("-", 1)[0]
@@ -522,7 +502,8 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: Tally) ->
         in_splits[split] += table.num_rows
         for name in table.column_names:
             counts = per_split[name].setdefault(split, Counter())
-            _count_column(questions[name], table.column(name).to_pylist(), counts)
+            _count_column(questions[name], tally.kinds[name], table.column(name).to_pylist(),
+                          counts)
     for summary in report.questions:
         texts = label_texts(schema, questions[summary.name])
         for split, counts in per_split.get(summary.name, {}).items():
@@ -562,23 +543,13 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: Tally) ->
     )
 
 
-def _count_column(question: Question, values: list, counts: Counter) -> None:
-    names = question.label_values
+def _count_column(question: Question, kind: Any, values: list, counts: Counter) -> None:
     for value in values:
-        if question.kind == "single":
-            counts[NONE if value is None else names[value]] += 1
-        elif question.kind == "multi":
-            for v in value or ():
-                counts[names[v]] += 1
-            if not value:
-                counts[NONE] += 1
-        elif question.kind == "spans":
-            for span in value or ():
-                counts[names[span["label"]]] += 1
-            if not value:
-                counts[NONE] += 1
-        else:
-            counts[_value_key(value)] += 1
+        parts = kind.stored_parts(question, value)
+        for part in parts:
+            counts[kind.answer_key(part)] += 1
+        if not parts:
+            counts[NONE] += 1
 
 
 # --------------------------------------------------------------------- near-duplicates

@@ -36,6 +36,8 @@ class QuestionSummary:
     prompt: str
     distribution: list[LabelCount] = field(default_factory=list)
     unresolved: int = 0  # items with 2+ annotators and no agreed label for this question
+    unit: str = "items"  # what the distribution counts (the kind's report_unit: "spans")
+    span_f1: bool = False  # its agreement is pairwise span F1 (no kappa, no alpha)
     # agreement, as `corpus agree` computes it (None: undefined, see notes)
     items: int = 0
     alpha: float | None = None

@@ -215,7 +215,7 @@ def _distribution_chart(question) -> dict:
     encoding: dict[str, Any] = {
         "y": {"field": "label", "type": "nominal", "sort": order, "title": None},
         "x": {"field": "items", "type": "quantitative",
-              "title": "spans" if question.kind == "spans" else "items", "axis": _COUNT_AXIS},
+              "title": question.unit, "axis": _COUNT_AXIS},
         "tooltip": [{"field": "label"}, {"field": "split"}, {"field": "items"}],
     }
     if splits:
@@ -271,7 +271,7 @@ def _pairs_chart(report: Report) -> dict:
     data = [{"question": p.question, "a": p.first, "b": p.second,
              "value": None if p.value is None else round(p.value, 3), "items": p.items}
             for p in report.pairs if p.first in shown and p.second in shown]
-    spans = {q.name for q in report.questions if q.kind == "spans"}
+    spans = {q.name for q in report.questions if q.span_f1}
     return _base(
         data,
         params=[{"name": "question", "value": questions[0],
@@ -604,8 +604,7 @@ def _question_table(report: Report) -> str:
     for q in report.questions:
         interval = ("-" if q.alpha_low is None
                     else f"{q.alpha_low:.3f} … {q.alpha_high:.3f}")
-        f1 = (f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}" if q.kind == "spans"
-              else "-")
+        f1 = f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}" if q.span_f1 else "-"
         notes = "; ".join(q.notes)
         rows.append(
             f"<tr><td>{_e(q.name)}</td><td>{_e(q.kind)}</td><td class=\"num\">{q.items}</td>"
