@@ -289,6 +289,8 @@ def finish_report(
     agreement = review.agreement
     if near_duplicates is None and corpus is not None:
         near_duplicates = near_duplicate_section(corpus)
+        if near_duplicates is not None:
+            near_duplicates["policy"] = schema.annotation.near_duplicates
     report = Report(
         title=schema.title,
         schema_name=schema.name,
@@ -567,7 +569,7 @@ def near_duplicate_section(corpus: str | Path, largest: int = 10) -> dict[str, A
     first_article: dict[str, str] = {}
     members: Counter = Counter()  # cluster (its first comment's id) -> copies
     articles: dict[str, set[str]] = defaultdict(set)
-    for article in read_corpus(corpus):
+    for article in read_corpus(Path(corpus)):
         for comment in article.comments:
             head = comment.duplicate_of
             if head is None:

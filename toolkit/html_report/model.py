@@ -168,8 +168,11 @@ class Report:
     # Hooks (other features fill them; the page shows a section only when not None):
     # competence: one dict per annotator (and question), e.g. {"annotator": "2 (huda@..)",
     #   "question": "stance", "score": 0.91, "items": 120, "on_gold": 0.95};
-    # near_duplicates: {"clusters": int, "members": int, "largest": [{"size": int,
-    #   "example": str}, ...], "sizes": [{"size": int, "clusters": int}, ...]}.
+    # near_duplicates (gather.near_duplicate_section, from the corpus's duplicate_of):
+    #   {"clusters": int, "members": int (comments in clusters), "copies": int (marked
+    #   duplicate_of), "across_articles": int (clusters joining several articles),
+    #   "policy": str (the schema's annotation.near_duplicates), "largest": [{"size": int,
+    #   "articles": int, "example": str}, ...], "sizes": [{"size": int, "clusters": int}]}.
     competence: list[dict[str, Any]] | None = None
     near_duplicates: dict[str, Any] | None = None
 

@@ -554,16 +554,29 @@ def render_html(report: Report) -> str:
 
     if report.near_duplicates is not None:
         nd = report.near_duplicates
-        content = [f'<p class="note">{_e(nd.get("clusters", 0))} clusters, '
-                   f'{_e(nd.get("members", 0))} comments in them.</p>']
+        summary = (f'{_e(nd.get("clusters", 0))} clusters of near-duplicate comments, '
+                   f'{_e(nd.get("members", 0))} comments in them')
+        if nd.get("copies") is not None:
+            summary += f' ({_e(nd["copies"])} copies marked <code>duplicate_of</code>)'
+        if nd.get("across_articles") is not None:
+            summary += (f'; {_e(nd["across_articles"])} clusters join comments of several '
+                        "articles")
+        summary += "."
+        if nd.get("policy"):
+            summary += (f' The schema\'s <code>annotation.near_duplicates</code> is '
+                        f'<b>{_e(nd["policy"])}</b>.')
+        content = [f'<p class="note">{summary}</p>']
         if nd.get("sizes"):
             content.append(chart("chart-near-duplicates", _duplicates_chart(nd["sizes"])))
         largest = nd.get("largest") or []
         if largest:
-            content.append("<table><tr><th>size</th><th>example</th></tr>" + "".join(
-                f'<tr><td class="num">{_e(c.get("size"))}</td>'
-                f'<td class="rtl" dir="auto">{_e(c.get("example", ""))}</td></tr>'
-                for c in largest[:20]) + "</table>")
+            content.append(
+                "<h3>The largest clusters</h3><table><tr><th>comments</th><th>articles</th>"
+                "<th>first comment of the cluster</th></tr>" + "".join(
+                    f'<tr><td class="num">{_e(c.get("size"))}</td>'
+                    f'<td class="num">{_e(c.get("articles", "-"))}</td>'
+                    f'<td class="rtl" dir="auto">{_e(c.get("example", ""))}</td></tr>'
+                    for c in largest[:20]) + "</table>")
         section("near-duplicates", "Near-duplicate clusters", content)
 
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in report.notes)
