@@ -127,7 +127,7 @@ def test_predicted_balance_matches_what_build_writes(inputs, tmp_path):
     built = build_dataset(snapshot, schema, out=tmp_path / "dataset", corpus=corpus).balance
     assert predicted.rejected == built.rejected
     assert predicted.not_annotated == built.not_annotated
-    assert predicted.in_splits == {"dataset (all splits)": sum(built.in_splits.values())}
+    assert predicted.in_splits == {"in the dataset (all splits)": sum(built.in_splits.values())}
     from_folder = gather_report(snapshot, schema, dataset=tmp_path / "dataset")
     assert from_folder.balance.in_splits == {k: v for k, v in built.in_splits.items() if v}
     assert from_folder.balance.rejected == built.rejected

@@ -60,7 +60,7 @@ def test_corpus_report_with_a_corpus_shows_the_section(tmp_path, capsys):
     page = out.read_text(encoding="utf-8")
     assert 'id="near-duplicates"' in page
     assert "2 clusters of near-duplicate comments, 5 comments in them" in page
-    assert "1 clusters join comments of several articles" in page
+    assert "1 cluster joins comments of several articles" in page
     assert "هذا كلام صحيح 👍 والوزير محمد صادق" in page
     # without the corpus: no section
     code = main(["report", str(snapshot), "-s", str(schema), "--out", str(out)])

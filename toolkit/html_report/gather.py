@@ -324,7 +324,7 @@ def finish_report(
     else:
         report.balance = Balance(
             source="predicted from this snapshot by build's rules (no dataset folder given)",
-            in_splits={"dataset (all splits)": tally.predicted["in the dataset"]},
+            in_splits={"in the dataset (all splits)": tally.predicted["in the dataset"]},
             rejected=_by_code(tally.rejected_detail),
             not_annotated=tally.predicted["not yet annotated"],
         )

@@ -120,8 +120,10 @@ def _base(data: list[dict], **spec: Any) -> dict:
     return {
         "data": {"values": data},
         "config": {"font": _FONT, "view": {"stroke": None},
-                   "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 260},
-                   "legend": {"labelFontSize": 12, "labelLimit": 260}},
+                   # annotators are named as `corpus agree` names them ("2 (huda@...)"):
+                   # room for the whole name, the part that tells two apart is at its end
+                   "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 400},
+                   "legend": {"labelFontSize": 12, "labelLimit": 400}},
         **spec,
     }
 
@@ -282,9 +284,11 @@ def _pairs_chart(report: Report) -> dict:
         layer=[
             {"mark": {"type": "rect"},
              "encoding": {
-                 "x": {"field": "a", "type": "nominal", "title": None, "sort": order,
-                       "axis": {"labelAngle": 0 if max(map(len, shown), default=0) <= 4
-                                else -40}},
+                 # columns: the annotator's id only (the rows give the whole name), so
+                 # the matrix stays square and its labels level
+                 "x": {"field": "a", "type": "nominal", "title": "with annotator (id)",
+                       "sort": order, "axis": {"labelAngle": 0, "orient": "top",
+                                               "labelExpr": "split(datum.label, ' ')[0]"}},
                  "y": {"field": "b", "type": "nominal", "title": None, "sort": order},
                  "color": {"field": "value", "type": "quantitative",
                            "scale": {"scheme": "redyellowgreen", "domain": [0, 1]},
@@ -401,8 +405,9 @@ def _codes_chart(rows: list[dict], title: str, legend: bool = True) -> dict:
 
 def _balance_chart(report: Report) -> dict:
     b = report.balance
-    data = [{"where": f"split {name}", "tasks": n, "group": "in the dataset"}
-            for name, n in b.in_splits.items()]
+    # splits of a built dataset; "in the dataset (all splits)" when predicted
+    data = [{"where": f"split {name}" if report.dataset else name, "tasks": n,
+             "group": "in the dataset"} for name, n in b.in_splits.items()]
     data += [{"where": f"rejected: {code}", "tasks": n, "group": "rejected"}
              for code, n in b.rejected.items()]
     data.append({"where": "not yet annotated", "tasks": b.not_annotated,
@@ -433,10 +438,14 @@ def _competence_chart(rows: list[dict]) -> dict:
 
 
 def _duplicates_chart(sizes: list[dict]) -> dict:
-    return _base(sizes, width="container", height=160, mark={"type": "bar"},
+    return _base(sizes, width="container" if len(sizes) > 25 else {"step": 36}, height=160,
+                 mark={"type": "bar"},
                  encoding={
-                     "x": {"field": "size", "type": "ordinal", "title": "cluster size"},
-                     "y": {"field": "clusters", "type": "quantitative"},
+                     "x": {"field": "size", "type": "ordinal",
+                           "title": "comments in the cluster",
+                           "axis": {"labelAngle": 0, "labelOverlap": True}},
+                     "y": {"field": "clusters", "type": "quantitative",
+                           "axis": _COUNT_AXIS},
                      "tooltip": [{"field": "size"}, {"field": "clusters"}]})
 
 
@@ -559,8 +568,9 @@ def render_html(report: Report) -> str:
         if nd.get("copies") is not None:
             summary += f' ({_e(nd["copies"])} copies marked <code>duplicate_of</code>)'
         if nd.get("across_articles") is not None:
-            summary += (f'; {_e(nd["across_articles"])} clusters join comments of several '
-                        "articles")
+            across = nd["across_articles"]
+            summary += (f'; {_e(across)} {"cluster joins" if across == 1 else "clusters join"} '
+                        "comments of several articles")
         summary += "."
         if nd.get("policy"):
             summary += (f' The schema\'s <code>annotation.near_duplicates</code> is '
