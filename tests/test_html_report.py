@@ -127,7 +127,7 @@ def test_predicted_balance_matches_what_build_writes(inputs, tmp_path):
     built = build_dataset(snapshot, schema, out=tmp_path / "dataset", corpus=corpus).balance
     assert predicted.rejected == built.rejected
     assert predicted.not_annotated == built.not_annotated
-    assert predicted.in_splits == {"dataset (all splits)": sum(built.in_splits.values())}
+    assert predicted.in_splits == {"in the dataset (all splits)": sum(built.in_splits.values())}
     from_folder = gather_report(snapshot, schema, dataset=tmp_path / "dataset")
     assert from_folder.balance.in_splits == {k: v for k, v in built.in_splits.items() if v}
     assert from_folder.balance.rejected == built.rejected
@@ -229,3 +229,29 @@ def test_chart_data_is_bounded_by_annotators_labels_and_days_not_tasks(tmp_path)
     assert len(days) == 30 and rows["chart-per-day"] <= 30 * (MAX_DAY_ANNOTATORS + 1)
     labels = sum((len(q.distribution) + 2) ** 2 for q in report.questions)
     assert rows["chart-confusion"] <= 50 * labels
+
+
+def test_annotators_named_from_the_snapshot_header_as_agree_names_them(inputs, tmp_path):
+    # a snapshot as pull writes it from a Label Studio that exports bare user ids: the
+    # names come from the header's `annotators` map only (review_snapshot's naming)
+    schema, corpus, snapshot, _ = inputs
+    snap = open_snapshot(snapshot)
+    names = {"11": "Huda", "12": "Omar", "13": "Lina"}
+    header = dict(snap.header, annotators=names)
+    tasks = []
+    for task in snap.tasks():
+        for annotation in task.get("annotations") or ():
+            annotation["completed_by"] = annotation["completed_by"]["id"]
+            annotation.pop("created_username", None)
+        tasks.append(task)
+    bare = tmp_path / "bare.json"
+    write_snapshot(bare, header, tasks)
+    from toolkit.review import review_snapshot
+
+    agree = review_snapshot(bare, schema, validate=False, aggregate=False).agreement
+    report = gather_report(bare, schema, corpus=corpus)
+    assert sorted(a.label for a in report.annotators) == sorted(a.label for a in agree.annotators)
+    assert sorted(a.label for a in report.annotators) == ["11 (Huda)", "12 (Omar)", "13 (Lina)"]
+    assert {d.annotator for d in report.per_day} == {"11 (Huda)", "12 (Omar)", "13 (Lina)"}
+    assert {p.first for p in report.pairs} == {"11 (Huda)", "12 (Omar)", "13 (Lina)"}
+    assert {c.annotator for c in report.confusion} == {"11 (Huda)", "12 (Omar)", "13 (Lina)"}

@@ -146,6 +146,18 @@ def test_a_new_kind_goes_from_schema_to_dataset(number_kind, tmp_path):
     assert pq.read_schema(next((out / "data").glob("*.parquet"))).field("people").type \
         == "double"
 
+    # the HTML report: the base class's defaults leave a kind without a label
+    # distribution (report_distribution False) out of the per-question section
+    from toolkit.html_report import gather_report, render_html
+
+    report = gather_report(snapshot, schema, corpus=corpus, dataset=out)
+    assert [q.name for q in report.questions] == ["stance"]
+    counts = report.questions[0].distribution
+    assert sum(c.count for c in counts if c.split == "all") == 8  # the snapshot's labels
+    assert sum(c.count for c in counts if c.split != "all") == 7  # the built rows
+    assert "people" not in {c.question for c in report.confusion}
+    assert "<html" in render_html(report)
+
 
 def test_importing_the_kinds_imports_no_heavy_library():
     code = ("import sys, toolkit.kinds, toolkit.schema; "

@@ -82,16 +82,19 @@ def sync(
         annotate(pushed.project_id)
     pulled = pull(schema, studio, out_dir=snapshot_dir, full=full_pull,
                   project_id=pushed.project_id, say=say, on_progress=pull_progress)
-    # build reviews the snapshot (validation, aggregation, agreement) in one read of it
-    built = build_dataset(pulled.path, schema, out=dataset_dir, corpus=corpus_path)
+    # build reviews the snapshot (validation, aggregation, agreement) in one read of it,
+    # and the HTML report's tally rides on that read
+    from .html_report import Tally, finish_report, write_html
+
+    tally = Tally(schema)
+    built = build_dataset(pulled.path, schema, out=dataset_dir, corpus=corpus_path,
+                          observers=[tally])
     review = built.review
     assert review is not None and review.validation is not None and review.agreement is not None
-    from .html_report import write_report
-
     if report_path is None:
         report_path = Path(built.folder).parent / "report.html"
-    page = write_report(pulled.path, schema, report_path, corpus=corpus_path,
-                        dataset=built.folder)
+    page = write_html(finish_report(review, tally, schema, corpus=corpus_path,
+                                    dataset=built.folder), report_path)
     return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page)
 
 

@@ -32,7 +32,7 @@ import hashlib
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, KeysView
+from collections.abc import Iterable, Iterator, KeysView, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -49,6 +49,7 @@ from ..paths import default_dataset_dir
 from ..report import Report
 from ..review import ReviewResult, review_snapshot
 from ..review._header import check_header, schema_changed_finding
+from ..review.run import Observer
 from ..schema import Schema, load_schema
 from ..studio.snapshot import open_snapshot
 from ..tasks import corpus_key, tasks_from_corpus
@@ -159,8 +160,12 @@ def build_dataset(
     max_shard_bytes: int | None = None,
     agreement: dict[str, dict[str, Any]] | None = None,
     allow_empty: bool = False,
+    observers: Sequence[Observer] = (),
 ) -> BuildResult:
     """Build the dataset folder; see the module docstring and `corpus build --help`.
+
+    ``observers`` ride on the review pass (``review_snapshot``'s): `corpus sync`
+    tallies its HTML report there, so the snapshot is read once.
 
     ``agreement`` (question -> figures, as ``agreement_figures`` returns them)
     lets a caller that has just computed agreement on this snapshot (e.g. a
@@ -178,7 +183,7 @@ def build_dataset(
                           keep_unresolved=keep_unresolved, keep_authors=keep_authors,
                           annotations_creators=annotations_creators,
                           max_shard_bytes=max_shard_bytes, agreement=agreement,
-                          allow_empty=allow_empty)
+                          allow_empty=allow_empty, observers=observers)
     except BaseException:  # a full disk, Ctrl-C: no `.<out>.building` left behind
         for folder in staged:
             shutil.rmtree(folder, ignore_errors=True)
@@ -220,6 +225,7 @@ def _build(
     max_shard_bytes: int | None,
     agreement: dict[str, dict[str, Any]] | None,
     allow_empty: bool = False,
+    observers: Sequence[Observer] = (),
 ) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -249,7 +255,7 @@ def _build(
     # bodies, ...): memory.
     keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
     review = review_snapshot(snap, schema, corpus=corpus, agreement=agreement is None,
-                             item=lambda agg: _sources.item_of(agg, keep))
+                             item=lambda agg: _sources.item_of(agg, keep), observers=observers)
     streamed: list[Item] = review.items or []
     sources: set[str] = set()
     for item in streamed:

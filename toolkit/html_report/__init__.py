@@ -12,12 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..schema import Schema
-from .gather import gather_report
+from .gather import Tally, finish_report, gather_report
 from .model import Report
 from .render import render_html, write_html
 
-__all__ = ["Report", "default_report_path", "gather_report", "render_html", "write_html",
-           "write_report"]
+__all__ = ["Report", "Tally", "default_report_path", "finish_report", "gather_report",
+           "render_html", "write_html", "write_report"]
 
 
 def default_report_path(schema: Schema, exports: str | Path = "exports") -> Path:

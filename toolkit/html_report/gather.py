@@ -25,6 +25,8 @@ import numpy as np
 import orjson
 
 from ..errors import InputError
+from ..kinds import kind_of
+from ..kinds.base import NONE_KEY
 from ..review.aggregate import (
     GROUND_TRUTH,
     MAJORITY,
@@ -34,13 +36,13 @@ from ..review.aggregate import (
     TOO_FEW,
     UNANIMOUS,
     AggregatedItem,
-    aggregate_task_with,
 )
-from ..review.agreement import AgreementCollector, AgreementReport, reliability
+from ..review.agreement import AgreementReport, reliability
 from ..review.answers import annotator_id
-from ..review.validate import CODES, REJECTS_ITEM, corpus_fingerprints, task_validator
+from ..review.run import ReviewResult, review_snapshot
+from ..review.validate import CODES
 from ..schema import Question, Schema
-from ..studio.snapshot import Snapshot, check_schema, open_snapshot
+from ..studio.snapshot import Snapshot
 from . import bootstrap
 from .model import (
     AnnotatorSummary,
@@ -55,34 +57,23 @@ from .model import (
     Report,
 )
 
-NONE = "(none)"
+NONE = NONE_KEY
 NO_ANSWER = "(no answer)"
 # Suspiciously fast: an annotator whose median time per annotation is below this share of
 # the median over every annotation (and who has at least FAST_MIN_ANNOTATIONS timed ones).
 FAST_SHARE = 0.5
 FAST_MIN_ANNOTATIONS = 5
-_YESNO_TEXT = {"ar": {"yes": "نعم", "no": "لا"}}
 _RESOLVED = (UNANIMOUS, MAJORITY, GROUND_TRUTH)
 
 
 def label_texts(schema: Schema, question: Question) -> dict[str, str]:
-    """Stored value -> what annotators saw (the schema's display text; for yes/no the
-    caption the Label Studio config shows in the schema's language)."""
-    texts = {label.value: label.display for label in question.labels}
-    if question.kind == "yesno":
-        defaults = _YESNO_TEXT.get(schema.language.split("-")[0].lower(),
-                                   {"yes": "Yes", "no": "No"})
-        texts = {value: texts.get(value, defaults[value]) for value in ("yes", "no")}
-    return texts
+    """Stored value -> what annotators saw: the display text of each label as the Label
+    Studio config shows it (for yes/no, the config's caption in the schema's language
+    unless the schema gives one)."""
+    from ..studio.labelconfig import _captions
 
-
-def _value_key(value: Any) -> str:
-    """An answer's stored value as the page keys it: bool -> yes/no, None -> (none)."""
-    if value is None:
-        return NONE
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+    rows = kind_of(question.kind).label_rows(question, _captions(schema))
+    return {row[0]: row[1] for row in rows}
 
 
 def _shown(texts: Mapping[str, str], key: str) -> str:
@@ -91,8 +82,9 @@ def _shown(texts: Mapping[str, str], key: str) -> str:
     return f"{text} ({key})" if text and text != key else key
 
 
-class _Tally:
-    """What the page plots, counted task by task."""
+class Tally:
+    """What the page plots, counted task by task: an observer of the review pass
+    (``review_snapshot(..., observers=[tally])``)."""
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
@@ -103,30 +95,30 @@ class _Tally:
         self.per_day: Counter = Counter()
         self.lead: dict[str, list[float]] = defaultdict(list)
         self.names: dict[str, str] = {}
-        self.labeled = [q for q in schema.questions if q.kind != "text"]
+        kinds = {q.name: kind_of(q.kind) for q in schema.questions}
+        self.kinds = kinds
+        self.labeled = [q for q in schema.questions if kinds[q.name].report_distribution]
+        self.parts = [(q.name, kinds[q.name].answer_parts) for q in self.labeled]
         self.distribution: dict[str, Counter] = {q.name: Counter() for q in self.labeled}
         self.unresolved: Counter = Counter()
         # per question: pattern of answers (sparse tuple) -> items; see _pattern
-        self.alpha_questions = [q for q in self.labeled if q.kind != "spans"]
+        self.alpha_questions = [q for q in self.labeled if kinds[q.name].alpha_level]
         self.patterns: dict[str, Counter] = {q.name: Counter() for q in self.alpha_questions}
         self.value_index: dict[str, dict[Any, int]] = {}
         for q in self.alpha_questions:
-            if q.kind == "rating":
-                values: list[Any] = list(range(1, (q.scale or 5) + 1))
-            elif q.kind == "yesno":
-                values = [True, False]
-            else:
-                values = list(q.label_values)
+            values = kinds[q.name].answer_values(q)
             self.value_index[q.name] = {v: i for i, v in enumerate(values)}
         self._memo: dict[str, dict[tuple, tuple]] = {q.name: {} for q in self.alpha_questions}
         self.confusion: Counter = Counter()
-        self.confused = [q for q in self.labeled if q.kind in ("single", "yesno", "rating")]
+        # one value per answer: each annotator's answer against the aggregated label
+        self.confused = [q for q in self.alpha_questions if not kinds[q.name].set_valued]
         self.confused_names = [q.name for q in self.confused]
         self.seen_keys: dict[str, Any] = {}
         self.predicted: Counter = Counter()  # build's outcome per task (predicted)
         self.rejected_detail: Counter = Counter()  # (reason code, detail) -> n
 
-    def task(self, task: Mapping[str, Any], item: AggregatedItem, invalid: str | None) -> None:
+    def __call__(self, task: Mapping[str, Any], item: AggregatedItem,
+                 invalid: str | None) -> None:
         progress = self.progress
         progress.tasks += 1
         progress.by_status[item.status] = progress.by_status.get(item.status, 0) + 1
@@ -166,25 +158,16 @@ class _Tally:
         self._outcome(item, invalid)
         if item.status not in (OK, STATUS_UNRESOLVED):
             return
-        for q in self.labeled:
-            name = q.name
+        for name, parts_of in self.parts:
             if item.provenance.get(name) not in _RESOLVED:
                 self.unresolved[name] += 1
                 continue
-            value = item.labels.get(name)
             counts = self.distribution[name]
-            if q.kind == "spans":
-                for span in value or ():
-                    counts[span[2]] += 1
-                if not value:
-                    counts[NONE] += 1
-            elif q.kind == "multi":
-                for label in value or ():
-                    counts[label] += 1
-                if not value:
-                    counts[NONE] += 1
-            else:
-                counts[value] += 1  # raw (str, bool, int, None): keyed for the page at the end
+            parts = parts_of(item.labels.get(name))
+            for part in parts:  # raw (str, bool, int, None): keyed for the page at the end
+                counts[part] += 1
+            if not parts:
+                counts[NONE] += 1
         if n < 2:
             return
         votes = item.votes
@@ -192,7 +175,7 @@ class _Tally:
             name = q.name
             given = votes.get(name) if votes is not None else None
             if given is None:
-                if q.kind == "multi":
+                if self.kinds[name].set_valued:
                     given = [a.get(name) or None for _, a in item.answers]
                 else:
                     given = [a.get(name) for _, a in item.answers]
@@ -214,7 +197,7 @@ class _Tally:
     def _pattern(self, q: Question, votes: list) -> tuple:
         """A sparse row of the item's value counts: ((column, count), ...). Multi choice:
         two columns per label (not ticked, ticked), as agreement's per-label decisions."""
-        if q.kind == "multi":
+        if self.kinds[q.name].set_valued:
             index = self.value_index[q.name]
             ticked = Counter(label for vote in votes for label in set(vote or ())
                              if label in index)
@@ -245,8 +228,8 @@ class _Tally:
             self._reject("duplicate_task", "a second task for a unit already seen")
             return
         self.seen_keys[key] = item.task_id
-        if invalid is not None:
-            self._reject("invalid", invalid)
+        if invalid is not None:  # "V002 unknown-label: <message>": grouped by code
+            self._reject("invalid", invalid.split(":", 1)[0])
         elif item.status == NO_ANNOTATIONS:
             self.predicted["not yet annotated"] += 1
         elif item.status == TOO_FEW:
@@ -272,33 +255,42 @@ def gather_report(
     competence: list[dict[str, Any]] | None = None,
     near_duplicates: dict[str, Any] | None = None,
 ) -> Report:
-    """The report's aggregates of a snapshot (see the module docstring). SnapshotError
-    when the snapshot cannot be read or belongs to another schema; InputError when
-    ``dataset`` is not a dataset folder written by `corpus build`."""
+    """The report's aggregates of a snapshot (see the module docstring): the review
+    pass (``review_snapshot``) with a :class:`Tally` riding on it, then
+    :func:`finish_report`. SnapshotError when the snapshot cannot be read or belongs
+    to another schema; InputError when ``dataset`` is not a dataset folder written by
+    `corpus build`."""
+    tally = Tally(schema)
+    review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False,
+                             observers=[tally])
+    return finish_report(review, tally, schema, corpus=corpus, dataset=dataset,
+                         replicates=replicates, competence=competence,
+                         near_duplicates=near_duplicates)
+
+
+def finish_report(
+    review: ReviewResult,
+    tally: Tally,
+    schema: Schema,
+    *,
+    corpus: str | Path | None = None,
+    dataset: str | Path | None = None,
+    replicates: int = bootstrap.REPLICATES,
+    competence: list[dict[str, Any]] | None = None,
+    near_duplicates: dict[str, Any] | None = None,
+) -> Report:
+    """The report from a review pass that ran with ``tally`` as an observer (with
+    validation and agreement): `corpus sync` passes build's pass here. The
+    near-duplicate section is read from ``corpus`` unless given."""
     from .. import __version__
 
-    snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
-    changed = check_schema(snap.header, schema, snap.path)
-    fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
-    validator = task_validator(schema, header=snap.header, corpus=fingerprints)
-    validator.collect = True  # aggregation reuses the answers validation extracted
-    findings = validator.report.findings
-    collector = AgreementCollector(schema)
-    tally = _Tally(schema)
-    invalid: dict[Any, str] = {}
-    for task in snap.tasks():
-        seen = len(findings)
-        validator.task(task)
-        for finding in findings[seen:]:
-            task_id = getattr(finding, "task_id", None)
-            if finding.code in REJECTS_ITEM and task_id is not None and task_id not in invalid:
-                invalid[task_id] = f"{finding.code} {CODES[finding.code][1]}"
-        if not isinstance(task, Mapping):
-            continue
-        item = aggregate_task_with(task, schema, validator.answers)
-        collector.add(item)
-        tally.task(task, item, invalid.get(item.task_id))
-    agreement = collector.report()
+    assert review.validation is not None and review.agreement is not None
+    snap = review.snapshot
+    agreement = review.agreement
+    if near_duplicates is None and corpus is not None:
+        near_duplicates = near_duplicate_section(corpus)
+        if near_duplicates is not None:
+            near_duplicates["policy"] = schema.annotation.near_duplicates
     report = Report(
         title=schema.title,
         schema_name=schema.name,
@@ -315,8 +307,8 @@ def gather_report(
         competence=competence,
         near_duplicates=near_duplicates,
     )
-    if changed is not None:
-        report.notes.append(f"{changed}; answers are read with the schema given")
+    if review.schema_changed is not None:
+        report.notes.append(f"{review.schema_changed}; answers are read with the schema given")
     labels = _annotator_labels(agreement, tally)
     report.per_day = [DayCount(day, labels.get(who, who), n)
                       for (day, who), n in sorted(tally.per_day.items())]
@@ -324,7 +316,7 @@ def gather_report(
     report.annotators, report.fast_rule = _annotators(agreement, tally, labels)
     report.pairs = _pairs(agreement, labels)
     report.confusion = _confusion(schema, tally, labels)
-    summary = validator.report.summary
+    summary = review.validation.summary
     report.findings = [CodeCount(code, CODES[code][1], CODES[code][0], n, question or None)
                        for (code, question), n in sorted(summary.items())]
     if dataset is not None:
@@ -332,7 +324,7 @@ def gather_report(
     else:
         report.balance = Balance(
             source="predicted from this snapshot by build's rules (no dataset folder given)",
-            in_splits={"dataset (all splits)": tally.predicted["in the dataset"]},
+            in_splits={"in the dataset (all splits)": tally.predicted["in the dataset"]},
             rejected=_by_code(tally.rejected_detail),
             not_annotated=tally.predicted["not yet annotated"],
         )
@@ -348,7 +340,7 @@ def _by_code(detail: Counter) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def _annotator_labels(agreement: AgreementReport, tally: _Tally) -> dict[str, str]:
+def _annotator_labels(agreement: AgreementReport, tally: Tally) -> dict[str, str]:
     """Annotator id -> the name `corpus agree` shows ("2 (huda@example.org)")."""
     labels = {person.annotator: person.label for person in agreement.annotators}
     for who in list(tally.submitted) + list(tally.cancelled) + list(tally.drafts):
@@ -358,20 +350,19 @@ def _annotator_labels(agreement: AgreementReport, tally: _Tally) -> dict[str, st
     return labels
 
 
-def _questions(schema: Schema, tally: _Tally, agreement: AgreementReport,
+def _questions(schema: Schema, tally: Tally, agreement: AgreementReport,
                replicates: int) -> list[QuestionSummary]:
     figures = {q.question: q for q in agreement.questions}
     out = []
-    for q in schema.questions:
-        if q.kind == "text":
-            continue
+    for q in tally.labeled:
+        kind = tally.kinds[q.name]
         texts = label_texts(schema, q)
-        summary = QuestionSummary(q.name, q.kind, q.prompt, unresolved=tally.unresolved[q.name])
+        summary = QuestionSummary(q.name, q.kind, q.prompt, unresolved=tally.unresolved[q.name],
+                                  unit=kind.report_unit, span_f1=kind.span_f1)
         counts: Counter = Counter()
         for value, n in tally.distribution[q.name].items():
-            counts[value if q.kind in ("multi", "spans") else _value_key(value)] += n
-        order = ([str(v) for v in range(1, (q.scale or 5) + 1)] if q.kind == "rating"
-                 else list(q.label_values))
+            counts[kind.answer_key(value)] += n
+        order = [kind.answer_key(v) for v in kind.answer_values(q)]
         for key in order + sorted(k for k in counts if k not in order):
             if key in counts or key in order:
                 summary.distribution.append(LabelCount(key, texts.get(key, key), counts[key]))
@@ -398,30 +389,29 @@ def _questions(schema: Schema, tally: _Tally, agreement: AgreementReport,
     return out
 
 
-def _interval(q: Question, tally: _Tally, replicates: int) -> tuple[float, float] | None:
+def _interval(q: Question, tally: Tally, replicates: int) -> tuple[float, float] | None:
     patterns = tally.patterns[q.name]
     if not patterns:
         return None
     index = tally.value_index[q.name]
-    width = 2 * len(index) if q.kind == "multi" else len(index)
+    kind = tally.kinds[q.name]
+    width = 2 * len(index) if kind.set_valued else len(index)
     dense = np.zeros((len(patterns), width), dtype=np.int64)
     for row, pattern in enumerate(patterns):
         for column, count in pattern:
             dense[row, column] = count
     multiplicity = np.fromiter(patterns.values(), dtype=np.int64, count=len(patterns))
-    if q.kind == "multi":
+    if kind.set_valued:  # one binary variable per label: (not ticked, ticked)
         blocks = [slice(2 * i, 2 * i + 2) for i in range(len(index))]
         return bootstrap.bootstrap_patterns(dense, multiplicity, "nominal", None, blocks,
                                             replicates=replicates)
-    if q.kind == "rating":
-        domain = [float(v) for v in index]
-        return bootstrap.bootstrap_patterns(dense, multiplicity, "ordinal", domain,
-                                            replicates=replicates)
-    return bootstrap.bootstrap_patterns(dense, multiplicity, "nominal", None,
+    level = kind.alpha_level or "nominal"
+    domain = [float(v) for v in index] if level != "nominal" else None
+    return bootstrap.bootstrap_patterns(dense, multiplicity, level, domain,
                                         replicates=replicates)
 
 
-def _annotators(agreement: AgreementReport, tally: _Tally,
+def _annotators(agreement: AgreementReport, tally: Tally,
                 labels: dict[str, str]) -> tuple[list[AnnotatorSummary], str]:
     everyone = {person.annotator: person for person in agreement.annotators}
     ids = sorted(set(everyone) | set(tally.submitted) | set(tally.cancelled),
@@ -459,7 +449,7 @@ def _annotators(agreement: AgreementReport, tally: _Tally,
 def _pairs(agreement: AgreementReport, labels: dict[str, str]) -> list[PairAgreement]:
     out = []
     for q in agreement.questions:
-        if q.kind == "spans":
+        if kind_of(q.kind).span_f1:
             pairs = {key: (fig["exact"], fig["items"]) for key, fig in q.span_f1.items()}
         else:
             pairs = {key: (fig["kappa"], fig["items"]) for key, fig in q.cohen_kappa.items()}
@@ -471,11 +461,12 @@ def _pairs(agreement: AgreementReport, labels: dict[str, str]) -> list[PairAgree
     return out
 
 
-def _confusion(schema: Schema, tally: _Tally, labels: dict[str, str]) -> list[ConfusionCell]:
+def _confusion(schema: Schema, tally: Tally, labels: dict[str, str]) -> list[ConfusionCell]:
     texts = {q.name: label_texts(schema, q) for q in tally.confused}
     keyed: Counter = Counter()
     for (who, name, given, label), n in tally.confusion.items():
-        keyed[(who, name, _value_key(given), _value_key(label))] += n
+        key = tally.kinds[name].answer_key
+        keyed[(who, name, key(given), key(label))] += n
     out = []
     for (who, name, given, label), n in sorted(keyed.items()):
         shown = texts[name]
@@ -488,7 +479,7 @@ def _confusion(schema: Schema, tally: _Tally, labels: dict[str, str]) -> list[Co
 # --------------------------------------------------------------------- a built dataset
 
 
-def _from_dataset(report: Report, schema: Schema, folder: Path, tally: _Tally) -> None:
+def _from_dataset(report: Report, schema: Schema, folder: Path, tally: Tally) -> None:
     """Per split label counts, rejected reasons and the balance of a built dataset folder."""
     import pyarrow.parquet as pq
 
@@ -501,7 +492,7 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: _Tally) -
                          "wrote, e.g. exports/<schema>/dataset")
     report.dataset = str(folder)
     in_splits: Counter = Counter()
-    questions = {q.name: q for q in schema.questions if q.kind != "text"}
+    questions = {q.name: q for q in tally.labeled}
     per_split: dict[str, dict[str, Counter]] = {name: {} for name in questions}
     for path in files:
         split = path.name.split("-", 1)[0]
@@ -513,7 +504,8 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: _Tally) -
         in_splits[split] += table.num_rows
         for name in table.column_names:
             counts = per_split[name].setdefault(split, Counter())
-            _count_column(questions[name], table.column(name).to_pylist(), counts)
+            _count_column(questions[name], tally.kinds[name], table.column(name).to_pylist(),
+                          counts)
     for summary in report.questions:
         texts = label_texts(schema, questions[summary.name])
         for split, counts in per_split.get(summary.name, {}).items():
@@ -553,20 +545,57 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: _Tally) -
     )
 
 
-def _count_column(question: Question, values: list, counts: Counter) -> None:
-    names = question.label_values
+def _count_column(question: Question, kind: Any, values: list, counts: Counter) -> None:
     for value in values:
-        if question.kind == "single":
-            counts[NONE if value is None else names[value]] += 1
-        elif question.kind == "multi":
-            for v in value or ():
-                counts[names[v]] += 1
-            if not value:
-                counts[NONE] += 1
-        elif question.kind == "spans":
-            for span in value or ():
-                counts[names[span["label"]]] += 1
-            if not value:
-                counts[NONE] += 1
-        else:
-            counts[_value_key(value)] += 1
+        parts = kind.stored_parts(question, value)
+        for part in parts:
+            counts[kind.answer_key(part)] += 1
+        if not parts:
+            counts[NONE] += 1
+
+
+# --------------------------------------------------------------------- near-duplicates
+
+
+def near_duplicate_section(corpus: str | Path, largest: int = 10) -> dict[str, Any] | None:
+    """The near-duplicate section from a corpus's ``duplicate_of`` marks (see
+    toolkit.ingest.near_duplicates): clusters, comments in them, cluster sizes, the
+    largest clusters with their first comment, and how many clusters join comments
+    of several articles. None when the corpus has no copies (the section is left
+    out); InputError when the corpus cannot be read."""
+    from ..corpus import read_corpus
+
+    first_text: dict[str, str] = {}  # comment id -> text, of comments that start a cluster
+    first_article: dict[str, str] = {}
+    members: Counter = Counter()  # cluster (its first comment's id) -> copies
+    articles: dict[str, set[str]] = defaultdict(set)
+    for article in read_corpus(Path(corpus)):
+        for comment in article.comments:
+            head = comment.duplicate_of
+            if head is None:
+                first_text[comment.id] = comment.text
+                first_article[comment.id] = article.id
+            else:
+                members[head] += 1
+                articles[head].add(article.id)
+    if not members:
+        return None
+    sizes: Counter = Counter()
+    cross = 0
+    for head, copies in members.items():
+        sizes[copies + 1] += 1
+        joined = articles[head] | ({first_article[head]} if head in first_article else set())
+        if len(joined) > 1:
+            cross += 1
+    top = sorted(members.items(), key=lambda pair: (-pair[1], pair[0]))[:largest]
+    return {
+        "clusters": len(members),
+        "members": sum(members.values()) + len(members),
+        "copies": sum(members.values()),
+        "across_articles": cross,
+        "largest": [{"size": copies + 1, "example": first_text.get(head, head),
+                     "articles": len(articles[head] | ({first_article[head]}
+                                                       if head in first_article else set()))}
+                    for head, copies in top],
+        "sizes": [{"size": size, "clusters": n} for size, n in sorted(sizes.items())],
+    }

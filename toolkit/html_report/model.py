@@ -36,6 +36,8 @@ class QuestionSummary:
     prompt: str
     distribution: list[LabelCount] = field(default_factory=list)
     unresolved: int = 0  # items with 2+ annotators and no agreed label for this question
+    unit: str = "items"  # what the distribution counts (the kind's report_unit: "spans")
+    span_f1: bool = False  # its agreement is pairwise span F1 (no kappa, no alpha)
     # agreement, as `corpus agree` computes it (None: undefined, see notes)
     items: int = 0
     alpha: float | None = None
@@ -166,8 +168,11 @@ class Report:
     # Hooks (other features fill them; the page shows a section only when not None):
     # competence: one dict per annotator (and question), e.g. {"annotator": "2 (huda@..)",
     #   "question": "stance", "score": 0.91, "items": 120, "on_gold": 0.95};
-    # near_duplicates: {"clusters": int, "members": int, "largest": [{"size": int,
-    #   "example": str}, ...], "sizes": [{"size": int, "clusters": int}, ...]}.
+    # near_duplicates (gather.near_duplicate_section, from the corpus's duplicate_of):
+    #   {"clusters": int, "members": int (comments in clusters), "copies": int (marked
+    #   duplicate_of), "across_articles": int (clusters joining several articles),
+    #   "policy": str (the schema's annotation.near_duplicates), "largest": [{"size": int,
+    #   "articles": int, "example": str}, ...], "sizes": [{"size": int, "clusters": int}]}.
     competence: list[dict[str, Any]] | None = None
     near_duplicates: dict[str, Any] | None = None
 

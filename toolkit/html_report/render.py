@@ -120,8 +120,10 @@ def _base(data: list[dict], **spec: Any) -> dict:
     return {
         "data": {"values": data},
         "config": {"font": _FONT, "view": {"stroke": None},
-                   "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 260},
-                   "legend": {"labelFontSize": 12, "labelLimit": 260}},
+                   # annotators are named as `corpus agree` names them ("2 (huda@...)"):
+                   # room for the whole name, the part that tells two apart is at its end
+                   "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 400},
+                   "legend": {"labelFontSize": 12, "labelLimit": 400}},
         **spec,
     }
 
@@ -215,7 +217,7 @@ def _distribution_chart(question) -> dict:
     encoding: dict[str, Any] = {
         "y": {"field": "label", "type": "nominal", "sort": order, "title": None},
         "x": {"field": "items", "type": "quantitative",
-              "title": "spans" if question.kind == "spans" else "items", "axis": _COUNT_AXIS},
+              "title": question.unit, "axis": _COUNT_AXIS},
         "tooltip": [{"field": "label"}, {"field": "split"}, {"field": "items"}],
     }
     if splits:
@@ -271,7 +273,7 @@ def _pairs_chart(report: Report) -> dict:
     data = [{"question": p.question, "a": p.first, "b": p.second,
              "value": None if p.value is None else round(p.value, 3), "items": p.items}
             for p in report.pairs if p.first in shown and p.second in shown]
-    spans = {q.name for q in report.questions if q.kind == "spans"}
+    spans = {q.name for q in report.questions if q.span_f1}
     return _base(
         data,
         params=[{"name": "question", "value": questions[0],
@@ -282,9 +284,11 @@ def _pairs_chart(report: Report) -> dict:
         layer=[
             {"mark": {"type": "rect"},
              "encoding": {
-                 "x": {"field": "a", "type": "nominal", "title": None, "sort": order,
-                       "axis": {"labelAngle": 0 if max(map(len, shown), default=0) <= 4
-                                else -40}},
+                 # columns: the annotator's id only (the rows give the whole name), so
+                 # the matrix stays square and its labels level
+                 "x": {"field": "a", "type": "nominal", "title": "with annotator (id)",
+                       "sort": order, "axis": {"labelAngle": 0, "orient": "top",
+                                               "labelExpr": "split(datum.label, ' ')[0]"}},
                  "y": {"field": "b", "type": "nominal", "title": None, "sort": order},
                  "color": {"field": "value", "type": "quantitative",
                            "scale": {"scheme": "redyellowgreen", "domain": [0, 1]},
@@ -401,8 +405,9 @@ def _codes_chart(rows: list[dict], title: str, legend: bool = True) -> dict:
 
 def _balance_chart(report: Report) -> dict:
     b = report.balance
-    data = [{"where": f"split {name}", "tasks": n, "group": "in the dataset"}
-            for name, n in b.in_splits.items()]
+    # splits of a built dataset; "in the dataset (all splits)" when predicted
+    data = [{"where": f"split {name}" if report.dataset else name, "tasks": n,
+             "group": "in the dataset"} for name, n in b.in_splits.items()]
     data += [{"where": f"rejected: {code}", "tasks": n, "group": "rejected"}
              for code, n in b.rejected.items()]
     data.append({"where": "not yet annotated", "tasks": b.not_annotated,
@@ -433,10 +438,14 @@ def _competence_chart(rows: list[dict]) -> dict:
 
 
 def _duplicates_chart(sizes: list[dict]) -> dict:
-    return _base(sizes, width="container", height=160, mark={"type": "bar"},
+    return _base(sizes, width="container" if len(sizes) > 25 else {"step": 36}, height=160,
+                 mark={"type": "bar"},
                  encoding={
-                     "x": {"field": "size", "type": "ordinal", "title": "cluster size"},
-                     "y": {"field": "clusters", "type": "quantitative"},
+                     "x": {"field": "size", "type": "ordinal",
+                           "title": "comments in the cluster",
+                           "axis": {"labelAngle": 0, "labelOverlap": True}},
+                     "y": {"field": "clusters", "type": "quantitative",
+                           "axis": _COUNT_AXIS},
                      "tooltip": [{"field": "size"}, {"field": "clusters"}]})
 
 
@@ -554,16 +563,30 @@ def render_html(report: Report) -> str:
 
     if report.near_duplicates is not None:
         nd = report.near_duplicates
-        content = [f'<p class="note">{_e(nd.get("clusters", 0))} clusters, '
-                   f'{_e(nd.get("members", 0))} comments in them.</p>']
+        summary = (f'{_e(nd.get("clusters", 0))} clusters of near-duplicate comments, '
+                   f'{_e(nd.get("members", 0))} comments in them')
+        if nd.get("copies") is not None:
+            summary += f' ({_e(nd["copies"])} copies marked <code>duplicate_of</code>)'
+        if nd.get("across_articles") is not None:
+            across = nd["across_articles"]
+            summary += (f'; {_e(across)} {"cluster joins" if across == 1 else "clusters join"} '
+                        "comments of several articles")
+        summary += "."
+        if nd.get("policy"):
+            summary += (f' The schema\'s <code>annotation.near_duplicates</code> is '
+                        f'<b>{_e(nd["policy"])}</b>.')
+        content = [f'<p class="note">{summary}</p>']
         if nd.get("sizes"):
             content.append(chart("chart-near-duplicates", _duplicates_chart(nd["sizes"])))
         largest = nd.get("largest") or []
         if largest:
-            content.append("<table><tr><th>size</th><th>example</th></tr>" + "".join(
-                f'<tr><td class="num">{_e(c.get("size"))}</td>'
-                f'<td class="rtl" dir="auto">{_e(c.get("example", ""))}</td></tr>'
-                for c in largest[:20]) + "</table>")
+            content.append(
+                "<h3>The largest clusters</h3><table><tr><th>comments</th><th>articles</th>"
+                "<th>first comment of the cluster</th></tr>" + "".join(
+                    f'<tr><td class="num">{_e(c.get("size"))}</td>'
+                    f'<td class="num">{_e(c.get("articles", "-"))}</td>'
+                    f'<td class="rtl" dir="auto">{_e(c.get("example", ""))}</td></tr>'
+                    for c in largest[:20]) + "</table>")
         section("near-duplicates", "Near-duplicate clusters", content)
 
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in report.notes)
@@ -604,8 +627,7 @@ def _question_table(report: Report) -> str:
     for q in report.questions:
         interval = ("-" if q.alpha_low is None
                     else f"{q.alpha_low:.3f} … {q.alpha_high:.3f}")
-        f1 = (f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}" if q.kind == "spans"
-              else "-")
+        f1 = f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}" if q.span_f1 else "-"
         notes = "; ".join(q.notes)
         rows.append(
             f"<tr><td>{_e(q.name)}</td><td>{_e(q.kind)}</td><td class=\"num\">{q.items}</td>"

@@ -27,6 +27,9 @@ UNANIMOUS = "unanimous"
 MAJORITY = "majority"
 UNRESOLVED = "unresolved"
 
+#: the HTML report's key of "no answer" / "none of these" in a label distribution
+NONE_KEY = "(none)"
+
 Bad = Callable[..., None]  # bad(loc, message, at_key=False): one schema problem
 
 
@@ -114,6 +117,15 @@ class Kind:
     span_f1: ClassVar[bool] = False
     #: Label Studio's result type (``type`` of a result item)
     result_type: ClassVar[str] = ""
+    #: the HTML report draws its label distribution (answers from a known set of values)
+    report_distribution: ClassVar[bool] = False
+    #: what the report's distribution counts: "items", or "spans" (several per item)
+    report_unit: ClassVar[str] = "items"
+    #: Krippendorff's alpha level of its answers ("nominal", "ordinal"), for the report's
+    #: bootstrap interval; None: no alpha. Set-valued kinds: one binary alpha per label.
+    #: A kind with an alpha that is not set-valued also gets the report's confusion
+    #: against the aggregated label (one value per answer).
+    alpha_level: ClassVar[str | None] = None
 
     # -- schema -------------------------------------------------------------------------
     def label_values(self, question: Question) -> list[str]:
@@ -205,6 +217,27 @@ class Kind:
               values: list[Any]) -> None:
         """Fill the QuestionAgreement ``result`` (toolkit.review.agreement)."""
         raise NotImplementedError
+
+    # -- the HTML report (toolkit.html_report) ---------------------------------------------
+    def answer_values(self, question: Question) -> list[Any]:
+        """The values its answers hold, in the order the report lists them (and the
+        columns of its alpha's value counts); values outside are listed after them."""
+        return self.label_values(question)
+
+    def answer_key(self, value: Any) -> str:
+        """An answer's value as the report keys it (the stored value shown beside the
+        display text): None -> "(none)", else its text."""
+        return NONE_KEY if value is None else str(value)
+
+    def answer_parts(self, value: Any) -> tuple:
+        """What an aggregated answer adds to the label distribution: the value itself, or
+        (set-valued kinds) each of its labels; empty: counted as "(none)"."""
+        return (value,)
+
+    def stored_parts(self, question: Question, value: Any) -> tuple:
+        """:meth:`answer_parts` of a value as the built dataset stores it (its Parquet
+        column: class indices for labels)."""
+        return (value,)
 
     def __repr__(self) -> str:
         return f"<kind {self.name}>"

@@ -29,6 +29,8 @@ class ChoiceKind(Kind):
     gathers = True
     result_type = "choices"
     agreement_method: ClassVar[str | None] = "alpha nominal"
+    report_distribution = True
+    alpha_level: ClassVar[str | None] = "nominal"
     #: several labels may be chosen (Label Studio ``choice="multiple"``)
     multiple: ClassVar[bool] = False
 
@@ -131,6 +133,9 @@ class Single(ChoiceKind):
     def combine(self, parts: list, order: Mapping[str, int]) -> Any:
         return parts[0] if parts else None
 
+    def stored_parts(self, question: Question, value: Any) -> tuple:
+        return (None if value is None else question.label_values[value],)  # class index
+
     def feature(self, question: Question) -> Any:
         from datasets import ClassLabel
 
@@ -146,6 +151,14 @@ class Single(ChoiceKind):
 class YesNo(ChoiceKind):
     name = "yesno"
     labels_rule = "optional"  # only to give "yes" and "no" their display text
+
+    def answer_values(self, question: Question) -> list[Any]:
+        return [True, False]
+
+    def answer_key(self, value: Any) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return super().answer_key(value)
 
     def label_values(self, question: Question) -> list[str]:
         return list(YESNO_VALUES)
@@ -197,6 +210,13 @@ class Multi(ChoiceKind):
     set_valued = True
     multiple = True
     agreement_method = "alpha nominal per label (binary), mean over labels"
+
+    def answer_parts(self, value: Any) -> tuple:
+        return tuple(value or ())
+
+    def stored_parts(self, question: Question, value: Any) -> tuple:
+        names = question.label_values
+        return tuple(names[v] for v in value or ())  # class indices
 
     def validator(self, checker: Any, question: Question) -> Any:
         name = question.name

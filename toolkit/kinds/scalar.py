@@ -18,6 +18,11 @@ class Rating(Kind):
     name = "rating"
     agreement_method = "alpha ordinal (and interval)"
     result_type = "rating"
+    report_distribution = True
+    alpha_level = "ordinal"
+
+    def answer_values(self, question: Question) -> list[Any]:
+        return list(range(1, (question.scale or 5) + 1))
 
     def check_scale(self, q: Question, loc: tuple, set_keys: set[str], bad: Any) -> None:
         if q.scale is None:

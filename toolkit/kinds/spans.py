@@ -84,6 +84,15 @@ class Spans(Kind):
     agreement_method = "pairwise F1, exact and overlap"
     span_f1 = True
     result_type = "labels"
+    report_distribution = True  # the labels of the spans marked
+    report_unit = "spans"
+
+    def answer_parts(self, value: Any) -> tuple:
+        return tuple(span[2] for span in value or ())  # Span(start, end, label, ...)
+
+    def stored_parts(self, question: Question, value: Any) -> tuple:
+        names = question.label_values
+        return tuple(names[span["label"]] for span in value or ())  # {"label": class index}
 
     def control(self, parent: Element, schema: Schema, question: Question) -> None:
         from ..studio.labelconfig import _PALETTE, _bool, _sub, _when

@@ -15,7 +15,7 @@ all three. The snapshot header is checked here, for every step (V020).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, KeysView
+from collections.abc import Callable, Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -27,7 +27,13 @@ from ._header import check_header, schema_changed_finding
 from .aggregate import AggregatedItem, aggregate_task, aggregate_task_with
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
-__all__ = ["ReviewResult", "review_snapshot"]
+__all__ = ["Observer", "ReviewResult", "review_snapshot"]
+
+#: ``observer(task, aggregated item, invalid reason or None)``, called per task inside
+#: the pass (the HTML report's tally is one): what else a caller counts rides on the
+#: same read. The reason is the task's first item-rejecting finding so far
+#: ("V002 unknown-label: ..."), as ``ReviewResult.invalid`` holds it.
+Observer = Callable[[Any, AggregatedItem, "str | None"], None]
 
 
 @dataclass
@@ -61,6 +67,7 @@ def review_snapshot(
     aggregate: bool = True,
     agreement: bool = True,
     item: Callable[[AggregatedItem], Any] | None = None,
+    observers: Sequence[Observer] = (),
 ) -> ReviewResult:
     """Read ``snapshot`` once and return the validation report, the aggregated items
     and the agreement report together (see the module docstring).
@@ -68,6 +75,8 @@ def review_snapshot(
     ``corpus`` (the corpus JSONL the tasks were pushed from) lets validation flag text
     changed since push (V011). ``item`` turns each aggregated item into what the
     caller keeps (build drops the task data it does not publish as early as it can).
+    ``observers`` are called per task with (task, aggregated item, invalid reason or
+    None) before ``item`` (see :data:`Observer`); they make the pass aggregate.
     Raises SnapshotError when the snapshot cannot be read or was pulled for another
     schema.
     """
@@ -85,12 +94,14 @@ def review_snapshot(
         from .agreement import AgreementCollector, name_annotators  # numpy: only when asked
 
         collector = AgreementCollector(schema)
-    if validator is not None and not (aggregate or agreement):
+    observers = tuple(observers)
+    if validator is not None and not (aggregate or agreement or observers):
         for task in snap.tasks():
             validator.task(task)
         note_invalid(validator.report.findings, result.invalid)
     else:
-        _pass(result, schema, validator, collector, keep_items=aggregate, item=item)
+        _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
+              observers=observers)
     if validator is not None:
         result.validation = validator.report
         result.validation.snapshot = str(snap.path)
@@ -105,8 +116,10 @@ def review_snapshot(
 
 
 def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, *,
-          keep_items: bool, item: Callable[[AggregatedItem], Any] | None) -> None:
-    """The streaming loop with aggregation, timed per step."""
+          keep_items: bool, item: Callable[[AggregatedItem], Any] | None,
+          observers: tuple[Observer, ...] = ()) -> None:
+    """The streaming loop with aggregation, timed per step (observers count as
+    aggregation's time)."""
     items: list[Any] = []
     invalid = result.invalid
     findings = validator.report.findings if validator is not None else None
@@ -132,6 +145,10 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
         else:
             after_validate = after_read
             agg = aggregate_task(task, schema)
+        if observers:
+            reason = invalid.get(agg.task_id) if invalid else None
+            for observe in observers:
+                observe(task, agg, reason)
         after_aggregate = perf_counter()
         aggregating += after_aggregate - after_validate
         if collector is not None:
