@@ -1,6 +1,7 @@
 """Ingest speed: N synthetic seed-layout pages, ingest time vs merely reading the files.
 
     python bench/bench_ingest.py [--pages 5000] [--comments 5] [--repeat 5]
+                                 [--near-duplicates off]
 
 Generates the pages in a temporary folder (seed-sized: title, its repeat, nine
 paragraphs with a sub-heading, five indented comments, site chrome), then in the
@@ -29,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from toolkit.ingest import ingest  # noqa: E402
+from toolkit.ingest.near_duplicates import parse_threshold  # noqa: E402
 
 WORDS = (
     "الحكومة الاتفاق روسيا واشنطن المعارضة الشعب السوري الرئيس وزارة الخارجية بيان "
@@ -67,6 +69,8 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (median)")
+    parser.add_argument("--near-duplicates", default=None, metavar="JACCARD|off",
+                        help="near-duplicate detection as `corpus ingest` (default: on, 0.75)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,7 +106,8 @@ def main() -> None:
             read_times.append(seconds)
             read_cpu.append(cpu)
             seconds, cpu, result = timed(
-                lambda: ingest([folder], out=Path(tmp) / "corpus.jsonl")
+                lambda: ingest([folder], out=Path(tmp) / "corpus.jsonl",
+                               near_duplicates=parse_threshold(args.near_duplicates))
             )
             ingest_times.append(seconds)
             ingest_cpu.append(cpu)

@@ -188,3 +188,17 @@ def test_push_policy_annotate_once_or_each(tmp_path, policy, expected):
     result, pushed = _push_dry_run(tmp_path, policy)
     assert pushed == expected
     assert result.copies_not_pushed == 4 - len(expected)
+
+
+def test_long_comments_are_matched_on_a_content_defined_sample_of_their_5grams():
+    from toolkit.ingest.near_duplicates import SAMPLE_FROM, shingles
+
+    long = " ".join([LONG, "ويجب على البرلمان ان يحاسب الوزراء على كل قرار اتخذوه", LONG[::-1]])
+    form = match_form(long)
+    assert len(form.encode("cp1256")) >= SAMPLE_FROM
+    sample = shingles(form)
+    assert len(form) // 5 < len(sample) < len(form) // 2  # about a third
+    assert set(shingles(match_form("مقدمة قصيرة " + long))) >= set(sample[5:])  # same anchors
+    copy = "مقدمة قصيرة " + long.replace("ة", "ه") + " !!! 😡"
+    quoted = f"انا لا اتفق ابدا مع ما يقال هنا من كلام عن الحكومة والبرلمان «{LONG}» وهذا راي"
+    assert _copies([long, copy, quoted]) == [None, "c0", None]
