@@ -18,7 +18,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from ..errors import ToolkitError
+from ..errors import Interrupted, ToolkitError
 from .output import err_console
 
 app = typer.Typer(
@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Interrupted as exc:  # Ctrl-C inside a stage that says what it had done
+        err_console.print(f"Interrupted: {escape(str(exc))}", soft_wrap=True)
+        code = exc.exit_code
     except ToolkitError as exc:
         if debug:
             raise

@@ -10,6 +10,7 @@ from ..schema import load_schema
 from ..studio import push as pushing
 from ..studio.connection import connect
 from ..studio.ledger import DEFAULT_LEDGER_DIR
+from ..studio.lock import DEFAULT_LOCK_TIMEOUT
 from .output import out_console, print_findings, progress_bar, say
 
 # Shared by every command that talks to Label Studio (pull uses them too).
@@ -42,6 +43,11 @@ def push(
     ledger_dir: Path = typer.Option(
         DEFAULT_LEDGER_DIR, "--ledger-dir", help="Where the key -> task id ledgers are kept."
     ),
+    lock_timeout: float = typer.Option(
+        DEFAULT_LOCK_TIMEOUT, "--lock-timeout", min=0, metavar="SECONDS",
+        help="How long to wait for another push of the same schema to the same server "
+        "(on this machine) to finish.",
+    ),
     url: str | None = UrlOption,
     api_key: str | None = ApiKeyOption,
 ) -> None:
@@ -49,7 +55,8 @@ def push(
 
     Creates (or finds) the project, brings its config up to date, and imports
     the units that are not tasks yet. Safe to repeat and to interrupt: every
-    unit becomes exactly one task.
+    unit becomes exactly one task, also when two pushes overlap (one at a time
+    on this machine; copies made by pushes from two machines are removed after).
 
     Example: corpus push --schema schemas/comment_stance.yaml --corpus exports/corpus.jsonl
     """
@@ -73,7 +80,8 @@ def push(
         with progress_bar("import") as on_progress:
             result = pushing.push(
                 schema, corpus, studio, batch_size=batch_size, predictions_path=predictions,
-                ledger_dir=ledger_dir, on_progress=on_progress, say=say,
+                ledger_dir=ledger_dir, lock_timeout=lock_timeout, on_progress=on_progress,
+                say=say,
             )
     finally:
         studio.close()
@@ -90,6 +98,11 @@ def show_push(result: pushing.PushResult, url: str) -> None:
     )
     if result.settings_updated:
         out_console.print(f"Updated: {', '.join(result.settings_updated)}", markup=False)
+    if result.duplicates_removed:
+        out_console.print(
+            f"Duplicates removed: {result.duplicates_removed} (copies made by an overlapping "
+            "push)", markup=False,
+        )
     if result.reconciled is not None:
         out_console.print(f"Ledger reconciled from {result.reconciled} server tasks", markup=False)
     out_console.print(
