@@ -88,10 +88,11 @@ def main() -> int:
                         "--ledger-dir", str(work / ledger / name)]
 
             if existing:
-                subprocess.run(cmd(small, "A"), env=env, check=True, capture_output=True)
+                subprocess.run(cmd(small, "A"), env=env, check=True, capture_output=True,
+                               cwd=work)
             started = time.perf_counter()
             ledgers = ("A", "A") if machines == 1 else ("A", "B")
-            procs = [subprocess.Popen(cmd(full, ledger), env=env, stdout=subprocess.PIPE,
+            procs = [subprocess.Popen(cmd(full, ledger), env=env, cwd=work, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True) for ledger in ledgers]
             outs = [p.communicate() for p in procs]
             seconds = time.perf_counter() - started

@@ -18,7 +18,10 @@ push repairs there, after the fact:
   deleted: when two copies both have some, both stay and a finding says so.
   The copies of keys the ledger already knew as duplicates (an earlier overlap)
   are repaired the same way. Two pushes repairing at once agree (same rule); a
-  copy the other one deleted first answers 404 and is simply gone.
+  copy the other one deleted first is simply gone. The copies' annotations and
+  drafts are read through the export (chunks of ids; like every export it leaves
+  a file in the server's export folder), deletions go through the Data Manager's
+  bulk ``delete_tasks`` action.
 
 The push that finishes its imports last sees every copy (the other push's imports
 were committed before its check), so after both pushes each key is once on the
@@ -34,6 +37,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import orjson
 
 from ..errors import StudioError
 from ..report import Finding
@@ -103,18 +108,33 @@ def settle_project(
     )
 
 
-def _copy_state(studio: Studio, task_id: int, key: str) -> tuple[bool, bool] | None:
-    """(exists with this key, has annotations or drafts); None when it is gone."""
-    response = studio.http.get(f"/api/tasks/{task_id}/")
-    if response.status_code == 404:
-        return None
-    raise_for_status(response, studio.url)
-    task = response.json()
-    if (task.get("data") or {}).get("corpus_key") != key:
-        return None
-    worked = bool(task.get("annotations") or task.get("drafts")
-                  or task.get("total_annotations") or task.get("cancelled_annotations"))
-    return True, worked
+CHUNK = 200  # task ids per export / delete request (gunicorn caps a URL at 4094 bytes)
+
+
+def _copies_state(studio: Studio, project_id: int, ids: list[int]) -> dict[int, tuple]:
+    """task id -> (corpus_key, has annotations or drafts) for those of ``ids`` that
+    still exist, read through the export (which, unlike the task list, shows drafts)."""
+    out: dict[int, tuple] = {}
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        target = (f"/api/projects/{project_id}/export?exportType=JSON&download_all_tasks=true"
+                  + "".join(f"&ids[]={task_id}" for task_id in ids[start:start + CHUNK]))
+        response = studio.http.get(target)
+        raise_for_status(response, studio.url)
+        for task in orjson.loads(response.content):
+            key = (task.get("data") or {}).get("corpus_key")
+            out[int(task["id"])] = (key, bool(task.get("annotations") or task.get("drafts")))
+    return out
+
+
+def _delete(studio: Studio, project_id: int, ids: list[int]) -> None:
+    """Delete tasks of the project (the Data Manager's bulk action; gone ones are ignored)."""
+    for start in range(0, len(ids), CHUNK):
+        response = studio.http.post(
+            "/api/dm/actions", params={"id": "delete_tasks", "project": project_id},
+            json={"selectedItems": {"all": False, "included": ids[start:start + CHUNK]}},
+        )
+        raise_for_status(response, studio.url)
 
 
 def repair_duplicates(
@@ -157,30 +177,25 @@ def repair_duplicates(
 
     kept_both: list[tuple[str, list[int]]] = []
     with studio_errors(studio.url, "removing duplicate tasks"):
+        states = _copies_state(studio, project_id, sorted(set().union(*copies.values())))
+        doomed: list[int] = []
         for key in sorted(copies):
-            states = {}
-            for task_id in sorted(copies[key]):
-                state = _copy_state(studio, task_id, key)
-                if state is not None:
-                    states[task_id] = state[1]
-            if not states:  # every copy gone (deleted by hand meanwhile)
+            alive = {i: states[i][1] for i in sorted(copies[key])
+                     if i in states and states[i][0] == key}
+            if not alive:  # every copy gone (deleted by hand meanwhile)
                 ledger.ids.pop(key, None)
                 ledger.duplicates.pop(key, None)
                 continue
-            keep = [i for i, worked in sorted(states.items()) if worked] or [min(states)]
-            for task_id in sorted(states):
-                if task_id in keep:
-                    continue
-                response = studio.http.delete(f"/api/tasks/{task_id}/")
-                if response.status_code != 404:  # 404: a concurrent repair was first
-                    raise_for_status(response, studio.url)
-                repair.removed.append(task_id)
+            keep = [i for i, worked in alive.items() if worked] or [min(alive)]
+            doomed.extend(i for i in alive if i not in keep)
             ledger.ids[key] = keep[0]
             if len(keep) > 1:
                 ledger.duplicates[key] = keep
                 kept_both.append((key, keep))
             else:
                 ledger.duplicates.pop(key, None)
+        _delete(studio, project_id, doomed)
+        repair.removed = doomed
     ledger.rewrite()
     if repair.removed:
         line = (f"project {project_id} held {len(repair.removed)} extra copies of keys "
