@@ -17,7 +17,9 @@ handler turns them into one line on stderr and an exit status, never a traceback
     ├── StudioError           Label Studio cannot be reached or refused us (exit 2)
     │   ├── StudioAuthError   the API key was refused (401/403)
     │   └── StudioUnreachable no answer at the URL, after retries
-    └── PublishError          the Hugging Face Hub refused the upload or could not be reached
+    ├── PublishError          the Hugging Face Hub refused the upload or could not be reached
+    ├── Busy                  another run holds the lock it needs, past --lock-timeout (exit 2)
+    └── Interrupted           Ctrl-C: says what was done and how to continue (exit 130)
 """
 
 from __future__ import annotations
@@ -74,3 +76,13 @@ class StudioUnreachable(StudioError):
 
 class PublishError(ToolkitError):
     """The Hugging Face Hub refused the upload, or could not be reached."""
+
+
+class Busy(ToolkitError):
+    """Another run holds a lock this one needs (e.g. a push of the same schema), too long."""
+
+
+class Interrupted(ToolkitError):
+    """The user pressed Ctrl-C; the message says what was done and how to continue."""
+
+    exit_code = 130

@@ -23,7 +23,7 @@ try:  # typer >= 0.2x carries its own copy of click, whose errors it raises
 except ImportError:  # pragma: no cover (older typer on click)
     from click import exceptions as click_errors
 
-from ..errors import ToolkitError
+from ..errors import Interrupted, ToolkitError
 from .output import err_console
 
 __all__ = ["app", "main"]
@@ -103,9 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     except click_errors.ClickException as exc:
         err_console.print(f"[bold red]Error:[/] {escape(_click_error_line(exc))}", soft_wrap=True)
         code = exc.exit_code
-    except typer.Abort:
-        err_console.print("Error: aborted", markup=False)
-        code = 1
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):  # Ctrl-C
+            err_console.print("Interrupted.", markup=False)
+            code = 130
+        else:
+            err_console.print("Error: aborted", markup=False)
+            code = 1
+    except Interrupted as exc:  # Ctrl-C inside a stage that says what it had done
+        err_console.print(f"Interrupted: {escape(str(exc))}", soft_wrap=True)
+        code = exc.exit_code
     except ToolkitError as exc:
         if debug:
             raise

@@ -11,6 +11,7 @@ from ..paths import DEFAULT_CORPUS, DEFAULT_LEDGER_DIR
 from ..schema import load_schema
 from ..studio import push as pushing
 from ..studio.connection import connect
+from ..studio.lock import DEFAULT_LOCK_TIMEOUT
 from .options import ApiKeyOption, UrlOption
 from .output import naming, out_console, output_file, print_findings, progress_bar, say
 
@@ -34,6 +35,11 @@ def push(
     ledger_dir: Path = typer.Option(
         DEFAULT_LEDGER_DIR, "--ledger-dir", help="Where the key -> task id ledgers are kept."
     ),
+    lock_timeout: float = typer.Option(
+        DEFAULT_LOCK_TIMEOUT, "--lock-timeout", min=0, metavar="SECONDS",
+        help="How long to wait for another push of the same schema to the same server "
+        "(on this machine) to finish.",
+    ),
     url: str | None = UrlOption,
     api_key: str | None = ApiKeyOption,
 ) -> None:
@@ -41,7 +47,8 @@ def push(
 
     Creates (or finds) the project, brings its config up to date, and imports
     the units that are not tasks yet. Safe to repeat and to interrupt: every
-    unit becomes exactly one task.
+    unit becomes exactly one task, also when two pushes overlap (one at a time
+    on this machine; copies made by pushes from two machines are removed after).
 
     Example: corpus push --schema schemas/comment_stance.yaml --corpus exports/corpus.jsonl
     """
@@ -75,7 +82,8 @@ def push(
         with progress_bar("import") as on_progress:
             result = pushing.push(
                 schema, corpus, studio, batch_size=batch_size, predictions_path=predictions,
-                ledger_dir=ledger_dir, on_progress=on_progress, say=say,
+                ledger_dir=ledger_dir, lock_timeout=lock_timeout, on_progress=on_progress,
+                say=say,
             )
     finally:
         studio.close()
@@ -92,6 +100,11 @@ def show_push(result: pushing.PushResult, url: str) -> None:
     )
     if result.settings_updated:
         out_console.print(f"Updated: {', '.join(result.settings_updated)}", markup=False)
+    if result.duplicates_removed:
+        out_console.print(
+            f"Duplicates removed: {result.duplicates_removed} (copies made by an overlapping "
+            "push)", markup=False,
+        )
     if result.reconciled is not None:
         out_console.print(f"Ledger reconciled from {result.reconciled} server tasks", markup=False)
     out_console.print(

@@ -126,6 +126,23 @@ class Ledger:
             handle.flush()
             os.fsync(handle.fileno())
 
+    def rewrite(self) -> None:
+        """Write the whole file again from ``ids`` and ``duplicates`` (atomically,
+        fsynced): after tasks were deleted on the server (see ``repair``)."""
+        header = {"server": self.server, "project_id": self.project_id, "schema": self.schema}
+        lines = [orjson.dumps(header)]
+        for key, task_id in self.ids.items():
+            lines.append(orjson.dumps({"k": key, "id": task_id}))
+            lines.extend(orjson.dumps({"k": key, "id": extra})
+                         for extra in self.duplicates.get(key, [])[1:])
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with tmp.open("wb") as handle:
+            handle.write(b"\n".join(lines) + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(self.path)
+
     def rebuild(
         self,
         studio: Studio,

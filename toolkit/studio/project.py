@@ -14,7 +14,14 @@ from ..schema import Schema
 from .connection import Studio, raise_for_status, studio_errors
 from .labelconfig import instructions_html, label_config
 
-__all__ = ["MARKER", "find_project", "project_description", "project_title", "sync_project"]
+__all__ = [
+    "MARKER",
+    "find_project",
+    "marked_projects",
+    "project_description",
+    "project_title",
+    "sync_project",
+]
 
 MARKER = "[corpus-toolkit:{name}]"
 
@@ -62,6 +69,14 @@ def _list_projects(studio: Studio) -> Iterator[dict]:
         if not isinstance(body, dict) or not body.get("next"):
             return
         page += 1
+
+
+def marked_projects(studio: Studio, schema: Schema) -> list[int]:
+    """The ids of every project that carries this schema's marker (normally one; two
+    right after two pushes raced to create it: see studio.repair.settle_project)."""
+    marker = MARKER.format(name=schema.name)
+    with studio_errors(studio.url, "listing projects"):
+        return [p["id"] for p in _list_projects(studio) if marker in (p.get("description") or "")]
 
 
 def find_project(studio: Studio, schema: Schema, known_id: int | None = None) -> int | None:

@@ -81,7 +81,7 @@ from typing import TypeVar
 import httpx
 import orjson
 
-from ..errors import OptionError, SnapshotError, StudioError
+from ..errors import Interrupted, OptionError, SnapshotError, StudioError
 from ..paths import DEFAULT_LEDGER_DIR, default_snapshot_dir
 from ..schema import Schema
 from .connection import Studio, raise_for_status, studio_errors
@@ -506,7 +506,45 @@ def pull(
     chunks of ids; the default, fastest) or ``"pages"`` (Data Manager pages of
     ``page_size``). ``workers`` requests run in parallel.
     ``on_progress(tasks_read, tasks_expected)`` is called after each page or chunk.
+    Ctrl-C raises :class:`Interrupted` saying how far it got (nothing is written).
     """
+    read: list = [0, None]
+
+    def track(done: int, expected: int | None) -> None:
+        read[:] = [done, expected]
+        if on_progress:
+            on_progress(done, expected)
+
+    try:
+        return _pull(
+            schema, studio, out_dir=out_dir, full=full, page_size=page_size, workers=workers,
+            source=source, ledger_dir=ledger_dir, project_id=project_id, on_progress=track,
+            say=say,
+        )
+    except KeyboardInterrupt as exc:
+        expected = "?" if read[1] is None else read[1]
+        raise Interrupted(
+            f"pull stopped after reading {read[0]} of {expected} tasks; no snapshot was "
+            "written (earlier snapshots are unchanged); run the same `corpus pull` again "
+            "to read them (incremental when an earlier snapshot exists)"
+        ) from exc
+
+
+def _pull(
+    schema: Schema,
+    studio: Studio,
+    *,
+    out_dir: Path | str | None = None,
+    full: bool = False,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    workers: int = DEFAULT_WORKERS,
+    source: str = DEFAULT_SOURCE,
+    ledger_dir: Path | str = DEFAULT_LEDGER_DIR,
+    project_id: int | None = None,
+    on_progress: Progress | None = None,
+    say: Say | None = None,
+) -> PullResult:
+    """The body of :func:`pull` (which turns Ctrl-C into :class:`Interrupted`)."""
     if source not in SOURCES:
         raise OptionError(f"pull source {source!r} is not one of: {', '.join(SOURCES)}")
     say = say or (lambda _line: None)

@@ -15,6 +15,7 @@ the answer's ``task_ids`` come back in the order of the request.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,20 +23,25 @@ from pathlib import Path
 import orjson
 
 from ..corpus import iter_jsonl, read_corpus
-from ..errors import InputError, SetupError, StudioError
+from ..errors import InputError, Interrupted, SetupError, StudioError
 from ..ingest.near_duplicates import copies_not_pushed, first_comments
 from ..paths import DEFAULT_LEDGER_DIR, default_tasks_file
 from ..report import Finding
 from ..schema import Schema
 from ..tasks import tasks_from_corpus
+from . import repair
 from .connection import Studio, raise_for_status, resolve, safe_url, studio_errors
 from .ledger import Ledger, ledger_path
-from .project import find_project, project_title, sync_project
+from .lock import DEFAULT_LOCK_TIMEOUT, ledger_lock
+from .project import find_project, marked_projects, project_title, sync_project
 
 DEFAULT_BATCH_SIZE = 1000
 # Test hook: exit abruptly right after the N-th import returned, before its ids reach
 # the ledger -- the worst moment to be killed (tests/test_push.py uses it).
 INTERRUPT_ENV = "CORPUS_PUSH_EXIT_AFTER_IMPORTS"
+# Test hook: sleep this many seconds before creating the project and before each import,
+# so that two pushes started together overlap (tests/test_push_concurrent.py uses it).
+DELAY_ENV = "CORPUS_PUSH_TEST_DELAY"
 
 
 @dataclass
@@ -50,6 +56,7 @@ class PushResult:
     already_present: int = 0
     predictions_attached: int = 0
     reconciled: int | None = None  # tasks read from the server to rebuild the ledger
+    duplicates_removed: int = 0  # extra copies deleted after overlapping pushes (repair)
     skipped: list[Finding] = field(default_factory=list)
     dry_run_path: Path | None = None
     copies_not_pushed: int = 0  # near-duplicate copies left to their first comment's labels
@@ -177,6 +184,12 @@ def _attach_predictions_to_present(
             result.predictions_attached += 1
 
 
+def _test_delay() -> None:
+    value = os.environ.get(DELAY_ENV)
+    if value:
+        time.sleep(float(value))
+
+
 def push(
     schema: Schema,
     corpus_path: Path | str,
@@ -185,6 +198,7 @@ def push(
     batch_size: int = DEFAULT_BATCH_SIZE,
     predictions_path: Path | str | None = None,
     ledger_dir: Path | str = DEFAULT_LEDGER_DIR,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_progress: Callable[[int, int | None], None] | None = None,
     say: Callable[[str], None] | None = None,
 ) -> PushResult:
@@ -193,44 +207,102 @@ def push(
     ``on_progress(imported_so_far, total_to_import_or_None)`` is called after each batch.
     Any transport failure (timeout, connection lost while writing) is raised as
     StudioUnreachable/StudioError with one line; an import cut short leaves the
-    ledger's pending marker, so the next push reconciles first.
+    ledger's pending marker, so the next push reconciles first. Ctrl-C raises
+    :class:`Interrupted` saying how many tasks were imported.
+
+    Overlapping pushes: on this machine, one push per ledger at a time (its lock,
+    waited for up to ``lock_timeout`` seconds, else :class:`Busy`); from other
+    machines, the copies they and this push both imported are removed afterwards
+    (see ``repair``).
     """
     say = say or (lambda _line: None)
     result = PushResult(project_title=project_title(schema))
     predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
-    ledger = Ledger.load(ledger_path(ledger_dir, studio.url, schema.name), studio.url, schema.name)
+    path = ledger_path(ledger_dir, studio.url, schema.name)
+    state: dict = {"total": None}
+    try:
+        with ledger_lock(path, timeout=lock_timeout, say=say):
+            ledger = Ledger.load(path, studio.url, schema.name)
+            state["ledger"] = ledger
+            _push(schema, corpus_path, studio, ledger, result, state, predictions,
+                  batch_size, on_progress, say)
+    except KeyboardInterrupt as exc:
+        raise Interrupted(_interrupted_line(result, state)) from exc
+    return result
 
+
+def _interrupted_line(result: PushResult, state: dict) -> str:
+    if result.project_id is None:
+        return "push stopped before any import; nothing was imported"
+    ledger = state.get("ledger")
+    total = "?" if state["total"] is None else state["total"]
+    line = (f"push stopped after {result.created} of {total} new tasks were imported into "
+            f"project {result.project_id} (recorded in the ledger)")
+    if ledger is not None and ledger.pending:
+        line += "; the import under way may have reached the server too (the next push checks)"
+    return line + "; run the same `corpus push` again to continue with the rest"
+
+
+def _push(
+    schema: Schema,
+    corpus_path: Path | str,
+    studio: Studio,
+    ledger: Ledger,
+    result: PushResult,
+    state: dict,
+    predictions: dict[str, list[dict]],
+    batch_size: int,
+    on_progress: Callable[[int, int | None], None] | None,
+    say: Callable[[str], None],
+) -> None:
     with studio_errors(studio.url, "pushing"):  # timeouts, dropped writes: one line
         project_id = find_project(studio, schema, ledger.project_id)
+        if project_id is None:
+            _test_delay()
         project_id, result.project_created, result.settings_updated = sync_project(
             studio, schema, project_id
         )
+        if result.project_created:
+            project_id, settled = repair.settle_project(
+                studio, project_id, lambda: marked_projects(studio, schema), say
+            )
+            if settled is not None:
+                result.project_created = False
+                result.skipped.append(settled)
         result.project_id = project_id
-        if result.project_created or ledger.project_id != project_id:
-            if result.project_created:
-                ledger.start(project_id)
-                ledger.clear_pending()
-            else:
-                say(f"No ledger for project {project_id}: rebuilding it from the server ...")
-                result.reconciled = ledger.rebuild(studio, project_id)
-        elif ledger.pending:
-            say("The last push was interrupted during an import: reconciling with the server ...")
-            result.reconciled = ledger.rebuild(studio, project_id, incremental=True)
-        if ledger.duplicates:
-            for key, ids in sorted(ledger.duplicates.items()):
-                result.skipped.append(Finding(
-                    "warning", "P003", key,
-                    f"project {project_id} holds this key as tasks {', '.join(map(str, ids))}",
-                    "delete the extra tasks in Label Studio",
-                ))
+        # The highest task id known before this push; every task above it is read
+        # (catch-up) or imported here, or was imported by a concurrent push.
+        base = ledger.max_id if ledger.project_id == project_id else 0
+        if result.project_created:
+            ledger.start(project_id)
+            ledger.clear_pending()
+            read = 0
+        elif ledger.project_id != project_id:
+            say(f"No ledger for project {project_id}: rebuilding it from the server ...")
+            read = result.reconciled = ledger.rebuild(studio, project_id)
+        else:
+            pending = ledger.pending
+            if pending:
+                say("The last push was interrupted during an import: reconciling with the "
+                    "server ...")
+            known = len(ledger.ids)
+            # Tasks above the ledger's highest id: those of an interrupted import, or
+            # pushed from another machine since (one request when there are none).
+            read = ledger.rebuild(studio, project_id, incremental=True)
+            if pending or read:
+                result.reconciled = read
+            if len(ledger.ids) > known:
+                say(f"{len(ledger.ids) - known} tasks of project {project_id} were not in "
+                    "this ledger (pushed from elsewhere): recorded")
 
         tasks = _without_copies(schema, corpus_path, result)
         todo = list(_new_tasks(tasks, ledger.ids, predictions, result))
-        total = len(todo)
+        total = state["total"] = len(todo)
         if on_progress:
             on_progress(0, total)
         interrupt = _interrupt_after()
         for number, batch in enumerate(_batches(todo, batch_size), start=1):
+            _test_delay()
             ledger.mark_pending(len(batch))
             response = studio.http.post(
                 f"/api/projects/{project_id}/import",
@@ -254,11 +326,17 @@ def push(
             result.predictions_attached += sum(len(t.get("predictions", ())) for t in batch)
             if on_progress:
                 on_progress(result.created, total)
+        if result.created or ledger.duplicates:
+            fixed = repair.repair_duplicates(
+                studio, project_id, ledger, after_id=base, expected=read + result.created,
+                say=say,
+            )
+            result.duplicates_removed = len(fixed.removed)
+            result.skipped.extend(fixed.findings)
         if predictions:
             imported_now = {task["data"]["corpus_key"] for task in todo}
             earlier = {k: v for k, v in predictions.items() if k not in imported_now}
             _attach_predictions_to_present(studio, ledger, earlier, result)
-        return result
 
 
 def dry_run(
