@@ -31,7 +31,8 @@ from toolkit.studio import pull as pulling
 from toolkit.studio.connection import connect
 from toolkit.studio.ledger import Ledger, ledger_path, server_keys
 from toolkit.studio.lock import ledger_lock
-from toolkit.studio.push import DELAY_ENV, MARKER, push
+from toolkit.studio.project import MARKER
+from toolkit.studio.push import DELAY_ENV, push
 
 pytestmark = pytest.mark.integration
 

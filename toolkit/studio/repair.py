@@ -35,6 +35,7 @@ one has annotations or drafts; P052 (info) project race settled.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -61,6 +62,9 @@ def _above(after_id: int) -> dict:
          "value": after_id}]}}
 
 
+SETTLE_SECONDS = 1.0  # see settle_project
+
+
 def count_above(studio: Studio, project_id: int, after_id: int) -> int:
     """How many tasks of the project have an id above ``after_id`` (one request)."""
     with studio_errors(studio.url, "counting the project's tasks"):
@@ -85,7 +89,13 @@ def settle_project(
 ) -> tuple[int, Finding | None]:
     """After creating ``created_id``: the project to use when a concurrent push created
     one too (the oldest), deleting ours when it is not that one and still empty."""
-    ids = sorted(set(marked()) | {created_id})
+    # A project another push created at the same time may not be listed yet: its id
+    # (given when its row was inserted) can be lower than ours while its transaction
+    # commits after our first listing. Listing again a moment later (once, right after
+    # creating a project: a rare event) lets both pushes see both projects.
+    ids = set(marked()) | {created_id}
+    time.sleep(SETTLE_SECONDS)
+    ids = sorted(ids | set(marked()))
     oldest = ids[0]
     if oldest == created_id:
         return created_id, None
