@@ -119,7 +119,7 @@ def test_redo_commands_work_as_printed(demo, studio, monkeypatch, capsys, tmp_pa
     built = {p.name: p.read_bytes() for p in data}
     commands = result.redo_commands()
     assert [shlex.split(c)[1] for c in commands] == [
-        "ingest", "schema", "push", "pull", "validate", "agree", "build"]
+        "ingest", "schema", "push", "pull", "validate", "agree", "build", "report"]
     assert commands[0].startswith("corpus ingest samples/000_dab86e570d492265.txt ")
     assert "demo_annotations" not in commands[0]
     corpus_before = (work / result.corpus_path).read_bytes()
@@ -139,6 +139,7 @@ def test_redo_commands_work_as_printed(demo, studio, monkeypatch, capsys, tmp_pa
     assert "Tasks: 22, annotations: 61" in outputs["pull"].out
     assert "0 error(s), 3 warning(s)" in outputs["validate"].out
     assert "balance: adds up" in outputs["build"].out
+    assert (work / result.sync.build.folder).parent.joinpath("report.html").is_file()
     # build by hand writes the same Parquet files as the demo did
     assert {p.name: p.read_bytes()
             for p in sorted((work / result.sync.build.folder / "data").glob("*.parquet"))} == built

@@ -240,6 +240,8 @@ class DemoResult:
             line("validate", snapshot, "--schema", schema, "--corpus", corpus),
             line("agree", snapshot, "--schema", schema),
             line("build", snapshot, "--schema", schema, "--corpus", corpus, "--out", folder),
+            line("report", snapshot, "--schema", schema, "--corpus", corpus, "--dataset",
+                 folder, "--out", str(Path(folder).parent / "report.html")),
         ]
 
     def sample_rows(self, count: int = 3) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..schema import load_schema
-from .output import out_console
+from .output import atomic_output, out_console, output_file
 
 
 def report(
@@ -38,9 +38,11 @@ def report(
     from ..html_report import default_report_path, gather_report, write_html
 
     loaded = load_schema(schema)
-    page = write_html(gather_report(snapshot, loaded, corpus=corpus, dataset=dataset),
-                      out if out is not None else default_report_path(loaded))
-    out_console.print(f"Report written to {page}", markup=False)
+    page = output_file(out if out is not None else default_report_path(loaded), "--out")
+    report = gather_report(snapshot, loaded, corpus=corpus, dataset=dataset)
+    with atomic_output(page, "--out") as tmp:  # a full disk leaves no half page
+        write_html(report, tmp)
+    out_console.print(f"Report written to {out if out is not None else page}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
