@@ -1,5 +1,5 @@
 """Review of pulled annotations: label models and annotator competence."""
 
-from . import dawid_skene
+from . import competence, dawid_skene
 
-__all__ = ["dawid_skene"]
+__all__ = ["competence", "dawid_skene"]
