@@ -9,7 +9,7 @@ a change in one file.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,8 @@ class Item:
     provenance: dict[str, str]
     status: str  # see STATUS_*
     reason: str
+    # question -> posterior of the chosen label, under the rule dawid_skene only
+    confidence: dict[str, float] = field(default_factory=dict)
 
 
 
@@ -145,6 +147,7 @@ class SnapshotPass:
         keep = self.keep
         seconds = self.seconds
         read = validate = aggregate = agree = 0.0
+        held: list | None = [] if self.schema.annotation.rule == "dawid_skene" else None
         tasks = self.snapshot.tasks()
         try:
             while True:
@@ -166,7 +169,19 @@ class SnapshotPass:
                 if collector is not None:
                     collector.add(agg)
                     agree += perf_counter() - after_aggregate
-                yield _item(agg, keep)
+                if held is not None:
+                    held.append(agg)
+                else:
+                    yield _item(agg, keep)
+            if held is not None:
+                # rule dawid_skene: every item is needed before any is decided
+                from ..review.rule import apply_label_model
+
+                start = perf_counter()
+                apply_label_model(held, self.schema)
+                aggregate += perf_counter() - start
+                for agg in held:
+                    yield _item(agg, keep)
         finally:
             seconds["read"] += read
             seconds["validate"] += validate
@@ -195,4 +210,5 @@ def _item(agg: Any, keep: set[str] | None = None) -> Item:
         provenance=agg.provenance,
         status=agg.status,
         reason=agg.reason,
+        confidence=agg.confidence,
     )
