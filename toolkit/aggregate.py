@@ -81,6 +81,8 @@ class AggregatedItem:
     # question -> posterior of the chosen label, under the rule dawid_skene only
     # (toolkit.review.rule.apply_label_model fills it); empty otherwise.
     confidence: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    # the annotator whose ground-truth answer decided the item, when one did
+    gold_by: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -204,12 +206,13 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
             if name:
                 item.names[who] = name
     adjudicators = plan.adjudicators
-    gold = [a for _, a in submitted
+    gold = [(who, a) for who, a in submitted
             if a.get("ground_truth") or (adjudicators and by_adjudicator(a, adjudicators))]
     if gold:
-        found = known.get(id(gold[-1])) if known else None
-        chosen = (found[1] if found is not None and found[0] is gold[-1]
-                  else extract_answers(gold[-1].get("result"), schema, data))
+        item.gold_by, truth = gold[-1]
+        found = known.get(id(truth)) if known else None
+        chosen = (found[1] if found is not None and found[0] is truth
+                  else extract_answers(truth.get("result"), schema, data))
         for name, _, set_valued, _, _ in plan.questions:
             answer = chosen.get(name)
             item.labels[name] = (answer or None) if set_valued else answer
