@@ -55,7 +55,9 @@ def test_flags_spammers_constant_and_too_few():
     assert sum("warning[A050]" in line for line in lines) == 2
     assert any(line.startswith("annotator w8, question stance: warning[A051]: gave the same "
                                "answer on all") for line in lines)
-    assert any("info[A052]: only 10 items (fewer than 50)" in line for line in lines)
+    assert "annotator newcomer: info[A052]: only 10 items on stance (fewer than 50); too few " \
+        "to judge their competence; not flagged as spammer or constant" in lines
+    assert table["newcomer"].spammer_score is None
 
 
 def test_gold_accuracy_skips_the_gold_annotator():

@@ -60,7 +60,7 @@ class Competence:
     items: int
     agreement: float
     accuracy: float
-    spammer_score: float
+    spammer_score: float | None  # None: too little evidence per true label to say
     gold_items: int = 0
     gold_accuracy: float | None = None
     flags: list[str] = field(default_factory=list)
@@ -158,7 +158,8 @@ def competence(model: LabelModel, *, question: str | None = None,
         Competence(
             annotator=who, question=question, items=int(items[i]),
             agreement=float(agreed[i] / items[i]) if items[i] else 0.0,
-            accuracy=float(accuracy[i]), spammer_score=float(scores[i]),
+            accuracy=float(accuracy[i]),
+            spammer_score=float(scores[i]) if judged[i] else None,
             gold_items=int(done[i]),
             gold_accuracy=float(right[i] / done[i]) if done[i] else None,
             flags=flags[i],
@@ -211,7 +212,8 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
         Competence(
             annotator=who, question=question, items=int(items[i]),
             agreement=float(agreed[i] / items[i]) if items[i] else 0.0,
-            accuracy=float(accuracy[i]), spammer_score=float(scores[i]),
+            accuracy=float(accuracy[i]),
+            spammer_score=float(scores[i]) if judged[i] else None,
             gold_items=int(done[i]),
             gold_accuracy=float(right[i] / done[i]) if done[i] else None,
             flags=flags[i],
@@ -222,9 +224,11 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
 
 def findings(rows: Sequence[Competence], *, names: Mapping | None = None,
              min_items: int = MIN_ITEMS) -> list[Finding]:
-    """One finding per flag, ``where`` naming the annotator (by ``names`` when given)."""
+    """One finding per A050/A051 flag, ``where`` naming the annotator (by ``names`` when
+    given) and question; A052 once per annotator, naming their questions."""
     names = names or {}
     out = []
+    too_few: dict = {}
     for row in rows:
         who = names.get(row.annotator, row.annotator)
         where = f"annotator {who}" + (f", question {row.question}" if row.question else "")
@@ -244,9 +248,19 @@ def findings(rows: Sequence[Competence], *, names: Mapping | None = None,
                     f"agreeing with the aggregated label on {row.agreement:.0%}",
                     "their answers weigh nothing under dawid_skene; review their work"))
             elif code == TOO_FEW_ITEMS:
-                why = (f"only {row.items} items (fewer than {min_items})" if row.items < min_items
-                       else f"{row.items} items, but too few of them per true label")
-                out.append(Finding(
-                    "info", code, where, why,
-                    "too few to judge their competence; not flagged as spammer or constant"))
+                too_few.setdefault(row.annotator, []).append(row)
+    for annotator, group in too_few.items():
+        who = names.get(annotator, annotator)
+        few = [r for r in group if r.items < min_items]
+        parts = []
+        if few:
+            parts.append(f"only {max(r.items for r in few)} items on "
+                         + ", ".join(str(r.question) for r in few) + f" (fewer than {min_items})")
+        thin = [r for r in group if r.items >= min_items]
+        if thin:
+            parts.append("too few items per true label on "
+                         + ", ".join(str(r.question) for r in thin))
+        out.append(Finding("info", TOO_FEW_ITEMS, f"annotator {who}", "; ".join(parts),
+                           "too few to judge their competence; not flagged as spammer or "
+                           "constant"))
     return out
