@@ -8,7 +8,8 @@ import orjson
 import typer
 from rich.table import Table
 
-from ..agreement import AgreementReport, agreement_for_snapshot, reliability, write_unresolved
+from ..agreement import AgreementReport, reliability, write_unresolved
+from ..review.quality import CompetenceReport, review_snapshot
 from ..schema import load_schema
 from .output import err_console, out_console, print_findings
 
@@ -29,6 +30,11 @@ def agree(
 
     Per question: Krippendorff's alpha, Fleiss' kappa, pairwise Cohen's kappa,
     full agreement, span F1; per annotator: items done, agreement with the majority.
+    Competence per annotator and question (single, yes/no, rating, multi): agreement
+    with the aggregated label, the Dawid-Skene model's accuracy estimate, spammer
+    score (0 = answers unrelated to the truth, 1 = perfect), accuracy against ground
+    truth where there is some, and flags A050 spammer, A051 constant answer, A052
+    too few items to judge.
 
     Alpha is nominal for single choice and yes/no, ordinal for ratings; multi
     choice is treated per label (each label a yes/no decision, alpha per label,
@@ -37,14 +43,17 @@ def agree(
 
     Example: corpus agree exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
-    report = agreement_for_snapshot(snapshot, load_schema(schema))
+    report, competence = review_snapshot(snapshot, load_schema(schema))
     show_agreement(report)
+    show_competence(competence)
     if unresolved is not None:
         count = write_unresolved(unresolved, report.unresolved)
         err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+        figures = {**report.to_dict(), "competence": competence.to_dict()}
+        json_out.write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2 |
+                                          orjson.OPT_SERIALIZE_NUMPY))
         err_console.print(f"Report written to {json_out}")
 
 
@@ -88,6 +97,30 @@ def annotator_table(report: AgreementReport) -> Table:
         table.add_row(person.label, str(person.items), str(person.compared),
                       _fmt(None if share is None else 100 * share, 1))
     return table
+
+
+def show_competence(report: CompetenceReport) -> None:
+    """Flags (A050-A052) on stderr; one row per annotator and question on stdout."""
+    print_findings(report.findings)
+    if not report.rows:
+        return
+    table = Table(title="Annotator competence (Dawid-Skene)", title_justify="left")
+    for column in ("annotator", "question", "items", "agree with label %", "est. accuracy",
+                   "spammer score", "gold items", "gold accuracy %", "flags"):
+        table.add_column(column)
+    for row in report.rows:
+        name = report.names.get(str(row.annotator))
+        who = f"{row.annotator} ({name})" if name else str(row.annotator)
+        table.add_row(
+            who, row.question or "-", str(row.items),
+            _fmt(100 * row.agreement if row.items else None, 1),
+            _fmt(None if row.accuracy != row.accuracy else row.accuracy),  # NaN: no answers
+            _fmt(row.spammer_score),
+            str(row.gold_items),
+            _fmt(None if row.gold_accuracy is None else 100 * row.gold_accuracy, 1),
+            " ".join(row.flags) or "-",
+        )
+    out_console.print(table)
 
 
 def register(app: typer.Typer) -> None:
