@@ -64,3 +64,22 @@ def test_agree_reports_competence_and_flags(tmp_path, capsys):
     # newcomer (who left it empty): too little evidence to judge anyone there
     assert {q for _, q in rows} == {"stance", "sarcasm"}
     assert all(r["flags"] == ["A052"] for (_, q), r in rows.items() if q == "sarcasm")
+
+
+def test_agree_unresolved_follows_the_dawid_skene_rule(tmp_path):
+    import yaml
+
+    data = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    data["annotation"].update({"rule": "dawid_skene", "min_confidence": 0.9})
+    schema_path = tmp_path / "schema.yaml"
+    schema_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    snap, unresolved = tmp_path / "snap.json", tmp_path / "unresolved.jsonl"
+    _snapshot(snap)
+    assert main(["agree", str(snap), "-s", str(schema_path), "--unresolved",
+                 str(unresolved)]) == 0
+    rows = [json.loads(line) for line in unresolved.read_text(encoding="utf-8").splitlines()]
+    assert rows and {r["question"] for r in rows} == {"stance"}
+    assert all("confidence below 0.9: stance 0." in r["reason"] for r in rows)
+    majority, plain = tmp_path / "majority.jsonl", len(rows)
+    assert main(["agree", str(snap), "-s", str(SCHEMA_PATH), "--unresolved", str(majority)]) == 0
+    assert len(majority.read_text(encoding="utf-8").splitlines()) > plain

@@ -18,7 +18,9 @@ under ``majority``/``unanimous`` the models are fitted for the competence
 figures only and the labels are left as aggregated.
 
 :func:`review_snapshot` reads a snapshot once for both the agreement report and
-this one.
+this one; under the rule ``dawid_skene`` the agreement report's unresolved items
+(``corpus agree --unresolved``) are those the model left unresolved (below
+``annotation.min_confidence``), as build will reject them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..aggregate import GROUND_TRUTH, AggregatedItem, aggregate_task
+from ..aggregate import GROUND_TRUTH, AggregatedItem, aggregate_task, unresolved_rows
 from ..report import Finding
 from ..schema import Schema
 from .competence import Competence, competence, competence_multi, findings
@@ -153,4 +155,8 @@ def review_snapshot(snapshot: str | Path, schema: Schema):
     if changed is not None:
         agreement.findings.append(Finding("warning", "V020", str(snap.path), changed,
                                           "answers are read with the schema given"))
-    return agreement, competence_report(items, schema)
+    competence_figures = competence_report(items, schema)  # re-decides under dawid_skene
+    if schema.annotation.rule == "dawid_skene":
+        # the items to adjudicate are those the model left unresolved, as build will
+        agreement.unresolved = [row for item in items for row in unresolved_rows(item)]
+    return agreement, competence_figures
