@@ -28,7 +28,7 @@ Then a speed run: dawid_skene on ``--speed-items`` items x 3 answers (default
 - every spammer and constant annotator flagged, no careful annotator flagged.
 
     .venv/bin/python bench/bench_quality.py [--items 20000] [--speed-items 100000]
-        [--seed 1] [--no-crowdkit] [--no-mace] [--small 300]
+        [--seed 1] [--no-crowdkit] [--no-mace] [--small 300] [--strict]
 
 ``--small N`` adds a run with only N items (few items per annotator) to show how
 the flags behave when evidence is thin.
@@ -181,6 +181,9 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=0,
                         help="also run every distribution with this few items")
     parser.add_argument("--no-crowdkit", action="store_true")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when a target fails (the targets are set for the default "
+                             "sizes; with few items per annotator flags are less certain)")
     parser.add_argument("--no-mace", action="store_true",
                         help="skip crowd-kit's MACE (the slowest reference, about 5 s per "
                              "20,000 items on an idle core)")
@@ -235,7 +238,8 @@ def main() -> None:
     print("\ntargets:")
     for text, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")
-    sys.exit(0 if all(ok for _, ok in checks) else 1)
+    if args.strict:
+        sys.exit(0 if all(ok for _, ok in checks) else 1)
 
 
 if __name__ == "__main__":
