@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .agreement import AgreementReport, agreement_for_snapshot
+from .agreement import AgreementReport
 from .corpus import DEFAULT_CORPUS
 from .dataset import BuildResult, agreement_figures, build_dataset
 from .ingest import IngestResult, ingest
 from .ingest.merge import merge_corpus
+from .review.quality import CompetenceReport, review_snapshot
 from .schema import Schema
 from .studio.connection import Studio
 from .studio.pull import PullResult, pull
@@ -39,6 +40,7 @@ class SyncResult:
     validation: ValidationReport
     agreement: AgreementReport
     build: BuildResult
+    competence: CompetenceReport | None = None  # per annotator (corpus agree's figures)
 
     @property
     def exit_code(self) -> int:
@@ -79,7 +81,7 @@ def sync(
     pulled = pull(schema, studio, out_dir=snapshot_dir, full=full_pull,
                   project_id=pushed.project_id, say=say, on_progress=pull_progress)
     validation = validate_snapshot(pulled.path, schema, corpus=corpus_path)
-    agreement = agreement_for_snapshot(pulled.path, schema)
+    agreement, competence = review_snapshot(pulled.path, schema)
     built = build_dataset(
         pulled.path,
         schema,
@@ -87,7 +89,7 @@ def sync(
         corpus=corpus_path,
         agreement=agreement_figures(agreement),
     )
-    return SyncResult(ingested, pushed, pulled, validation, agreement, built)
+    return SyncResult(ingested, pushed, pulled, validation, agreement, built, competence)
 
 
 def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str) -> IngestResult:

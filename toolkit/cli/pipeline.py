@@ -10,7 +10,7 @@ import typer
 from ..corpus import DEFAULT_CORPUS
 from ..schema import load_schema
 from ..studio.connection import connect
-from .agree import show_agreement
+from .agree import show_agreement, show_competence
 from .build import show_build
 from .ingest import summary_line
 from .output import err_console, out_console, print_findings, progress_bar, say
@@ -54,6 +54,8 @@ def show_sync(result: SyncResult, url: str, *, annotated: str | None = None) -> 
     show_validation(result.validation)
     _step("Agreement")
     show_agreement(result.agreement)
+    if result.competence is not None:
+        show_competence(result.competence)
     _step("Build")
     show_build(result.build)
 
