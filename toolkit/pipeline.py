@@ -20,6 +20,7 @@ from .dataset import BuildResult, build_dataset
 from .ingest import IngestResult, ingest
 from .ingest.merge import merge_corpus
 from .review import AgreementReport, ValidationReport
+from .review.quality import CompetenceReport
 from .schema import Schema
 from .studio.connection import Studio
 from .studio.pull import PullResult, pull
@@ -40,6 +41,7 @@ class SyncResult:
     agreement: AgreementReport
     build: BuildResult
     report: Path | None = None  # the HTML page of the project (toolkit.html_report)
+    competence: CompetenceReport | None = None  # per annotator (corpus agree's figures)
 
     @property
     def exit_code(self) -> int:
@@ -82,8 +84,10 @@ def sync(
         annotate(pushed.project_id)
     pulled = pull(schema, studio, out_dir=snapshot_dir, full=full_pull,
                   project_id=pushed.project_id, say=say, on_progress=pull_progress)
-    # build reviews the snapshot (validation, aggregation, agreement) in one read of it
-    built = build_dataset(pulled.path, schema, out=dataset_dir, corpus=corpus_path)
+    # build reviews the snapshot (validation, aggregation, agreement, annotator
+    # competence) in one read of it
+    built = build_dataset(pulled.path, schema, out=dataset_dir, corpus=corpus_path,
+                          competence=True)
     review = built.review
     assert review is not None and review.validation is not None and review.agreement is not None
     from .html_report import write_report
@@ -91,8 +95,11 @@ def sync(
     if report_path is None:
         report_path = Path(built.folder).parent / "report.html"
     page = write_report(pulled.path, schema, report_path, corpus=corpus_path,
-                        dataset=built.folder)
-    return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page)
+                        dataset=built.folder,
+                        competence=review.competence.report_rows() if review.competence
+                        else None)
+    return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page,
+                      review.competence)
 
 
 def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str) -> IngestResult:

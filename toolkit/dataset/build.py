@@ -159,12 +159,14 @@ def build_dataset(
     max_shard_bytes: int | None = None,
     agreement: dict[str, dict[str, Any]] | None = None,
     allow_empty: bool = False,
+    competence: bool = False,
 ) -> BuildResult:
     """Build the dataset folder; see the module docstring and `corpus build --help`.
 
     ``agreement`` (question -> figures, as ``agreement_figures`` returns them)
     lets a caller that has just computed agreement on this snapshot (e.g. a
-    daily sync) skip computing it again.
+    daily sync) skip computing it again. ``competence`` adds the annotators' competence
+    figures to ``result.review.competence`` from the same read (sync shows them).
 
     Raises :class:`~toolkit.errors.EmptyDatasetRefused`, leaving the folder as it was,
     when the build has no rows and ``out`` holds a dataset with data files, unless
@@ -178,7 +180,7 @@ def build_dataset(
                           keep_unresolved=keep_unresolved, keep_authors=keep_authors,
                           annotations_creators=annotations_creators,
                           max_shard_bytes=max_shard_bytes, agreement=agreement,
-                          allow_empty=allow_empty)
+                          allow_empty=allow_empty, competence=competence)
     except BaseException:  # a full disk, Ctrl-C: no `.<out>.building` left behind
         for folder in staged:
             shutil.rmtree(folder, ignore_errors=True)
@@ -220,6 +222,7 @@ def _build(
     max_shard_bytes: int | None,
     agreement: dict[str, dict[str, Any]] | None,
     allow_empty: bool = False,
+    competence: bool = False,
 ) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -249,7 +252,8 @@ def _build(
     # bodies, ...): memory.
     keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
     review = review_snapshot(snap, schema, corpus=corpus, agreement=agreement is None,
-                             item=lambda agg: _sources.item_of(agg, keep))
+                             item=lambda agg: _sources.item_of(agg, keep),
+                             competence=competence)
     streamed: list[Item] = review.items or []
     sources: set[str] = set()
     for item in streamed:

@@ -114,6 +114,10 @@ class Kind:
     span_f1: ClassVar[bool] = False
     #: Label Studio's result type (``type`` of a result item)
     result_type: ClassVar[str] = ""
+    #: how the rule ``dawid_skene`` re-decides it (toolkit.review.rule): "dawid_skene"
+    #: (one label per item), "binary_relevance" (a set: label by label), or None (the
+    #: majority rule's label is kept, as for spans and free text)
+    label_model: ClassVar[str | None] = None
 
     # -- schema -------------------------------------------------------------------------
     def label_values(self, question: Question) -> list[str]:
@@ -199,6 +203,11 @@ class Kind:
     def disagreement(self, question: Question, votes: list[Any], n: int) -> tuple[Any, str]:
         """(label, provenance) from ``n`` votes that are not all the same (majority rule)."""
         return plurality(votes, n)
+
+    def model_labels(self, question: Question) -> list[Any]:
+        """The answers the label model tells apart, in the order that breaks its ties
+        (schema order); for ``binary_relevance``, the labels decided one by one."""
+        return self.label_values(question)
 
     # -- agreement -------------------------------------------------------------------------
     def agree(self, result: Any, question: Question, entries: Any, codes: Any,

@@ -18,6 +18,10 @@ class Rating(Kind):
     name = "rating"
     agreement_method = "alpha ordinal (and interval)"
     result_type = "rating"
+    label_model = "dawid_skene"
+
+    def model_labels(self, question: Question) -> list[Any]:
+        return list(range(1, (question.scale or 0) + 1))
 
     def check_scale(self, q: Question, loc: tuple, set_keys: set[str], bad: Any) -> None:
         if q.scale is None:
