@@ -3,7 +3,8 @@
 ingest (when inputs are given: merged into the existing corpus) -> push (only
 new tasks) -> [annotate hook] -> pull (incremental when a previous snapshot
 exists) -> validate, agree and build, from one read of the new snapshot
-(toolkit.review). Every stage is idempotent, so running
+(toolkit.review) -> report -> the project's "Adjudicate (N)" tab pointed at the
+items left unresolved (toolkit.studio.adjudicate). Every stage is idempotent, so running
 sync again is safe: nothing is imported twice, a new snapshot is written, and
 the dataset is rebuilt from it.
 """
@@ -22,6 +23,7 @@ from .ingest.merge import merge_corpus
 from .review import AgreementReport, ValidationReport
 from .review.quality import CompetenceReport
 from .schema import Schema
+from .studio.adjudicate import AdjudicationTab
 from .studio.connection import Studio
 from .studio.pull import PullResult, pull
 from .studio.push import PushResult, push
@@ -42,6 +44,7 @@ class SyncResult:
     build: BuildResult
     report: Path | None = None  # the HTML page of the project (toolkit.html_report)
     competence: CompetenceReport | None = None  # per annotator (corpus agree's figures)
+    adjudication: AdjudicationTab | None = None  # the project's "Adjudicate (N)" tab
 
     @property
     def exit_code(self) -> int:
@@ -98,8 +101,13 @@ def sync(
                         dataset=built.folder,
                         competence=review.competence.report_rows() if review.competence
                         else None)
+    tab = None
+    if studio is not None and pushed.project_id is not None:  # the items left to decide
+        from .studio.adjudicate import to_adjudicate, update_tab
+
+        tab = update_tab(studio, pushed.project_id, to_adjudicate(review.items or ()))
     return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page,
-                      review.competence)
+                      review.competence, tab)
 
 
 def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str) -> IngestResult:

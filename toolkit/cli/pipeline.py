@@ -10,6 +10,7 @@ import typer
 from ..corpus import DEFAULT_CORPUS
 from ..schema import load_schema
 from ..studio.connection import connect
+from .adjudicate import show_tab
 from .agree import show_agreement, show_competence
 from .build import show_build
 from .ingest import summary_line
@@ -68,6 +69,9 @@ def show_sync(result: SyncResult, url: str, *, annotated: str | None = None) -> 
     show_build(result.build)
     if result.report is not None:
         out_console.print(f"Report written to {result.report}", markup=False)
+    if result.adjudication is not None:
+        _step("Adjudication")
+        show_tab(result.adjudication)
 
 
 def sync_command(

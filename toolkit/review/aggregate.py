@@ -153,13 +153,17 @@ _MEMO_SIZE = 4096
 _plan = per_schema(_Plan)
 
 
-def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
-    """Aggregate one task under the schema's rule (see the module docstring)."""
-    return aggregate_task_with(task, schema, None)
+def aggregate_task(task: Mapping[str, Any], schema: Schema, *,
+                   gold_ids: frozenset[str] | None = None) -> AggregatedItem:
+    """Aggregate one task under the schema's rule (see the module docstring).
+    ``gold_ids``: annotator ids whose answer is ground truth (the schema's adjudicators
+    found in a snapshot header, ``adjudicators.adjudicator_ids``)."""
+    return aggregate_task_with(task, schema, None, gold_ids)
 
 
 def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
-                        known: Mapping[int, tuple[dict, dict]] | None) -> AggregatedItem:
+                        known: Mapping[int, tuple[dict, dict]] | None,
+                        gold_ids: frozenset[str] | None = None) -> AggregatedItem:
     """:func:`aggregate_task`, reusing answers already extracted from this task's
     annotations: ``known`` maps id(annotation) -> (annotation, its extract_answers
     answers), as the validator collects them (``task_validator(...).answers`` with
@@ -206,7 +210,8 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
                 item.names[who] = name
     adjudicators = plan.adjudicators
     gold = [(who, a) for who, a in submitted
-            if a.get("ground_truth") or (adjudicators and by_adjudicator(a, adjudicators))]
+            if a.get("ground_truth") or (gold_ids and who in gold_ids)
+            or (adjudicators and by_adjudicator(a, adjudicators))]
     if gold:
         item.gold_by, truth = gold[-1]
         found = known.get(id(truth)) if known else None

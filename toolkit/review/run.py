@@ -16,6 +16,9 @@ Under the schema rule ``dawid_skene`` the label model needs every item before it
 decides any: the aggregated items are held, re-decided once the read is done
 (toolkit.review.rule), and only then handed to ``item``; the agreement report's
 unresolved items are then those the model left unresolved (what build rejects).
+An annotation by an account in the schema's ``annotation.adjudicators`` is ground
+truth; the export names annotators by id only, so they are found through the
+header's ``annotators`` map (toolkit.review.adjudicators).
 ``competence=True`` adds the annotators' competence figures
 (toolkit.review.quality) from the same read, reusing the rule's models.
 """
@@ -31,6 +34,7 @@ from typing import Any
 from ..schema import Schema
 from ..studio.snapshot import Snapshot, open_snapshot
 from ._header import check_header, schema_changed_finding
+from .adjudicators import accounts_key, adjudicator_ids
 from .aggregate import AggregatedItem, aggregate_task, aggregate_task_with, unresolved_rows
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
@@ -103,8 +107,10 @@ def review_snapshot(
             validator.task(task)
         note_invalid(validator.report.findings, result.invalid)
     else:
+        gold_ids = adjudicator_ids(snap.header, accounts_key(schema.annotation.adjudicators))
         held = _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
-                     hold=competence or schema.annotation.rule == DAWID_SKENE)
+                     hold=competence or schema.annotation.rule == DAWID_SKENE,
+                     gold_ids=gold_ids or None)
         if held is not None:
             unresolved = _decide(result, schema, held, competence=competence,
                                  keep_items=aggregate, item=item)
@@ -125,7 +131,8 @@ def review_snapshot(
 
 def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, *,
           keep_items: bool, item: Callable[[AggregatedItem], Any] | None,
-          hold: bool = False) -> list[AggregatedItem] | None:
+          hold: bool = False, gold_ids: frozenset[str] | None = None
+          ) -> list[AggregatedItem] | None:
     """The streaming loop with aggregation, timed per step. With ``hold``, returns every
     aggregated item (for the label model or competence, :func:`_decide`); the items
     under the rule dawid_skene are then made by :func:`_decide`."""
@@ -152,10 +159,10 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
                 note_invalid(findings[seen:], invalid)
             after_validate = perf_counter()
             validating += after_validate - after_read
-            agg = aggregate_task_with(task, schema, validator.answers)
+            agg = aggregate_task_with(task, schema, validator.answers, gold_ids)
         else:
             after_validate = after_read
-            agg = aggregate_task(task, schema)
+            agg = aggregate_task(task, schema, gold_ids=gold_ids)
         after_aggregate = perf_counter()
         aggregating += after_aggregate - after_validate
         if collector is not None:
