@@ -104,3 +104,29 @@ def test_sync_shows_competence_from_its_one_read(tmp_path_factory, monkeypatch, 
     items = [aggregate_task(t, schema) for t in open_snapshot(snapshot).tasks()]
     assert _same(result.competence.to_dict(), competence_report(items, schema).to_dict())
     assert 'id="competence"' in result.report.read_text(encoding="utf-8")
+
+
+def test_sync_points_the_adjudication_tab_at_what_is_left(tmp_path_factory, monkeypatch,
+                                                          tmp_path):
+    import toolkit.studio.adjudicate as adjudicate
+
+    schema, corpus, snapshot = make_inputs(tmp_path_factory.mktemp("inputs"))
+    schema = load_schema(schema)
+    monkeypatch.setattr(toolkit.pipeline, "push",
+                        lambda *args, **kwargs: SimpleNamespace(project_id=7))
+    monkeypatch.setattr(toolkit.pipeline, "pull",
+                        lambda *args, **kwargs: SimpleNamespace(path=snapshot))
+    calls = []
+
+    def update_tab(studio, project_id, task_ids):
+        calls.append((studio, project_id, list(task_ids)))
+        return "the tab"
+
+    monkeypatch.setattr(adjudicate, "update_tab", update_tab)
+    server = object()
+    result = toolkit.pipeline.sync(schema, studio=server, corpus_path=corpus,
+                                   dataset_dir=tmp_path / "dataset")
+    items = [aggregate_task(t, schema) for t in open_snapshot(snapshot).tasks()]
+    unresolved = sorted(i.task_id for i in items if i.status == "unresolved")
+    assert unresolved and calls == [(server, 7, unresolved)]
+    assert result.adjudication == "the tab"

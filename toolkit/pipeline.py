@@ -103,9 +103,9 @@ def sync(
                         else None)
     tab = None
     if studio is not None and pushed.project_id is not None:  # the items left to decide
-        from .studio.adjudicate import to_adjudicate, update_tab
+        from .studio.adjudicate import update_tab
 
-        tab = update_tab(studio, pushed.project_id, to_adjudicate(review.items or ()))
+        tab = update_tab(studio, pushed.project_id, built.unresolved_task_ids)
     return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page,
                       review.competence, tab)
 

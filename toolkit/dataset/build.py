@@ -140,6 +140,9 @@ class BuildResult:
     # the review of the snapshot the build read: validation, agreement (None when the
     # caller gave the agreement figures), rejections
     review: ReviewResult | None = field(default=None, repr=False)
+    # task ids of the items left unresolved (what `corpus adjudicate` shows), in
+    # snapshot order; with --keep-unresolved they are rows too
+    unresolved_task_ids: list[int] = field(default_factory=list, repr=False)
 
 
 def default_out(schema: Schema) -> Path:
@@ -276,6 +279,7 @@ def _build(
 
     items: list[Item] = []
     rejected: list[dict] = []
+    unresolved_ids: list[int] = []
     seen: dict[str, Any] = {}
     not_annotated = 0
     snapshot_tasks = len(streamed)
@@ -298,7 +302,10 @@ def _build(
             rejected.append(_rejected_row(item, STATUS_TOO_FEW, item.reason))
         elif item.status == STATUS_UNRESOLVED and not keep_unresolved:
             rejected.append(_rejected_row(item, STATUS_UNRESOLVED, item.reason))
+            unresolved_ids.append(item.task_id)
         elif item.status in (STATUS_OK, STATUS_UNRESOLVED):
+            if item.status == STATUS_UNRESOLVED:  # --keep-unresolved: a row, still to decide
+                unresolved_ids.append(item.task_id)
             missing = _missing_required(required, item)
             if missing:  # never a row with a null label where the schema wants an answer
                 for name in missing:
@@ -409,7 +416,8 @@ def _build(
     _move_into_place(staging, out_path)
     lap("write")
     return BuildResult(out_path, split_files, balance, out_path / REJECTED_FILE, report,
-                       distribution, timings, review)
+                       distribution, timings, review,
+                       [i for i in unresolved_ids if isinstance(i, int)])
 
 
 def file_sha256(path: Path) -> str:

@@ -165,7 +165,9 @@ def adjudicate(schema: Schema, studio: Studio, snapshot: str | Path | None = Non
     if isinstance(server, str) and server.rstrip("/") != studio.url.rstrip("/"):
         raise SnapshotError(f"{snap.path}: pulled from {server}, not {studio.url}; "
                             "give the snapshot of this server's project")
-    review = review_snapshot(snap, schema, validate=False, agreement=False)
-    tab = update_tab(studio, project_id, to_adjudicate(review.items or ()))
+    review = review_snapshot(snap, schema, agreement=False)
+    # an item validation rejects is fixed in its annotations, not adjudicated (as build)
+    tab = update_tab(studio, project_id, [ident for ident in to_adjudicate(review.items or ())
+                                          if ident not in review.invalid])
     tab.snapshot = str(snap.path)
     return tab
