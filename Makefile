@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_report.py --tasks 5000
 	$(BIN)/python bench/bench_push.py --tasks 500 --rounds 1
 	$(BIN)/python bench/bench_pull.py --tasks 400
+	$(BIN)/python bench/bench_quality.py --items 2000 --speed-items 20000 --no-mace
 
 # The virtualenv with the toolkit, the local Label Studio server (extra "server") and the test tools.
 $(STAMP): pyproject.toml

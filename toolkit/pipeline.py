@@ -3,7 +3,8 @@
 ingest (when inputs are given: merged into the existing corpus) -> push (only
 new tasks) -> [annotate hook] -> pull (incremental when a previous snapshot
 exists) -> validate, agree and build, from one read of the new snapshot
-(toolkit.review). Every stage is idempotent, so running
+(toolkit.review) -> report -> the project's "Adjudicate (N)" tab pointed at the
+items left unresolved (toolkit.studio.adjudicate). Every stage is idempotent, so running
 sync again is safe: nothing is imported twice, a new snapshot is written, and
 the dataset is rebuilt from it.
 """
@@ -20,7 +21,9 @@ from .dataset import BuildResult, build_dataset
 from .ingest import IngestResult, ingest
 from .ingest.merge import merge_corpus
 from .review import AgreementReport, ValidationReport
+from .review.quality import CompetenceReport
 from .schema import Schema
+from .studio.adjudicate import AdjudicationTab
 from .studio.connection import Studio
 from .studio.pull import PullResult, pull
 from .studio.push import PushResult, push
@@ -40,6 +43,8 @@ class SyncResult:
     agreement: AgreementReport
     build: BuildResult
     report: Path | None = None  # the HTML page of the project (toolkit.html_report)
+    competence: CompetenceReport | None = None  # per annotator (corpus agree's figures)
+    adjudication: AdjudicationTab | None = None  # the project's "Adjudicate (N)" tab
 
     @property
     def exit_code(self) -> int:
@@ -83,19 +88,27 @@ def sync(
     pulled = pull(schema, studio, out_dir=snapshot_dir, full=full_pull,
                   project_id=pushed.project_id, say=say, on_progress=pull_progress)
     # build reviews the snapshot (validation, aggregation, agreement) in one read of it,
-    # and the HTML report's tally rides on that read
+    # annotator competence; the HTML report's tally rides on that read
     from .html_report import Tally, finish_report, write_html
 
     tally = Tally(schema)
     built = build_dataset(pulled.path, schema, out=dataset_dir, corpus=corpus_path,
-                          observers=[tally])
+                          observers=[tally], competence=True)
     review = built.review
     assert review is not None and review.validation is not None and review.agreement is not None
     if report_path is None:
         report_path = Path(built.folder).parent / "report.html"
     page = write_html(finish_report(review, tally, schema, corpus=corpus_path,
-                                    dataset=built.folder), report_path)
-    return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page)
+                                    dataset=built.folder,
+                                    competence=review.competence.report_rows()
+                                    if review.competence else None), report_path)
+    tab = None
+    if studio is not None and pushed.project_id is not None:  # the items left to decide
+        from .studio.adjudicate import update_tab
+
+        tab = update_tab(studio, pushed.project_id, built.unresolved_task_ids)
+    return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page,
+                      review.competence, tab)
 
 
 def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str) -> IngestResult:

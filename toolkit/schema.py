@@ -140,13 +140,22 @@ class AnnotationPolicy(_Strict):
     """How many annotators see each item, and how their answers become one label."""
 
     overlap: int = Field(default=1, ge=1)
-    rule: Literal["majority", "unanimous"] = "majority"
+    rule: Literal["majority", "unanimous", "dawid_skene"] = "majority"
     min_annotations: int = Field(default=1, ge=1)
     # Near-duplicate comments (duplicate_of in the corpus): which copies are annotated.
     # See toolkit.ingest.near_duplicates.copies_not_pushed.
     near_duplicates: Literal["annotate_once", "once_per_article", "annotate_each"] = (
         "once_per_article"
     )
+    # dawid_skene only: an item whose chosen label has a lower posterior is unresolved
+    min_confidence: float | None = Field(default=None, gt=0, le=1)
+    # Label Studio accounts (username or email) whose answer on a task is ground truth
+    adjudicators: list[str] = Field(default_factory=list)
+
+    @field_validator("adjudicators", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
 
 class DatasetDefaults(_Strict):
@@ -213,11 +222,19 @@ class Schema(_Strict):
         return self
 
     def canonical_json(self) -> bytes:
-        """The canonical form: sorted keys, defaults filled in, no YAML formatting."""
-        data = self.model_dump(mode="json")
-        if data["annotation"]["near_duplicates"] == "once_per_article":
-            del data["annotation"]["near_duplicates"]  # a schema's hash from before the key
-        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        """The canonical form: sorted keys, defaults filled in, no YAML formatting.
+
+        Keys added after the first release (``annotation.near_duplicates``,
+        ``annotation.min_confidence``, ``annotation.adjudicators``) are left out while
+        at their default, so a schema that does not use them keeps the content hash it
+        had before they existed."""
+        dumped = self.model_dump(mode="json")
+        policy = dumped["annotation"]
+        for key, unset in (("near_duplicates", "once_per_article"), ("min_confidence", None),
+                           ("adjudicators", [])):
+            if policy.get(key) == unset:
+                policy.pop(key, None)
+        return orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS)
 
     @property
     def content_hash(self) -> str:
@@ -359,6 +376,19 @@ def check_schema(schema: Schema) -> list[Problem]:
         bad(("annotation", "min_annotations"), f"min_annotations ({pol.min_annotations}) is "
             f"more than overlap ({pol.overlap}): no item could ever qualify; lower it or raise "
             "overlap")
+    if pol.min_confidence is not None and pol.rule != "dawid_skene":
+        bad(("annotation", "min_confidence"), f"min_confidence applies only to the rule "
+            f"dawid_skene (the rule is {pol.rule}); remove it or set `rule: dawid_skene`",
+            at_key=True)
+    seen_adjudicators: set[str] = set()
+    for ai, account in enumerate(pol.adjudicators):
+        if not account.strip() or account != account.strip():
+            bad(("annotation", "adjudicators", ai), f"adjudicator {account!r} is empty or has "
+                "surrounding spaces; give a Label Studio username or email without them")
+        elif account.lower() in seen_adjudicators:
+            bad(("annotation", "adjudicators", ai), f"adjudicator {account!r} is listed twice; "
+                "remove one")
+        seen_adjudicators.add(account.lower())
 
     # Dataset defaults.
     ds = schema.dataset

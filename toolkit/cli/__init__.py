@@ -61,6 +61,7 @@ def version() -> None:
 
 # One module per stage; each defines its commands and a register(app).
 from . import (  # noqa: E402  (after `app`, which the modules do not import)
+    adjudicate,
     agree,
     build,
     ingest,
@@ -76,7 +77,8 @@ from . import (  # noqa: E402  (after `app`, which the modules do not import)
 
 # In the order a user meets them; `corpus --help` lists them so.
 STAGES: tuple = (
-    ingest, schema, studio, push, pull, validate, agree, build, report, publish, pipeline,
+    ingest, schema, studio, push, pull, validate, agree, adjudicate, build, report, publish,
+    pipeline,
 )
 for module in STAGES:
     module.register(app)

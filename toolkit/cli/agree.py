@@ -10,6 +10,7 @@ from rich.table import Table
 from ..kinds import kind_of
 from ..review import review_snapshot
 from ..review.agreement import AgreementReport, reliability, write_unresolved
+from ..review.quality import CompetenceReport
 from ..schema import load_schema
 from .output import (
     atomic_output,
@@ -37,6 +38,11 @@ def agree(
 
     Per question: Krippendorff's alpha, Fleiss' kappa, pairwise Cohen's kappa,
     full agreement, span F1; per annotator: items done, agreement with the majority.
+    Competence per annotator and question (single, yes/no, rating, multi): agreement
+    with the aggregated label, the Dawid-Skene model's accuracy estimate, spammer
+    score (0 = answers unrelated to the truth, 1 = perfect), accuracy against ground
+    truth where there is some, and flags A050 spammer, A051 constant answer, A052
+    too few items to judge.
 
     Alpha is nominal for single choice and yes/no, ordinal for ratings; multi
     choice is treated per label (each label a yes/no decision, alpha per label,
@@ -48,15 +54,27 @@ def agree(
     for path, option in ((unresolved, "--unresolved"), (json_out, "--json")):
         if path is not None:
             output_file(path, option)  # refused before the work, not after
-    review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False)
-    report = review.agreement
+    review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False,
+                             competence=True)
+    report, competence = review.agreement, review.competence
     show_agreement(report)
+    show_competence(competence)
     if unresolved is not None:
         with atomic_output(unresolved, "--unresolved") as tmp:
             count = write_unresolved(tmp, report.unresolved)
         err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
     if json_out is not None:
-        write_json_report(json_out, report)
+        write_json_report(json_out, _Figures(report, competence))
+
+
+class _Figures:
+    """What --json writes: the agreement report's figures and 'competence'."""
+
+    def __init__(self, report: AgreementReport, competence: CompetenceReport) -> None:
+        self.report, self.competence = report, competence
+
+    def to_dict(self) -> dict:
+        return {**self.report.to_dict(), "competence": self.competence.to_dict()}
 
 
 def show_agreement(report: AgreementReport) -> None:
@@ -100,6 +118,30 @@ def annotator_table(report: AgreementReport) -> Table:
         table.add_row(person.label, str(person.items), str(person.compared),
                       _fmt(None if share is None else 100 * share, 1))
     return table
+
+
+def show_competence(report: CompetenceReport) -> None:
+    """Flags (A050-A052) on stderr; one row per annotator and question on stdout."""
+    print_findings(report.findings)
+    if not report.rows:
+        return
+    table = Table(title="Annotator competence (Dawid-Skene)", title_justify="left")
+    for column in ("annotator", "question", "items", "agree with label %", "est. accuracy",
+                   "spammer score", "gold items", "gold accuracy %", "flags"):
+        table.add_column(column)
+    for row in report.rows:
+        name = report.names.get(str(row.annotator))
+        who = f"{row.annotator} ({name})" if name else str(row.annotator)
+        table.add_row(
+            who, row.question or "-", str(row.items),
+            _fmt(100 * row.agreement if row.items else None, 1),
+            _fmt(None if row.accuracy != row.accuracy else row.accuracy),  # NaN: no answers
+            _fmt(row.spammer_score),
+            str(row.gold_items),
+            _fmt(None if row.gold_accuracy is None else 100 * row.gold_accuracy, 1),
+            " ".join(row.flags) or "-",
+        )
+    out_console.print(table)
 
 
 def register(app: typer.Typer) -> None:

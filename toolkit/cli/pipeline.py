@@ -10,7 +10,8 @@ import typer
 from ..corpus import DEFAULT_CORPUS
 from ..schema import load_schema
 from ..studio.connection import connect
-from .agree import show_agreement
+from .adjudicate import show_tab
+from .agree import show_agreement, show_competence
 from .build import show_build
 from .ingest import summary_line
 from .options import ApiKeyOption, UrlOption
@@ -62,10 +63,15 @@ def show_sync(result: SyncResult, url: str, *, annotated: str | None = None) -> 
     show_validation(result.validation)
     _step("Agreement")
     show_agreement(result.agreement)
+    if result.competence is not None:
+        show_competence(result.competence)
     _step("Build")
     show_build(result.build)
     if result.report is not None:
         out_console.print(f"Report written to {result.report}", markup=False)
+    if result.adjudication is not None:
+        _step("Adjudication")
+        show_tab(result.adjudication)
 
 
 def sync_command(

@@ -8,7 +8,7 @@ are shaped here too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from datasets import Features
@@ -38,6 +38,8 @@ class Item:
     provenance: dict[str, str]
     status: str  # see STATUS_*
     reason: str
+    # question -> posterior of the chosen label, under the rule dawid_skene only
+    confidence: dict[str, float] = field(default_factory=dict)
 
 
 def question_features(schema: Schema) -> Features:
@@ -86,4 +88,5 @@ def item_of(agg: Any, keep: set[str] | None = None) -> Item:
         provenance=agg.provenance,
         status=agg.status,
         reason=agg.reason,
+        confidence=agg.confidence,
     )

@@ -141,6 +141,9 @@ class BuildResult:
     # the review of the snapshot the build read: validation, agreement (None when the
     # caller gave the agreement figures), rejections
     review: ReviewResult | None = field(default=None, repr=False)
+    # task ids of the items left unresolved (what `corpus adjudicate` shows), in
+    # snapshot order; with --keep-unresolved they are rows too
+    unresolved_task_ids: list[int] = field(default_factory=list, repr=False)
 
 
 def default_out(schema: Schema) -> Path:
@@ -161,6 +164,7 @@ def build_dataset(
     agreement: dict[str, dict[str, Any]] | None = None,
     allow_empty: bool = False,
     observers: Sequence[Observer] = (),
+    competence: bool = False,
 ) -> BuildResult:
     """Build the dataset folder; see the module docstring and `corpus build --help`.
 
@@ -169,7 +173,8 @@ def build_dataset(
 
     ``agreement`` (question -> figures, as ``agreement_figures`` returns them)
     lets a caller that has just computed agreement on this snapshot (e.g. a
-    daily sync) skip computing it again.
+    daily sync) skip computing it again. ``competence`` adds the annotators' competence
+    figures to ``result.review.competence`` from the same read (sync shows them).
 
     Raises :class:`~toolkit.errors.EmptyDatasetRefused`, leaving the folder as it was,
     when the build has no rows and ``out`` holds a dataset with data files, unless
@@ -183,7 +188,8 @@ def build_dataset(
                           keep_unresolved=keep_unresolved, keep_authors=keep_authors,
                           annotations_creators=annotations_creators,
                           max_shard_bytes=max_shard_bytes, agreement=agreement,
-                          allow_empty=allow_empty, observers=observers)
+                          allow_empty=allow_empty, observers=observers,
+                          competence=competence)
     except BaseException:  # a full disk, Ctrl-C: no `.<out>.building` left behind
         for folder in staged:
             shutil.rmtree(folder, ignore_errors=True)
@@ -226,6 +232,7 @@ def _build(
     agreement: dict[str, dict[str, Any]] | None,
     allow_empty: bool = False,
     observers: Sequence[Observer] = (),
+    competence: bool = False,
 ) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -255,7 +262,8 @@ def _build(
     # bodies, ...): memory.
     keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
     review = review_snapshot(snap, schema, corpus=corpus, agreement=agreement is None,
-                             item=lambda agg: _sources.item_of(agg, keep), observers=observers)
+                             item=lambda agg: _sources.item_of(agg, keep), observers=observers,
+                             competence=competence)
     streamed: list[Item] = review.items or []
     sources: set[str] = set()
     for item in streamed:
@@ -278,6 +286,7 @@ def _build(
 
     items: list[Item] = []
     rejected: list[dict] = []
+    unresolved_ids: list[int] = []
     seen: dict[str, Any] = {}
     not_annotated = 0
     snapshot_tasks = len(streamed)
@@ -300,7 +309,10 @@ def _build(
             rejected.append(_rejected_row(item, STATUS_TOO_FEW, item.reason))
         elif item.status == STATUS_UNRESOLVED and not keep_unresolved:
             rejected.append(_rejected_row(item, STATUS_UNRESOLVED, item.reason))
+            unresolved_ids.append(item.task_id)
         elif item.status in (STATUS_OK, STATUS_UNRESOLVED):
+            if item.status == STATUS_UNRESOLVED:  # --keep-unresolved: a row, still to decide
+                unresolved_ids.append(item.task_id)
             missing = _missing_required(required, item)
             if missing:  # never a row with a null label where the schema wants an answer
                 for name in missing:
@@ -411,7 +423,8 @@ def _build(
     _move_into_place(staging, out_path)
     lap("write")
     return BuildResult(out_path, split_files, balance, out_path / REJECTED_FILE, report,
-                       distribution, timings, review)
+                       distribution, timings, review,
+                       [i for i in unresolved_ids if isinstance(i, int)])
 
 
 def file_sha256(path: Path) -> str:

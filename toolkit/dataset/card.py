@@ -153,7 +153,13 @@ def _body(facts: CardFacts) -> list[str]:
         f"{facts.n_annotators} annotator(s) gave it in Label Studio under the annotation schema "
         f"`{schema.name}` (version {schema.version}), aggregated by the rule "
         f"`{schema.annotation.rule}` (at least {schema.annotation.min_annotations} "
-        "annotation(s) per item). Every annotator's answers are kept, pseudonymized, in the "
+        "annotation(s) per item)"
+        + (": a Dawid-Skene model weighs each annotator by their estimated accuracy, and each "
+           "`<question>_confidence` column gives the probability of the chosen label"
+           + (f" (below {schema.annotation.min_confidence:g} an item is unresolved)"
+              if schema.annotation.min_confidence is not None else "")
+           if schema.annotation.rule == "dawid_skene" else "")
+        + ". Every annotator's answers are kept, pseudonymized, in the "
         "`annotations` column so agreement can be recomputed.",
         "",
         "```python",
@@ -298,7 +304,12 @@ def _columns(facts: CardFacts) -> list[str]:
         if name in questions:
             text = "the aggregated label (null when unresolved or unanswered)"
         elif name.endswith("_provenance") and name[: -len("_provenance")] in questions:
-            text = "how the label was reached: unanimous, majority, ground_truth or unresolved"
+            text = ("how the label was reached: unanimous, majority, dawid_skene, ground_truth "
+                    "or unresolved")
+        elif name.endswith("_confidence") and name[: -len("_confidence")] in questions:
+            text = ("the probability of the chosen label under the Dawid-Skene model (rule "
+                    "dawid_skene; for multi choice the weakest of its label decisions); null "
+                    "for ground truth and items not aggregated")
         else:
             text = described.get(name, "")
         rows.append([f"`{name}`", text])

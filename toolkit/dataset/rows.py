@@ -21,6 +21,16 @@ from ..schema import Schema
 from ._sources import Item
 
 PROVENANCE_SUFFIX = "_provenance"
+CONFIDENCE_SUFFIX = "_confidence"
+
+
+def confidence_questions(schema: Schema) -> set[str]:
+    """The questions with a ``<question>_confidence`` column: those a label model decides
+    (their kind has a ``label_model``, toolkit.review.rule), none unless the rule is
+    dawid_skene."""
+    if schema.annotation.rule != "dawid_skene":
+        return set()
+    return {q.name for q in schema.questions if kind_of(q.kind).label_model is not None}
 
 
 class EncodeError(ValueError):
@@ -46,9 +56,12 @@ def row_features(schema: Schema, questions: Features, *, with_context: bool,
     spec: dict[str, Any] = {}
     for column in id_columns(schema, with_context=with_context, keep_authors=keep_authors):
         spec[column] = Value("int32") if column == "position" else Value("string")
+    confident = confidence_questions(schema)
     for question in schema.questions:
         spec[question.name] = questions[question.name]
         spec[question.name + PROVENANCE_SUFFIX] = Value("string")
+        if question.name in confident:
+            spec[question.name + CONFIDENCE_SUFFIX] = Value("float32")
     spec["n_annotators"] = Value("int32")
     per_annotator: dict[str, Any] = {"annotator": Value("string")}
     for question in schema.questions:
@@ -178,6 +191,9 @@ class RowEncoder:
         # (name, set-valued, encoder, memo of encoded answers) per question, in schema order.
         self._plan = [(name, name in self.set_valued, self.encoders[name], {})
                       for name in self.questions]
+        confident = confidence_questions(schema)
+        self._confidence = [name in confident for name in self.questions]
+        self._any_confidence = bool(confident)
 
     def encode(self, item: Item) -> list:
         """One row; raises EncodeError when a label or answer does not fit the schema."""
@@ -194,6 +210,14 @@ class RowEncoder:
                 label = ()
             row.append(_memo_encode(encode, memo, label))
             row.append(provenance)
+        if self._any_confidence:  # rule dawid_skene: insert each confidence after its provenance
+            confidence = item.confidence
+            at = len(row) - 2 * len(plan)
+            for (name, _, _, _), has in zip(plan, self._confidence, strict=True):
+                at += 2
+                if has:
+                    row.insert(at, confidence.get(name))
+                    at += 1
         row.append(item.n_annotators)
         annotations = []
         pseudonyms = self.pseudonyms

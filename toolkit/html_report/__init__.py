@@ -10,6 +10,7 @@ bootstrap.py (alpha's interval) and render.py (the page and its charts).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..schema import Schema
 from .gather import Tally, finish_report, gather_report
@@ -27,7 +28,11 @@ def default_report_path(schema: Schema, exports: str | Path = "exports") -> Path
 
 def write_report(snapshot: str | Path, schema: Schema, out: str | Path | None = None, *,
                  corpus: str | Path | None = None,
-                 dataset: str | Path | None = None) -> Path:
-    """Gather and write the page in one call (what `corpus report`, sync and demo do)."""
-    report = gather_report(snapshot, schema, corpus=corpus, dataset=dataset)
+                 dataset: str | Path | None = None,
+                 competence: list[dict[str, Any]] | None = None) -> Path:
+    """Gather and write the page in one call (what `corpus report`, sync and demo do).
+    ``competence``: the page's competence rows (``CompetenceReport.report_rows()``),
+    when the caller has them (sync)."""
+    report = gather_report(snapshot, schema, corpus=corpus, dataset=dataset,
+                           competence=competence)
     return write_html(report, out if out is not None else default_report_path(schema))

@@ -259,10 +259,13 @@ def gather_report(
     pass (``review_snapshot``) with a :class:`Tally` riding on it, then
     :func:`finish_report`. SnapshotError when the snapshot cannot be read or belongs
     to another schema; InputError when ``dataset`` is not a dataset folder written by
-    `corpus build`."""
+    `corpus build`. The annotators' competence is computed from the same read unless
+    given."""
     tally = Tally(schema)
     review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False,
-                             observers=[tally])
+                             observers=[tally], competence=competence is None)
+    if competence is None and review.competence is not None:  # from the same read
+        competence = review.competence.report_rows()
     return finish_report(review, tally, schema, corpus=corpus, dataset=dataset,
                          replicates=replicates, competence=competence,
                          near_duplicates=near_duplicates)

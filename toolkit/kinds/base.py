@@ -126,6 +126,10 @@ class Kind:
     #: A kind with an alpha that is not set-valued also gets the report's confusion
     #: against the aggregated label (one value per answer).
     alpha_level: ClassVar[str | None] = None
+    #: how the rule ``dawid_skene`` re-decides it (toolkit.review.rule): "dawid_skene"
+    #: (one label per item), "binary_relevance" (a set: label by label), or None (the
+    #: majority rule's label is kept, as for spans and free text)
+    label_model: ClassVar[str | None] = None
 
     # -- schema -------------------------------------------------------------------------
     def label_values(self, question: Question) -> list[str]:
@@ -211,6 +215,11 @@ class Kind:
     def disagreement(self, question: Question, votes: list[Any], n: int) -> tuple[Any, str]:
         """(label, provenance) from ``n`` votes that are not all the same (majority rule)."""
         return plurality(votes, n)
+
+    def model_labels(self, question: Question) -> list[Any]:
+        """The answers the label model tells apart, in the order that breaks its ties
+        (schema order); for ``binary_relevance``, the labels decided one by one."""
+        return self.label_values(question)
 
     # -- agreement -------------------------------------------------------------------------
     def agree(self, result: Any, question: Question, entries: Any, codes: Any,

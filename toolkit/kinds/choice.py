@@ -129,6 +129,7 @@ class ChoiceKind(Kind):
 class Single(ChoiceKind):
     name = "single"
     stratifiable = True
+    label_model = "dawid_skene"
 
     def combine(self, parts: list, order: Mapping[str, int]) -> Any:
         return parts[0] if parts else None
@@ -151,6 +152,7 @@ class Single(ChoiceKind):
 class YesNo(ChoiceKind):
     name = "yesno"
     labels_rule = "optional"  # only to give "yes" and "no" their display text
+    label_model = "dawid_skene"
 
     def answer_values(self, question: Question) -> list[Any]:
         return [True, False]
@@ -162,6 +164,9 @@ class YesNo(ChoiceKind):
 
     def label_values(self, question: Question) -> list[str]:
         return list(YESNO_VALUES)
+
+    def model_labels(self, question: Question) -> list[Any]:
+        return [True, False]  # the answers are booleans
 
     def check_labels(self, q: Question, loc: tuple, set_keys: set[str], bad: Any) -> None:
         for li, label in enumerate(q.labels):
@@ -210,6 +215,7 @@ class Multi(ChoiceKind):
     set_valued = True
     multiple = True
     agreement_method = "alpha nominal per label (binary), mean over labels"
+    label_model = "binary_relevance"
 
     def answer_parts(self, value: Any) -> tuple:
         return tuple(value or ())

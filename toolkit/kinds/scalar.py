@@ -19,10 +19,14 @@ class Rating(Kind):
     agreement_method = "alpha ordinal (and interval)"
     result_type = "rating"
     report_distribution = True
+    label_model = "dawid_skene"
     alpha_level = "ordinal"
 
     def answer_values(self, question: Question) -> list[Any]:
         return list(range(1, (question.scale or 5) + 1))
+
+    def model_labels(self, question: Question) -> list[Any]:
+        return list(range(1, (question.scale or 0) + 1))
 
     def check_scale(self, q: Question, loc: tuple, set_keys: set[str], bad: Any) -> None:
         if q.scale is None:

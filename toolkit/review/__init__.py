@@ -6,10 +6,15 @@
     agreement   inter-annotator agreement per question and per annotator
     run         review_snapshot(): all of it from ONE streaming read of a snapshot
     dawid_skene label models on numpy: Dawid-Skene, one-coin Dawid-Skene, binary relevance
+    rule        the schema rule dawid_skene: re-decides aggregated items with a label model
+    competence  per annotator: accuracy estimate, spammer score, flags A050-A052
+    quality     competence_report over a snapshot's aggregated items (corpus agree, sync)
+    adjudicators which annotations come from an account in annotation.adjudicators
 
     from toolkit.review import review_snapshot
     result = review_snapshot(snapshot_path, schema, corpus="exports/corpus.jsonl")
     result.validation.findings, result.items, result.agreement.questions
+    review_snapshot(..., competence=True).competence   # annotator competence too
 
 `corpus validate`, `agree`, `build` and `sync` all read snapshots through
 :func:`review_snapshot`. The agreement module (numpy, krippendorff) is imported

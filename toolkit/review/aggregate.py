@@ -4,8 +4,10 @@
 and returns an :class:`AggregatedItem`: the aggregated label of every question
 and where it came from (its *provenance*):
 
-- ``ground_truth``: a submitted annotation marked ground truth in Label Studio
-  wins outright, for every question, whatever the others said;
+- ``ground_truth``: a submitted annotation marked ground truth in Label Studio,
+  or made by an account listed in the schema's ``annotation.adjudicators``,
+  wins outright, for every question, whatever the others said (the latest
+  such annotation when there are several);
 - ``unanimous``: every annotator gave the same answer (an optional question
   that everyone left empty is ``None`` with provenance ``unanimous``);
 - ``majority``: more than half of the annotators gave this answer
@@ -41,6 +43,7 @@ from typing import Any
 from ..kinds import kind_of
 from ..kinds.base import MAJORITY, UNANIMOUS, UNRESOLVED  # noqa: F401  (provenances)
 from ..schema import Question, Schema
+from .adjudicators import accounts_key, by_adjudicator
 from .answers import Answer, annotator_id, annotator_name, extract_answers, per_schema
 
 GROUND_TRUTH = "ground_truth"
@@ -74,6 +77,11 @@ class AggregatedItem:
     # annotator id -> readable name (answers.annotator_name) where the export has one;
     # for `corpus agree`'s table only, never written to the dataset.
     names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # question -> posterior of the chosen label, under the rule dawid_skene only
+    # (toolkit.review.rule.apply_label_model fills it); empty otherwise.
+    confidence: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    # the annotator whose ground-truth answer decided the item, when one did
+    gold_by: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -136,6 +144,7 @@ class _Plan:
                           for q in schema.questions]
         self.min_annotations = schema.annotation.min_annotations
         self.unanimous_only = schema.annotation.rule == "unanimous"
+        self.adjudicators = accounts_key(schema.annotation.adjudicators)
 
 
 _MEMO_SIZE = 4096
@@ -144,13 +153,17 @@ _MEMO_SIZE = 4096
 _plan = per_schema(_Plan)
 
 
-def aggregate_task(task: Mapping[str, Any], schema: Schema) -> AggregatedItem:
-    """Aggregate one task under the schema's rule (see the module docstring)."""
-    return aggregate_task_with(task, schema, None)
+def aggregate_task(task: Mapping[str, Any], schema: Schema, *,
+                   gold_ids: frozenset[str] | None = None) -> AggregatedItem:
+    """Aggregate one task under the schema's rule (see the module docstring).
+    ``gold_ids``: annotator ids whose answer is ground truth (the schema's adjudicators
+    found in a snapshot header, ``adjudicators.adjudicator_ids``)."""
+    return aggregate_task_with(task, schema, None, gold_ids)
 
 
 def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
-                        known: Mapping[int, tuple[dict, dict]] | None) -> AggregatedItem:
+                        known: Mapping[int, tuple[dict, dict]] | None,
+                        gold_ids: frozenset[str] | None = None) -> AggregatedItem:
     """:func:`aggregate_task`, reusing answers already extracted from this task's
     annotations: ``known`` maps id(annotation) -> (annotation, its extract_answers
     answers), as the validator collects them (``task_validator(...).answers`` with
@@ -195,11 +208,15 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
             name = annotator_name(a)
             if name:
                 item.names[who] = name
-    gold = [a for _, a in submitted if a.get("ground_truth")]
+    adjudicators = plan.adjudicators
+    gold = [(who, a) for who, a in submitted
+            if a.get("ground_truth") or (gold_ids and who in gold_ids)
+            or (adjudicators and by_adjudicator(a, adjudicators))]
     if gold:
-        found = known.get(id(gold[-1])) if known else None
-        chosen = (found[1] if found is not None and found[0] is gold[-1]
-                  else extract_answers(gold[-1].get("result"), schema, data))
+        item.gold_by, truth = gold[-1]
+        found = known.get(id(truth)) if known else None
+        chosen = (found[1] if found is not None and found[0] is truth
+                  else extract_answers(truth.get("result"), schema, data))
         for name, _, set_valued, _, _ in plan.questions:
             answer = chosen.get(name)
             item.labels[name] = (answer or None) if set_valued else answer

@@ -205,88 +205,116 @@ def soft_majority(answers: Answers) -> np.ndarray:
     return counts / counts.sum(axis=1, keepdims=True)
 
 
-def _per_item(answers: Answers, values: np.ndarray) -> np.ndarray:
-    """Sum (n_answers, K) values per item -> (n_items, K)."""
-    n = answers.n_items
-    return np.stack([np.bincount(answers.item, weights=values[:, c], minlength=n)
-                     for c in range(values.shape[1])], axis=1)
+class _Layout:
+    """Index arrays computed once per fit.
+
+    Answers are visited in item order (a stable sort, so answers of one item keep
+    their given order): per-item sums are then ``np.add.reduceat``. ``cell`` numbers
+    each answer's (annotator, observed label) pair. Inside the fit, posteriors are
+    label-major (K, n_items), so every step is K passes over contiguous 1-D arrays
+    (several times faster than reductions along a short axis of length K)."""
+
+    def __init__(self, answers: Answers) -> None:
+        order = np.argsort(answers.item, kind="stable")
+        self.k = k = answers.n_labels
+        self.w = answers.n_annotators
+        self.n = len(order)
+        self.item = answers.item[order]
+        self.annotator = answers.annotator[order]
+        self.label = answers.label[order]
+        self.cell = self.annotator * k + self.label
+        per_item = np.bincount(self.item, minlength=answers.n_items)
+        self.starts = np.concatenate(([0], np.cumsum(per_item)[:-1]))
+        self.per_item = per_item.astype(np.float64)
+        self.per_annotator = np.bincount(self.annotator, minlength=self.w)
 
 
-def _log_terms(answers: Answers, confusion: np.ndarray) -> np.ndarray:
-    """Per answer and true label t, log confusion[annotator, t, answer] (n_answers, K)."""
-    w, k = answers.n_annotators, answers.n_labels
-    # (W, K_observed, K_true) flattened so that row annotator*K + observed holds every t
-    table = np.log(np.transpose(confusion, (0, 2, 1)).reshape(w * k, k))
-    return table[answers.annotator * k + answers.label]
+def _e_step(layout: _Layout, log_priors: np.ndarray, log_table: np.ndarray) -> np.ndarray:
+    """Label-major posteriors from priors and confusion;
+    ``log_table[true, annotator * K + observed]`` is log confusion[annotator, true, observed]."""
+    scaled = np.stack([np.add.reduceat(row[layout.cell], layout.starts) for row in log_table])
+    scaled += log_priors[:, None]
+    scaled -= scaled.max(axis=0)
+    np.exp(scaled, out=scaled)
+    scaled /= scaled.sum(axis=0)
+    return scaled
 
 
-def _e_step(answers: Answers, priors: np.ndarray, confusion: np.ndarray) -> np.ndarray:
-    log_likelihood = np.log(np.maximum(priors, EPS)) + _per_item(
-        answers, _log_terms(answers, confusion))
-    log_likelihood -= log_likelihood.max(axis=1, keepdims=True)
-    scaled = np.exp(log_likelihood)
-    return scaled / scaled.sum(axis=1, keepdims=True)
+def _table(confusion: np.ndarray) -> np.ndarray:
+    """log confusion as rows true label x columns (annotator, observed)."""
+    w, k, _ = confusion.shape
+    return np.ascontiguousarray(np.log(np.transpose(confusion, (1, 0, 2)).reshape(k, w * k)))
 
 
-def _m_step_full(answers: Answers, posteriors: np.ndarray) -> np.ndarray:
-    """Confusion matrices: expected counts of (true, observed) per annotator, normalised."""
-    w, k = answers.n_annotators, answers.n_labels
-    flat = answers.annotator * k + answers.label
-    weights = posteriors[answers.item]  # (n_answers, K_true)
-    counts = np.stack([np.bincount(flat, weights=weights[:, t], minlength=w * k)
-                       for t in range(k)], axis=1)  # (W*K_observed, K_true)
-    counts = np.maximum(counts.reshape(w, k, k), EPS)  # (W, K_observed, K_true)
-    counts /= counts.sum(axis=1, keepdims=True)
-    return np.ascontiguousarray(np.transpose(counts, (0, 2, 1)))
+def _m_step_full(layout: _Layout, posteriors: np.ndarray) -> tuple[np.ndarray, float]:
+    """Confusion matrices: expected counts of (true, observed) per annotator, normalised.
+    Also the expected log-likelihood of the answers under them (for the lower bound)."""
+    w, k = layout.w, layout.k
+    counts = np.stack([np.bincount(layout.cell, weights=row[layout.item], minlength=w * k)
+                       for row in posteriors]).reshape(k, w, k)  # (K_true, W, K_observed)
+    counts = np.ascontiguousarray(np.transpose(counts, (1, 0, 2)))  # (W, K_true, K_observed)
+    # rows: given the truth, the chance of each answer
+    clipped = np.maximum(counts, EPS)
+    clipped /= clipped.sum(axis=2, keepdims=True)
+    expected = float((counts * np.log(clipped)).sum())
+    return clipped, expected
 
 
-def _m_step_one_coin(answers: Answers, posteriors: np.ndarray) -> np.ndarray:
-    """Confusion matrices from one accuracy per annotator: the mean posterior of their answers."""
-    w, k = answers.n_annotators, answers.n_labels
-    agreed = posteriors[answers.item, answers.label]
-    skill = (np.bincount(answers.annotator, weights=agreed, minlength=w)
-             / np.maximum(np.bincount(answers.annotator, minlength=w), 1))
+def _m_step_one_coin(layout: _Layout, posteriors: np.ndarray) -> tuple[np.ndarray, float]:
+    """Confusion matrices from one accuracy per annotator: the mean posterior of their
+    answers. Also the expected log-likelihood of the answers under them."""
+    w, k = layout.w, layout.k
+    agreed = np.bincount(layout.annotator, weights=posteriors[layout.label, layout.item],
+                         minlength=w)
+    skill = agreed / np.maximum(layout.per_annotator, 1)
     off = (1.0 - skill) / (k - 1) if k > 1 else np.zeros(w)
     confusion = np.repeat(off[:, None, None], k, axis=1).repeat(k, axis=2)
     diagonal = np.arange(k)
     confusion[:, diagonal, diagonal] = skill[:, None]
-    return np.clip(confusion, EPS, 1 - EPS)
+    confusion = np.clip(confusion, EPS, 1 - EPS)
+    # each answer: its posterior on the answered label times log(diagonal), the rest of
+    # its posterior mass times log(off-diagonal)
+    log_on = np.log(confusion[:, 0, 0])
+    log_off = np.log(confusion[:, 0, 1]) if k > 1 else np.zeros(w)
+    expected = float(agreed @ log_on + (layout.per_annotator - agreed) @ log_off)
+    return confusion, expected
 
 
-def _lower_bound(answers: Answers, posteriors: np.ndarray, priors: np.ndarray,
-                 confusion: np.ndarray) -> float:
+def _lower_bound(layout: _Layout, posteriors: np.ndarray, log_priors: np.ndarray,
+                 expected: float) -> float:
     """crowd-kit's evidence lower bound (its convergence test), per answer: the expected
-    log-likelihood of every answer with the label prior counted per answer, plus the
-    entropy of the posteriors."""
-    terms = _log_terms(answers, confusion) + np.log(np.maximum(priors, EPS))
-    expected = float((posteriors[answers.item] * terms).sum())
+    log-likelihood of every answer with the label prior counted once per answer (as
+    crowd-kit does), plus the entropy of the posteriors."""
+    prior_term = float((posteriors @ layout.per_item) @ log_priors)
     clipped = np.maximum(posteriors, EPS)
     entropy = -float((np.log(clipped) * clipped).sum())
-    return (expected + entropy) / len(answers)
+    return (expected + prior_term + entropy) / layout.n
 
 
 def _fit(method: str, answers: Answers,
-         m_step: Callable[[Answers, np.ndarray], np.ndarray],
+         m_step: Callable[[_Layout, np.ndarray], tuple[np.ndarray, float]],
          max_iter: int, tol: float) -> LabelModel:
     k = answers.n_labels
     if len(answers) == 0:
         return LabelModel(method, answers, np.zeros((0, k)), np.zeros(k),
                           np.zeros((0, k, k)), 0)
-    posteriors = soft_majority(answers)
-    priors = posteriors.mean(axis=0)
-    confusion = m_step(answers, posteriors)
+    layout = _Layout(answers)
+    posteriors = np.ascontiguousarray(soft_majority(answers).T)  # label-major
+    priors = posteriors.mean(axis=1)
+    confusion, _ = m_step(layout, posteriors)
     loss = -np.inf
     iterations = 0
     for _ in range(max_iter):
         iterations += 1
-        posteriors = _e_step(answers, priors, confusion)
-        priors = posteriors.mean(axis=0)
-        confusion = m_step(answers, posteriors)
-        new_loss = _lower_bound(answers, posteriors, priors, confusion)
+        posteriors = _e_step(layout, np.log(np.maximum(priors, EPS)), _table(confusion))
+        priors = posteriors.mean(axis=1)
+        confusion, expected = m_step(layout, posteriors)
+        new_loss = _lower_bound(layout, posteriors, np.log(np.maximum(priors, EPS)), expected)
         if new_loss - loss < tol:
             break
         loss = new_loss
-    return LabelModel(method, answers, posteriors, priors, confusion, iterations)
+    return LabelModel(method, answers, np.ascontiguousarray(posteriors.T), priors, confusion,
+                      iterations)
 
 
 def dawid_skene(answers: Answers | Iterable[tuple[Hashable, Hashable, Hashable]],

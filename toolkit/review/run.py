@@ -11,6 +11,16 @@ collector takes the aggregated item (so answers are never read again). What is
 not asked for is not computed: ``corpus validate`` runs the validator alone,
 ``corpus agree`` aggregation and agreement, ``corpus build`` and ``corpus sync``
 all three. The snapshot header is checked here, for every step (V020).
+
+Under the schema rule ``dawid_skene`` the label model needs every item before it
+decides any: the aggregated items are held, re-decided once the read is done
+(toolkit.review.rule), and only then handed to ``item``; the agreement report's
+unresolved items are then those the model left unresolved (what build rejects).
+An annotation by an account in the schema's ``annotation.adjudicators`` is ground
+truth; the export names annotators by id only, so they are found through the
+header's ``annotators`` map (toolkit.review.adjudicators).
+``competence=True`` adds the annotators' competence figures
+(toolkit.review.quality) from the same read, reusing the rule's models.
 """
 
 from __future__ import annotations
@@ -24,7 +34,8 @@ from typing import Any
 from ..schema import Schema
 from ..studio.snapshot import Snapshot, open_snapshot
 from ._header import check_header, schema_changed_finding
-from .aggregate import AggregatedItem, aggregate_task, aggregate_task_with
+from .adjudicators import accounts_key, adjudicator_ids
+from .aggregate import AggregatedItem, aggregate_task, aggregate_task_with, unresolved_rows
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
 __all__ = ["Observer", "ReviewResult", "review_snapshot"]
@@ -34,6 +45,8 @@ __all__ = ["Observer", "ReviewResult", "review_snapshot"]
 #: same read. The reason is the task's first item-rejecting finding so far
 #: ("V002 unknown-label: ..."), as ``ReviewResult.invalid`` holds it.
 Observer = Callable[[Any, AggregatedItem, "str | None"], None]
+
+DAWID_SKENE = "dawid_skene"  # the schema rule whose label model needs every item
 
 
 @dataclass
@@ -53,6 +66,7 @@ class ReviewResult:
     validation: ValidationReport | None = None
     items: list[Any] | None = None
     agreement: Any = None  # AgreementReport (its module imports numpy: loaded on demand)
+    competence: Any = None  # CompetenceReport (toolkit.review.quality), when asked for
     invalid: dict[Any, str] = field(default_factory=dict)
     corpus_keys: KeysView[str] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
@@ -68,6 +82,7 @@ def review_snapshot(
     agreement: bool = True,
     item: Callable[[AggregatedItem], Any] | None = None,
     observers: Sequence[Observer] = (),
+    competence: bool = False,
 ) -> ReviewResult:
     """Read ``snapshot`` once and return the validation report, the aggregated items
     and the agreement report together (see the module docstring).
@@ -77,6 +92,7 @@ def review_snapshot(
     caller keeps (build drops the task data it does not publish as early as it can).
     ``observers`` are called per task with (task, aggregated item, invalid reason or
     None) before ``item`` (see :data:`Observer`); they make the pass aggregate.
+    ``competence`` adds the annotators' competence figures (``result.competence``).
     Raises SnapshotError when the snapshot cannot be read or was pulled for another
     schema.
     """
@@ -90,6 +106,7 @@ def review_snapshot(
     validator = task_validator(schema, header=snap.header, corpus=fingerprints) if validate \
         else None
     collector = None
+    unresolved = None
     if agreement:
         from .agreement import AgreementCollector, name_annotators  # numpy: only when asked
 
@@ -100,14 +117,22 @@ def review_snapshot(
             validator.task(task)
         note_invalid(validator.report.findings, result.invalid)
     else:
-        _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
-              observers=observers)
+        gold_ids = adjudicator_ids(snap.header, accounts_key(schema.annotation.adjudicators))
+        held = _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
+                     hold=competence or schema.annotation.rule == DAWID_SKENE,
+                     observers=observers,
+                     gold_ids=gold_ids or None)
+        if held is not None:
+            unresolved = _decide(result, schema, held, competence=competence,
+                                 keep_items=aggregate, item=item)
     if validator is not None:
         result.validation = validator.report
         result.validation.snapshot = str(snap.path)
     if collector is not None:
         start = perf_counter()
         result.agreement = collector.report()
+        if unresolved is not None:  # rule dawid_skene: what build rejects, not the ties
+            result.agreement.unresolved = unresolved
         name_annotators(result.agreement, snap.header)  # names from pull's `annotators` map
         result.seconds["agreement"] = result.seconds.get("agreement", 0.0) + perf_counter() - start
         if changed is not None:
@@ -117,10 +142,15 @@ def review_snapshot(
 
 def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, *,
           keep_items: bool, item: Callable[[AggregatedItem], Any] | None,
-          observers: tuple[Observer, ...] = ()) -> None:
+          hold: bool = False, gold_ids: frozenset[str] | None = None,
+          observers: Sequence[Observer] = ()) -> list[AggregatedItem] | None:
     """The streaming loop with aggregation, timed per step (observers count as
-    aggregation's time)."""
+    aggregation's time). With ``hold``, returns every aggregated item (for the label
+    model or competence, :func:`_decide`); the items under the rule dawid_skene are
+    then made by :func:`_decide`."""
     items: list[Any] = []
+    held: list[AggregatedItem] | None = [] if hold else None
+    decide_later = hold and schema.annotation.rule == DAWID_SKENE
     invalid = result.invalid
     findings = validator.report.findings if validator is not None else None
     if validator is not None:
@@ -141,10 +171,10 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
                 note_invalid(findings[seen:], invalid)
             after_validate = perf_counter()
             validating += after_validate - after_read
-            agg = aggregate_task_with(task, schema, validator.answers)
+            agg = aggregate_task_with(task, schema, validator.answers, gold_ids)
         else:
             after_validate = after_read
-            agg = aggregate_task(task, schema)
+            agg = aggregate_task(task, schema, gold_ids=gold_ids)
         if observers:
             reason = invalid.get(agg.task_id) if invalid else None
             for observe in observers:
@@ -154,12 +184,47 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
         if collector is not None:
             collector.add(agg)
             agree += perf_counter() - after_aggregate
+        if held is not None:
+            held.append(agg)
+            if decide_later:
+                continue
         if keep_items:
-            items.append(agg if item is None else item(agg))
-    if keep_items:
+            kept = agg if item is None else item(agg)
+            items.append(kept)
+            if held is not None and kept is not agg:
+                agg.data = {}  # competence needs the answers only (memory)
+    if keep_items and not decide_later:
         result.items = items
     result.seconds = {"read": read, "validate": validating, "aggregate": aggregating,
                       "agreement": agree}
+    return held
+
+
+def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
+            competence: bool, keep_items: bool,
+            item: Callable[[AggregatedItem], Any] | None) -> list[dict] | None:
+    """After the read: the rule dawid_skene's decisions (then the items), and the
+    competence figures, from the held aggregated items. Returns the unresolved rows
+    under the rule dawid_skene (None under another rule)."""
+    from .rule import apply_label_model
+
+    start = perf_counter()
+    models = apply_label_model(held, schema)  # {} under another rule
+    unresolved = None
+    if schema.annotation.rule == DAWID_SKENE:
+        if keep_items:
+            result.items = held if item is None else [item(agg) for agg in held]
+        unresolved = [row for agg in held for row in unresolved_rows(agg)]
+    result.seconds["aggregate"] = result.seconds.get("aggregate", 0.0) + perf_counter() - start
+    if competence:
+        from .quality import competence_report
+
+        start = perf_counter()
+        names = result.snapshot.header.get("annotators")
+        result.competence = competence_report(
+            held, schema, models, names=names if isinstance(names, dict) else None)
+        result.seconds["competence"] = perf_counter() - start
+    return unresolved
 
 
 def note_invalid(findings: Iterable[Any], invalid: dict[Any, str]) -> None:

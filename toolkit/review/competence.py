@@ -1,0 +1,268 @@
+"""Annotator competence: who is careful, who answers at random, who always clicks the same.
+
+From a fitted label model (:mod:`toolkit.review.dawid_skene`), per annotator and
+question:
+
+- ``items``: answers given;
+- ``agreement``: share of their answers equal to the aggregated label;
+- ``accuracy``: the model's estimate of their accuracy (``sum_t prior[t] *
+  confusion[t, t]``);
+- ``spammer_score``: how much their answer depends on the truth, 0 (not at
+  all) to 1 (perfect): the mean squared distance between the rows of their
+  confusion matrix (Raykar & Yu 2012; :func:`~toolkit.review.dawid_skene.spammer_scores`);
+- ``gold_items`` / ``gold_accuracy``: against ground truth (a lead's answer
+  marked ground truth, or an adjudicator's), where there is any; an annotator's
+  own gold answers are not compared with themselves.
+
+Flags, each a finding (:class:`toolkit.report.Finding`) with its code:
+
+- ``A050`` spammer: spammer score below ``spammer_threshold`` (default 0.05:
+  on a yes/no question, sensitivity + specificity below 1.22; on three
+  balanced labels, an annotator right 60% of the time scores about 0.16, one
+  right 85% about 0.6, one clicking at random about 0);
+- ``A051`` constant answer: every answer the same, while the aggregated labels
+  of those items are not (reported instead of A050, which it implies);
+- ``A052`` too few items: fewer than ``min_items`` answers (default 50), or
+  fewer than two true labels with at least ``min_row_items`` (default 5) of
+  their items (posterior-weighted): too few to judge, no A050/A051 verdict
+  then. The spammer score only compares the rows of true labels with that much
+  evidence: a row estimated from two items is noise (on a yes/no question with
+  15% "yes", 30 items give about 4.5 true "yes").
+
+Codes A053-A059 are reserved for this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..report import Finding
+from .dawid_skene import LabelModel, MultiLabelModel
+
+SPAMMER = "A050"
+CONSTANT = "A051"
+TOO_FEW_ITEMS = "A052"
+
+MIN_ITEMS = 50
+MIN_ROW_ITEMS = 5.0
+SPAMMER_THRESHOLD = 0.05
+
+
+@dataclass
+class Competence:
+    """One annotator's figures on one question (see the module docstring)."""
+
+    annotator: Hashable
+    question: str | None
+    items: int
+    agreement: float
+    accuracy: float
+    spammer_score: float | None  # None: too little evidence per true label to say
+    gold_items: int = 0
+    gold_accuracy: float | None = None
+    flags: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Plain JSON values (numpy scalars as Python numbers; NaN stays NaN: null in JSON)."""
+        return {key: value.item() if isinstance(value, np.generic) else value
+                for key, value in asdict(self).items()}
+
+
+def _gold_figures(annotator: np.ndarray, item: np.ndarray, answered: np.ndarray,
+                  items: Sequence, annotators: Sequence,
+                  gold: Mapping | None, gold_by: Mapping | None,
+                  same: Callable[[int, object], bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Per annotator, (answers on gold items, of them right); ``same(answer index, gold
+    value)`` says whether answer ``a`` equals the gold value."""
+    w = len(annotators)
+    done, right = np.zeros(w, dtype=np.int64), np.zeros(w, dtype=np.int64)
+    if not gold:
+        return done, right
+    gold_by = gold_by or {}
+    for a in range(len(item)):
+        key = items[item[a]]
+        if key not in gold:
+            continue
+        who = annotators[annotator[a]]
+        if gold_by.get(key) == who:
+            continue
+        done[annotator[a]] += 1
+        right[annotator[a]] += bool(same(a, gold[key]))
+    return done, right
+
+
+def judged_scores(model: LabelModel, min_row_items: float = MIN_ROW_ITEMS
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Per annotator, (spammer score over the rows of true labels with at least
+    ``min_row_items`` posterior-weighted items, whether at least two rows qualified).
+    With every row qualifying this is :attr:`LabelModel.spammer_score`."""
+    answers = model.answers
+    w, k = answers.n_annotators, answers.n_labels
+    evidence = np.zeros((w, k))
+    for t in range(k):
+        evidence[:, t] = np.bincount(answers.annotator,
+                                     weights=model.posteriors[answers.item, t], minlength=w)
+    rows = evidence >= min_row_items
+    scores = np.zeros(w)
+    for i in range(w):
+        kept = model.confusion[i][rows[i]]
+        r = len(kept)
+        if r >= 2:
+            diff = kept[:, None, :] - kept[None, :, :]
+            scores[i] = float(np.square(diff).sum() / 2 / (r * (r - 1)))
+    return scores, rows.sum(axis=1) >= 2
+
+
+def _flags(items: np.ndarray, scores: np.ndarray, judged: np.ndarray, constant: np.ndarray,
+           min_items: int, threshold: float) -> list[list[str]]:
+    flags = []
+    for n, score, ok, same in zip(items.tolist(), scores.tolist(), judged.tolist(),
+                                  constant.tolist(), strict=True):
+        if n < min_items or (not ok and not same):
+            flags.append([TOO_FEW_ITEMS])
+        elif same:
+            flags.append([CONSTANT])
+        elif score < threshold:
+            flags.append([SPAMMER])
+        else:
+            flags.append([])
+    return flags
+
+
+def competence(model: LabelModel, *, question: str | None = None,
+               gold: Mapping | None = None, gold_by: Mapping | None = None,
+               min_items: int = MIN_ITEMS, min_row_items: float = MIN_ROW_ITEMS,
+               spammer_threshold: float = SPAMMER_THRESHOLD) -> list[Competence]:
+    """Per annotator of a single-label model (single, yes/no, rating), in the model's
+    annotator order. ``gold``: item -> true label; ``gold_by``: item -> who gave it."""
+    answers = model.answers
+    w, k = answers.n_annotators, answers.n_labels
+    items = np.bincount(answers.annotator, minlength=w)
+    agreed = np.bincount(answers.annotator,
+                         weights=(answers.label == model.chosen[answers.item]), minlength=w)
+    scores, judged = judged_scores(model, min_row_items)
+    # constant: one label for all their answers, while the aggregated labels of those items vary
+    counts = np.bincount(answers.annotator * k + answers.label, minlength=w * k).reshape(w, k)
+    single = (counts > 0).sum(axis=1) == 1
+    chosen = np.bincount(answers.annotator * k + model.chosen[answers.item],
+                         minlength=w * k).reshape(w, k)
+    constant = single & ((chosen > 0).sum(axis=1) > 1)
+    labels = answers.labels
+    done, right = _gold_figures(answers.annotator, answers.item, answers.label, answers.items,
+                                answers.annotators, gold, gold_by,
+                                lambda a, value: labels[answers.label[a]] == value)
+    flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)
+    accuracy = model.accuracy
+    return [
+        Competence(
+            annotator=who, question=question, items=int(items[i]),
+            agreement=float(agreed[i] / items[i]) if items[i] else 0.0,
+            accuracy=float(accuracy[i]),
+            spammer_score=float(scores[i]) if judged[i] else None,
+            gold_items=int(done[i]),
+            gold_accuracy=float(right[i] / done[i]) if done[i] else None,
+            flags=flags[i],
+        )
+        for i, who in enumerate(answers.annotators)
+    ]
+
+
+def competence_multi(model: MultiLabelModel, *, question: str | None = None,
+                     gold: Mapping | None = None, gold_by: Mapping | None = None,
+                     min_items: int = MIN_ITEMS, min_row_items: float = MIN_ROW_ITEMS,
+                     spammer_threshold: float = SPAMMER_THRESHOLD) -> list[Competence]:
+    """:func:`competence` for a multi-choice question (binary relevance): agreement and gold
+    accuracy compare whole sets; accuracy and spammer score are the means over its labels'
+    binary models whose two rows have enough evidence (labels almost nobody chooses say
+    nothing about an annotator); constant means the same set every time."""
+    if not model.labels:
+        return []
+    first = model.models[model.labels[0]].answers
+    w, n_labels = first.n_annotators, len(model.labels)
+    items = np.bincount(first.annotator, minlength=w)
+    # each answer's chosen set as a row of booleans, label by label
+    given = np.stack([model.models[v].answers.label == 1 for v in model.labels], axis=1)
+    same_as_chosen = (given == model.chosen[first.item]).all(axis=1)
+    agreed = np.bincount(first.annotator, weights=same_as_chosen, minlength=w)
+    accuracy = np.mean([model.models[v].accuracy for v in model.labels], axis=0)
+    per_label = [judged_scores(model.models[v], min_row_items) for v in model.labels]
+    judged_count = np.sum([ok for _, ok in per_label], axis=0)
+    judged = judged_count > 0
+    scores = (np.sum([np.where(ok, score, 0.0) for score, ok in per_label], axis=0)
+              / np.maximum(judged_count, 1))
+    # constant: every answer the same set, while the aggregated sets of those items vary
+    weights = 1 << np.arange(n_labels, dtype=np.int64)
+    codes = given.astype(np.int64) @ weights if n_labels < 62 else None
+    constant = np.zeros(w, dtype=bool)
+    if codes is not None:
+        chosen_codes = model.chosen[first.item].astype(np.int64) @ weights
+        for i in range(w):
+            mine = first.annotator == i
+            if mine.any():
+                constant[i] = (np.unique(codes[mine]).size == 1
+                               and np.unique(chosen_codes[mine]).size > 1)
+    value_of = [tuple(v for v, on in zip(model.labels, row, strict=True) if on)
+                for row in given.tolist()]
+    done, right = _gold_figures(first.annotator, first.item, first.label, first.items,
+                                first.annotators, gold, gold_by,
+                                lambda a, value: set(value_of[a]) == set(value or ()))
+    flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)
+    return [
+        Competence(
+            annotator=who, question=question, items=int(items[i]),
+            agreement=float(agreed[i] / items[i]) if items[i] else 0.0,
+            accuracy=float(accuracy[i]),
+            spammer_score=float(scores[i]) if judged[i] else None,
+            gold_items=int(done[i]),
+            gold_accuracy=float(right[i] / done[i]) if done[i] else None,
+            flags=flags[i],
+        )
+        for i, who in enumerate(first.annotators)
+    ]
+
+
+def findings(rows: Sequence[Competence], *, names: Mapping | None = None,
+             min_items: int = MIN_ITEMS) -> list[Finding]:
+    """One finding per A050/A051 flag, ``where`` naming the annotator (by ``names`` when
+    given) and question; A052 once per annotator, naming their questions."""
+    names = names or {}
+    out = []
+    too_few: dict = {}
+    for row in rows:
+        who = names.get(row.annotator, row.annotator)
+        where = f"annotator {who}" + (f", question {row.question}" if row.question else "")
+        for code in row.flags:
+            if code == SPAMMER:
+                out.append(Finding(
+                    "warning", code, where,
+                    f"answers look random: spammer score {row.spammer_score:.3f} "
+                    f"(0 = unrelated to the truth, 1 = perfect) on {row.items} items, "
+                    f"estimated accuracy {row.accuracy:.2f}",
+                    "their answers weigh almost nothing under dawid_skene; "
+                    "review their work or retrain them"))
+            elif code == CONSTANT:
+                out.append(Finding(
+                    "warning", code, where,
+                    f"gave the same answer on all {row.items} items, "
+                    f"agreeing with the aggregated label on {row.agreement:.0%}",
+                    "their answers weigh nothing under dawid_skene; review their work"))
+            elif code == TOO_FEW_ITEMS:
+                too_few.setdefault(row.annotator, []).append(row)
+    for annotator, group in too_few.items():
+        who = names.get(annotator, annotator)
+        few = [r for r in group if r.items < min_items]
+        parts = []
+        if few:
+            parts.append(f"only {max(r.items for r in few)} items on "
+                         + ", ".join(str(r.question) for r in few) + f" (fewer than {min_items})")
+        thin = [r for r in group if r.items >= min_items]
+        if thin:
+            parts.append("too few items per true label on "
+                         + ", ".join(str(r.question) for r in thin))
+        out.append(Finding("info", TOO_FEW_ITEMS, f"annotator {who}", "; ".join(parts),
+                           "too few to judge their competence; not flagged as spammer or "
+                           "constant"))
+    return out
