@@ -269,7 +269,7 @@ def test_ctrl_c_during_pull_says_how_far_it_got(studio, corpora, tmp_path, monke
         on_progress(2, 5)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pulling, "_pull", interrupted_pull)
+    monkeypatch.setattr(pulling, "pull", pulling._says_how_far(interrupted_pull))
     code = main(["pull", "--schema", str(schema_path), "--out-dir", str(out_dir),
                  "--ledger-dir", str(tmp_path / "ledger"), "--url", studio.url,
                  "--api-key", studio.api_key])

@@ -155,19 +155,8 @@ def competence(model: LabelModel, *, question: str | None = None,
                                 answers.annotators, gold, gold_by,
                                 lambda a, value: labels[answers.label[a]] == value)
     flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)
-    accuracy = model.accuracy
-    return [
-        Competence(
-            annotator=who, question=question, items=int(items[i]),
-            agreement=float(agreed[i] / items[i]) if items[i] else 0.0,
-            accuracy=float(accuracy[i]),
-            spammer_score=float(scores[i]) if judged[i] else None,
-            gold_items=int(done[i]),
-            gold_accuracy=float(right[i] / done[i]) if done[i] else None,
-            flags=flags[i],
-        )
-        for i, who in enumerate(answers.annotators)
-    ]
+    return _rows(answers.annotators, question, items, agreed, model.accuracy, scores, judged,
+                 done, right, flags)
 
 
 def competence_multi(model: MultiLabelModel, *, question: str | None = None,
@@ -210,6 +199,14 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
                                 first.annotators, gold, gold_by,
                                 lambda a, value: set(value_of[a]) == set(value or ()))
     flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)
+    return _rows(first.annotators, question, items, agreed, accuracy, scores, judged,
+                 done, right, flags)
+
+
+def _rows(annotators: Sequence[str], question: str | None, items: np.ndarray,
+          agreed: np.ndarray, accuracy: np.ndarray, scores: np.ndarray, judged: np.ndarray,
+          done: np.ndarray, right: np.ndarray, flags: Sequence) -> list[Competence]:
+    """One :class:`Competence` per annotator from the per-annotator arrays."""
     return [
         Competence(
             annotator=who, question=question, items=int(items[i]),
@@ -220,7 +217,7 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
             gold_accuracy=float(right[i] / done[i]) if done[i] else None,
             flags=flags[i],
         )
-        for i, who in enumerate(first.annotators)
+        for i, who in enumerate(annotators)
     ]
 
 

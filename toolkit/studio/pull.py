@@ -66,6 +66,7 @@ header gains the key: older readers ignore it.
 
 from __future__ import annotations
 
+import functools
 import math
 import tempfile
 import time
@@ -76,7 +77,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import orjson
@@ -192,7 +193,7 @@ def snapshot_dir(schema: Schema, out_dir: Path | str | None = None) -> Path:
 
 def latest_snapshot(directory: Path | str, *, server: str, project_id: int) -> Path | None:
     """The newest complete snapshot in ``directory`` of this server's project, or None."""
-    best: tuple[str, Path] | None = None
+    best: tuple[str, int, Path] | None = None
     for path in Path(directory).glob("*.json"):
         try:
             header = open_snapshot(path).header
@@ -202,10 +203,12 @@ def latest_snapshot(directory: Path | str, *, server: str, project_id: int) -> P
             continue
         if not header.get("cursor"):
             continue
-        key = (header.get("pulled_at") or "", path)
+        # pulled_at has whole seconds; two pulls in one second are X.json, X-1.json, ...
+        _, _, number = path.stem.partition("Z-")
+        key = (header.get("pulled_at") or "", int(number) if number.isdigit() else 0, path)
         if best is None or key > best:
             best = key
-    return best[1] if best else None
+    return best[2] if best else None
 
 
 def _known_project_id(ledger_dir: Path | str, server: str, schema_name: str) -> int | None:
@@ -484,6 +487,34 @@ def _spooled(spool) -> Iterator[dict]:
         yield orjson.loads(line)
 
 
+def _says_how_far(body: Callable[..., PullResult]) -> Callable[..., PullResult]:
+    """``body`` (a pull) with Ctrl-C turned into :class:`Interrupted` saying how many
+    tasks it had read (its ``on_progress`` is watched for that)."""
+
+    @functools.wraps(body)
+    def pull_saying_how_far(schema: Schema, studio: Studio, *,
+                            on_progress: Progress | None = None, **options: Any) -> PullResult:
+        read: list = [0, None]
+
+        def track(done: int, expected: int | None) -> None:
+            read[:] = [done, expected]
+            if on_progress:
+                on_progress(done, expected)
+
+        try:
+            return body(schema, studio, on_progress=track, **options)
+        except KeyboardInterrupt as exc:
+            expected = "?" if read[1] is None else read[1]
+            raise Interrupted(
+                f"pull stopped after reading {read[0]} of {expected} tasks; no snapshot was "
+                "written (earlier snapshots are unchanged); run the same `corpus pull` again "
+                "to read them (incremental when an earlier snapshot exists)"
+            ) from exc
+
+    return pull_saying_how_far
+
+
+@_says_how_far
 def pull(
     schema: Schema,
     studio: Studio,
@@ -508,43 +539,6 @@ def pull(
     ``on_progress(tasks_read, tasks_expected)`` is called after each page or chunk.
     Ctrl-C raises :class:`Interrupted` saying how far it got (nothing is written).
     """
-    read: list = [0, None]
-
-    def track(done: int, expected: int | None) -> None:
-        read[:] = [done, expected]
-        if on_progress:
-            on_progress(done, expected)
-
-    try:
-        return _pull(
-            schema, studio, out_dir=out_dir, full=full, page_size=page_size, workers=workers,
-            source=source, ledger_dir=ledger_dir, project_id=project_id, on_progress=track,
-            say=say,
-        )
-    except KeyboardInterrupt as exc:
-        expected = "?" if read[1] is None else read[1]
-        raise Interrupted(
-            f"pull stopped after reading {read[0]} of {expected} tasks; no snapshot was "
-            "written (earlier snapshots are unchanged); run the same `corpus pull` again "
-            "to read them (incremental when an earlier snapshot exists)"
-        ) from exc
-
-
-def _pull(
-    schema: Schema,
-    studio: Studio,
-    *,
-    out_dir: Path | str | None = None,
-    full: bool = False,
-    page_size: int = DEFAULT_PAGE_SIZE,
-    workers: int = DEFAULT_WORKERS,
-    source: str = DEFAULT_SOURCE,
-    ledger_dir: Path | str = DEFAULT_LEDGER_DIR,
-    project_id: int | None = None,
-    on_progress: Progress | None = None,
-    say: Say | None = None,
-) -> PullResult:
-    """The body of :func:`pull` (which turns Ctrl-C into :class:`Interrupted`)."""
     if source not in SOURCES:
         raise OptionError(f"pull source {source!r} is not one of: {', '.join(SOURCES)}")
     say = say or (lambda _line: None)
