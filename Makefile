@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_validate.py --results 20000
 	$(BIN)/python bench/bench_schema.py --labels 500 --factor 4 --repeat 1
 	$(BIN)/python bench/bench_report.py --tasks 5000
+	$(BIN)/python bench/bench_dedupe.py --comments 20000 --compare 2000
 	$(BIN)/python bench/bench_push.py --tasks 500 --rounds 1
 	$(BIN)/python bench/bench_pull.py --tasks 400
 	$(BIN)/python bench/bench_quality.py --items 2000 --speed-items 20000 --no-mace
