@@ -16,7 +16,10 @@ from typing import Any
 import orjson
 
 from .errors import InputError
-from .paths import DEFAULT_CORPUS  # noqa: F401  (where ingest writes and push reads)
+from .paths import (
+    DEFAULT_CORPUS,  # noqa: F401  (where ingest writes and push reads)
+    replacing,
+)
 
 
 @dataclass(frozen=True)
@@ -112,20 +115,12 @@ def dumps_article(article: Article) -> bytes:
 
 def write_corpus(path: Path, articles: Iterable[Article]) -> int:
     """Write articles to ``path`` (JSONL), atomically; returns how many were written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     count = 0
-    try:
-        with tmp.open("wb") as out:
-            for article in articles:
-                out.write(dumps_article(article))
-                out.write(b"\n")
-                count += 1
-        tmp.replace(path)
-    except BaseException:  # a failed or interrupted write leaves no half file behind
-        tmp.unlink(missing_ok=True)
-        raise
+    with replacing(path) as tmp, tmp.open("wb") as out:
+        for article in articles:
+            out.write(dumps_article(article))
+            out.write(b"\n")
+            count += 1
     return count
 
 

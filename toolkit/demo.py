@@ -27,7 +27,7 @@ import yaml
 
 from .errors import InputError
 from .ingest import FORMATS, discover
-from .paths import DEMO_EXPORTS
+from .paths import DEMO_EXPORTS, replacing
 from .pipeline import SyncResult, sync
 from .schema import Schema, load_schema
 from .studio import server
@@ -180,8 +180,8 @@ def write_demo_schema(schema_path: Path | str, exports: Path | str) -> Path:
     header = (f"# Written by `corpus demo` from {schema_path.as_posix()}: the same schema under "
               "the demo's name.\n# Rewritten on each run; edit the original instead.\n")
     out = Path(exports) / f"{wanted.name}.yaml"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(header + text, encoding="utf-8")
+    with replacing(out) as tmp:
+        tmp.write_text(header + text, encoding="utf-8")
     written = load_schema(out)
     if (written.name, written.title, written.content_hash) != (
         wanted.name, wanted.title, wanted.content_hash

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 EXPORTS = Path("exports")
@@ -54,3 +56,20 @@ __all__ = [
     "default_tasks_file",
     "schema_exports",
 ]
+
+
+@contextmanager
+def replacing(path: Path | str, *, suffix: str = ".tmp") -> Iterator[Path]:
+    """Yields ``<path><suffix>`` to write (folders created). When the block ends without
+    an error it is renamed over ``path``, so ``path`` is always whole: the old file or
+    the new one. On any error (a full disk, Ctrl-C) it is removed and ``path`` is left
+    as it was. Every file the toolkit writes goes through here, or writes a folder
+    next to its place and moves it in (``corpus build``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + suffix)
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ import orjson
 from rich.console import Console
 
 from ..errors import UsageError
+from ..paths import replacing
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -149,11 +150,5 @@ def atomic_output(path: Path, option: str) -> Iterator[Path]:
     """Yields a temporary path next to ``output_file(path)`` to write; on success it is
     renamed over the target, on any failure (or Ctrl-C) removed, the error naming the file."""
     target = output_file(path, option)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with naming(target):
-            yield tmp
-            tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with naming(target), replacing(target, suffix=f".{os.getpid()}.tmp") as tmp:
+        yield tmp

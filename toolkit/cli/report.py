@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..schema import load_schema
-from .output import atomic_output, out_console, output_file
+from .output import naming, out_console, output_file
 
 
 def report(
@@ -39,9 +39,8 @@ def report(
 
     loaded = load_schema(schema)
     page = output_file(out if out is not None else default_report_path(loaded), "--out")
-    report = gather_report(snapshot, loaded, corpus=corpus, dataset=dataset)
-    with atomic_output(page, "--out") as tmp:  # a full disk leaves no half page
-        write_html(report, tmp)
+    with naming(page):  # write_html replaces the page whole; an error names it
+        write_html(gather_report(snapshot, loaded, corpus=corpus, dataset=dataset), page)
     out_console.print(f"Report written to {out if out is not None else page}", markup=False)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from ..paths import replacing
 from .model import Report
 
 VENDOR = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "vega-interpreter.min.js")
@@ -659,8 +660,9 @@ def _annotator_table(report: Report) -> str:
 
 
 def write_html(report: Report, path: str | Path) -> Path:
-    """Write the page to ``path`` (folders created); returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report), encoding="utf-8")
-    return path
+    """Write the page to ``path`` (folders created), whole or not at all: a failed
+    write leaves the previous page as it was. Returns the path."""
+    page = render_html(report)  # before the file is touched
+    with replacing(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return Path(path)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..paths import DEFAULT_CREDENTIALS
+from ..paths import DEFAULT_CREDENTIALS, replacing
 
 __all__ = ["DEFAULT_CREDENTIALS", "Credentials", "read_credentials", "write_credentials"]
 
@@ -44,15 +44,12 @@ class Credentials:
 
 def write_credentials(path: Path, creds: Credentials) -> None:
     """Write the credentials JSON atomically, readable by the owner only (0600)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(creds.to_dict(), handle, indent=2)
-        handle.write("\n")
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
+    with replacing(path) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(creds.to_dict(), handle, indent=2)
+            handle.write("\n")
+        os.chmod(tmp, 0o600)
 
 
 def read_credentials(path: Path) -> Credentials | None:

@@ -32,6 +32,7 @@ import orjson
 
 from ..corpus import iter_jsonl
 from ..errors import StudioError
+from ..paths import replacing
 from .connection import Studio, raise_for_status, studio_errors
 
 PAGE_SIZE = 1000
@@ -100,11 +101,9 @@ class Ledger:
         self.project_id = project_id
         self.ids.clear()
         self.duplicates.clear()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         header = {"server": self.server, "project_id": project_id, "schema": self.schema}
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_bytes(orjson.dumps(header) + b"\n")
-        tmp.replace(self.path)
+        with replacing(self.path) as tmp:
+            tmp.write_bytes(orjson.dumps(header) + b"\n")
 
     def mark_pending(self, count: int) -> None:
         self.pending_path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,13 +134,10 @@ class Ledger:
             lines.append(orjson.dumps({"k": key, "id": task_id}))
             lines.extend(orjson.dumps({"k": key, "id": extra})
                          for extra in self.duplicates.get(key, [])[1:])
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with tmp.open("wb") as handle:
+        with replacing(self.path) as tmp, tmp.open("wb") as handle:
             handle.write(b"\n".join(lines) + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
-        tmp.replace(self.path)
 
     def rebuild(
         self,

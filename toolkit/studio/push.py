@@ -25,7 +25,7 @@ import orjson
 from ..corpus import iter_jsonl, read_corpus
 from ..errors import InputError, Interrupted, SetupError, StudioError
 from ..ingest.near_duplicates import copies_not_pushed, first_comments
-from ..paths import DEFAULT_LEDGER_DIR, default_tasks_file
+from ..paths import DEFAULT_LEDGER_DIR, default_tasks_file, replacing
 from ..report import Finding
 from ..schema import Schema
 from ..tasks import tasks_from_corpus
@@ -368,21 +368,14 @@ def dry_run(
     if ledger_file is not None and Path(ledger_file).exists():
         ids = Ledger.load(Path(ledger_file), "", schema.name).ids
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    try:
-        with tmp.open("wb") as handle:
-            handle.write(b"[")
-            tasks = _without_copies(schema, corpus_path, result)
-            for task in _new_tasks(tasks, ids, predictions, result):
-                handle.write(b",\n" if result.created else b"\n")
-                handle.write(orjson.dumps(task))
-                result.created += 1
-            handle.write(b"\n]\n")
-        tmp.replace(out)
-    except BaseException:  # a failed or interrupted write leaves no half file behind
-        tmp.unlink(missing_ok=True)
-        raise
+    with replacing(out) as tmp, tmp.open("wb") as handle:  # never a half file
+        handle.write(b"[")
+        tasks = _without_copies(schema, corpus_path, result)
+        for task in _new_tasks(tasks, ids, predictions, result):
+            handle.write(b",\n" if result.created else b"\n")
+            handle.write(orjson.dumps(task))
+            result.created += 1
+        handle.write(b"\n]\n")
     result.dry_run_path = out
     return result
 
