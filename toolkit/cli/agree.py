@@ -13,8 +13,8 @@ from ..review.agreement import AgreementReport, reliability, write_unresolved
 from ..review.quality import CompetenceReport
 from ..schema import load_schema
 from .output import (
-    atomic_output,
     err_console,
+    naming,
     out_console,
     output_file,
     print_findings,
@@ -60,8 +60,9 @@ def agree(
     show_agreement(report)
     show_competence(competence)
     if unresolved is not None:
-        with atomic_output(unresolved, "--unresolved") as tmp:
-            count = write_unresolved(tmp, report.unresolved)
+        target = output_file(unresolved, "--unresolved")
+        with naming(target):  # written whole or not at all; an error names the file
+            count = write_unresolved(target, report.unresolved)
         err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
     if json_out is not None:
         write_json_report(json_out, _Figures(report, competence))

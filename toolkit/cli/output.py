@@ -20,7 +20,7 @@ import orjson
 from rich.console import Console
 
 from ..errors import UsageError
-from ..paths import replacing
+from ..paths import naming, replacing
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -131,18 +131,6 @@ def output_folder(path: Path, option: str) -> Path:
     if target.exists() and not target.is_dir():
         raise UsageError(f"{option} {path}: is not a folder; nothing was written there")
     return target if Path(path).is_symlink() else Path(path)
-
-
-@contextmanager
-def naming(path: Path | str) -> Iterator[None]:
-    """An OSError raised inside without a file name (a write on a full disk) gets ``path``,
-    so the one-line error says which file could not be written."""
-    try:
-        yield
-    except OSError as exc:
-        if exc.filename is None and exc.errno is not None:
-            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
-        raise
 
 
 @contextmanager

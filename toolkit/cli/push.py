@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import UsageError
-from ..paths import DEFAULT_CORPUS, DEFAULT_LEDGER_DIR
+from ..paths import DEFAULT_CORPUS, DEFAULT_LEDGER_DIR, default_tasks_file
 from ..schema import load_schema
 from ..studio import push as pushing
 from ..studio.connection import connect
@@ -60,7 +60,7 @@ def push(
         )
     schema = load_schema(schema_path)
     if dry_run:  # offline: filtered by the local ledger of the server push would use
-        out = output_file(out or Path("exports") / schema.name / "tasks.json", "--out")
+        out = output_file(out or default_tasks_file(schema.name), "--out")
         with naming(out):
             result = pushing.dry_run(
                 schema, corpus, out, predictions_path=predictions, ledger_dir=ledger_dir,

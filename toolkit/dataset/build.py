@@ -34,7 +34,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, KeysView, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -180,25 +179,13 @@ def build_dataset(
     when the build has no rows and ``out`` holds a dataset with data files, unless
     ``allow_empty``.
     """
-    staged: list[Path] = []  # the staging folder, removed when the build fails
-    token = _STAGED.set(staged)
-    try:
-        with _cycle_collector_paused():
-            return _build(snapshot, schema, out=out, corpus=corpus, with_context=with_context,
-                          keep_unresolved=keep_unresolved, keep_authors=keep_authors,
-                          annotations_creators=annotations_creators,
-                          max_shard_bytes=max_shard_bytes, agreement=agreement,
-                          allow_empty=allow_empty, observers=observers,
-                          competence=competence)
-    except BaseException:  # a full disk, Ctrl-C: no `.<out>.building` left behind
-        for folder in staged:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
-    finally:
-        _STAGED.reset(token)
-
-
-_STAGED: ContextVar[list[Path] | None] = ContextVar("_STAGED", default=None)
+    with _cycle_collector_paused():
+        return _build(snapshot, schema, out=out, corpus=corpus, with_context=with_context,
+                      keep_unresolved=keep_unresolved, keep_authors=keep_authors,
+                      annotations_creators=annotations_creators,
+                      max_shard_bytes=max_shard_bytes, agreement=agreement,
+                      allow_empty=allow_empty, observers=observers,
+                      competence=competence)
 
 
 @contextmanager
@@ -378,49 +365,48 @@ def _build(
     if not allow_empty and not any(by_split.values()):
         _refuse_empty_replacement(out_path, balance, report)
 
-    staging = _staging_dir(out_path)
-    writer_options = {} if max_shard_bytes is None else {"max_shard_bytes": max_shard_bytes}
-    for name, rows in by_split.items():
-        if not rows:  # `datasets` cannot load an empty Parquet split: leave it out, say so
-            report.warning(
-                "B003", str(out_path), f"split {name!r} is empty ({len(encoded)} items in "
-                f"{sum(len(keys) for keys in groups.values())} groups); it is not written",
-                "annotate more items, or change dataset.splits in the schema",
-            )
-    split_files = [write_split(staging, name, rows_table(rows, features), **writer_options)
-                   for name, rows in by_split.items() if rows]
-    (staging / "rejected").mkdir()
-    (staging / SPLITS_FILE).write_bytes(orjson.dumps(
-        {"group_by": schema.dataset.group_by, "splits": {**previous, **split_of}},
-        option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
-    (staging / REJECTED_FILE).write_bytes(
-        b"".join(orjson.dumps(r) + b"\n" for r in rejected)
-    )
-    from .. import __version__
+    with _staged(out_path) as staging:  # moved into place at the end; removed on failure
+        writer_options = {} if max_shard_bytes is None else {"max_shard_bytes": max_shard_bytes}
+        for name, rows in by_split.items():
+            if not rows:  # `datasets` cannot load an empty Parquet split: leave it out, say so
+                report.warning(
+                    "B003", str(out_path), f"split {name!r} is empty ({len(encoded)} items in "
+                    f"{sum(len(keys) for keys in groups.values())} groups); it is not written",
+                    "annotate more items, or change dataset.splits in the schema",
+                )
+        split_files = [write_split(staging, name, rows_table(rows, features), **writer_options)
+                       for name, rows in by_split.items() if rows]
+        (staging / "rejected").mkdir()
+        (staging / SPLITS_FILE).write_bytes(orjson.dumps(
+            {"group_by": schema.dataset.group_by, "splits": {**previous, **split_of}},
+            option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
+        (staging / REJECTED_FILE).write_bytes(
+            b"".join(orjson.dumps(r) + b"\n" for r in rejected)
+        )
+        from .. import __version__
 
-    facts = CardFacts(
-        schema=schema,
-        features=features,
-        splits=split_files,
-        groups_per_split={name: len(keys) for name, keys in groups.items()},
-        label_distribution=distribution,
-        rejected=rejected_counts,
-        balance_lines=balance.lines(),
-        agreement=agreement,
-        snapshot_name=snapshot_path.name,
-        snapshot_sha256=file_sha256(snapshot_path),
-        snapshot_header=snap.header,
-        toolkit_version=__version__,
-        n_annotators=len(encoder.pseudonyms),
-        n_sources=len(sources),
-        with_context=with_context,
-        keep_unresolved=keep_unresolved,
-        keep_authors=keep_authors,
-        annotations_creators=list(annotations_creators),
-        near_duplicates=near_duplicates,
-    )
-    (staging / "README.md").write_text(render_card(facts), encoding="utf-8")
-    _move_into_place(staging, out_path)
+        facts = CardFacts(
+            schema=schema,
+            features=features,
+            splits=split_files,
+            groups_per_split={name: len(keys) for name, keys in groups.items()},
+            label_distribution=distribution,
+            rejected=rejected_counts,
+            balance_lines=balance.lines(),
+            agreement=agreement,
+            snapshot_name=snapshot_path.name,
+            snapshot_sha256=file_sha256(snapshot_path),
+            snapshot_header=snap.header,
+            toolkit_version=__version__,
+            n_annotators=len(encoder.pseudonyms),
+            n_sources=len(sources),
+            with_context=with_context,
+            keep_unresolved=keep_unresolved,
+            keep_authors=keep_authors,
+            annotations_creators=list(annotations_creators),
+            near_duplicates=near_duplicates,
+        )
+        (staging / "README.md").write_text(render_card(facts), encoding="utf-8")
     lap("write")
     return BuildResult(out_path, split_files, balance, out_path / REJECTED_FILE, report,
                        distribution, timings, review,
@@ -661,16 +647,20 @@ def _corpus_balance(balance: Balance, keys: KeysView[str], seen: dict) -> None:
     balance.not_in_corpus = len(seen.keys() - keys)
 
 
-def _staging_dir(out: Path) -> Path:
+@contextmanager
+def _staged(out: Path) -> Iterator[Path]:
+    """A fresh ``.<out>.building`` folder to write the dataset in; moved into place when
+    the block ends, removed when it fails (a full disk, Ctrl-C): never half a dataset."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.building"
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    staged = _STAGED.get()
-    if staged is not None:  # build_dataset removes it if the build fails
-        staged.append(staging)
-    return staging
+    try:
+        yield staging
+        _move_into_place(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _check_out(out: Path) -> None:
@@ -687,7 +677,19 @@ def _check_out(out: Path) -> None:
 
 
 def _move_into_place(staging: Path, out: Path) -> None:
+    """Swap ``staging`` in as ``out``. The previous dataset is moved aside first and
+    removed only once the new one is in place (put back if the swap fails), so there is
+    no moment without a dataset."""
     _check_out(out)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = out.parent / f".{out.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    out.rename(old)
+    try:
+        staging.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -371,14 +371,13 @@ def _questions(schema: Schema, tally: Tally, agreement: AgreementReport,
                 summary.distribution.append(LabelCount(key, texts.get(key, key), counts[key]))
         fig = figures.get(q.name)
         if fig is not None:
-            kappas = [p["kappa"] for p in fig.cohen_kappa.values() if p["kappa"] is not None]
             summary.items = fig.items
             summary.alpha = fig.alpha
             summary.reading = reliability(fig.alpha)
             summary.alpha_interval_level = fig.alpha_interval
             summary.alpha_per_label = dict(fig.alpha_per_label)
             summary.fleiss_kappa = fig.fleiss_kappa
-            summary.cohen_kappa_mean = sum(kappas) / len(kappas) if kappas else None
+            summary.cohen_kappa_mean = fig.cohen_kappa_mean
             summary.full_agreement = fig.full_agreement
             summary.span_f1_exact = fig.span_f1_exact
             summary.span_f1_overlap = fig.span_f1_overlap

@@ -49,6 +49,7 @@ import numpy as np
 import orjson
 
 from ..kinds import kind_of
+from ..paths import replacing
 from ..report import Finding
 from ..schema import Question, Schema
 from ..studio.snapshot import Snapshot
@@ -643,11 +644,10 @@ def name_annotators(report: AgreementReport, header: Mapping[str, Any]) -> None:
 
 
 def write_unresolved(path: str | Path, rows: Iterable[dict]) -> int:
-    """Write unresolved rows (corpus_key, task_id, question, answers) as JSONL; returns count."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write unresolved rows (corpus_key, task_id, question, answers) as JSONL, whole or
+    not at all (the previous file is kept on a failure); returns the count."""
     count = 0
-    with path.open("wb") as out:
+    with replacing(path) as tmp, tmp.open("wb") as out:
         for row in rows:
             out.write(orjson.dumps(row) + b"\n")
             count += 1

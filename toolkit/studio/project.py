@@ -74,9 +74,12 @@ def _list_projects(studio: Studio) -> Iterator[dict]:
 def marked_projects(studio: Studio, schema: Schema) -> list[int]:
     """The ids of every project that carries this schema's marker (normally one; two
     right after two pushes raced to create it: see studio.repair.settle_project)."""
-    marker = MARKER.format(name=schema.name)
     with studio_errors(studio.url, "listing projects"):
-        return [p["id"] for p in _list_projects(studio) if marker in (p.get("description") or "")]
+        return _marked(studio, MARKER.format(name=schema.name))
+
+
+def _marked(studio: Studio, marker: str) -> list[int]:
+    return [p["id"] for p in _list_projects(studio) if marker in (p.get("description") or "")]
 
 
 def find_project(studio: Studio, schema: Schema, known_id: int | None = None) -> int | None:
@@ -87,9 +90,7 @@ def find_project(studio: Studio, schema: Schema, known_id: int | None = None) ->
             response = studio.http.get(f"/api/projects/{known_id}/")
             if response.status_code == 200 and marker in (response.json().get("description") or ""):
                 return known_id
-        found = [
-            p["id"] for p in _list_projects(studio) if marker in (p.get("description") or "")
-        ]
+        found = _marked(studio, marker)
     if len(found) > 1:
         raise StudioError(
             f"Label Studio at {studio.url} has {len(found)} projects made for schema "

@@ -111,9 +111,9 @@ def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult)
     """The corpus's tasks minus the near-duplicate copies the schema annotates once
     (``annotation.near_duplicates``); says how many and why in ``result``."""
     tasks = tasks_from_corpus(schema, corpus_path)
-    if schema.unit != "comment":
-        return tasks
     policy = schema.annotation.near_duplicates
+    if schema.unit != "comment" or policy == "annotate_each":  # every copy is pushed
+        return tasks
     firsts = first_comments(read_corpus(Path(corpus_path)))
     skip = copies_not_pushed(policy, read_corpus(Path(corpus_path)), firsts)
     if not skip:

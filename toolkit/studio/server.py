@@ -40,7 +40,7 @@ from pathlib import Path
 import httpx
 
 from ..errors import SetupError, StudioError
-from ..paths import DEFAULT_CREDENTIALS, DEFAULT_DATA_DIR
+from ..paths import DEFAULT_CREDENTIALS, DEFAULT_DATA_DIR, replacing
 from .credentials import Credentials, read_credentials, write_credentials
 
 DEFAULT_PORT = 8080
@@ -196,7 +196,8 @@ def _init(data_dir: Path, creds: Credentials, log_path: Path, timeout: float) ->
         raise StudioError(
             f"`label-studio init` failed (exit {done.returncode}); see {log_path}"
         )
-    (data_dir / INIT_MARKER).write_text(_now() + "\n")
+    with replacing(data_dir / INIT_MARKER) as tmp:
+        tmp.write_text(_now() + "\n")
 
 
 def _now() -> str:
@@ -346,7 +347,8 @@ def up(
         "started": _now(),
         "proc_start": _proc_start_time(process.pid),
     }
-    (data_dir / PID_FILE).write_text(json.dumps(record) + "\n")
+    with replacing(data_dir / PID_FILE) as tmp:  # never a torn pid file
+        tmp.write_text(json.dumps(record) + "\n")
 
     deadline = time.monotonic() + timeout
     while not _healthy(url):

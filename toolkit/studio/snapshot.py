@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from ..errors import SnapshotError
+from ..paths import naming, replacing
 
 FORMAT = "corpus-toolkit.snapshot/1"
 _OPENING = b'{"format": "' + FORMAT.encode() + b'", "header": '
@@ -98,26 +99,19 @@ def write_snapshot(path: Path, header: dict, tasks: Iterable[dict]) -> dict:
             spool.write(orjson.dumps(task))
             spool.write(b"\n")
         header = {**header, "counts": counts}
-        tmp = path.with_name(path.name + ".part")
-        try:
-            with tmp.open("wb") as out:
-                out.write(_OPENING + orjson.dumps(header) + b',\n"tasks": [\n')
-                spool.seek(0)
-                first = True
-                for line in spool:
-                    if not first:
-                        out.write(b",\n")
-                    out.write(line.rstrip(b"\n"))
-                    first = False
-                out.write(b"\n]}\n")
-                out.flush()
-                os.fsync(out.fileno())
-            tmp.replace(path)
-        except OSError as exc:  # a full disk: no half .part left; the error names the file
-            tmp.unlink(missing_ok=True)
-            if exc.filename is None and exc.errno is not None:
-                raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
-            raise
+        # a full disk or Ctrl-C: no half .part left; the error names the snapshot
+        with naming(path), replacing(path, suffix=".part") as tmp, tmp.open("wb") as out:
+            out.write(_OPENING + orjson.dumps(header) + b',\n"tasks": [\n')
+            spool.seek(0)
+            first = True
+            for line in spool:
+                if not first:
+                    out.write(b",\n")
+                out.write(line.rstrip(b"\n"))
+                first = False
+            out.write(b"\n]}\n")
+            out.flush()
+            os.fsync(out.fileno())
     return header
 
 
