@@ -39,3 +39,15 @@ def test_a_report_that_cannot_be_made_keeps_the_previous_page(tmp_path, capsys):
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert page.read_text() == "<html>the previous report</html>"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.json", "report.html"]
+
+
+def test_a_symlink_is_written_through_and_stays(tmp_path):
+    """e.g. `corpus sync --corpus link.jsonl`: the target is replaced, the link kept."""
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    with replacing(link) as tmp:
+        tmp.write_text("new\n")
+    assert link.is_symlink() and target.read_text() == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.jsonl", "real.jsonl"]

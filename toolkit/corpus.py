@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -115,12 +115,17 @@ def dumps_article(article: Article) -> bytes:
 
 def write_corpus(path: Path, articles: Iterable[Article]) -> int:
     """Write articles to ``path`` (JSONL), atomically; returns how many were written."""
-    count = 0
     with replacing(path) as tmp, tmp.open("wb") as out:
-        for article in articles:
-            out.write(dumps_article(article))
-            out.write(b"\n")
-            count += 1
+        return dump_corpus(out, articles)
+
+
+def dump_corpus(out: BinaryIO, articles: Iterable[Article]) -> int:
+    """Write articles as JSONL lines to an open file; returns how many were written."""
+    count = 0
+    for article in articles:
+        out.write(dumps_article(article))
+        out.write(b"\n")
+        count += 1
     return count
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,15 +60,17 @@ __all__ = [
 
 
 @contextmanager
-def replacing(path: Path | str, *, suffix: str = ".tmp") -> Iterator[Path]:
-    """Yields ``<path><suffix>`` to write (folders created). When the block ends without
-    an error it is renamed over ``path``, so ``path`` is always whole: the old file or
-    the new one. On any error (a full disk, Ctrl-C) it is removed and ``path`` is left
-    as it was. Every file the toolkit writes goes through here, or writes a folder
-    next to its place and moves it in (``corpus build``)."""
-    path = Path(path)
+def replacing(path: Path | str, *, suffix: str = ".tmp", hidden: bool = False
+              ) -> Iterator[Path]:
+    """Yields ``<path><suffix>`` (``.<name><suffix>`` when ``hidden``) to write, folders
+    created. When the block ends without an error it is renamed over ``path``, so
+    ``path`` is always whole: the old file or the new one. On any error (a full disk,
+    Ctrl-C) it is removed and ``path`` is left as it was. A symlink is written through:
+    its target is replaced, the link stays. Every file the toolkit writes goes through
+    here, or writes a folder next to its place and moves it in (``corpus build``)."""
+    path = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + suffix)
+    tmp = path.with_name(("." if hidden else "") + path.name + suffix)
     try:
         yield tmp
         tmp.replace(path)

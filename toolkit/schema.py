@@ -230,9 +230,9 @@ class Schema(_Strict):
         had before they existed."""
         dumped = self.model_dump(mode="json")
         policy = dumped["annotation"]
-        for key, unset in (("near_duplicates", "once_per_article"), ("min_confidence", None),
-                           ("adjudicators", [])):
-            if policy.get(key) == unset:
+        for key in ("near_duplicates", "min_confidence", "adjudicators"):
+            default = AnnotationPolicy.model_fields[key].get_default(call_default_factory=True)
+            if policy.get(key) == default:
                 policy.pop(key, None)
         return orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS)
 

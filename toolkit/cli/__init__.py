@@ -13,7 +13,11 @@ place) becomes ``Error: cannot write/read <file>: <reason>`` and exit 2. Set
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 from rich.markup import escape
@@ -96,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # standalone_mode=False: click raises its errors here instead of printing typer's
         # boxed ones; --help and typer.Exit come back as the exit status.
-        result = app(args=argv, prog_name="corpus", standalone_mode=False)
+        with _terminated_as_interrupt():  # `kill`: every command cleans up as on Ctrl-C
+            result = app(args=argv, prog_name="corpus", standalone_mode=False)
         code = result if isinstance(result, int) and not isinstance(result, bool) else 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -148,3 +153,22 @@ def _click_error_line(exc: click_errors.ClickException) -> str:
     if isinstance(exc, click_errors.UsageError) and ctx is not None:
         message += f" (see `{ctx.command_path} --help`)"
     return message
+
+
+@contextmanager
+def _terminated_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a stopped container) raises KeyboardInterrupt inside, so a
+    command's temporary files are removed as on Ctrl-C (SIGKILL cannot be caught: the
+    next run removes what it can)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

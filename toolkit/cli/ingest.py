@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -71,7 +67,7 @@ def ingest(
     if report_file is not None:
         output_file(report_file, "--report")  # refused before the inputs are read
     with progress_bar("ingest", min_total=_PROGRESS_MIN_FILES + 1) as on_progress, \
-            naming(target), _terminated_as_interrupt():
+            naming(target):
         result = run_ingest(
             inputs, out=target, fmt=fmt, crawled_at=_parse_date(crawled_at),
             progress=lambda _path, done, total: on_progress(done, total),
@@ -88,25 +84,6 @@ def ingest(
             f"could not read {len(result.unreadable)} input(s): {', '.join(result.unreadable)}; "
             "the others were ingested"
         )
-
-
-@contextmanager
-def _terminated_as_interrupt() -> Iterator[None]:
-    """SIGTERM (`kill`, a stopped container) raises KeyboardInterrupt inside, so the corpus
-    file's temporary is removed as on Ctrl-C (SIGKILL cannot be caught: the next run
-    removes it)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum, _frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def summary_line(result: IngestResult) -> str:

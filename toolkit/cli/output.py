@@ -138,5 +138,5 @@ def atomic_output(path: Path, option: str) -> Iterator[Path]:
     """Yields a temporary path next to ``output_file(path)`` to write; on success it is
     renamed over the target, on any failure (or Ctrl-C) removed, the error naming the file."""
     target = output_file(path, option)
-    with naming(target), replacing(target, suffix=f".{os.getpid()}.tmp") as tmp:
+    with naming(target), replacing(target, suffix=f".{os.getpid()}.tmp", hidden=True) as tmp:
         yield tmp

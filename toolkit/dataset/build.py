@@ -568,10 +568,9 @@ def _with_copies(schema: Schema, items: list[Item], corpus: Path, marks: dict[st
     in the dataset: that comment's labels, provenance ``duplicate``, no annotations."""
     for item in items:
         item.data["duplicate_of"] = marks.get(item.unit_id)
-    if schema.unit != "comment":
+    if schema.unit != "comment" or not marks:
         return items, 0
-    skip = copies_not_pushed(schema.annotation.near_duplicates, read_corpus(corpus),
-                             set(marks.values()))
+    skip = copies_not_pushed(schema.annotation.near_duplicates, read_corpus(corpus))
     todo = {copy: first for copy, first in skip.items() if corpus_key(schema, copy) not in seen}
     if not todo:
         return items, 0

@@ -338,30 +338,24 @@ def mark_near_duplicates(
         yield from flush()
 
 
-def copies_not_pushed(policy: str, articles: Iterable[Article],
-                      firsts: set[str] | None = None) -> dict[str, str]:
+def copies_not_pushed(policy: str, articles: Iterable[Article]) -> dict[str, str]:
     """Copy comment id -> its cluster's first comment id, for the copies a schema's
     ``annotation.near_duplicates`` policy leaves unannotated (see schemas/README.md).
 
-    ``firsts`` are the ids the corpus's ``duplicate_of`` values name (found by
-    :func:`first_comments`); ``articles`` is a read of the corpus. Memory holds the
-    clusters, never the corpus. A cluster's first comment comes before its copies in
-    corpus order, so one pass knows each first comment's article in time.
+    ``articles`` is one read of the corpus. A cluster's first comment comes before its
+    copies in corpus order and ids are unique, so "its first comment is under the same
+    article" is "its first comment was met earlier in this article". Memory holds one
+    article's ids and the answer, never the corpus.
     """
-    if policy == "annotate_each" or not firsts:
+    if policy == "annotate_each":
         return {}
-    article_of: dict[str, str] = {}
     skip: dict[str, str] = {}
     for article in articles:
+        here: set[str] = set()
         for comment in article.comments:
-            if comment.id in firsts:
-                article_of[comment.id] = article.id
             first = comment.duplicate_of
-            if first and (policy == "annotate_once" or article_of.get(first) == article.id):
+            if first and (policy == "annotate_once" or first in here):
                 skip[comment.id] = first
+            here.add(comment.id)
     return skip
 
-
-def first_comments(articles: Iterable[Article]) -> set[str]:
-    """The ids the corpus's ``duplicate_of`` values name."""
-    return {c.duplicate_of for a in articles for c in a.comments if c.duplicate_of}

@@ -281,6 +281,7 @@ def _comments(
             "ignored them",
         )
 
+    time_at = dict(zip(times, time_texts, strict=True))  # line index -> its time text
     result: list[RawComment] = []
     for author_index, time_index, text_start, stop in pieces:
         text = _paragraphs(lines, text_start, stop)
@@ -297,7 +298,7 @@ def _comments(
             RawComment(
                 text=text,
                 author=lines[author_index] if author_index >= 0 else None,
-                time_raw=time_texts[times.index(time_index)] if time_index >= 0 else None,
+                time_raw=time_at.get(time_index),  # -1 (no time line): None
                 where=where,
             )
         )

@@ -28,9 +28,9 @@ from datetime import date
 from itertools import chain
 from pathlib import Path
 
-from ..corpus import Article, read_corpus, write_corpus
+from ..corpus import Article, dump_corpus, read_corpus, write_corpus
 from ..errors import OptionError
-from ..paths import DEFAULT_CORPUS
+from ..paths import DEFAULT_CORPUS, replacing
 from ..report import Report
 from ._common import Context, dedupe_key
 from ._decode import UndecodableError, decode
@@ -362,11 +362,15 @@ def ingest(
             return mark_near_duplicates(stream, index)
 
         index: NearDuplicateIndex | None = None
-        write_corpus(out_path, marked(chain(() if first is None else (first,), articles)))
-        if copies:  # a second pass over the file, only when an article came twice:
-            # the united comments are matched again, from a fresh index
-            united = merge_copies(read_corpus(out_path), copies, report)
-            write_corpus(out_path, marked(_unmarked(a) for a in united))
+        # <out>.tmp is renamed over <out> once, at the end: a failure in either pass
+        # leaves the previous corpus as it was
+        with replacing(out_path) as staged:
+            with staged.open("wb") as handle:
+                dump_corpus(handle, marked(chain(() if first is None else (first,), articles)))
+            if copies:  # a second pass, only when an article came twice: the united
+                # comments are matched again, from a fresh index
+                united = merge_copies(read_corpus(staged), copies, report)
+                write_corpus(staged, marked(_unmarked(a) for a in united))
         if index is not None:
             index.summarize(report)
     report.counts["warnings"] = len(report.warnings)
@@ -382,8 +386,9 @@ def _unmarked(article: Article) -> Article:
 
 
 def _remove_stale_tmp(out: Path, report: Report) -> None:
-    """Remove the ``<out>.tmp`` a killed run (SIGKILL, power loss) could not clean up."""
-    stale = out.with_name(out.name + ".tmp")
-    if stale.is_file() and not stale.is_symlink():
-        stale.unlink(missing_ok=True)
-        report.info("I053", str(stale), "left by an interrupted run", "removed it")
+    """Remove the ``<out>.tmp`` (and the second pass's ``<out>.tmp.tmp``) a killed run
+    (SIGKILL, power loss) could not clean up."""
+    for stale in (out.with_name(out.name + ".tmp"), out.with_name(out.name + ".tmp.tmp")):
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink(missing_ok=True)
+            report.info("I053", str(stale), "left by an interrupted run", "removed it")

@@ -24,7 +24,7 @@ import orjson
 
 from ..corpus import iter_jsonl, read_corpus
 from ..errors import InputError, Interrupted, SetupError, StudioError
-from ..ingest.near_duplicates import copies_not_pushed, first_comments
+from ..ingest.near_duplicates import copies_not_pushed
 from ..paths import DEFAULT_LEDGER_DIR, default_tasks_file, replacing
 from ..report import Finding
 from ..schema import Schema
@@ -114,8 +114,7 @@ def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult)
     policy = schema.annotation.near_duplicates
     if schema.unit != "comment" or policy == "annotate_each":  # every copy is pushed
         return tasks
-    firsts = first_comments(read_corpus(Path(corpus_path)))
-    skip = copies_not_pushed(policy, read_corpus(Path(corpus_path)), firsts)
+    skip = copies_not_pushed(policy, read_corpus(Path(corpus_path)))
     if not skip:
         return tasks
     result.copies_not_pushed = len(skip)
