@@ -235,7 +235,11 @@ def _interrupted_line(result: PushResult, state: dict) -> str:
         return "push stopped before any import; nothing was imported"
     ledger = state.get("ledger")
     total = "?" if state["total"] is None else state["total"]
-    line = (f"push stopped after {result.created} of {total} new tasks were imported into "
+    # counted from the ledger, not result.created: Ctrl-C can land between a batch's
+    # ledger write and its count
+    imported = (len(ledger.ids) - state["known"] if ledger is not None and "known" in state
+                else result.created)
+    line = (f"push stopped after {imported} of {total} new tasks were imported into "
             f"project {result.project_id} (recorded in the ledger)")
     if ledger is not None and ledger.pending:
         line += "; the import under way may have reached the server too (the next push checks)"
@@ -297,6 +301,7 @@ def _push(
         tasks = _without_copies(schema, corpus_path, result)
         todo = list(_new_tasks(tasks, ledger.ids, predictions, result))
         total = state["total"] = len(todo)
+        state["known"] = len(ledger.ids)  # what the ledger held before this push's imports
         if on_progress:
             on_progress(0, total)
         interrupt = _interrupt_after()
