@@ -265,6 +265,7 @@ def _push(
         project_id, result.project_created, result.settings_updated = sync_project(
             studio, schema, project_id
         )
+        created_here = result.project_created
         if result.project_created:
             project_id, settled = repair.settle_project(
                 studio, project_id, lambda: marked_projects(studio, schema), say
@@ -337,6 +338,9 @@ def _push(
             )
             result.duplicates_removed = len(fixed.removed)
             result.skipped.extend(fixed.findings)
+        if created_here:  # a concurrent create may have left an empty project: one sweep
+            repair.drop_empty_newer(studio, project_id, lambda: marked_projects(studio, schema),
+                                    say)
         if predictions:
             imported_now = {task["data"]["corpus_key"] for task in todo}
             earlier = {k: v for k, v in predictions.items() if k not in imported_now}

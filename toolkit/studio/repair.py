@@ -118,6 +118,34 @@ def settle_project(
     )
 
 
+
+def drop_empty_newer(studio: Studio, project_id: int, marked: Callable[[], list[int]],
+                     say: Callable[[str], None]) -> list[int]:
+    """After a push that created a project has imported into ``project_id`` (the oldest
+    it saw): delete the schema's newer projects that are still empty. Under load a
+    concurrent create can be listed too late for :func:`settle_project`, or Label Studio
+    can leave an extra project behind a create it retried; both pushes then settle on
+    the oldest, and the empty rest goes here. Returns the ids deleted."""
+    dropped = []
+    with studio_errors(studio.url, "removing empty duplicate projects"):
+        for other in sorted(set(marked()) - {project_id}):
+            if other < project_id:
+                continue  # an older project is never ours to remove
+            response = studio.http.get(f"/api/projects/{other}/")
+            if response.status_code == 404:
+                continue
+            raise_for_status(response, studio.url)
+            if response.json().get("task_number"):
+                continue
+            response = studio.http.delete(f"/api/projects/{other}/")
+            if response.status_code != 404:
+                raise_for_status(response, studio.url)
+            dropped.append(other)
+    if dropped:
+        say(f"Removed empty project(s) {', '.join(map(str, dropped))} made for this schema "
+            f"at the same time; project {project_id} holds its tasks")
+    return dropped
+
 CHUNK = 200  # task ids per export / delete request (gunicorn caps a URL at 4094 bytes)
 
 
