@@ -27,6 +27,7 @@ import orjson
 from ..errors import InputError
 from ..kinds import kind_of
 from ..kinds.base import NONE_KEY
+from ..kinds.labelxml import captions
 from ..review.aggregate import (
     GROUND_TRUTH,
     MAJORITY,
@@ -70,9 +71,7 @@ def label_texts(schema: Schema, question: Question) -> dict[str, str]:
     """Stored value -> what annotators saw: the display text of each label as the Label
     Studio config shows it (for yes/no, the config's caption in the schema's language
     unless the schema gives one)."""
-    from ..studio.labelconfig import _captions
-
-    rows = kind_of(question.kind).label_rows(question, _captions(schema))
+    rows = kind_of(question.kind).label_rows(question, captions(schema))
     return {row[0]: row[1] for row in rows}
 
 

@@ -7,9 +7,10 @@ results (and validating them), writing results (the demo's annotator), its
 gets, and whether the card counts its labels. The stages call these methods and
 never test a kind's name.
 
-Modules that import heavy libraries (``datasets``, numpy) or that import this
-package (labelconfig, agreement, validate) are imported inside the methods that
-need them, so importing the kinds costs nothing.
+The kinds are a leaf: they import the schema model, :mod:`.labelxml` and the
+Protocols of :mod:`.hooks` (what the stages hand them) and nothing of the stages.
+``datasets`` is imported inside :meth:`Kind.feature`, so importing the kinds costs
+nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
     from ..schema import Question, Schema
+    from .hooks import AgreementSink, Check, ResultChecker
 
 # Provenance of an aggregated label (see toolkit.review.aggregate).
 UNANIMOUS = "unanimous"
@@ -182,15 +184,14 @@ class Kind:
         """The answer from the gathered parts (None: no answer). ``order``: label -> rank."""
         return parts
 
-    def validate(self, checker: Any, state: ResultState, name: str, question: Question,
-                 value: dict, data: dict) -> None:
-        """Check one result of an annotation (toolkit.review.validate's ``_Checker``
-        records the findings); record what it answered in ``state``. A kind implements
-        this, or :meth:`validator` for speed."""
+    def validate(self, checker: ResultChecker, state: ResultState, name: str,
+                 question: Question, value: dict, data: dict) -> None:
+        """Check one result of an annotation (``checker`` records the findings); record
+        what it answered in ``state``. A kind implements this, or :meth:`validator` for
+        speed."""
         raise NotImplementedError
 
-    def validator(self, checker: Any, question: Question) -> Callable[[ResultState, dict, dict],
-                                                                       None]:
+    def validator(self, checker: ResultChecker, question: Question) -> Check:
         """``check(state, value, data)`` for each result of ``question``, made once per
         schema: the built-in kinds close over what they look up (labels, field), as the
         validator calls it for every result of a snapshot. By default :meth:`validate`."""
@@ -202,8 +203,10 @@ class Kind:
         return check
 
     # -- writing results (the demo's annotator) ---------------------------------------------
-    def write(self, question: Question, answer: Any, text: str | None) -> list[tuple[str, dict]]:
-        """Label Studio result values for one answer: [(result id, value)]."""
+    def write(self, question: Question, answer: Any, texts: Mapping[str, str],
+              to_name: str) -> list[tuple[str, dict]]:
+        """Label Studio result values for one answer: [(result id, value)]. ``texts``: the
+        task's text fields; ``to_name``: the field the question is on."""
         raise NotImplementedError
 
     # -- the dataset -----------------------------------------------------------------------
@@ -222,9 +225,8 @@ class Kind:
         return self.label_values(question)
 
     # -- agreement -------------------------------------------------------------------------
-    def agree(self, result: Any, question: Question, entries: Any, codes: Any,
-              values: list[Any]) -> None:
-        """Fill the QuestionAgreement ``result`` (toolkit.review.agreement)."""
+    def agree(self, question: Question, sink: AgreementSink) -> None:
+        """Choose the question's agreement figures: call one method of ``sink``."""
         raise NotImplementedError
 
     # -- the HTML report (toolkit.html_report) ---------------------------------------------

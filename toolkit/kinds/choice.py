@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .base import Kind, ResultState, per_part_majority
+from .hooks import AgreementSink, Check, ResultChecker
+from .labelxml import bool_attr, captions, sub, when_attrs
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -35,21 +37,19 @@ class ChoiceKind(Kind):
     multiple: ClassVar[bool] = False
 
     def control(self, parent: Element, schema: Schema, question: Question) -> None:
-        from ..studio.labelconfig import _bool, _captions, _sub, _when
-
-        options = self.label_rows(question, _captions(schema))
-        control = _sub(
+        options = self.label_rows(question, captions(schema))
+        control = sub(
             parent,
             "Choices",
             name=question.name,
             toName=schema.target_field(question),
             choice="multiple" if self.multiple else "single-radio",
             showInline="true" if len(options) <= 6 else None,
-            required=_bool(question.required),
-            **_when(question),
+            required=bool_attr(question.required),
+            **when_attrs(question),
         )
         for value, display, description, hotkey in options:
-            _sub(control, "Choice", value=display, alias=value, hint=description, hotkey=hotkey)
+            sub(control, "Choice", value=display, alias=value, hint=description, hotkey=hotkey)
 
     def read(self, value: dict, data: Any, field: str | None) -> Any:
         given = value.get("choices")
@@ -63,7 +63,7 @@ class ChoiceKind(Kind):
             given = []
         return given
 
-    def validator(self, checker: Any, question: Question) -> Any:
+    def validator(self, checker: ResultChecker, question: Question) -> Check:
         name = question.name
         labels = checker.labels[name]
         answer_of = self.answer_of
@@ -96,13 +96,13 @@ class ChoiceKind(Kind):
         """The answer of one known label, as extract_answers reads it (None: none)."""
         return choice
 
-    def check_choices(self, checker: Any, state: ResultState, question: Question,
+    def check_choices(self, checker: ResultChecker, state: ResultState, question: Question,
                       value: dict) -> None:
         """The careful path: findings for anything unusual in a choices result."""
         ids = state.ids
         choices = value.get("choices")
         if type(choices) is not list or any(type(c) is not str for c in choices):
-            checker._malformed(question, "has no list of choices", *ids)
+            checker.malformed(question, "has no list of choices", *ids)
             return
         labels = checker.labels[question.name]
         for choice in choices:
@@ -142,11 +142,8 @@ class Single(ChoiceKind):
 
         return ClassLabel(names=question.label_values)
 
-    def agree(self, result: Any, question: Question, entries: Any, codes: Any,
-              values: list[Any]) -> None:
-        from ..review.agreement import label_agreement
-
-        label_agreement(result, entries, codes, values, categories=question.label_values)
+    def agree(self, question: Question, sink: AgreementSink) -> None:
+        sink.labels(question.label_values)
 
 
 class YesNo(ChoiceKind):
@@ -202,12 +199,8 @@ class YesNo(ChoiceKind):
 
         return Value("bool")
 
-    def agree(self, result: Any, question: Question, entries: Any, codes: Any,
-              values: list[Any]) -> None:
-        from ..review.agreement import label_agreement
-
-        # the answers' values (label_values are "yes"/"no")
-        label_agreement(result, entries, codes, values, categories=[True, False])
+    def agree(self, question: Question, sink: AgreementSink) -> None:
+        sink.labels([True, False])  # the answers' values (label_values are "yes"/"no")
 
 
 class Multi(ChoiceKind):
@@ -224,7 +217,7 @@ class Multi(ChoiceKind):
         names = question.label_values
         return tuple(names[v] for v in value or ())  # class indices
 
-    def validator(self, checker: Any, question: Question) -> Any:
+    def validator(self, checker: ResultChecker, question: Question) -> Check:
         name = question.name
         labels = checker.labels[name]
         rank = checker.rank[name]
@@ -274,8 +267,5 @@ class Multi(ChoiceKind):
     def disagreement(self, question: Question, votes: list[Any], n: int) -> tuple[Any, str]:
         return per_part_majority(votes, n, order=question.label_values)
 
-    def agree(self, result: Any, question: Question, entries: Any, codes: Any,
-              values: list[Any]) -> None:
-        from ..review.agreement import _multi
-
-        _multi(result, question, entries, codes, values)
+    def agree(self, question: Question, sink: AgreementSink) -> None:
+        sink.per_label(question.label_values)

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .base import Kind, ResultState
+from .hooks import AgreementSink, Check, ResultChecker
+from .labelxml import bool_attr, sub, when_attrs
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -35,12 +37,10 @@ class Rating(Kind):
             bad((*loc, "scale"), f"scale {q.scale} of {q.name!r} is out of range; use 2 to 10")
 
     def control(self, parent: Element, schema: Schema, question: Question) -> None:
-        from ..studio.labelconfig import _bool, _sub, _when
-
-        _sub(
+        sub(
             parent, "Rating", name=question.name, toName=schema.target_field(question),
             maxRating=str(question.scale), icon="star", size="medium",
-            required=_bool(question.required), **_when(question),
+            required=bool_attr(question.required), **when_attrs(question),
         )
 
     def read(self, value: dict, data: Any, field: str | None) -> Any:
@@ -51,7 +51,7 @@ class Rating(Kind):
             return int(rating)
         return None
 
-    def validator(self, checker: Any, question: Question) -> Any:
+    def validator(self, checker: ResultChecker, question: Question) -> Check:
         name = question.name
         scale = question.scale
 
@@ -61,7 +61,7 @@ class Rating(Kind):
                 extracted = state.extracted = None
             rating = value.get("rating")
             if type(rating) is not int or rating < 1 or (scale is not None and rating > scale):
-                checker._malformed(question, f"has rating {rating!r}, expected a whole number "
+                checker.malformed(question, f"has rating {rating!r}, expected a whole number "
                                    f"from 1 to {scale or 'the scale'}", *state.ids)
                 state.extracted = None
             else:
@@ -80,13 +80,10 @@ class Rating(Kind):
 
         return Value("int32")
 
-    def agree(self, result: Any, question: Question, entries: Any, codes: Any,
-              values: list[Any]) -> None:
-        from ..review.agreement import label_agreement
-
+    def agree(self, question: Question, sink: AgreementSink) -> None:
+        values = sink.values
         top = question.scale or (max(int(v) for v in values) if values else 0)
-        label_agreement(result, entries, codes, values, categories=list(range(1, top + 1)),
-                        ordinal=True)
+        sink.labels(list(range(1, top + 1)), ordinal=True)
 
 
 class Text(Kind):
@@ -96,12 +93,10 @@ class Text(Kind):
     result_type = "textarea"
 
     def control(self, parent: Element, schema: Schema, question: Question) -> None:
-        from ..studio.labelconfig import _bool, _sub, _when
-
-        _sub(
+        sub(
             parent, "TextArea", name=question.name, toName=schema.target_field(question),
             rows="2", maxSubmissions="1", editable="true",
-            required=_bool(question.required), **_when(question),
+            required=bool_attr(question.required), **when_attrs(question),
         )
 
     def read(self, value: dict, data: Any, field: str | None) -> Any:
@@ -114,7 +109,7 @@ class Text(Kind):
                 return joined
         return None
 
-    def validator(self, checker: Any, question: Question) -> Any:
+    def validator(self, checker: ResultChecker, question: Question) -> Check:
         name = question.name
 
         def check(state: ResultState, value: dict, data: dict) -> None:
@@ -124,7 +119,7 @@ class Text(Kind):
             if type(text) is str:
                 text = [text]
             if type(text) is not list or any(type(t) is not str for t in text):
-                checker._malformed(question, "has a text value that is not a list of strings",
+                checker.malformed(question, "has a text value that is not a list of strings",
                                    *state.ids)
                 state.extracted = None
             else:

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..errors import InputError
 from .base import Kind, ResultState, per_part_majority
+from .hooks import AgreementSink, Check, ResultChecker
+from .labelxml import PALETTE, bool_attr, sub, when_attrs
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -95,25 +98,23 @@ class Spans(Kind):
         return tuple(names[span["label"]] for span in value or ())  # {"label": class index}
 
     def control(self, parent: Element, schema: Schema, question: Question) -> None:
-        from ..studio.labelconfig import _PALETTE, _bool, _sub, _when
-
-        control = _sub(
+        control = sub(
             parent,
             "Labels",
             name=question.name,
             toName=schema.target_field(question),
-            required=_bool(question.required),
-            **_when(question),
+            required=bool_attr(question.required),
+            **when_attrs(question),
         )
         for index, lb in enumerate(question.labels):
-            _sub(
+            sub(
                 control,
                 "Label",
                 value=lb.display,
                 alias=lb.value,
                 hint=lb.description,
                 hotkey=lb.hotkey,
-                background=_PALETTE[index % len(_PALETTE)],
+                background=PALETTE[index % len(PALETTE)],
             )
 
     def read(self, value: dict, data: Any, field: str | None) -> Any:
@@ -129,7 +130,7 @@ class Spans(Kind):
     def combine(self, parts: list, order: Mapping[str, int]) -> Any:
         return tuple(sorted(set(parts))) if len(parts) > 1 else tuple(parts)
 
-    def validator(self, checker: Any, question: Question) -> Any:
+    def validator(self, checker: ResultChecker, question: Question) -> Check:
         name = question.name
         labels = checker.labels[name]
         field_name = checker.span_fields[name]
@@ -170,19 +171,19 @@ class Spans(Kind):
 
         return check
 
-    def check_span(self, checker: Any, state: ResultState, question: Question, value: dict,
-                   data: dict) -> tuple[int, int] | None:
+    def check_span(self, checker: ResultChecker, state: ResultState, question: Question,
+                   value: dict, data: dict) -> tuple[int, int] | None:
         """The careful path: findings for anything unusual in a span; its offsets, or None."""
         ids = state.ids
         fix = checker.REJECT_FIX
         name = question.name
         start, end, labels = value.get("start"), value.get("end"), value.get("labels")
         if type(start) is not int or type(end) is not int:
-            checker._malformed(question, f"has span offsets {start!r}..{end!r}, not whole "
+            checker.malformed(question, f"has span offsets {start!r}..{end!r}, not whole "
                                "numbers", *ids)
             return None
         if type(labels) is not list or any(type(lab) is not str for lab in labels):
-            checker._malformed(question, "has a span without a list of labels", *ids)
+            checker.malformed(question, "has a span without a list of labels", *ids)
             return None
         known = checker.labels[name]
         for label in labels:
@@ -194,7 +195,7 @@ class Spans(Kind):
         field_name = checker.span_fields[name]
         text = data.get(field_name)
         if type(text) is not str:
-            checker._malformed(question, f"is a span on field '{field_name}', which the task "
+            checker.malformed(question, f"is a span on field '{field_name}', which the task "
                                "does not have as text", *ids)
             return None
         if start == end or recorded == "":
@@ -235,11 +236,8 @@ class Spans(Kind):
     def disagreement(self, question: Question, votes: list[Any], n: int) -> tuple[Any, str]:
         return per_part_majority(votes, n, order=None)
 
-    def agree(self, result: Any, question: Question, entries: Any, codes: Any,
-              values: list[Any]) -> None:
-        from ..review.agreement import _spans as span_agreement
-
-        span_agreement(result, entries, codes, values)
+    def agree(self, question: Question, sink: AgreementSink) -> None:
+        sink.spans()
 
 
 def span_feature(question: Question) -> dict:
@@ -257,8 +255,6 @@ def span_feature(question: Question) -> dict:
 def _span_value(question: Question, span: Mapping[str, Any], text: str) -> dict:
     """A hand-written span ({label, start, end} or {label, text, occurrence?}) as a
     Label Studio result value; the text's first (or ``occurrence``-th) match."""
-    from ..errors import InputError
-
     label = span["label"]
     if "start" in span and "end" in span:
         start, end = int(span["start"]), int(span["end"])

@@ -386,9 +386,27 @@ def _question_agreement(question: Question, entries: _Entries, codes: np.ndarray
     if answered.any():
         same = int(np.count_nonzero(answered & (highest == lowest)))
         result.full_agreement = 100.0 * same / int(np.count_nonzero(answered))
-    kind.agree(result, question, entries, codes, values)  # the kind's own figures
+    kind.agree(question, _Sink(result, entries, codes, values))  # the kind's own figures
     result.cohen_kappa_mean = mean_kappa(result.cohen_kappa)
     return result
+
+
+class _Sink:
+    """The :class:`toolkit.kinds.hooks.AgreementSink` a kind's ``agree`` is handed."""
+
+    def __init__(self, result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
+                 values: list[Any]) -> None:
+        self.result, self.entries, self.codes, self.values = result, entries, codes, values
+
+    def labels(self, categories: list[Any], *, ordinal: bool = False) -> None:
+        label_agreement(self.result, self.entries, self.codes, self.values,
+                        categories=categories, ordinal=ordinal)
+
+    def per_label(self, labels: list[str]) -> None:
+        _multi(self.result, labels, self.entries, self.codes, self.values)
+
+    def spans(self) -> None:
+        _spans(self.result, self.entries, self.codes, self.values)
 
 
 def mean_kappa(pairs: Mapping[str, Mapping[str, Any]]) -> float | None:
@@ -511,9 +529,8 @@ def _cohen(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
                  max(n_values, 1))
 
 
-def _multi(result: QuestionAgreement, question: Question, entries: _Entries,
+def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
            codes: np.ndarray, values: list[Any]) -> None:
-    labels = question.label_values
     # code -> ticked? per label; the extra last row is "no answer" (code -1): nothing ticked
     ticked = np.array([[label in value for label in labels] for value in values]
                       + [[False] * len(labels)], dtype=bool).reshape(len(values) + 1,

@@ -397,7 +397,7 @@ class _Checker:
                 continue
             value = item.get("value")
             if type(value) is not dict:
-                self._malformed(question, "has no value object", where, key, task_id, ann_id, who)
+                self.malformed(question, "has no value object", where, key, task_id, ann_id, who)
                 state.extracted = None
                 continue
             # The kind checks the result: a fast path for the well-formed common case,
@@ -453,7 +453,7 @@ class _Checker:
                  "the answer is ignored (also by aggregation and build)",
                  str(name) if name is not None else None)
 
-    def _malformed(self, question: Question, what: str, where, key, task_id, ann_id, who) -> None:
+    def malformed(self, question: Question, what: str, where, key, task_id, ann_id, who) -> None:
         self.add("V017", where, key, task_id, ann_id, who,
                  f"the answer to '{question.name}' {what}", REJECT_FIX, question.name)
 

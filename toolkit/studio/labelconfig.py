@@ -29,37 +29,12 @@ import xml.etree.ElementTree as ET
 from markdown_it import MarkdownIt
 
 from ..kinds import kind_of
+from ..kinds.labelxml import captions as _captions
+from ..kinds.labelxml import sub as _sub
+from ..kinds.labelxml import when_attrs as _when
 from ..schema import Question, Schema
 
 __all__ = ["label_config", "instructions_html"]
-
-# Texts of the config's own captions, by schema language (English otherwise).
-_CAPTIONS: dict[str, dict[str, str]] = {
-    "ar": {
-        "article": "المقال (للسياق فقط)",
-        "comment": "التعليق",
-        "title": "العنوان",
-        "body": "نص المقال",
-        "yes": "نعم",
-        "no": "لا",
-        "labels": "الأسئلة",
-    },
-    "en": {
-        "article": "Article (context only)",
-        "comment": "Comment",
-        "title": "Title",
-        "body": "Article body",
-        "yes": "Yes",
-        "no": "No",
-        "labels": "Questions",
-    },
-}
-
-# Span label colours, by position in the question's label list (stable).
-_PALETTE = (
-    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4",
-    "#42d4f4", "#f032e6", "#9a6324", "#808000", "#000075",
-)
 
 _CONTEXT_BOX = (
     "border: 1px solid #d0d0d0; border-radius: 6px; padding: 8px 12px; "
@@ -70,31 +45,8 @@ _HINT_STYLE = "font-size: 90%; font-weight: normal; color: #666; margin: 0 0 4px
 _ITEM_BOX = "border: 2px solid #4363d8; border-radius: 6px; padding: 8px 12px"
 
 
-def _captions(schema: Schema) -> dict[str, str]:
-    return _CAPTIONS.get(schema.language.split("-")[0].lower(), _CAPTIONS["en"])
-
-
-def _sub(parent: ET.Element, tag: str, **attrs: str | None) -> ET.Element:
-    """A child element with the given attributes, in the order given, None left out."""
-    return ET.SubElement(parent, tag, {k: v for k, v in attrs.items() if v is not None})
-
-
 def _header(parent: ET.Element, text: str, size: str) -> None:
     _sub(parent, "Header", value=text, size=size)
-
-
-def _bool(value: bool) -> str | None:
-    return "true" if value else None
-
-
-def _when(question: Question) -> dict[str, str]:
-    if question.when is None:
-        return {}
-    return {
-        "visibleWhen": "choice-selected",
-        "whenTagName": question.when.question,
-        "whenChoiceValue": ",".join(question.when.equals),
-    }
 
 
 def _question(parent: ET.Element, schema: Schema, q: Question) -> None:
