@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from toolkit.review.aggregate import aggregate_question  # noqa: E402
 from toolkit.review.competence import competence  # noqa: E402
-from toolkit.review.dawid_skene import dawid_skene, encode, one_coin_dawid_skene  # noqa: E402
+from toolkit.rules.dawid_skene import dawid_skene, encode, one_coin_dawid_skene  # noqa: E402
 from toolkit.schema import Question  # noqa: E402
 
 # name -> label prior

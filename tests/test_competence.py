@@ -12,7 +12,7 @@ from toolkit.review.competence import (
     competence_multi,
     findings,
 )
-from toolkit.review.dawid_skene import binary_relevance, dawid_skene
+from toolkit.rules.dawid_skene import binary_relevance, dawid_skene
 
 LABELS = ["agree", "disagree", "neutral"]
 

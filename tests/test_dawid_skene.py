@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from toolkit.review.dawid_skene import (
+from toolkit.rules.dawid_skene import (
     binary_relevance,
     dawid_skene,
     encode,

@@ -17,7 +17,7 @@ import toolkit.studio.snapshot
 from toolkit.review import aggregate_task, review_snapshot
 from toolkit.review.aggregate import unresolved_rows
 from toolkit.review.quality import competence_report
-from toolkit.review.rule import apply_label_model
+from toolkit.review.run import decide_all as apply_label_model
 from toolkit.schema import load_schema, parse_schema
 from toolkit.studio.snapshot import open_snapshot
 

@@ -7,7 +7,7 @@ import random
 from annotation_builders import annotation, choice, schema, span, task
 
 from toolkit.review.aggregate import aggregate_task
-from toolkit.review.rule import apply_label_model
+from toolkit.review.run import decide_all as apply_label_model
 from toolkit.schema import Schema
 
 TEXT = "محمد صلاح في ليفربول"

@@ -33,7 +33,7 @@ def test_dawid_skene_keys_parse():
 
 @pytest.mark.parametrize(("extra", "where", "words"), [
     ("  rule: majority\n  min_confidence: 0.7\n", "12:3",
-     "min_confidence applies only to the rule dawid_skene (the rule is majority)"),
+     "min_confidence applies only to the rules dawid_skene, one_coin (the rule is majority)"),
     ("  rule: dawid_skene\n  min_confidence: 1.5\n", "12:19", "min_confidence"),
     ("  rule: dawid_skene\n  min_confidence: 0\n", "12:19", "min_confidence"),
     ("  adjudicators: [lead, Lead]\n", "11:24", "adjudicator 'Lead' is listed twice"),

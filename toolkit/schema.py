@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from .errors import SchemaError
 from .kinds import KINDS, YESNO_VALUES, choice_kinds, kind_of  # noqa: F401  (YESNO_VALUES)
+from .rules import RULES, Majority, rule_of
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -101,12 +103,7 @@ class Question(_Strict):
     @classmethod
     def _known_kind(cls, value: Any) -> Any:
         """One of the registered kinds (refused as pydantic refuses a Literal)."""
-        if isinstance(value, str) and value in KINDS:
-            return value
-        names = [repr(name) for name in KINDS]
-        expected = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-        raise PydanticCustomError("literal_error", "Input should be {expected}",
-                                  {"expected": expected})
+        return _registered(value, KINDS)
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -136,18 +133,35 @@ class Question(_Strict):
         return self.title or self.name
 
 
+def _registered(value: Any, registry: Mapping[str, Any]) -> Any:
+    """``value`` when it names an entry of ``registry`` (kinds, rules); else refused as
+    pydantic refuses a Literal, listing the names."""
+    if isinstance(value, str) and value in registry:
+        return value
+    names = [repr(name) for name in registry]
+    expected = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    raise PydanticCustomError("literal_error", "Input should be {expected}",
+                              {"expected": expected})
+
+
 class AnnotationPolicy(_Strict):
     """How many annotators see each item, and how their answers become one label."""
 
     overlap: int = Field(default=1, ge=1)
-    rule: Literal["majority", "unanimous", "dawid_skene"] = "majority"
+    rule: str = Majority.name  # a name in toolkit.rules.RULES
     min_annotations: int = Field(default=1, ge=1)
     # Near-duplicate comments (duplicate_of in the corpus): which copies are annotated.
     # See toolkit.ingest.near_duplicates.copies_not_pushed.
     near_duplicates: Literal["annotate_once", "once_per_article", "annotate_each"] = (
         "once_per_article"
     )
-    # dawid_skene only: an item whose chosen label has a lower posterior is unresolved
+    @field_validator("rule", mode="before")
+    @classmethod
+    def _known_rule(cls, value: Any) -> Any:
+        """One of the registered rules (toolkit.rules)."""
+        return _registered(value, RULES)
+
+    # rules with a confidence only: an item whose chosen label has a lower posterior is unresolved
     min_confidence: float | None = Field(default=None, gt=0, le=1)
     # Label Studio accounts (username or email) whose answer on a task is ground truth
     adjudicators: list[str] = Field(default_factory=list)
@@ -376,10 +390,11 @@ def check_schema(schema: Schema) -> list[Problem]:
         bad(("annotation", "min_annotations"), f"min_annotations ({pol.min_annotations}) is "
             f"more than overlap ({pol.overlap}): no item could ever qualify; lower it or raise "
             "overlap")
-    if pol.min_confidence is not None and pol.rule != "dawid_skene":
-        bad(("annotation", "min_confidence"), f"min_confidence applies only to the rule "
-            f"dawid_skene (the rule is {pol.rule}); remove it or set `rule: dawid_skene`",
-            at_key=True)
+    if pol.min_confidence is not None and not rule_of(pol.rule).gives_confidence:
+        confident = [name for name, rule in RULES.items() if rule.gives_confidence]
+        bad(("annotation", "min_confidence"), f"min_confidence applies only to the rules "
+            f"{', '.join(confident)} (the rule is {pol.rule}); remove it or set "
+            f"`rule: {confident[0]}`", at_key=True)
     seen_adjudicators: set[str] = set()
     for ai, account in enumerate(pol.adjudicators):
         if not account.strip() or account != account.strip():

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from datasets import DatasetInfo, Features, SplitDict, SplitInfo
 
+from ..rules import rule_of
 from ..schema import Schema
 from .writer import SplitFiles
 
@@ -154,11 +155,7 @@ def _body(facts: CardFacts) -> list[str]:
         f"`{schema.name}` (version {schema.version}), aggregated by the rule "
         f"`{schema.annotation.rule}` (at least {schema.annotation.min_annotations} "
         "annotation(s) per item)"
-        + (": a Dawid-Skene model weighs each annotator by their estimated accuracy, and each "
-           "`<question>_confidence` column gives the probability of the chosen label"
-           + (f" (below {schema.annotation.min_confidence:g} an item is unresolved)"
-              if schema.annotation.min_confidence is not None else "")
-           if schema.annotation.rule == "dawid_skene" else "")
+        + rule_of(schema.annotation.rule).card_text(schema)
         + ". Every annotator's answers are kept, pseudonymized, in the "
         "`annotations` column so agreement can be recomputed.",
         "",
@@ -307,9 +304,7 @@ def _columns(facts: CardFacts) -> list[str]:
             text = ("how the label was reached: unanimous, majority, dawid_skene, ground_truth "
                     "or unresolved")
         elif name.endswith("_confidence") and name[: -len("_confidence")] in questions:
-            text = ("the probability of the chosen label under the Dawid-Skene model (rule "
-                    "dawid_skene; for multi choice the weakest of its label decisions); null "
-                    "for ground truth and items not aggregated")
+            text = rule_of(facts.schema.annotation.rule).confidence_text()
         else:
             text = described.get(name, "")
         rows.append([f"`{name}`", text])

@@ -17,6 +17,7 @@ from datasets import ClassLabel, Features, LargeList, List, Value
 
 from ..kinds import kind_of
 from ..review.answers import Span
+from ..rules import rule_of
 from ..schema import Schema
 from ._sources import Item
 
@@ -26,9 +27,9 @@ CONFIDENCE_SUFFIX = "_confidence"
 
 def confidence_questions(schema: Schema) -> set[str]:
     """The questions with a ``<question>_confidence`` column: those a label model decides
-    (their kind has a ``label_model``, toolkit.review.rule), none unless the rule is
-    dawid_skene."""
-    if schema.annotation.rule != "dawid_skene":
+    (their kind has a ``label_model``, toolkit.rules.label_model), none unless the rule
+    gives confidences."""
+    if not rule_of(schema.annotation.rule).gives_confidence:
         return set()
     return {q.name for q in schema.questions if kind_of(q.kind).label_model is not None}
 
@@ -210,7 +211,7 @@ class RowEncoder:
                 label = ()
             row.append(_memo_encode(encode, memo, label))
             row.append(provenance)
-        if self._any_confidence:  # rule dawid_skene: insert each confidence after its provenance
+        if self._any_confidence:  # a label-model rule: insert each confidence after its provenance
             confidence = item.confidence
             at = len(row) - 2 * len(plan)
             for (name, _, _, _), has in zip(plan, self._confidence, strict=True):

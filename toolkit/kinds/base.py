@@ -24,10 +24,17 @@ if TYPE_CHECKING:
     from ..schema import Question, Schema
     from .hooks import AgreementSink, Check, ResultChecker
 
+from ..provenance import Provenance
+
 # Provenance of an aggregated label (see toolkit.review.aggregate).
-UNANIMOUS = "unanimous"
-MAJORITY = "majority"
-UNRESOLVED = "unresolved"
+UNANIMOUS = Provenance.UNANIMOUS
+MAJORITY = Provenance.MAJORITY
+UNRESOLVED = Provenance.UNRESOLVED
+
+#: a kind's ``label_model``: one label per item (single, yes/no, rating)
+ONE_LABEL = "one_label"
+#: a kind's ``label_model``: a set of labels, decided label by label (multi choice)
+PER_LABEL = "per_label"
 
 #: the HTML report's key of "no answer" / "none of these" in a label distribution
 NONE_KEY = "(none)"
@@ -128,9 +135,9 @@ class Kind:
     #: A kind with an alpha that is not set-valued also gets the report's confusion
     #: against the aggregated label (one value per answer).
     alpha_level: ClassVar[str | None] = None
-    #: how the rule ``dawid_skene`` re-decides it (toolkit.review.rule): "dawid_skene"
-    #: (one label per item), "binary_relevance" (a set: label by label), or None (the
-    #: majority rule's label is kept, as for spans and free text)
+    #: how a label-model rule re-decides it (toolkit.rules.label_model): ONE_LABEL
+    #: (one label per item), PER_LABEL (a set: label by label, binary relevance), or None
+    #: (the majority rule's label is kept, as for spans and free text)
     label_model: ClassVar[str | None] = None
 
     # -- schema -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .base import Kind, ResultState, per_part_majority
+from .base import ONE_LABEL, PER_LABEL, Kind, ResultState, per_part_majority
 from .hooks import AgreementSink, Check, ResultChecker
 from .labelxml import bool_attr, captions, sub, when_attrs
 
@@ -129,7 +129,7 @@ class ChoiceKind(Kind):
 class Single(ChoiceKind):
     name = "single"
     stratifiable = True
-    label_model = "dawid_skene"
+    label_model = ONE_LABEL
 
     def combine(self, parts: list, order: Mapping[str, int]) -> Any:
         return parts[0] if parts else None
@@ -149,7 +149,7 @@ class Single(ChoiceKind):
 class YesNo(ChoiceKind):
     name = "yesno"
     labels_rule = "optional"  # only to give "yes" and "no" their display text
-    label_model = "dawid_skene"
+    label_model = ONE_LABEL
 
     def answer_values(self, question: Question) -> list[Any]:
         return [True, False]
@@ -208,7 +208,7 @@ class Multi(ChoiceKind):
     set_valued = True
     multiple = True
     agreement_method = "alpha nominal per label (binary), mean over labels"
-    label_model = "binary_relevance"
+    label_model = PER_LABEL
 
     def answer_parts(self, value: Any) -> tuple:
         return tuple(value or ())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .base import Kind, ResultState
+from .base import ONE_LABEL, Kind, ResultState
 from .hooks import AgreementSink, Check, ResultChecker
 from .labelxml import bool_attr, sub, when_attrs
 
@@ -21,7 +21,7 @@ class Rating(Kind):
     agreement_method = "alpha ordinal (and interval)"
     result_type = "rating"
     report_distribution = True
-    label_model = "dawid_skene"
+    label_model = ONE_LABEL
     alpha_level = "ordinal"
 
     def answer_values(self, question: Question) -> list[Any]:

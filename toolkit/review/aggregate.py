@@ -42,16 +42,18 @@ from typing import Any
 
 from ..kinds import kind_of
 from ..kinds.base import MAJORITY, UNANIMOUS, UNRESOLVED  # noqa: F401  (provenances)
+from ..provenance import Provenance, Status
+from ..rules import Majority, Rule, rule_of
 from ..schema import Question, Schema
 from .adjudicators import accounts_key, by_adjudicator
 from .answers import Answer, annotator_id, annotator_name, extract_answers, per_schema
 
-GROUND_TRUTH = "ground_truth"
+GROUND_TRUTH = Provenance.GROUND_TRUTH
 
-OK = "ok"
-STATUS_UNRESOLVED = "unresolved"
-TOO_FEW = "too_few_annotations"
-NO_ANNOTATIONS = "no_annotations"
+OK = Status.OK
+STATUS_UNRESOLVED = Status.UNRESOLVED
+TOO_FEW = Status.TOO_FEW
+NO_ANNOTATIONS = Status.NO_ANNOTATIONS
 
 
 @dataclass
@@ -129,7 +131,7 @@ def _order(annotation: Mapping[str, Any]) -> tuple:
 class _Plan:
     """What aggregate_task needs of a schema, looked up once (the schema is frozen).
 
-    ``questions`` also holds, per question, a memo of :func:`_disagreement`'s answer
+    ``questions`` also holds, per question, a memo of the rule's ``disagreement`` answer
     by the tuple of votes: the same few disagreements (("agree", "agree", "neutral"),
     ...) recur on thousands of items, and the answer depends on the votes alone.
     Spans questions get no memo (their votes are offsets in each item's own text,
@@ -143,11 +145,12 @@ class _Plan:
                            {} if kind_of(q.kind).memo_votes else None)
                           for q in schema.questions]
         self.min_annotations = schema.annotation.min_annotations
-        self.unanimous_only = schema.annotation.rule == "unanimous"
+        self.rule = rule_of(schema.annotation.rule)
         self.adjudicators = accounts_key(schema.annotation.adjudicators)
 
 
 _MEMO_SIZE = 4096
+_MAJORITY = Majority()
 
 
 _plan = per_schema(_Plan)
@@ -231,7 +234,7 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
             f"{len(answers)} annotator(s), the schema wants at least {plan.min_annotations}"
         )
         return item
-    unanimous_only = plan.unanimous_only
+    rule = plan.rule
     labels, provenances = item.labels, item.provenance
     item.votes = all_votes = {}
     givens = [given for _, given in answers]
@@ -245,14 +248,14 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
         if votes.count(first) == len(votes):  # aggregate_question's first case, inline
             label, provenance = first, UNANIMOUS
         elif memo is None:
-            label, provenance = _disagreement(question, votes, unanimous_only)
+            label, provenance = rule.disagreement(question, votes)
         else:
             key = tuple(votes)
             found = memo.get(key)
             if found is None:
                 if len(memo) >= _MEMO_SIZE:
                     memo.clear()
-                found = memo[key] = _disagreement(question, votes, unanimous_only)
+                found = memo[key] = rule.disagreement(question, votes)
             label, provenance = found
         labels[name] = label
         provenances[name] = provenance
@@ -264,24 +267,34 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
     return item
 
 
-def aggregate_question(
-    question: Question, votes: list[Answer | None], *, unanimous_only: bool = False
-) -> tuple[Answer | None, str]:
-    """One question's (label, provenance) from every annotator's answer (None = no answer)."""
+def aggregate_question(question: Question, votes: list[Answer | None], *,
+                       rule: Rule | None = None) -> tuple[Answer | None, str]:
+    """One question's (label, provenance) from every annotator's answer (None = no answer),
+    under ``rule`` (the majority rule when None)."""
     if not votes:
         return None, UNRESOLVED
     if all(v == votes[0] for v in votes):
         return votes[0], UNANIMOUS
-    return _disagreement(question, votes, unanimous_only)
+    return (rule or _MAJORITY).disagreement(question, votes)
 
 
-def _disagreement(question: Question, votes: list[Answer | None],
-                  unanimous_only: bool) -> tuple[Answer | None, str]:
-    """:func:`aggregate_question` of votes that are not all the same: the question's
-    kind decides (whole answers, or label by label / span by span)."""
-    if unanimous_only:
-        return None, UNRESOLVED
-    return kind_of(question.kind).disagreement(question, votes, len(votes))
+def restate(item: AggregatedItem, schema: Schema) -> None:
+    """Status, reason and unresolved questions from the provenances, as
+    :func:`aggregate_task_with` sets them: after a rule re-decided the item
+    (:meth:`toolkit.rules.Rule.decide_all`)."""
+    item.unresolved_questions = [q.name for q in schema.questions
+                                 if not kind_of(q.kind).free_text
+                                 and item.provenance[q.name] == UNRESOLVED]
+    if item.unresolved_questions:
+        item.status = STATUS_UNRESOLVED
+        low = [name for name in item.unresolved_questions if name in item.confidence]
+        reason = "no agreed answer for: " + ", ".join(item.unresolved_questions)
+        if low:
+            reason += (f" (confidence below {schema.annotation.min_confidence:g}: "
+                       + ", ".join(f"{name} {item.confidence[name]:.2f}" for name in low) + ")")
+        item.reason = reason
+    else:
+        item.status, item.reason = OK, ""
 
 
 def unresolved_rows(item: AggregatedItem) -> list[dict]:

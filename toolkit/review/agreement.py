@@ -51,6 +51,7 @@ import orjson
 from ..kinds import kind_of
 from ..paths import replacing
 from ..report import Finding
+from ..rules import rule_of
 from ..schema import Question, Schema
 from ..studio.snapshot import Snapshot
 from .aggregate import (
@@ -216,7 +217,7 @@ class AgreementCollector:
                           if kind_of(q.kind).agreement_method is not None]
         self._set_valued = [kind_of(q.kind).set_valued for q in self.questions]
         self._names = [q.name for q in self.questions]
-        self._unanimous_only = schema.annotation.rule == "unanimous"
+        self._majority_first = rule_of(schema.annotation.rule).majority_first
         self._report = AgreementReport()
         self._people: dict[str, AnnotatorAgreement] = {}
         self._annotator_index: dict[str, int] = {}
@@ -264,7 +265,7 @@ class AgreementCollector:
         # The item's own labels are the majority answers when they were aggregated
         # under the majority rule from these same answers (no ground truth, enough
         # annotators): reuse them instead of aggregating again.
-        reuse = (not self._unanimous_only and item.status in (OK, STATUS_UNRESOLVED)
+        reuse = (self._majority_first and item.status in (OK, STATUS_UNRESOLVED)
                  and GROUND_TRUTH not in item.provenance.values())
         labels, provenances = item.labels, item.provenance
         known = item.votes  # as aggregation normalized them

@@ -1,6 +1,6 @@
 """Annotator competence: who is careful, who answers at random, who always clicks the same.
 
-From a fitted label model (:mod:`toolkit.review.dawid_skene`), per annotator and
+From a fitted label model (:mod:`toolkit.rules.dawid_skene`), per annotator and
 question:
 
 - ``items``: answers given;
@@ -9,7 +9,7 @@ question:
   confusion[t, t]``);
 - ``spammer_score``: how much their answer depends on the truth, 0 (not at
   all) to 1 (perfect): the mean squared distance between the rows of their
-  confusion matrix (Raykar & Yu 2012; :func:`~toolkit.review.dawid_skene.spammer_scores`);
+  confusion matrix (Raykar & Yu 2012; :func:`~toolkit.rules.dawid_skene.spammer_scores`);
 - ``gold_items`` / ``gold_accuracy``: against ground truth (a lead's answer
   marked ground truth, or an adjudicator's), where there is any; an annotator's
   own gold answers are not compared with themselves.
@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..report import Finding
-from .dawid_skene import LabelModel, MultiLabelModel
+from ..rules.dawid_skene import LabelModel, MultiLabelModel
 
 SPAMMER = "A050"
 CONSTANT = "A051"

@@ -13,7 +13,7 @@ other annotator's accuracy against it (questions the ground truth left empty
 are not compared).
 
 Under the rule ``dawid_skene`` the items come re-decided
-(:func:`~toolkit.review.rule.apply_label_model`, which ``review_snapshot`` runs) and
+(:func:`~toolkit.review.run.decide_all`, which ``review_snapshot`` runs) and
 its models are passed in and reused; under ``majority``/``unanimous`` the models are
 fitted here for the competence figures only and the labels are left as aggregated.
 
@@ -27,12 +27,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..kinds.base import PER_LABEL
 from ..report import Finding
+from ..rules import fit_label_model, modelled
+from ..rules.dawid_skene import MultiLabelModel
 from ..schema import Schema
 from .aggregate import GROUND_TRUTH, AggregatedItem
 from .competence import Competence, competence, competence_multi, findings
-from .dawid_skene import MultiLabelModel
-from .rule import BINARY_RELEVANCE, fit, modelled
 
 
 @dataclass
@@ -96,7 +97,7 @@ def competence_report(items: Sequence[AggregatedItem], schema: Schema,
                       models: Mapping[str, Any] | None = None,
                       names: Mapping[str, str] | None = None) -> CompetenceReport:
     """See the module docstring. ``models``: question -> the label model already fitted
-    on these items (``apply_label_model``'s); the others are fitted here. ``names``:
+    on these items (``decide_all``'s); the others are fitted here. ``names``:
     annotator id -> readable name (pull's map), beside those the items carry."""
     report = CompetenceReport()
     for item in items:
@@ -115,12 +116,12 @@ def competence_report(items: Sequence[AggregatedItem], schema: Schema,
             continue  # everyone gave the same answer (or none): nothing to tell them apart
         model = models.get(name)
         if model is None:
-            model = fit(question, kind_model, triples)
+            model = fit_label_model(question, kind_model, triples)
         rows = (competence_multi(model, question=name) if isinstance(model, MultiLabelModel)
                 else competence(model, question=name))
         # agreement with the label the items carry under the schema's rule
         _agreement_with_labels(rows, model, pool, name)
-        gold = _gold(items, name, kind_model == BINARY_RELEVANCE)
+        gold = _gold(items, name, kind_model == PER_LABEL)
         seen = set()
         for row in rows:
             seen.add(row.annotator)

@@ -12,10 +12,11 @@ not asked for is not computed: ``corpus validate`` runs the validator alone,
 ``corpus agree`` aggregation and agreement, ``corpus build`` and ``corpus sync``
 all three. The snapshot header is checked here, for every step (V020).
 
-Under the schema rule ``dawid_skene`` the label model needs every item before it
-decides any: the aggregated items are held, re-decided once the read is done
-(toolkit.review.rule), and only then handed to ``item``; the agreement report's
-unresolved items are then those the model left unresolved (what build rejects).
+A rule that needs every item before it decides any (a label model:
+``Rule.decides_all_at_once``, toolkit.rules) gets the aggregated items held,
+re-decided once the read is done, and only then handed to ``item``; the agreement
+report's unresolved items are then those the rule left unresolved (what build
+rejects).
 An annotation by an account in the schema's ``annotation.adjudicators`` is ground
 truth; the export names annotators by id only, so they are found through the
 header's ``annotators`` map (toolkit.review.adjudicators).
@@ -31,11 +32,18 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from ..rules import rule_of
 from ..schema import Schema
 from ..studio.snapshot import Snapshot, open_snapshot
 from ._header import check_header, schema_changed_finding
 from .adjudicators import accounts_key, adjudicator_ids
-from .aggregate import AggregatedItem, aggregate_task, aggregate_task_with, unresolved_rows
+from .aggregate import (
+    AggregatedItem,
+    aggregate_task,
+    aggregate_task_with,
+    restate,
+    unresolved_rows,
+)
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
 __all__ = ["Observer", "ReviewResult", "review_snapshot"]
@@ -45,8 +53,6 @@ __all__ = ["Observer", "ReviewResult", "review_snapshot"]
 #: same read. The reason is the task's first item-rejecting finding so far
 #: ("V002 unknown-label: ..."), as ``ReviewResult.invalid`` holds it.
 Observer = Callable[[Any, AggregatedItem, "str | None"], None]
-
-DAWID_SKENE = "dawid_skene"  # the schema rule whose label model needs every item
 
 
 @dataclass
@@ -119,7 +125,7 @@ def review_snapshot(
     else:
         gold_ids = adjudicator_ids(snap.header, accounts_key(schema.annotation.adjudicators))
         held = _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
-                     hold=competence or schema.annotation.rule == DAWID_SKENE,
+                     hold=competence or rule_of(schema.annotation.rule).decides_all_at_once,
                      observers=observers,
                      gold_ids=gold_ids or None)
         if held is not None:
@@ -150,7 +156,7 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
     then made by :func:`_decide`."""
     items: list[Any] = []
     held: list[AggregatedItem] | None = [] if hold else None
-    decide_later = hold and schema.annotation.rule == DAWID_SKENE
+    decide_later = hold and rule_of(schema.annotation.rule).decides_all_at_once
     invalid = result.invalid
     findings = validator.report.findings if validator is not None else None
     if validator is not None:
@@ -203,15 +209,13 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
 def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
             competence: bool, keep_items: bool,
             item: Callable[[AggregatedItem], Any] | None) -> list[dict] | None:
-    """After the read: the rule dawid_skene's decisions (then the items), and the
-    competence figures, from the held aggregated items. Returns the unresolved rows
-    under the rule dawid_skene (None under another rule)."""
-    from .rule import apply_label_model
-
+    """After the read: the decisions of a rule that decides all items at once (then the
+    items), and the competence figures, from the held aggregated items. Returns the
+    unresolved rows under such a rule (None under another rule)."""
     start = perf_counter()
-    models = apply_label_model(held, schema)  # {} under another rule
+    models = decide_all(held, schema)  # {} under a rule that decides task by task
     unresolved = None
-    if schema.annotation.rule == DAWID_SKENE:
+    if rule_of(schema.annotation.rule).decides_all_at_once:
         if keep_items:
             result.items = held if item is None else [item(agg) for agg in held]
         unresolved = [row for agg in held for row in unresolved_rows(agg)]
@@ -225,6 +229,20 @@ def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
             held, schema, models, names=names if isinstance(names, dict) else None)
         result.seconds["competence"] = perf_counter() - start
     return unresolved
+
+
+def decide_all(items: Sequence[AggregatedItem], schema: Schema) -> dict[str, Any]:
+    """Re-decide ``items`` in place under the schema's rule when it decides all items at
+    once (a label model), and restate each one's status; returns what the rule fitted
+    per question (for competence). Does nothing and returns {} under another rule."""
+    rule = rule_of(schema.annotation.rule)
+    if not rule.decides_all_at_once:
+        return {}
+    fitted = rule.decide_all([item for item in items if item.votes is not None], schema)
+    for item in items:
+        if item.votes is not None:
+            restate(item, schema)
+    return fitted
 
 
 def note_invalid(findings: Iterable[Any], invalid: dict[Any, str]) -> None:

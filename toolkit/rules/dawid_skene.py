@@ -42,8 +42,9 @@ from typing import Any
 
 import numpy as np
 
-DAWID_SKENE = "dawid_skene"
-ONE_COIN = "one_coin_dawid_skene"
+#: the models' names (``LabelModel.method``)
+FULL = "full"
+ONE_COIN = "one_coin_model"
 
 EPS = 1e-10  # probabilities are clipped to at least this before a log (as crowd-kit)
 MAX_ITER = 100
@@ -321,7 +322,7 @@ def dawid_skene(answers: Answers | Iterable[tuple[Hashable, Hashable, Hashable]]
                 labels: Sequence[Hashable] | None = None, *,
                 max_iter: int = MAX_ITER, tol: float = TOL) -> LabelModel:
     """The Dawid-Skene model fitted by EM from the soft majority vote (module docstring)."""
-    return _fit(DAWID_SKENE, _coded(answers, labels), _m_step_full, max_iter, tol)
+    return _fit(FULL, _coded(answers, labels), _m_step_full, max_iter, tol)
 
 
 def one_coin_dawid_skene(answers: Answers | Iterable[tuple[Hashable, Hashable, Hashable]],
@@ -329,12 +330,6 @@ def one_coin_dawid_skene(answers: Answers | Iterable[tuple[Hashable, Hashable, H
                          max_iter: int = MAX_ITER, tol: float = TOL) -> LabelModel:
     """The one-coin Dawid-Skene model: one accuracy per annotator (module docstring)."""
     return _fit(ONE_COIN, _coded(answers, labels), _m_step_one_coin, max_iter, tol)
-
-
-MODELS: dict[str, Callable[..., LabelModel]] = {
-    DAWID_SKENE: dawid_skene,
-    ONE_COIN: one_coin_dawid_skene,
-}
 
 
 @dataclass

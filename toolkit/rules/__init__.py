@@ -1,0 +1,61 @@
+"""Aggregation rules: one class per rule, and the registry from the schema's
+``annotation.rule``.
+
+    majority  unanimous       majority.py      counting the answers
+    dawid_skene  one_coin     label_model.py   a label model weighs the annotators
+                              dawid_skene.py   the label models' maths (numpy)
+
+The stages ask the rule of a schema (``rule_of(schema.annotation.rule)``) and
+never test its name. A new rule is one subclass of :class:`Rule` passed to
+:func:`register`; the schema then accepts it (``tests/test_rules.py`` adds one).
+Like the kinds, this package is a leaf: the schema checks a rule's name when it
+loads, so the registry sits below the stages.
+"""
+
+from __future__ import annotations
+
+from .base import Decidable, Rule
+from .label_model import DawidSkene, LabelModelRule, OneCoin, fit_label_model, modelled
+from .majority import Majority, Unanimous
+
+__all__ = [
+    "RULES",
+    "DawidSkene",
+    "Decidable",
+    "LabelModelRule",
+    "Majority",
+    "OneCoin",
+    "Rule",
+    "Unanimous",
+    "fit_label_model",
+    "modelled",
+    "register",
+    "rule_of",
+    "unregister",
+]
+
+#: rule name -> the rule, in registration order (the order schema errors list them in)
+RULES: dict[str, Rule] = {}
+
+
+def register(rule: type[Rule] | Rule) -> Rule:
+    """Add a rule (a :class:`Rule` subclass or instance) under its ``name``; returns it."""
+    instance = rule() if isinstance(rule, type) else rule
+    if not instance.name:
+        raise ValueError(f"{rule!r} has no name")
+    RULES[instance.name] = instance
+    return instance
+
+
+def unregister(name: str) -> None:
+    """Remove a rule added by :func:`register` (tests)."""
+    RULES.pop(name, None)
+
+
+def rule_of(name: str) -> Rule:
+    """The rule registered under ``name``; KeyError when there is none."""
+    return RULES[name]
+
+
+for _rule in (Majority, Unanimous, DawidSkene, OneCoin):
+    register(_rule)
