@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from toolkit.studio.adjudicate import tab_filters, to_adjudicate
+from toolkit.studio.adjudicate import tab_filters
+from toolkit.workflows.adjudicate import to_adjudicate
 
 
 def _item(task_id, status):

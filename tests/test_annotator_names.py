@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from toolkit.review.agreement import agreement_for_snapshot
+from toolkit.review import agreement_for_snapshot
 from toolkit.schema import load_schema
 from toolkit.studio.snapshot import write_snapshot
 

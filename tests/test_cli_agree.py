@@ -39,7 +39,7 @@ def test_agree_refuses_a_snapshot_of_another_schema_and_warns_on_another_version
         tmp_path, capsys):
     from annotation_builders import schema
 
-    from toolkit.review.agreement import agreement_for_snapshot
+    from toolkit.review import agreement_for_snapshot
 
     tasks = [task(1, "نص", [annotation(k, k, [choice("stance", "agree")]) for k in (1, 2)])]
     other = tmp_path / "other.json"

@@ -70,7 +70,7 @@ def test_snapshot_of_another_schema_is_one_line_exit_2(tmp_path, capsys):
 def test_other_version_of_the_schema_is_one_warning(tmp_path):
     from annotation_builders import schema
 
-    from toolkit.review.validate import validate_snapshot
+    from toolkit.review import validate_snapshot
 
     path = tmp_path / "older.json"
     write_snapshot(path, {"schema_name": "comment_stance", "schema_hash": "sha256:0000"},

@@ -151,8 +151,7 @@ def test_one_pass_agreement_and_rejections_equal_the_separate_stages(inputs, tmp
     """Build reads the snapshot once; its card's agreement figures and its rejected file
     equal what the stages give when each reads the snapshot on its own."""
     from toolkit.dataset._sources import agreement_figures
-    from toolkit.review import review_snapshot
-    from toolkit.review.agreement import agreement_for_snapshot
+    from toolkit.review import agreement_for_snapshot, review_snapshot
     from toolkit.schema import load_schema
     from toolkit.studio.snapshot import open_snapshot
 
@@ -261,7 +260,7 @@ def test_only_unusable_items_are_rejected_as_invalid(inputs, tmp_path):
     """One annotator leaving required `stance` unanswered (V004) or submitting twice
     (V013) does not reject an item the others agree on; a span not matching its text
     (V007) does. The validate actions say the same."""
-    from toolkit.review.validate import validate_snapshot
+    from toolkit.review import validate_snapshot
     from toolkit.schema import load_schema
     from toolkit.studio.snapshot import open_snapshot, write_snapshot
 

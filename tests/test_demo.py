@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from toolkit.cli import main
-from toolkit.demo import (
+from toolkit.schema import load_schema
+from toolkit.studio.annotate import ANNOTATOR_EMAIL_DOMAIN
+from toolkit.studio.snapshot import open_snapshot
+from toolkit.workflows.demo import (
     DEMO_FEATURE,
     comment_to_annotate,
     demo_inputs,
@@ -21,9 +24,6 @@ from toolkit.demo import (
     run_demo,
     write_demo_schema,
 )
-from toolkit.schema import load_schema
-from toolkit.studio.annotate import ANNOTATOR_EMAIL_DOMAIN
-from toolkit.studio.snapshot import open_snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = [f"demo_annotator_{n}@{ANNOTATOR_EMAIL_DOMAIN}" for n in (1, 2, 3)]
@@ -154,9 +154,9 @@ def test_redo_commands_work_as_printed(demo, studio, monkeypatch, capsys, tmp_pa
 @pytest.mark.integration
 def test_corpus_demo_prints_the_commands_and_the_names(demo, monkeypatch, capsys):
     _, result = demo
-    import toolkit.demo
+    import toolkit.workflows.demo
 
-    monkeypatch.setattr(toolkit.demo, "run_demo", lambda **_: result)  # the run above
+    monkeypatch.setattr(toolkit.workflows.demo, "run_demo", lambda **_: result)  # the run above
     monkeypatch.setenv("COLUMNS", "200")
     assert main(["demo"]) == 0
     captured = capsys.readouterr()

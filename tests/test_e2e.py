@@ -13,10 +13,10 @@ import pytest
 
 from toolkit.corpus import read_corpus
 from toolkit.dataset import build_dataset
-from toolkit.demo import load_demo_annotations, submit_demo_annotations
-from toolkit.pipeline import sync
 from toolkit.schema import load_schema
 from toolkit.studio.annotate import ANNOTATOR_EMAIL_DOMAIN
+from toolkit.workflows.demo import load_demo_annotations, submit_demo_annotations
+from toolkit.workflows.sync import sync
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"

@@ -15,7 +15,7 @@ from toolkit.dataset import build_dataset
 from toolkit.html_report import gather_report, render_html, write_report
 from toolkit.html_report.bootstrap import alpha_from_counts, bootstrap_alpha
 from toolkit.html_report.gather import label_texts
-from toolkit.review.agreement import agreement_for_snapshot
+from toolkit.review import agreement_for_snapshot
 from toolkit.schema import load_schema
 from toolkit.studio.snapshot import open_snapshot, write_snapshot
 

@@ -32,7 +32,7 @@ import pytest
 from toolkit.corpus import read_corpus
 from toolkit.dataset import build_dataset
 from toolkit.ingest import ingest
-from toolkit.review.validate import validate_snapshot
+from toolkit.review import validate_snapshot
 from toolkit.schema import load_schema
 from toolkit.studio import server
 from toolkit.studio.annotate import ensure_annotator, submit_annotation

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 from dataset_fixture import make_inputs
 
-import toolkit.pipeline
 import toolkit.studio.snapshot
+import toolkit.workflows.sync
 from toolkit.review import (
     aggregate_task,
     agreement_for_snapshot,
@@ -70,11 +70,11 @@ def test_only_what_is_asked_for(inputs):
 
 def test_sync_reads_the_new_snapshot_once(inputs, streams, monkeypatch, tmp_path):
     schema, corpus, snapshot = inputs
-    monkeypatch.setattr(toolkit.pipeline, "push",
+    monkeypatch.setattr(toolkit.workflows.sync, "push",
                         lambda *args, **kwargs: SimpleNamespace(project_id=7))
-    monkeypatch.setattr(toolkit.pipeline, "pull",
+    monkeypatch.setattr(toolkit.workflows.sync, "pull",
                         lambda *args, **kwargs: SimpleNamespace(path=snapshot))
-    result = toolkit.pipeline.sync(schema, studio=None, corpus_path=corpus,
+    result = toolkit.workflows.sync.sync(schema, studio=None, corpus_path=corpus,
                                    dataset_dir=tmp_path / "dataset")
     assert streams["n"] == 1
     assert result.validation.to_dict() == validate_snapshot(snapshot, schema,

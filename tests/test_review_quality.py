@@ -12,8 +12,8 @@ from annotation_builders import SCHEMA_PATH
 from dataset_fixture import make_inputs
 from test_cli_agree_competence import _snapshot
 
-import toolkit.pipeline
 import toolkit.studio.snapshot
+import toolkit.workflows.sync
 from toolkit.review import aggregate_task, review_snapshot
 from toolkit.review.aggregate import unresolved_rows
 from toolkit.review.quality import competence_report
@@ -94,11 +94,11 @@ def test_majority_items_are_unchanged_by_competence(tmp_path):
 def test_sync_shows_competence_from_its_one_read(tmp_path_factory, monkeypatch, tmp_path):
     schema, corpus, snapshot = make_inputs(tmp_path_factory.mktemp("inputs"))
     schema = load_schema(schema)
-    monkeypatch.setattr(toolkit.pipeline, "push",
+    monkeypatch.setattr(toolkit.workflows.sync, "push",
                         lambda *args, **kwargs: SimpleNamespace(project_id=7))
-    monkeypatch.setattr(toolkit.pipeline, "pull",
+    monkeypatch.setattr(toolkit.workflows.sync, "pull",
                         lambda *args, **kwargs: SimpleNamespace(path=snapshot))
-    result = toolkit.pipeline.sync(schema, studio=None, corpus_path=corpus,
+    result = toolkit.workflows.sync.sync(schema, studio=None, corpus_path=corpus,
                                    dataset_dir=tmp_path / "dataset")
     assert result.competence is not None
     items = [aggregate_task(t, schema) for t in open_snapshot(snapshot).tasks()]
@@ -108,13 +108,13 @@ def test_sync_shows_competence_from_its_one_read(tmp_path_factory, monkeypatch, 
 
 def test_sync_points_the_adjudication_tab_at_what_is_left(tmp_path_factory, monkeypatch,
                                                           tmp_path):
-    import toolkit.studio.adjudicate as adjudicate
+    import toolkit.workflows.sync as adjudicate
 
     schema, corpus, snapshot = make_inputs(tmp_path_factory.mktemp("inputs"))
     schema = load_schema(schema)
-    monkeypatch.setattr(toolkit.pipeline, "push",
+    monkeypatch.setattr(toolkit.workflows.sync, "push",
                         lambda *args, **kwargs: SimpleNamespace(project_id=7))
-    monkeypatch.setattr(toolkit.pipeline, "pull",
+    monkeypatch.setattr(toolkit.workflows.sync, "pull",
                         lambda *args, **kwargs: SimpleNamespace(path=snapshot))
     calls = []
 
@@ -124,7 +124,7 @@ def test_sync_points_the_adjudication_tab_at_what_is_left(tmp_path_factory, monk
 
     monkeypatch.setattr(adjudicate, "update_tab", update_tab)
     server = object()
-    result = toolkit.pipeline.sync(schema, studio=server, corpus_path=corpus,
+    result = toolkit.workflows.sync.sync(schema, studio=server, corpus_path=corpus,
                                    dataset_dir=tmp_path / "dataset")
     items = [aggregate_task(t, schema) for t in open_snapshot(snapshot).tasks()]
     unresolved = sorted(i.task_id for i in items if i.status == "unresolved")

@@ -9,7 +9,8 @@ from annotation_builders import annotation, choice, rating, schema, span, task, 
 
 from toolkit.corpus import Article, Comment, write_corpus
 from toolkit.errors import SnapshotError
-from toolkit.review.validate import CODES, validate_snapshot, validate_tasks
+from toolkit.review import validate_snapshot
+from toolkit.review.validate import CODES, validate_tasks
 from toolkit.studio.snapshot import write_snapshot
 
 TEXT = "محمد صلاح في ليفربول"

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from annotation_builders import schema
 
+from toolkit.review import agreement_for_snapshot, validate_snapshot
 from toolkit.review.aggregate import aggregate_task
-from toolkit.review.agreement import agreement_for_snapshot
-from toolkit.review.validate import validate_snapshot
 from toolkit.studio.snapshot import open_snapshot
 
 HERE = Path(__file__).parent / "data" / "snapshots"

@@ -12,7 +12,7 @@ import pytest
 from annotation_builders import choice, rating, schema, span
 
 from toolkit.corpus import Article, Comment, write_corpus
-from toolkit.review.validate import validate_snapshot
+from toolkit.review import validate_snapshot
 from toolkit.studio.push import push
 from toolkit.studio.snapshot import write_snapshot
 

@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.errors import SnapshotError
+from toolkit.review import validate_snapshot
 from toolkit.review.aggregate import aggregate_task
 from toolkit.review.agreement import compute_agreement
-from toolkit.review.validate import validate_snapshot, validate_tasks
+from toolkit.review.validate import validate_tasks
 
 SCHEMA = schema()
 NAMES = st.sampled_from(["stance", "sentiment", "offensive", "sarcasm", "sarcasm_target",

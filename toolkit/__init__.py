@@ -6,6 +6,7 @@ from Python with the names below.
 
 from __future__ import annotations
 
+from ._version import __version__
 from .corpus import Article, Comment, read_corpus, write_corpus
 from .errors import (
     InputError,
@@ -23,8 +24,6 @@ from .errors import (
 from .report import Finding, Report
 from .schema import Schema, load_schema
 from .studio.snapshot import open_snapshot, write_snapshot
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Article",

@@ -27,6 +27,7 @@ try:  # typer >= 0.2x carries its own copy of click, whose errors it raises
 except ImportError:  # pragma: no cover (older typer on click)
     from click import exceptions as click_errors
 
+from .._version import __version__
 from ..errors import Interrupted, ToolkitError
 from .output import err_console
 
@@ -58,8 +59,6 @@ def version() -> None:
 
     Example: corpus version
     """
-    from .. import __version__
-
     typer.echo(__version__)
 
 

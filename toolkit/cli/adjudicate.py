@@ -9,8 +9,8 @@ import typer
 from ..paths import DEFAULT_LEDGER_DIR
 from ..schema import load_schema
 from ..studio.adjudicate import AdjudicationTab
-from ..studio.adjudicate import adjudicate as adjudicate_tab
 from ..studio.connection import connect
+from ..workflows.adjudicate import adjudicate as adjudicate_tab
 from .options import ApiKeyOption, UrlOption
 from .output import out_console, say
 

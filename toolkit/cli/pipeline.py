@@ -1,4 +1,4 @@
-"""`corpus sync` and `corpus demo`: the stages strung together (toolkit.pipeline, toolkit.demo)."""
+"""`corpus sync` and `corpus demo`: the stages strung together (toolkit.workflows)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from .push import show_push
 from .validate import show_validation
 
 if TYPE_CHECKING:
-    from ..pipeline import SyncResult
+    from ..workflows.sync import SyncResult
 
 ROWS_SHOWN = 3
 
@@ -97,7 +97,7 @@ def sync_command(
 
     Example: corpus sync raw/ --schema schemas/comment_stance.yaml
     """
-    from ..pipeline import sync  # imports `datasets`: only when syncing
+    from ..workflows.sync import sync  # imports `datasets`: only when syncing
 
     schema = load_schema(schema_path)
     if out is not None:
@@ -132,7 +132,7 @@ def demo_command(
 
     Example: corpus demo
     """
-    from ..demo import run_demo  # imports `datasets`: only for the demo
+    from ..workflows.demo import run_demo  # imports `datasets`: only for the demo
 
     result = run_demo(port=port, say=say)
     annotated = (

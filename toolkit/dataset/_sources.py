@@ -18,10 +18,12 @@ from ..review.aggregate import NO_ANNOTATIONS as STATUS_NO_ANNOTATIONS  # noqa: 
 from ..review.aggregate import OK as STATUS_OK  # noqa: F401
 from ..review.aggregate import STATUS_UNRESOLVED  # noqa: F401
 from ..review.aggregate import TOO_FEW as STATUS_TOO_FEW  # noqa: F401
+from ..review.agreement import reliability
 from ..schema import Schema
+from .features import features
 
 if TYPE_CHECKING:
-    from ..review.agreement import AgreementReport
+    from ..review.agreement import AgreementReport  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,6 @@ class Item:
 
 def question_features(schema: Schema) -> Features:
     """The question columns' features (ClassLabel names in schema order, ...)."""
-    from .features import features
-
     return features(schema)
 
 
@@ -54,8 +54,6 @@ def agreement_figures(report: AgreementReport) -> dict[str, dict[str, Any]]:
     reading), Fleiss' kappa, % full agreement, span F1. Figures keyed by annotator
     (pairwise Cohen's kappa, per-annotator rates) are left out: they would name
     annotators by their Label Studio ids."""
-    from ..review.agreement import reliability
-
     figures: dict[str, dict[str, Any]] = {}
     for q in report.questions:
         figures[q.question] = {

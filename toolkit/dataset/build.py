@@ -40,6 +40,7 @@ from typing import Any
 
 import orjson
 
+from .._version import __version__
 from ..corpus import read_corpus
 from ..errors import EmptyDatasetRefused, InputError, OptionError
 from ..ingest.near_duplicates import copies_not_pushed
@@ -61,7 +62,7 @@ from ._sources import (
     Item,
 )
 from .card import CardFacts, render_card
-from .rows import EncodeError, RowEncoder, row_features, rows_table
+from .rows import EncodeError, RowEncoder, id_columns, row_features, rows_table
 from .splits import assign_joined_splits
 from .writer import SplitFiles, write_split
 
@@ -383,8 +384,6 @@ def _build(
         (staging / REJECTED_FILE).write_bytes(
             b"".join(orjson.dumps(r) + b"\n" for r in rejected)
         )
-        from .. import __version__
-
         facts = CardFacts(
             schema=schema,
             features=features,
@@ -422,8 +421,6 @@ def file_sha256(path: Path) -> str:
 
 
 def _kept_fields(schema: Schema, *, with_context: bool, keep_authors: bool) -> set[str]:
-    from .rows import id_columns
-
     fields = set(id_columns(schema, with_context=with_context, keep_authors=keep_authors))
     fields |= {schema.dataset.group_by, "unit_id", "comment_id", "article_id", "position",
                "source"}

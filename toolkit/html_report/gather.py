@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import orjson
 
+from .._version import __version__
+from ..corpus import read_corpus
 from ..errors import InputError
 from ..kinds import kind_of
 from ..kinds.base import NONE_KEY
@@ -284,8 +286,6 @@ def finish_report(
     """The report from a review pass that ran with ``tally`` as an observer (with
     validation and agreement): `corpus sync` passes build's pass here. The
     near-duplicate section is read from ``corpus`` unless given."""
-    from .. import __version__
-
     assert review.validation is not None and review.agreement is not None
     snap = review.snapshot
     agreement = review.agreement
@@ -564,8 +564,6 @@ def near_duplicate_section(corpus: str | Path, largest: int = 10) -> dict[str, A
     largest clusters with their first comment, and how many clusters join comments
     of several articles. None when the corpus has no copies (the section is left
     out); InputError when the corpus cannot be read."""
-    from ..corpus import read_corpus
-
     first_text: dict[str, str] = {}  # comment id -> text, of comments that start a cluster
     first_article: dict[str, str] = {}
     members: Counter = Counter()  # cluster (its first comment's id) -> copies

@@ -5,8 +5,6 @@
     aggregate   one label per item and question, with its provenance
     agreement   inter-annotator agreement per question and per annotator
     run         review_snapshot(): all of it from ONE streaming read of a snapshot
-    dawid_skene label models on numpy: Dawid-Skene, one-coin Dawid-Skene, binary relevance
-    rule        the schema rule dawid_skene: re-decides aggregated items with a label model
     competence  per annotator: accuracy estimate, spammer score, flags A050-A052
     quality     competence_report over a snapshot's aggregated items (corpus agree, sync)
     adjudicators which annotations come from an account in annotation.adjudicators
@@ -17,23 +15,16 @@
     review_snapshot(..., competence=True).competence   # annotator competence too
 
 `corpus validate`, `agree`, `build` and `sync` all read snapshots through
-:func:`review_snapshot`. The agreement module (numpy, krippendorff) is imported
-only when one of its names is used.
+:func:`review_snapshot`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .aggregate import AggregatedItem, aggregate_task
+from .agreement import AgreementReport, reliability, write_unresolved
 from .answers import Span, extract_answers
-from .run import ReviewResult, review_snapshot
-from .validate import CODES, ValidationReport, validate_snapshot, validate_tasks
-
-if TYPE_CHECKING:
-    from .agreement import AgreementReport, agreement_for_snapshot, reliability, write_unresolved
-
-_AGREEMENT = {"AgreementReport", "agreement_for_snapshot", "reliability", "write_unresolved"}
+from .run import ReviewResult, agreement_for_snapshot, review_snapshot, validate_snapshot
+from .validate import CODES, ValidationReport, validate_tasks
 
 __all__ = [
     "CODES",
@@ -52,10 +43,3 @@ __all__ = [
     "write_unresolved",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _AGREEMENT:
-        from . import agreement
-
-        return getattr(agreement, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

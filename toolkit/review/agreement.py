@@ -53,7 +53,6 @@ from ..paths import replacing
 from ..report import Finding
 from ..rules import rule_of
 from ..schema import Question, Schema
-from ..studio.snapshot import Snapshot
 from .aggregate import (
     GROUND_TRUTH,
     OK,
@@ -636,16 +635,6 @@ def reliability(value: float | None) -> str:
         return "-"
     return "reliable" if value >= RELIABLE else "tentative" if value >= TENTATIVE else "low"
 
-
-
-def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> AgreementReport:
-    """``compute_agreement`` over a snapshot file (streamed). SnapshotError when it cannot be
-    read or was pulled for another schema; a warning (V020) in ``findings`` when it was
-    pulled under another version of this schema. :func:`toolkit.review.review_snapshot`
-    with agreement alone."""
-    from .run import review_snapshot
-
-    return review_snapshot(snapshot, schema, validate=False, aggregate=False).agreement
 
 
 def name_annotators(report: AgreementReport, header: Mapping[str, Any]) -> None:

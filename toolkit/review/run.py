@@ -44,9 +44,12 @@ from .aggregate import (
     restate,
     unresolved_rows,
 )
+from .agreement import AgreementCollector, AgreementReport, name_annotators
+from .quality import competence_report
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
-__all__ = ["Observer", "ReviewResult", "review_snapshot"]
+__all__ = ["Observer", "ReviewResult", "agreement_for_snapshot", "review_snapshot",
+           "validate_snapshot"]
 
 #: ``observer(task, aggregated item, invalid reason or None)``, called per task inside
 #: the pass (the HTML report's tally is one): what else a caller counts rides on the
@@ -71,7 +74,7 @@ class ReviewResult:
     schema_changed: str | None = None
     validation: ValidationReport | None = None
     items: list[Any] | None = None
-    agreement: Any = None  # AgreementReport (its module imports numpy: loaded on demand)
+    agreement: AgreementReport | None = None
     competence: Any = None  # CompetenceReport (toolkit.review.quality), when asked for
     invalid: dict[Any, str] = field(default_factory=dict)
     corpus_keys: KeysView[str] | None = None
@@ -114,8 +117,6 @@ def review_snapshot(
     collector = None
     unresolved = None
     if agreement:
-        from .agreement import AgreementCollector, name_annotators  # numpy: only when asked
-
         collector = AgreementCollector(schema)
     observers = tuple(observers)
     if validator is not None and not (aggregate or agreement or observers):
@@ -221,8 +222,6 @@ def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
         unresolved = [row for agg in held for row in unresolved_rows(agg)]
     result.seconds["aggregate"] = result.seconds.get("aggregate", 0.0) + perf_counter() - start
     if competence:
-        from .quality import competence_report
-
         start = perf_counter()
         names = result.snapshot.header.get("annotators")
         result.competence = competence_report(
@@ -243,6 +242,23 @@ def decide_all(items: Sequence[AggregatedItem], schema: Schema) -> dict[str, Any
         if item.votes is not None:
             restate(item, schema)
     return fitted
+
+
+def validate_snapshot(
+    snapshot: str | Path | Snapshot, schema: Schema, *, corpus: str | Path | None = None
+) -> ValidationReport:
+    """Validate a snapshot file (streamed). Raises SnapshotError when it cannot be read.
+
+    :func:`review_snapshot` with validation alone."""
+    review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False, agreement=False)
+    return review.validation  # type: ignore[return-value]
+
+
+def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> AgreementReport:
+    """``compute_agreement`` over a snapshot file (streamed). SnapshotError when it cannot be
+    read or was pulled for another schema; a warning (V020) in ``findings`` when it was
+    pulled under another version of this schema. :func:`review_snapshot` with agreement alone."""
+    return review_snapshot(snapshot, schema, validate=False, aggregate=False).agreement
 
 
 def note_invalid(findings: Iterable[Any], invalid: dict[Any, str]) -> None:

@@ -53,7 +53,6 @@ from typing import Any
 from ..kinds import ResultState, kind_of
 from ..report import Finding, Report
 from ..schema import Question, Schema
-from ..studio.snapshot import Snapshot
 from ..tasks import tasks_from_corpus
 from ._header import V020, V020_ACTION, check_header
 from .answers import annotator_id
@@ -170,18 +169,6 @@ def _digest(texts: tuple) -> bytes:
         h.update(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else b"\0null")
         h.update(b"\0\1")
     return h.digest()
-
-
-def validate_snapshot(
-    snapshot: str | Path | Snapshot, schema: Schema, *, corpus: str | Path | None = None
-) -> ValidationReport:
-    """Validate a snapshot file (streamed). Raises SnapshotError when it cannot be read.
-
-    :func:`toolkit.review.review_snapshot` with validation alone."""
-    from .run import review_snapshot
-
-    review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False, agreement=False)
-    return review.validation  # type: ignore[return-value]
 
 
 def validate_tasks(

@@ -22,6 +22,7 @@ Deterministic: items are taken in the order given (the snapshot's).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..kinds import kind_of
@@ -37,6 +38,14 @@ if TYPE_CHECKING:
 __all__ = ["ONE_LABEL", "PER_LABEL", "DawidSkene", "LabelModelRule", "OneCoin",
            "fit_label_model", "modelled"]
 
+def _maths() -> ModuleType:
+    """toolkit.rules.dawid_skene, imported when a model is fitted (it loads numpy, which
+    loading a schema does not need)."""
+    from . import dawid_skene
+
+    return dawid_skene
+
+
 def modelled(schema: Schema) -> list[tuple[Question, str]]:
     """(question, its kind's label model shape) of the questions a label model decides."""
     return [(q, shape) for q in schema.questions
@@ -48,8 +57,7 @@ def fit_label_model(question: Question, shape: str, triples: list,
                     ) -> LabelModel | MultiLabelModel:
     """A label model (Dawid-Skene unless ``model`` says otherwise) fitted on
     (item, annotator, answer) ``triples`` of ``question``."""
-    from . import dawid_skene as maths  # numpy: loaded when a model is fitted
-
+    maths = _maths()
     fit = model or maths.dawid_skene
     labels = kind_of(question.kind).model_labels(question)
     if shape == PER_LABEL:
@@ -120,9 +128,7 @@ class DawidSkene(LabelModelRule):
     model_title = "Dawid-Skene"
 
     def model(self) -> Callable[..., LabelModel]:
-        from .dawid_skene import dawid_skene  # numpy
-
-        return dawid_skene
+        return _maths().dawid_skene
 
 
 class OneCoin(DawidSkene):
@@ -134,6 +140,4 @@ class OneCoin(DawidSkene):
     model_title = "one-coin Dawid-Skene"
 
     def model(self) -> Callable[..., LabelModel]:
-        from .dawid_skene import one_coin_dawid_skene  # numpy
-
-        return one_coin_dawid_skene
+        return _maths().one_coin_dawid_skene

@@ -1,5 +1,6 @@
 """The adjudication tab: a Data Manager tab of the schema's project that shows exactly
-the items an adjudicator has to decide (`corpus adjudicate`, and `corpus sync`).
+the items an adjudicator has to decide (`corpus adjudicate`, and `corpus sync`; which
+items is toolkit.workflows.adjudicate's business, this module only writes the tab).
 
 Label Studio Community has no review stream; what it has is Data Manager tabs
 (views, ``/api/dm/views``) with filters. The toolkit keeps one tab per project,
@@ -21,18 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import orjson
 
-from ..errors import SnapshotError, StudioError
-from ..paths import DEFAULT_LEDGER_DIR
-from ..schema import Schema
 from .connection import Studio, raise_for_status, studio_errors
 
-__all__ = ["MAX_FILTER_ITEMS", "TAB_PREFIX", "AdjudicationTab", "adjudicate", "tab_filters",
-           "to_adjudicate", "update_tab"]
+__all__ = ["MAX_FILTER_ITEMS", "TAB_PREFIX", "AdjudicationTab", "tab_filters", "update_tab"]
 
 TAB_PREFIX = "Adjudicate ("
 MAX_FILTER_ITEMS = 500
@@ -119,55 +114,3 @@ def update_tab(studio: Studio, project_id: int, task_ids: Iterable[int]) -> Adju
         view_id = int(orjson.loads(response.content)["id"])
     url = f"{studio.url.rstrip('/')}/projects/{project_id}/data?tab={view_id}"
     return AdjudicationTab(project_id, view_id, title, shown, len(wanted), created, url)
-
-
-def to_adjudicate(items: Iterable[Any]) -> list[int]:
-    """Task ids of the aggregated items an adjudicator has to decide: unresolved (no
-    majority, or under the rule dawid_skene below ``annotation.min_confidence``)."""
-    from ..review.aggregate import STATUS_UNRESOLVED
-
-    return sorted({item.task_id for item in items
-                   if item.status == STATUS_UNRESOLVED and item.task_id is not None})
-
-
-def adjudicate(schema: Schema, studio: Studio, snapshot: str | Path | None = None, *,
-               snapshot_dir: str | Path | None = None,
-               ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> AdjudicationTab:
-    """Point the project's ``Adjudicate (N)`` tab at the items ``snapshot`` leaves
-    unresolved. Without ``snapshot``: the newest complete snapshot `corpus pull` wrote
-    of this server's project (``snapshot_dir``, default exports/<schema>/snapshots).
-    The project is the snapshot's (its header's ``project_id``). SnapshotError when
-    there is no snapshot or it is of another server's project; StudioError when the
-    server refuses."""
-    from ..review import review_snapshot
-    from ..studio.snapshot import open_snapshot
-    from .project import find_project
-    from .pull import _known_project_id, latest_snapshot
-    from .pull import snapshot_dir as default_dir
-
-    if snapshot is None:
-        project_id = find_project(studio, schema, _known_project_id(ledger_dir, studio.url,
-                                                                    schema.name))
-        if project_id is None:
-            raise StudioError(f"Label Studio at {studio.url} has no project for schema "
-                              f"{schema.name}; push its tasks first")
-        folder = default_dir(schema, snapshot_dir)
-        snapshot = latest_snapshot(folder, server=studio.url, project_id=project_id)
-        if snapshot is None:
-            raise SnapshotError(f"{folder}: no snapshot of project {project_id} at "
-                                f"{studio.url}; run corpus pull --schema first")
-    snap = open_snapshot(snapshot)
-    project_id = snap.header.get("project_id")
-    if not isinstance(project_id, int):
-        raise SnapshotError(f"{snap.path}: the snapshot names no project (project_id); "
-                            "use one written by corpus pull")
-    server = snap.header.get("server")
-    if isinstance(server, str) and server.rstrip("/") != studio.url.rstrip("/"):
-        raise SnapshotError(f"{snap.path}: pulled from {server}, not {studio.url}; "
-                            "give the snapshot of this server's project")
-    review = review_snapshot(snap, schema, agreement=False)
-    # an item validation rejects is fixed in its annotations, not adjudicated (as build)
-    tab = update_tab(studio, project_id, [ident for ident in to_adjudicate(review.items or ())
-                                          if ident not in review.invalid])
-    tab.snapshot = str(snap.path)
-    return tab

@@ -211,7 +211,7 @@ def latest_snapshot(directory: Path | str, *, server: str, project_id: int) -> P
     return best[2] if best else None
 
 
-def _known_project_id(ledger_dir: Path | str, server: str, schema_name: str) -> int | None:
+def known_project_id(ledger_dir: Path | str, server: str, schema_name: str) -> int | None:
     """The project id in push's ledger header (first line only: the ledger can be large)."""
     path = ledger_path(ledger_dir, server, schema_name)
     try:
@@ -550,7 +550,7 @@ def pull(
     say = say or (lambda _line: None)
     started = time.perf_counter()
     if project_id is None:
-        known = _known_project_id(ledger_dir, studio.url, schema.name)
+        known = known_project_id(ledger_dir, studio.url, schema.name)
         project_id = find_project(studio, schema, known)
     if project_id is None:
         raise StudioError(

@@ -25,19 +25,19 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .errors import InputError
-from .ingest import FORMATS, discover
-from .paths import DEMO_EXPORTS, replacing
-from .pipeline import SyncResult, sync
-from .schema import Schema, load_schema
-from .studio import server
-from .studio.annotate import annotators_of, ensure_annotator, submit_annotation
-from .studio.connection import Studio, connect
-from .studio.credentials import read_credentials
-from .studio.ledger import server_keys
-from .studio.results import build_result
-from .studio.server import ServerStatus
-from .tasks import corpus_key, tasks_from_corpus
+from ..errors import InputError
+from ..ingest import FORMATS, discover
+from ..paths import DEMO_EXPORTS, replacing
+from ..schema import Schema, load_schema
+from ..studio import server
+from ..studio.annotate import annotators_of, ensure_annotator, submit_annotation
+from ..studio.connection import Studio, connect
+from ..studio.credentials import read_credentials
+from ..studio.ledger import server_keys
+from ..studio.results import build_result
+from ..studio.server import ServerStatus
+from ..tasks import corpus_key, tasks_from_corpus
+from .sync import SyncResult, sync
 
 if TYPE_CHECKING:
     from datasets import DatasetDict

@@ -16,17 +16,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import DEFAULT_CORPUS
-from .dataset import BuildResult, build_dataset
-from .ingest import IngestResult, ingest
-from .ingest.merge import merge_corpus
-from .review import AgreementReport, ValidationReport
-from .review.quality import CompetenceReport
-from .schema import Schema
-from .studio.adjudicate import AdjudicationTab
-from .studio.connection import Studio
-from .studio.pull import PullResult, pull
-from .studio.push import PushResult, push
+from ..corpus import DEFAULT_CORPUS
+from ..dataset import BuildResult, build_dataset
+from ..html_report import Tally, finish_report, write_html
+from ..ingest import IngestResult, ingest
+from ..ingest.merge import merge_corpus
+from ..review import AgreementReport, ValidationReport
+from ..review.quality import CompetenceReport
+from ..schema import Schema
+from ..studio.adjudicate import AdjudicationTab, update_tab
+from ..studio.connection import Studio
+from ..studio.pull import PullResult, pull
+from ..studio.push import PushResult, push
 
 Say = Callable[[str], None]
 Progress = Callable[[int, int | None], None]  # (done, total), as push and pull report it
@@ -89,8 +90,6 @@ def sync(
                   project_id=pushed.project_id, say=say, on_progress=pull_progress)
     # build reviews the snapshot (validation, aggregation, agreement) in one read of it,
     # annotator competence; the HTML report's tally rides on that read
-    from .html_report import Tally, finish_report, write_html
-
     tally = Tally(schema)
     built = build_dataset(pulled.path, schema, out=dataset_dir, corpus=corpus_path,
                           observers=[tally], competence=True)
@@ -104,8 +103,6 @@ def sync(
                                     if review.competence else None), report_path)
     tab = None
     if studio is not None and pushed.project_id is not None:  # the items left to decide
-        from .studio.adjudicate import update_tab
-
         tab = update_tab(studio, pushed.project_id, built.unresolved_task_ids)
     return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page,
                       review.competence, tab)
