@@ -51,7 +51,7 @@ class Number(Kind):
             if state.extracted is not None:
                 state.extracted[name] = number
         else:
-            checker.malformed(question, f"has number {number!r}, not a number", *state.ids)
+            checker.malformed(question, f"has number {number!r}, not a number", state.ids)
             state.extracted = None
 
     def write(self, question, answer, texts, to_name):

@@ -102,17 +102,17 @@ class ChoiceKind(Kind):
         ids = state.ids
         choices = value.get("choices")
         if type(choices) is not list or any(type(c) is not str for c in choices):
-            checker.malformed(question, "has no list of choices", *ids)
+            checker.malformed(question, "has no list of choices", ids)
             return
         labels = checker.labels[question.name]
         for choice in choices:
             if choice not in labels:
-                checker.add("V002", *ids,
+                checker.finding("V002", ids,
                             f"'{choice}' is not a label of question '{question.name}' "
                             f"(labels: {', '.join(question.label_values)})",
                             checker.REJECT_FIX, question.name)
         if not self.multiple and len(choices) > 1:
-            checker.add("V003", *ids,
+            checker.finding("V003", ids,
                         f"{len(choices)} choices ({', '.join(choices)}) on single-choice "
                         f"question '{question.name}'",
                         "the first choice is used as this annotator's answer; ask for a fix",

@@ -20,7 +20,7 @@ __all__ = ["AgreementSink", "Check", "Ids", "ResultChecker"]
 
 #: (where, corpus key, task id, annotation id, annotator) of the annotation being checked;
 #: ``where`` None: the finding's place is made from the ids when it is shown
-Ids = tuple[Any, ...]
+Ids = tuple[Any, Any, Any, Any, Any]
 
 #: ``check(state, value, data)``: one result's ``value`` of a question, in a task's ``data``
 Check = Callable[["ResultState", dict, dict], None]
@@ -29,21 +29,28 @@ Check = Callable[["ResultState", dict, dict], None]
 class ResultChecker(Protocol):
     """The validator, as a kind's :meth:`~toolkit.kinds.Kind.validator` sees it."""
 
-    #: the action of findings that make build leave the item out
-    REJECT_FIX: str
-    #: question -> its stored label values
-    labels: Mapping[str, frozenset[str]]
-    #: question -> label value -> its position in the schema
-    rank: Mapping[str, Mapping[str, int]]
-    #: question -> the task field its spans are offsets into
-    span_fields: Mapping[str, str]
+    @property
+    def REJECT_FIX(self) -> str:  # noqa: N802  (the validator's class constant)
+        """The action of findings that make build leave the item out."""
 
-    def add(self, code: str, where: str | None, key: Any, task_id: Any, annotation_id: Any,
-            who: Any, message: str, action: str = "", question: str | None = None) -> None:
-        """Record a finding with a code of :mod:`toolkit.review.validate`."""
+    @property
+    def labels(self) -> Mapping[str, frozenset[str]]:
+        """Question -> its stored label values."""
 
-    def malformed(self, question: Question, what: str, where: str | None, key: Any,
-                  task_id: Any, annotation_id: Any, who: Any) -> None:
+    @property
+    def rank(self) -> Mapping[str, Mapping[str, int]]:
+        """Question -> label value -> its position in the schema."""
+
+    @property
+    def span_fields(self) -> Mapping[str, str]:
+        """Question -> the task field its spans are offsets into."""
+
+    def finding(self, code: str, ids: Ids, message: str, action: str = "",
+                question: str | None = None) -> None:
+        """Record a finding with a code of :mod:`toolkit.review.validate` about the
+        annotation ``ids`` names."""
+
+    def malformed(self, question: Question, what: str, ids: Ids) -> None:
         """Record that an answer to ``question`` ``what`` (V017: the item is left out)."""
 
 

@@ -62,7 +62,7 @@ class Rating(Kind):
             rating = value.get("rating")
             if type(rating) is not int or rating < 1 or (scale is not None and rating > scale):
                 checker.malformed(question, f"has rating {rating!r}, expected a whole number "
-                                   f"from 1 to {scale or 'the scale'}", *state.ids)
+                                   f"from 1 to {scale or 'the scale'}", state.ids)
                 state.extracted = None
             else:
                 state.answered[name] = rating
@@ -120,7 +120,7 @@ class Text(Kind):
                 text = [text]
             if type(text) is not list or any(type(t) is not str for t in text):
                 checker.malformed(question, "has a text value that is not a list of strings",
-                                   *state.ids)
+                                   state.ids)
                 state.extracted = None
             else:
                 if any(t.strip() for t in text):

@@ -180,15 +180,15 @@ class Spans(Kind):
         start, end, labels = value.get("start"), value.get("end"), value.get("labels")
         if type(start) is not int or type(end) is not int:
             checker.malformed(question, f"has span offsets {start!r}..{end!r}, not whole "
-                               "numbers", *ids)
+                               "numbers", ids)
             return None
         if type(labels) is not list or any(type(lab) is not str for lab in labels):
-            checker.malformed(question, "has a span without a list of labels", *ids)
+            checker.malformed(question, "has a span without a list of labels", ids)
             return None
         known = checker.labels[name]
         for label in labels:
             if label not in known:
-                checker.add("V002", *ids,
+                checker.finding("V002", ids,
                             f"span label '{label}' is not a label of question '{name}' "
                             f"(labels: {', '.join(question.label_values)})", fix, name)
         recorded = value.get("text")
@@ -196,10 +196,10 @@ class Spans(Kind):
         text = data.get(field_name)
         if type(text) is not str:
             checker.malformed(question, f"is a span on field '{field_name}', which the task "
-                               "does not have as text", *ids)
+                               "does not have as text", ids)
             return None
         if start == end or recorded == "":
-            checker.add("V010", *ids, f"empty span at {start}..{end} in '{name}'", fix, name)
+            checker.finding("V010", ids, f"empty span at {start}..{end} in '{name}'", fix, name)
             return None
         inside = 0 <= start < end <= len(text)
         if inside and (type(recorded) is not str or text[start:end] == recorded):
@@ -207,17 +207,17 @@ class Spans(Kind):
         if type(recorded) is str:
             repaired = repair_span(text, start, end, recorded) if start >= 0 and end >= 0 else None
             if repaired is not None:
-                checker.add("V008", *ids,
+                checker.finding("V008", ids,
                             f"span {recorded!r} in '{name}' had offsets {start}..{end} counted "
                             f"in UTF-16 units (emoji before it); in characters they are "
                             f"{repaired[0]}..{repaired[1]}", "repaired", name)
                 return repaired
         if not inside:
-            checker.add("V006", *ids,
+            checker.finding("V006", ids,
                         f"span {start}..{end} in '{name}' lies outside the {field_name} "
                         f"({len(text)} characters)", fix, name)
             return None
-        checker.add("V007", *ids,
+        checker.finding("V007", ids,
                     f"span {start}..{end} in '{name}' covers {text[start:end]!r} but records "
                     f"{recorded!r}", fix, name)
         return None

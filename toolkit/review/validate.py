@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from ..kinds import ResultState, kind_of
+from ..kinds.hooks import Ids
 from ..report import Finding, Report
 from ..schema import Question, Schema
 from ..tasks import tasks_from_corpus
@@ -384,7 +385,7 @@ class _Checker:
                 continue
             value = item.get("value")
             if type(value) is not dict:
-                self.malformed(question, "has no value object", where, key, task_id, ann_id, who)
+                self.malformed(question, "has no value object", (where, key, task_id, ann_id, who))
                 state.extracted = None
                 continue
             # The kind checks the result: a fast path for the well-formed common case,
@@ -440,8 +441,13 @@ class _Checker:
                  "the answer is ignored (also by aggregation and build)",
                  str(name) if name is not None else None)
 
-    def malformed(self, question: Question, what: str, where, key, task_id, ann_id, who) -> None:
-        self.add("V017", where, key, task_id, ann_id, who,
+    def finding(self, code: str, ids: Ids, message: str, action: str = "",
+                question: str | None = None) -> None:
+        """:meth:`add` with the annotation's ids as one tuple (the kinds' hooks)."""
+        self.add(code, *ids, message, action, question)
+
+    def malformed(self, question: Question, what: str, ids: Ids) -> None:
+        self.add("V017", *ids,
                  f"the answer to '{question.name}' {what}", REJECT_FIX, question.name)
 
     def _overlaps(self, name: str, found: list, where, key, task_id, ann_id, who) -> None:
