@@ -167,3 +167,16 @@ def test_no_import_cycle_among_module_level_imports():
         if module not in state:
             visit(module, [])
     assert cycles == []
+
+
+def test_the_package_exports_every_stage_and_importing_it_loads_no_heavy_library():
+    code = ("import sys, toolkit; "
+            "heavy = sorted(m for m in ('datasets', 'label_studio_sdk') if m in sys.modules); "
+            "names = [n for n in ('ingest', 'connect', 'push', 'pull', 'review_snapshot', "
+            "'build_dataset', 'write_report', 'adjudicate', 'publish_folder', 'sync') "
+            "if not callable(getattr(toolkit, n))]; "
+            "print(heavy, names, sorted(set(toolkit.__all__) - set(dir(toolkit)) - "
+            "set(toolkit._LAZY)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[] [] []"
