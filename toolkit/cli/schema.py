@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import SchemaError
-from ..schema import Schema, load_schema
+from ..schema import Schema, load_schema, min_confidence_warning
 from ..studio.labelconfig import label_config
 from .output import err_console, out_console
 
@@ -51,6 +51,9 @@ def check(
                 err_console.print(f"Error: {line}", markup=False)
             continue
         out_console.print(summary_line(path, schema), markup=False)
+        caution = min_confidence_warning(schema)
+        if caution:
+            err_console.print(f"Warning: {path}: {caution}", markup=False)
     if failed:
         raise typer.Exit(2)
 

@@ -29,7 +29,7 @@ Flags, each a finding (:class:`toolkit.report.Finding`) with its code:
   evidence: a row estimated from two items is noise (on a yes/no question with
   15% "yes", 30 items give about 4.5 true "yes").
 
-Codes A053-A059 are reserved for this module.
+Codes A055-A059 are reserved for this module (A053, A054: toolkit.review.rule).
 """
 
 from __future__ import annotations

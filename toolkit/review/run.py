@@ -18,7 +18,9 @@ decides any: the aggregated items are held, re-decided once the read is done
 unresolved items are then those the model left unresolved (what build rejects).
 An annotation by an account in the schema's ``annotation.adjudicators`` is ground
 truth; the export names annotators by id only, so they are found through the
-header's ``annotators`` map (toolkit.review.adjudicators).
+header's ``annotator_emails`` map (toolkit.review.adjudicators, which also says
+when a ground-truth star counts). What aggregation met about who decides (A060-A063)
+is in ``result.findings``.
 ``competence=True`` adds the annotators' competence figures
 (toolkit.review.quality) from the same read, reusing the rule's models.
 """
@@ -31,10 +33,11 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from ..report import Finding
 from ..schema import Schema
 from ..studio.snapshot import Snapshot, open_snapshot
 from ._header import check_header, schema_changed_finding
-from .adjudicators import accounts_key, adjudicator_ids
+from .adjudicators import GoldPolicy, gold_policy, stars_findings
 from .aggregate import AggregatedItem, aggregate_task, aggregate_task_with, unresolved_rows
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
@@ -70,6 +73,9 @@ class ReviewResult:
     invalid: dict[Any, str] = field(default_factory=dict)
     corpus_keys: KeysView[str] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    # about who decides items (A060-A063, toolkit.review.adjudicators) and the label
+    # model (A053, A054), with aggregation only
+    findings: list[Finding] = field(default_factory=list)
 
 
 def review_snapshot(
@@ -117,11 +123,10 @@ def review_snapshot(
             validator.task(task)
         note_invalid(validator.report.findings, result.invalid)
     else:
-        gold_ids = adjudicator_ids(snap.header, accounts_key(schema.annotation.adjudicators))
+        policy, result.findings = gold_policy(schema, snap.header, str(snap.path))
         held = _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
                      hold=competence or schema.annotation.rule == DAWID_SKENE,
-                     observers=observers,
-                     gold_ids=gold_ids or None)
+                     observers=observers, policy=policy)
         if held is not None:
             unresolved = _decide(result, schema, held, competence=competence,
                                  keep_items=aggregate, item=item)
@@ -142,17 +147,20 @@ def review_snapshot(
 
 def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, *,
           keep_items: bool, item: Callable[[AggregatedItem], Any] | None,
-          hold: bool = False, gold_ids: frozenset[str] | None = None,
+          hold: bool = False, policy: GoldPolicy | None = None,
           observers: Sequence[Observer] = ()) -> list[AggregatedItem] | None:
     """The streaming loop with aggregation, timed per step (observers count as
     aggregation's time). With ``hold``, returns every aggregated item (for the label
     model or competence, :func:`_decide`); the items under the rule dawid_skene are
-    then made by :func:`_decide`."""
+    then made by :func:`_decide`. The items' findings go to ``result.findings``, with
+    who starred what when the schema lists no adjudicators."""
     items: list[Any] = []
     held: list[AggregatedItem] | None = [] if hold else None
     decide_later = hold and schema.annotation.rule == DAWID_SKENE
     invalid = result.invalid
     findings = validator.report.findings if validator is not None else None
+    # annotator -> tasks their star decided, when any account's star decides
+    starred: dict[str, list] | None = None if policy is None or policy.listed else {}
     if validator is not None:
         validator.collect = True  # its answers feed aggregation: results walked once
     read = validating = aggregating = agree = 0.0
@@ -171,10 +179,14 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
                 note_invalid(findings[seen:], invalid)
             after_validate = perf_counter()
             validating += after_validate - after_read
-            agg = aggregate_task_with(task, schema, validator.answers, gold_ids)
+            agg = aggregate_task_with(task, schema, validator.answers, policy)
         else:
             after_validate = after_read
-            agg = aggregate_task(task, schema, gold_ids=gold_ids)
+            agg = aggregate_task(task, schema, policy=policy)
+        if agg.findings:
+            result.findings.extend(agg.findings)
+        if agg.gold_by is not None and starred is not None:
+            starred.setdefault(agg.gold_by, []).append(agg.task_id)
         if observers:
             reason = invalid.get(agg.task_id) if invalid else None
             for observe in observers:
@@ -195,6 +207,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
                 agg.data = {}  # competence needs the answers only (memory)
     if keep_items and not decide_later:
         result.items = items
+    if starred and policy is not None:
+        result.findings.extend(stars_findings(starred, policy, str(result.snapshot.path)))
     result.seconds = {"read": read, "validate": validating, "aggregate": aggregating,
                       "agreement": agree}
     return held
@@ -209,7 +223,8 @@ def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
     from .rule import apply_label_model
 
     start = perf_counter()
-    models = apply_label_model(held, schema)  # {} under another rule
+    models = apply_label_model(held, schema,  # {} under another rule
+                               findings=result.findings, where=str(result.snapshot.path))
     unresolved = None
     if schema.annotation.rule == DAWID_SKENE:
         if keep_items:
