@@ -73,8 +73,7 @@ def test_min_confidence_one_is_accepted_with_a_warning():
     one = parse_schema(BASE + "  rule: dawid_skene\n  min_confidence: 1\n")
     assert one.annotation.min_confidence == 1
     assert min_confidence_warning(one).startswith(
-        "annotation.min_confidence is 1: a label model's posterior is below 1 on nearly every "
-        "item")
+        "annotation.min_confidence is 1: only a posterior of exactly 1 passes")
     assert min_confidence_warning(parse_schema(BASE + "  rule: dawid_skene\n  min_confidence: "
                                                "0.99\n")) is None
 

@@ -288,9 +288,9 @@ def min_confidence_warning(schema: Schema) -> str | None:
     threshold = schema.annotation.min_confidence
     if threshold is None or threshold < 1:
         return None
-    return ("annotation.min_confidence is 1: a label model's posterior is below 1 on nearly "
-            "every item, even where every annotator agrees, so nearly every item is left "
-            "unresolved; use a threshold below 1, e.g. 0.9")
+    return ("annotation.min_confidence is 1: only a posterior of exactly 1 passes, so items "
+            "are left unresolved even where every annotator agreed (any doubt about one of "
+            "them lowers it), on real data nearly all; use a threshold below 1, e.g. 0.9")
 
 
 def check_schema(schema: Schema) -> list[Problem]:
