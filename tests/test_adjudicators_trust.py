@@ -10,7 +10,6 @@ from pathlib import Path
 from annotation_builders import annotation, choice, schema, span, task
 
 from toolkit.review import review_snapshot
-from toolkit.review.adjudicators import gold_policy
 from toolkit.review.aggregate import aggregate_task
 from toolkit.schema import Schema
 from toolkit.studio.snapshot import write_snapshot
@@ -182,6 +181,8 @@ def test_an_old_snapshot_cannot_identify_adjudicators_by_email(tmp_path):
         assert codes[0] == "A061" and review.findings[0].level == "warning"
         assert LEAD in review.findings[0].message
         assert "run `corpus pull` again" in review.findings[0].action
+    from toolkit.review.adjudicators import gold_policy
+
     policy, found = gold_policy(_schema(adjudicators=[9]), {})
     assert found == [] and policy.ids == frozenset({"9"})  # ids need no header
 

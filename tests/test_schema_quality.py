@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from toolkit.errors import SchemaError
-from toolkit.schema import load_schema, min_confidence_warning, parse_schema
+from toolkit.schema import load_schema, parse_schema
 
 BASE = """\
 name: s
@@ -70,6 +70,8 @@ def test_unused_keys_keep_the_content_hash():
 
 
 def test_min_confidence_one_is_accepted_with_a_warning():
+    from toolkit.schema import min_confidence_warning
+
     one = parse_schema(BASE + "  rule: dawid_skene\n  min_confidence: 1\n")
     assert one.annotation.min_confidence == 1
     assert min_confidence_warning(one).startswith(
