@@ -1,7 +1,8 @@
 """Against a REAL Label Studio: three annotators disagree on two items; `corpus adjudicate`
 puts exactly those in the project's "Adjudicate (N)" tab; an adjudicator decides one by
-submitting their own answer (an account in annotation.adjudicators) and the other by
-marking an annotation ground truth; pull + build put both in the dataset with provenance
+submitting their own answer (an account in annotation.adjudicators); an annotator's star
+on their own annotation and an account whose first name is the lead's e-mail decide
+nothing; pull + build put the decided items in the dataset with provenance
 ground_truth, and the next run empties the tab."""
 
 from __future__ import annotations
@@ -88,24 +89,46 @@ def test_adjudication_round_trip(studio, tmp_path, monkeypatch, capsys):
     assert _view_tasks(studio, project) == ("Adjudicate (2)", sorted([tasks["k2"], tasks["k3"]]))
 
     # k2: the adjudicator (listed in the schema) submits their own answer;
-    # k3: the lead marks annotator b's annotation as ground truth
+    # k3: two tries at making an answer the truth that must not work (issue 17): annotator
+    # b stars their own annotation, and eve, who set her first name to the lead's e-mail
+    # (PATCH of one's own name answers 200), submits hers
     lead_id = studio.make_annotator(lead)
     studio.client.annotations.create(id=tasks["k2"], result=[choice("stance", "neutral")],
                                      completed_by=lead_id)
-    response = studio.connection.http.patch(f"/api/annotations/{made['k3', users[1]]}/",
-                                            json={"ground_truth": True})
+    http = studio.connection.http
+    response = http.patch(f"/api/annotations/{made['k3', users[1]]}/",
+                          json={"ground_truth": True})
     assert response.status_code == 200, response.text
+    eve = studio.make_annotator("adj_eve")
+    response = http.patch(f"/api/users/{eve}/", json={"first_name": f"{lead}@annotators.test"})
+    assert response.status_code == 200, response.text
+    studio.client.annotations.create(id=tasks["k3"], result=[choice("stance", "unrelated")],
+                                     completed_by=eve)
 
+    pulled = pull(schema, studio.connection, ledger_dir=ledger, project_id=project)
+    assert pulled.header["annotator_emails"][str(lead_id)] == f"{lead}@annotators.test"
+    assert pulled.header["annotator_emails"][str(eve)] == "adj_eve@annotators.test"
+    assert pulled.header["annotators"][str(eve)].startswith(f"{lead}@annotators.test")
+    built = build_dataset(pulled.path, schema, out=tmp_path / "dataset", corpus=corpus)
+    rows = _rows(built.folder)
+    assert sorted(rows) == ["k1", "k2", "k4"]  # k3 still undecided
+    assert (stances[rows["k2"]["stance"]], rows["k2"]["stance_provenance"]) == \
+        ("neutral", "ground_truth")
+    assert rows["k1"]["stance_provenance"] == "unanimous"
+    assert rows["k4"]["stance_provenance"] == "majority"
+    ignored = [f for f in built.report.findings if f.code == "A060"]
+    assert len(ignored) == 1 and f"annotator {users[1]} (" in ignored[0].message
+    assert ignored[0].where.startswith(f"task {tasks['k3']} [")
+
+    # k3: the lead takes b's answer as theirs (Duplicate Annotation, Submit)
+    studio.client.annotations.create(id=tasks["k3"], result=[choice("stance", "disagree")],
+                                     completed_by=lead_id)
     pulled = pull(schema, studio.connection, ledger_dir=ledger, project_id=project)
     built = build_dataset(pulled.path, schema, out=tmp_path / "dataset", corpus=corpus)
     rows = _rows(built.folder)
     assert sorted(rows) == ["k1", "k2", "k3", "k4"]
-    assert (stances[rows["k2"]["stance"]], rows["k2"]["stance_provenance"]) == \
-        ("neutral", "ground_truth")
     assert (stances[rows["k3"]["stance"]], rows["k3"]["stance_provenance"]) == \
         ("disagree", "ground_truth")
-    assert rows["k1"]["stance_provenance"] == "unanimous"
-    assert rows["k4"]["stance_provenance"] == "majority"
     assert built.balance.adds_up
 
     # the next run (on the newest snapshot) empties the tab, and keeps it the same tab

@@ -93,14 +93,18 @@ def test_other_rules_untouched():
 
 
 def test_adjudicator_answer_is_ground_truth():
-    lead = annotation(3, 9, [choice("stance", "neutral")])
+    # an export whose completed_by is an object carries the account's e-mail; a name
+    # (created_username) is the owner's to set and never matched
+    lead = annotation(3, {"id": 9, "email": "Lead@Example.org"}, [choice("stance", "neutral")])
     lead["created_username"] = " Lead@Example.org, 9"
     t = task(1, TEXT, [annotation(1, 1, [choice("stance", "agree")]),
                        annotation(2, 2, [choice("stance", "disagree")]), lead])
     plain = aggregate_task(t, _schema())
     assert plain.status == "unresolved"
-    for accounts in (["lead@example.org"], ["LEAD@example.org", "other"]):
+    for accounts in (["lead@example.org"], ["LEAD@example.org", "other@x.org"], [9]):
         item = aggregate_task(t, _schema(adjudicators=accounts))
         assert item.status == "ok"
         assert (item.labels["stance"], item.provenance["stance"]) == ("neutral", "ground_truth")
     assert aggregate_task(t, _schema(adjudicators=["someone@else"])).status == "unresolved"
+    lead["completed_by"] = 9  # the name alone: not an adjudicator
+    assert aggregate_task(t, _schema(adjudicators=["lead@example.org"])).status == "unresolved"

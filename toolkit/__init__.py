@@ -12,9 +12,9 @@ The library is what the `corpus` CLI calls; every command is one of these calls:
     publish_folder(folder, repo)                     corpus publish
     sync(schema, studio, inputs=...)                 corpus sync
 
-Names that load ``datasets`` or the Label Studio SDK (build, report, sync, publish,
-connect, push, pull, adjudicate) are imported on first use, so ``import toolkit``
-stays quick. Errors are the exceptions below (one-line messages); findings are
+The stage functions are imported on first use (some load ``datasets``, numpy or the
+Label Studio SDK), so ``import toolkit`` stays quick. Errors are the exceptions below
+(one-line messages); findings are
 :class:`Finding` records.
 """
 
@@ -38,16 +38,16 @@ from .errors import (
     ToolkitError,
     UsageError,
 )
-from .ingest import ingest
 from .report import Finding, Report
-from .review import review_snapshot
 from .schema import Schema, load_schema
 from .studio.snapshot import open_snapshot, write_snapshot
 
 if TYPE_CHECKING:
     from .dataset import build_dataset
     from .html_report import write_report
+    from .ingest import ingest
     from .publish import publish_folder
+    from .review import review_snapshot
     from .studio.connection import connect
     from .studio.pull import pull
     from .studio.push import push
@@ -59,9 +59,11 @@ _LAZY = {
     "adjudicate": "toolkit.workflows.adjudicate",
     "build_dataset": "toolkit.dataset",
     "connect": "toolkit.studio.connection",
+    "ingest": "toolkit.ingest",
     "publish_folder": "toolkit.publish",
     "pull": "toolkit.studio.pull",
     "push": "toolkit.studio.push",
+    "review_snapshot": "toolkit.review",
     "sync": "toolkit.workflows.sync",
     "write_report": "toolkit.html_report",
 }

@@ -59,10 +59,18 @@ CODES: dict[str, tuple[Level, str]] = {
     "B003": ("warning", "empty-split"),
     "B050": ("warning", "missing-required"),
     "B051": ("info", "cluster-joins-groups"),
-    # agree, sync: annotator competence (toolkit.review.competence; A053-A059 reserved)
+    # agree, sync: annotator competence (toolkit.review.competence; A055-A059 reserved)
     "A050": ("warning", "spammer"),
     "A051": ("warning", "constant-answer"),
     "A052": ("info", "too-few-items"),
+    # the label-model rules (toolkit.rules.label_model)
+    "A053": ("warning", "one-answer-unjudged"),
+    "A054": ("warning", "min-confidence-one"),
+    # who decides an item: adjudicators and ground-truth stars (toolkit.review.adjudicators)
+    "A060": ("warning", "star-ignored"),
+    "A061": ("warning", "adjudicators-unknown"),
+    "A062": ("warning", "deciders-disagree"),
+    "A063": ("info", "ground-truth-stars"),
 }
 
 

@@ -163,13 +163,25 @@ class AnnotationPolicy(_Strict):
 
     # rules with a confidence only: an item whose chosen label has a lower posterior is unresolved
     min_confidence: float | None = Field(default=None, gt=0, le=1)
-    # Label Studio accounts (username or email) whose answer on a task is ground truth
-    adjudicators: list[str] = Field(default_factory=list)
+    # Label Studio accounts (e-mail, or user id) whose answer on a task is ground truth
+    adjudicators: list[str | int] = Field(default_factory=list)
+
+    @field_validator("min_confidence", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticCustomError("boolean_refused", "must be a number between 0 and 1 "
+                                      "(e.g. 0.8), not a boolean")
+        return value
 
     @field_validator("adjudicators", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
+        value = [value] if isinstance(value, (str, int)) else value
+        if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+            raise PydanticCustomError("boolean_refused", "an adjudicator is a Label Studio "
+                                      "account's e-mail or user id, not a boolean")
+        return value
 
 
 class DatasetDefaults(_Strict):
@@ -397,13 +409,22 @@ def check_schema(schema: Schema) -> list[Problem]:
             f"`rule: {confident[0]}`", at_key=True)
     seen_adjudicators: set[str] = set()
     for ai, account in enumerate(pol.adjudicators):
-        if not account.strip() or account != account.strip():
+        if isinstance(account, int):
+            if account < 1:
+                bad(("annotation", "adjudicators", ai), f"adjudicator {account} is not a Label "
+                    "Studio user id (ids start at 1)")
+        elif not account.strip() or account != account.strip():
             bad(("annotation", "adjudicators", ai), f"adjudicator {account!r} is empty or has "
-                "surrounding spaces; give a Label Studio username or email without them")
-        elif account.lower() in seen_adjudicators:
+                "surrounding spaces; give a Label Studio account's e-mail without them")
+        elif "@" not in account:
+            bad(("annotation", "adjudicators", ai), f"adjudicator {account!r} is not an e-mail "
+                "address: adjudicators are matched by the account's e-mail (which its owner "
+                "cannot change) or user id (a number), never by a name anyone can set")
+        key = str(account).lower()
+        if key in seen_adjudicators:
             bad(("annotation", "adjudicators", ai), f"adjudicator {account!r} is listed twice; "
                 "remove one")
-        seen_adjudicators.add(account.lower())
+        seen_adjudicators.add(key)
 
     # Dataset defaults.
     ds = schema.dataset
@@ -734,7 +755,8 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
             mark = positions.mark(steps)
             return f"line {mark.line + 1}:{mark.column + 1}" if mark else match.group(1)
 
-        message = re.sub(r"@([\w.]+)", _ref, problem.message)
+        # only "@questions.<n>...": an e-mail in a message (an adjudicator) stays as it is
+        message = re.sub(r"@(questions\.\d+(?:\.\w+)*)", _ref, problem.message)
         lines.append((positions.mark(problem.loc, at_key=problem.at_key), message))
     _raise(source, lines)
     raise AssertionError("unreachable")

@@ -57,6 +57,7 @@ def agree(
     review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False,
                              competence=True)
     report, competence = review.agreement, review.competence
+    report.findings.extend(review.findings)  # who decides items (A060-A063), the model's
     show_agreement(report)
     show_competence(competence)
     if unresolved is not None:
@@ -135,7 +136,7 @@ def show_competence(report: CompetenceReport) -> None:
         who = f"{row.annotator} ({name})" if name else str(row.annotator)
         table.add_row(
             who, row.question or "-", str(row.items),
-            _fmt(100 * row.agreement if row.items else None, 1),
+            _fmt(100 * row.agreement if row.items and row.agreement is not None else None, 1),
             _fmt(None if row.accuracy != row.accuracy else row.accuracy),  # NaN: no answers
             _fmt(row.spammer_score),
             str(row.gold_items),

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import SchemaError
+from ..rules.label_model import min_confidence_warning
 from ..schema import Schema, load_schema
 from ..studio.labelconfig import label_config
 from .output import err_console, out_console
@@ -51,6 +52,9 @@ def check(
                 err_console.print(f"Error: {line}", markup=False)
             continue
         out_console.print(summary_line(path, schema), markup=False)
+        caution = min_confidence_warning(schema)
+        if caution:
+            err_console.print(f"Warning: {path}: {caution}", markup=False)
     if failed:
         raise typer.Exit(2)
 

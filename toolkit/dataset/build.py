@@ -253,6 +253,7 @@ def _build(
                              item=lambda agg: _sources.item_of(agg, keep), observers=observers,
                              competence=competence)
     streamed: list[Item] = review.items or []
+    report.findings.extend(review.findings)  # who decides items (A060-A063), the model's
     sources: set[str] = set()
     for item in streamed:
         source = item.data.get("source")

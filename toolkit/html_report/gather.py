@@ -311,6 +311,9 @@ def finish_report(
     )
     if review.schema_changed is not None:
         report.notes.append(f"{review.schema_changed}; answers are read with the schema given")
+    # who decides items (stars, adjudicators: A060-A063) and the label model (A053, A054)
+    report.notes.extend(f"{f.level}[{f.code} {f.name}] {f.where}: {f.message}; {f.action}"
+                        for f in review.findings)
     labels = _annotator_labels(agreement, tally)
     report.per_day = [DayCount(day, labels.get(who, who), n)
                       for (day, who), n in sorted(tally.per_day.items())]

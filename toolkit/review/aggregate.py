@@ -4,10 +4,13 @@
 and returns an :class:`AggregatedItem`: the aggregated label of every question
 and where it came from (its *provenance*):
 
-- ``ground_truth``: a submitted annotation marked ground truth in Label Studio,
-  or made by an account listed in the schema's ``annotation.adjudicators``,
-  wins outright, for every question, whatever the others said (the latest
-  such annotation when there are several);
+- ``ground_truth``: a submitted annotation by an account listed in the schema's
+  ``annotation.adjudicators`` (or, when none are listed, one marked ground truth
+  in Label Studio; toolkit.review.adjudicators says who counts) decides every
+  question it answers, whatever the others said; a question it left empty
+  keeps the other annotators' aggregate (as below). When several such
+  annotations are on a task, a starred one wins, else the latest; where another
+  one answered differently, the item carries a finding (A062);
 - ``unanimous``: every annotator gave the same answer (an optional question
   that everyone left empty is ``None`` with provenance ``unanimous``);
 - ``majority``: more than half of the annotators gave this answer
@@ -43,9 +46,10 @@ from typing import Any
 from ..kinds import kind_of
 from ..kinds.base import MAJORITY, UNANIMOUS, UNRESOLVED  # noqa: F401  (provenances)
 from ..provenance import Provenance, Status
+from ..report import Finding
 from ..rules import Majority, Rule, rule_of
 from ..schema import Question, Schema
-from .adjudicators import accounts_key, by_adjudicator
+from .adjudicators import CONFLICT, STAR_IGNORED, GoldPolicy, gold_policy
 from .answers import Answer, annotator_id, annotator_name, extract_answers, per_schema
 
 GROUND_TRUTH = Provenance.GROUND_TRUTH
@@ -80,10 +84,13 @@ class AggregatedItem:
     # for `corpus agree`'s table only, never written to the dataset.
     names: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     # question -> posterior of the chosen label, under the rule dawid_skene only
-    # (toolkit.review.rule.apply_label_model fills it); empty otherwise.
+    # (toolkit.rules.label_model fills it); empty otherwise.
     confidence: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     # the annotator whose ground-truth answer decided the item, when one did
     gold_by: str | None = field(default=None, compare=False, repr=False)
+    # what aggregation met on this task that a lead should know (A060 a star ignored,
+    # A062 deciding answers that disagree); review_snapshot gathers them
+    findings: list[Finding] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -146,7 +153,8 @@ class _Plan:
                           for q in schema.questions]
         self.min_annotations = schema.annotation.min_annotations
         self.rule = rule_of(schema.annotation.rule)
-        self.adjudicators = accounts_key(schema.annotation.adjudicators)
+        # without a snapshot header: adjudicators listed by user id only can be known
+        self.policy = gold_policy(schema, None)[0]
 
 
 _MEMO_SIZE = 4096
@@ -157,16 +165,17 @@ _plan = per_schema(_Plan)
 
 
 def aggregate_task(task: Mapping[str, Any], schema: Schema, *,
-                   gold_ids: frozenset[str] | None = None) -> AggregatedItem:
+                   policy: GoldPolicy | None = None) -> AggregatedItem:
     """Aggregate one task under the schema's rule (see the module docstring).
-    ``gold_ids``: annotator ids whose answer is ground truth (the schema's adjudicators
-    found in a snapshot header, ``adjudicators.adjudicator_ids``)."""
-    return aggregate_task_with(task, schema, None, gold_ids)
+    ``policy``: who decides an item, from the snapshot header
+    (``adjudicators.gold_policy``); without it only adjudicators listed by user id are
+    known."""
+    return aggregate_task_with(task, schema, None, policy)
 
 
 def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
                         known: Mapping[int, tuple[dict, dict]] | None,
-                        gold_ids: frozenset[str] | None = None) -> AggregatedItem:
+                        policy: GoldPolicy | None = None) -> AggregatedItem:
     """:func:`aggregate_task`, reusing answers already extracted from this task's
     annotations: ``known`` maps id(annotation) -> (annotation, its extract_answers
     answers), as the validator collects them (``task_validator(...).answers`` with
@@ -211,19 +220,14 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
             name = annotator_name(a)
             if name:
                 item.names[who] = name
-    adjudicators = plan.adjudicators
-    gold = [(who, a) for who, a in submitted
-            if a.get("ground_truth") or (gold_ids and who in gold_ids)
-            or (adjudicators and by_adjudicator(a, adjudicators))]
+    policy = policy or plan.policy
+    gold = _deciding(submitted, policy, item)
     if gold:
-        item.gold_by, truth = gold[-1]
-        found = known.get(id(truth)) if known else None
-        chosen = (found[1] if found is not None and found[0] is truth
-                  else extract_answers(truth.get("result"), schema, data))
-        for name, _, set_valued, _, _ in plan.questions:
-            answer = chosen.get(name)
-            item.labels[name] = (answer or None) if set_valued else answer
-            item.provenance[name] = GROUND_TRUTH
+        decided = _apply_gold(item, gold, answers, plan, policy)
+        others = [(who, given) for who, given in answers if who != item.gold_by]
+        if decided is None or not others:
+            return item
+        _aggregate(item, others, plan, keep=decided)
         return item
     if not answers:
         item.status, item.reason = NO_ANNOTATIONS, "no submitted annotation"
@@ -234,11 +238,80 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
             f"{len(answers)} annotator(s), the schema wants at least {plan.min_annotations}"
         )
         return item
+    item.votes = _aggregate(item, answers, plan)
+    return item
+
+
+def _deciding(submitted: list[tuple[str, dict]], policy: GoldPolicy,
+              item: AggregatedItem) -> list[tuple[str, dict]]:
+    """The submitted annotations that decide the item, in order, the one that wins last
+    (a starred one over an unstarred one, else the latest); a finding (A060) for each
+    ground-truth star that does not count."""
+    gold = []
+    for who, a in submitted:
+        if policy.decides(who, a):
+            gold.append((who, a))
+        elif policy.ignored_star(who, a):
+            item.findings.append(Finding(
+                "warning", STAR_IGNORED, _where(item),
+                f"{policy.label(who)} marked their own annotation {a.get('id')} ground truth "
+                "but is not one of the schema's adjudicators",
+                "the star is ignored: their answer counts as an annotator's"))
+    gold.sort(key=lambda pair: bool(pair[1].get("ground_truth")))  # stable: latest last
+    return gold
+
+
+def _where(item: AggregatedItem) -> str:
+    return f"task {item.task_id} [{item.corpus_key}]" if item.corpus_key \
+        else f"task {item.task_id}"
+
+
+def _apply_gold(item: AggregatedItem, gold: list[tuple[str, dict]],
+                answers: list[tuple[str, dict[str, Answer]]], plan: _Plan,
+                policy: GoldPolicy) -> frozenset[str] | None:
+    """Set the winning deciding annotation's answers as ground truth; returns the
+    questions it left empty (None when it answered all, or is the only answer: then
+    it decides every question, an empty answer included)."""
+    item.gold_by, truth = gold[-1]
+    given = dict(answers)
+    chosen = given.get(item.gold_by, {})
+    alone = len(answers) == 1
+    empty = set()
+    for name, _, set_valued, _, _ in plan.questions:
+        answer = chosen.get(name)
+        if (answer is None or (set_valued and not answer)) and not alone:
+            empty.add(name)
+            continue
+        item.labels[name] = (answer or None) if set_valued else answer
+        item.provenance[name] = GROUND_TRUTH
+    for who, other in gold[:-1]:
+        theirs = given.get(who, {})
+        differ = [name for name in plan.names if name not in empty
+                  and theirs.get(name) is not None and theirs.get(name) != chosen.get(name)]
+        if differ:
+            won = ("starred" if truth.get("ground_truth") and not other.get("ground_truth")
+                   else "latest")
+            item.findings.append(Finding(
+                "warning", CONFLICT, _where(item),
+                f"{policy.label(who)} (annotation {other.get('id')}) and "
+                f"{policy.label(item.gold_by)} (annotation {truth.get('id')}) both decide "
+                f"this item and disagree on {', '.join(differ)}",
+                f"the {won} one won (annotation {truth.get('id')}); remove the other in "
+                "Label Studio to settle it"))
+    return frozenset(empty) or None
+
+
+def _aggregate(item: AggregatedItem, answers: list[tuple[str, dict[str, Answer]]], plan: _Plan,
+               keep: frozenset[str] | None = None) -> dict[str, list]:
+    """Aggregate ``answers`` into the item's labels and provenances (all questions, or
+    those in ``keep``), set its status; returns every question's votes."""
     rule = plan.rule
     labels, provenances = item.labels, item.provenance
-    item.votes = all_votes = {}
+    all_votes: dict[str, list] = {}
     givens = [given for _, given in answers]
     for name, question, set_valued, free_text, memo in plan.questions:
+        if keep is not None and name not in keep:
+            continue
         if set_valued:  # no answer and an empty one are the same
             votes = [given.get(name) or None for given in givens]
         else:
@@ -264,7 +337,7 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
     if item.unresolved_questions:
         item.status = STATUS_UNRESOLVED
         item.reason = "no agreed answer for: " + ", ".join(item.unresolved_questions)
-    return item
+    return all_votes
 
 
 def aggregate_question(question: Question, votes: list[Answer | None], *,
@@ -278,10 +351,11 @@ def aggregate_question(question: Question, votes: list[Answer | None], *,
     return (rule or _MAJORITY).disagreement(question, votes)
 
 
-def restate(item: AggregatedItem, schema: Schema) -> None:
+def restate(item: AggregatedItem, schema: Schema, *, unjudged: bool = False) -> None:
     """Status, reason and unresolved questions from the provenances, as
     :func:`aggregate_task_with` sets them: after a rule re-decided the item
-    (:meth:`toolkit.rules.Rule.decide_all`)."""
+    (:meth:`toolkit.rules.Rule.decide_all`). ``unjudged``: the item's one answer could
+    not be judged (A053)."""
     item.unresolved_questions = [q.name for q in schema.questions
                                  if not kind_of(q.kind).free_text
                                  and item.provenance[q.name] == UNRESOLVED]
@@ -292,6 +366,8 @@ def restate(item: AggregatedItem, schema: Schema) -> None:
         if low:
             reason += (f" (confidence below {schema.annotation.min_confidence:g}: "
                        + ", ".join(f"{name} {item.confidence[name]:.2f}" for name in low) + ")")
+        elif unjudged:
+            reason += " (one answer, from an annotator who shares no item: confidence unknown)"
         item.reason = reason
     else:
         item.status, item.reason = OK, ""

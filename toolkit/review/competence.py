@@ -4,7 +4,8 @@ From a fitted label model (:mod:`toolkit.rules.dawid_skene`), per annotator and
 question:
 
 - ``items``: answers given;
-- ``agreement``: share of their answers equal to the aggregated label;
+- ``agreement``: share of their answers equal to the aggregated label, over the
+  items that have one (None when none has);
 - ``accuracy``: the model's estimate of their accuracy (``sum_t prior[t] *
   confusion[t, t]``);
 - ``spammer_score``: how much their answer depends on the truth, 0 (not at
@@ -29,7 +30,7 @@ Flags, each a finding (:class:`toolkit.report.Finding`) with its code:
   evidence: a row estimated from two items is noise (on a yes/no question with
   15% "yes", 30 items give about 4.5 true "yes").
 
-Codes A053-A059 are reserved for this module.
+Codes A055-A059 are reserved for this module (A053, A054: toolkit.rules.label_model).
 """
 
 from __future__ import annotations
@@ -58,12 +59,15 @@ class Competence:
     annotator: Hashable
     question: str | None
     items: int
-    agreement: float
+    agreement: float | None  # None: no item of theirs has a label to agree with
     accuracy: float
     spammer_score: float | None  # None: too little evidence per true label to say
     gold_items: int = 0
     gold_accuracy: float | None = None
     flags: list[str] = field(default_factory=list)
+    # answers on items another annotator answered too: with none, nothing tells how
+    # often they are right (accuracy NaN, no spammer score, A052)
+    shared_items: int | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON values (numpy scalars as Python numbers; NaN stays NaN: null in JSON)."""
@@ -154,9 +158,17 @@ def competence(model: LabelModel, *, question: str | None = None,
     done, right = _gold_figures(answers.annotator, answers.item, answers.label, answers.items,
                                 answers.annotators, gold, gold_by,
                                 lambda a, value: labels[answers.label[a]] == value)
+    shared = _shared(answers.item, answers.annotator, w)
+    judged, constant = judged & (shared > 0), constant & (shared > 0)
     flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)
     return _rows(answers.annotators, question, items, agreed, model.accuracy, scores, judged,
-                 done, right, flags)
+                 done, right, flags, shared)
+
+
+def _shared(item: np.ndarray, annotator: np.ndarray, w: int) -> np.ndarray:
+    """Per annotator, their answers on items that another annotator answered too."""
+    sizes = np.bincount(item)
+    return np.bincount(annotator, weights=sizes[item] > 1, minlength=w).astype(np.int64)
 
 
 def competence_multi(model: MultiLabelModel, *, question: str | None = None,
@@ -198,24 +210,29 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
     done, right = _gold_figures(first.annotator, first.item, first.label, first.items,
                                 first.annotators, gold, gold_by,
                                 lambda a, value: set(value_of[a]) == set(value or ()))
+    shared = _shared(first.item, first.annotator, w)
+    judged, constant = judged & (shared > 0), constant & (shared > 0)
     flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)
     return _rows(first.annotators, question, items, agreed, accuracy, scores, judged,
-                 done, right, flags)
+                 done, right, flags, shared)
 
 
 def _rows(annotators: Sequence[str], question: str | None, items: np.ndarray,
           agreed: np.ndarray, accuracy: np.ndarray, scores: np.ndarray, judged: np.ndarray,
-          done: np.ndarray, right: np.ndarray, flags: Sequence) -> list[Competence]:
-    """One :class:`Competence` per annotator from the per-annotator arrays."""
+          done: np.ndarray, right: np.ndarray, flags: Sequence,
+          shared: np.ndarray) -> list[Competence]:
+    """One :class:`Competence` per annotator from the per-annotator arrays; an annotator
+    who shares no item with another gets no accuracy estimate (NaN)."""
     return [
         Competence(
             annotator=who, question=question, items=int(items[i]),
-            agreement=float(agreed[i] / items[i]) if items[i] else 0.0,
-            accuracy=float(accuracy[i]),
+            agreement=float(agreed[i] / items[i]) if items[i] else None,
+            accuracy=float(accuracy[i]) if shared[i] else float("nan"),
             spammer_score=float(scores[i]) if judged[i] else None,
             gold_items=int(done[i]),
             gold_accuracy=float(right[i] / done[i]) if done[i] else None,
             flags=flags[i],
+            shared_items=int(shared[i]),
         )
         for i, who in enumerate(annotators)
     ]
@@ -241,21 +258,27 @@ def findings(rows: Sequence[Competence], *, names: Mapping | None = None,
                     "their answers weigh almost nothing under dawid_skene; "
                     "review their work or retrain them"))
             elif code == CONSTANT:
+                agreeing = ("" if row.agreement is None else
+                            f", agreeing with the aggregated label on {row.agreement:.0%}")
                 out.append(Finding(
                     "warning", code, where,
-                    f"gave the same answer on all {row.items} items, "
-                    f"agreeing with the aggregated label on {row.agreement:.0%}",
+                    f"gave the same answer on all {row.items} items{agreeing}",
                     "their answers weigh nothing under dawid_skene; review their work"))
             elif code == TOO_FEW_ITEMS:
                 too_few.setdefault(row.annotator, []).append(row)
     for annotator, group in too_few.items():
         who = names.get(annotator, annotator)
-        few = [r for r in group if r.items < min_items]
+        alone = [r for r in group if r.shared_items == 0]
+        few = [r for r in group if r.items < min_items and r not in alone]
         parts = []
+        if alone:
+            parts.append("no item shared with another annotator on "
+                         + ", ".join(str(r.question) for r in alone)
+                         + " (one answer per item cannot be judged)")
         if few:
             parts.append(f"only {max(r.items for r in few)} items on "
                          + ", ".join(str(r.question) for r in few) + f" (fewer than {min_items})")
-        thin = [r for r in group if r.items >= min_items]
+        thin = [r for r in group if r.items >= min_items and r not in alone]
         if thin:
             parts.append("too few items per true label on "
                          + ", ".join(str(r.question) for r in thin))

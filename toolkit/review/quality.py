@@ -32,7 +32,7 @@ from ..report import Finding
 from ..rules import fit_label_model, modelled
 from ..rules.dawid_skene import MultiLabelModel
 from ..schema import Schema
-from .aggregate import GROUND_TRUTH, AggregatedItem
+from .aggregate import GROUND_TRUTH, UNRESOLVED, AggregatedItem
 from .competence import Competence, competence, competence_multi, findings
 
 
@@ -129,7 +129,7 @@ def competence_report(items: Sequence[AggregatedItem], schema: Schema,
             row.gold_items, row.gold_accuracy = done, (right / done if done else None)
         for who, (done, right) in gold.items():  # annotators seen on gold items only
             if who not in seen:
-                rows.append(Competence(annotator=who, question=name, items=0, agreement=0.0,
+                rows.append(Competence(annotator=who, question=name, items=0, agreement=None,
                                        accuracy=float("nan"), spammer_score=None,
                                        gold_items=done, gold_accuracy=right / done))
         report.rows.extend(rows)
@@ -140,15 +140,17 @@ def competence_report(items: Sequence[AggregatedItem], schema: Schema,
 def _agreement_with_labels(rows: list[Competence], model: Any,
                            pool: Sequence[AggregatedItem], name: str) -> None:
     """Per annotator, the share of their answers equal to the item's aggregated label (the
-    schema's rule; an unresolved item counts as not agreed)."""
+    schema's rule), over the items that have one: an unresolved item has no label to
+    agree with, and an annotator with no resolved item gets None (shown "-"), never 0."""
     agreed: dict[Any, list[int]] = {}
     for item in pool:
+        if item.provenance.get(name) == UNRESOLVED:
+            continue
         label = item.labels.get(name)
-        resolved = item.provenance.get(name) != "unresolved"
         for (who, _), vote in zip(item.answers, item.votes[name], strict=True):
             counts = agreed.setdefault(who, [0, 0])
             counts[0] += 1
-            counts[1] += int(resolved and vote == label)
+            counts[1] += int(vote == label)
     for row in rows:
         done, same = agreed.get(row.annotator, (0, 0))
-        row.agreement = same / done if done else 0.0
+        row.agreement = same / done if done else None

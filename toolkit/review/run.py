@@ -19,7 +19,9 @@ report's unresolved items are then those the rule left unresolved (what build
 rejects).
 An annotation by an account in the schema's ``annotation.adjudicators`` is ground
 truth; the export names annotators by id only, so they are found through the
-header's ``annotators`` map (toolkit.review.adjudicators).
+header's ``annotator_emails`` map (toolkit.review.adjudicators, which also says
+when a ground-truth star counts). What aggregation met about who decides (A060-A063)
+is in ``result.findings``.
 ``competence=True`` adds the annotators' competence figures
 (toolkit.review.quality) from the same read, reusing the rule's models.
 """
@@ -32,11 +34,12 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from ..report import Finding
 from ..rules import rule_of
 from ..schema import Schema
 from ..studio.snapshot import Snapshot, open_snapshot
 from ._header import check_header, schema_changed_finding
-from .adjudicators import accounts_key, adjudicator_ids
+from .adjudicators import GoldPolicy, gold_policy, stars_findings
 from .aggregate import (
     AggregatedItem,
     aggregate_task,
@@ -79,6 +82,9 @@ class ReviewResult:
     invalid: dict[Any, str] = field(default_factory=dict)
     corpus_keys: KeysView[str] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    # about who decides items (A060-A063, toolkit.review.adjudicators) and the label
+    # model (A053, A054), with aggregation only
+    findings: list[Finding] = field(default_factory=list)
 
 
 def review_snapshot(
@@ -124,11 +130,10 @@ def review_snapshot(
             validator.task(task)
         note_invalid(validator.report.findings, result.invalid)
     else:
-        gold_ids = adjudicator_ids(snap.header, accounts_key(schema.annotation.adjudicators))
+        policy, result.findings = gold_policy(schema, snap.header, str(snap.path))
         held = _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
                      hold=competence or rule_of(schema.annotation.rule).decides_all_at_once,
-                     observers=observers,
-                     gold_ids=gold_ids or None)
+                     observers=observers, policy=policy)
         if held is not None:
             unresolved = _decide(result, schema, held, competence=competence,
                                  keep_items=aggregate, item=item)
@@ -149,17 +154,20 @@ def review_snapshot(
 
 def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, *,
           keep_items: bool, item: Callable[[AggregatedItem], Any] | None,
-          hold: bool = False, gold_ids: frozenset[str] | None = None,
+          hold: bool = False, policy: GoldPolicy | None = None,
           observers: Sequence[Observer] = ()) -> list[AggregatedItem] | None:
     """The streaming loop with aggregation, timed per step (observers count as
     aggregation's time). With ``hold``, returns every aggregated item (for the label
     model or competence, :func:`_decide`); the items under the rule dawid_skene are
-    then made by :func:`_decide`."""
+    then made by :func:`_decide`. The items' findings go to ``result.findings``, with
+    who starred what when the schema lists no adjudicators."""
     items: list[Any] = []
     held: list[AggregatedItem] | None = [] if hold else None
     decide_later = hold and rule_of(schema.annotation.rule).decides_all_at_once
     invalid = result.invalid
     findings = validator.report.findings if validator is not None else None
+    # annotator -> tasks their star decided, when any account's star decides
+    starred: dict[str, list] | None = None if policy is None or policy.listed else {}
     if validator is not None:
         validator.collect = True  # its answers feed aggregation: results walked once
     read = validating = aggregating = agree = 0.0
@@ -178,10 +186,14 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
                 note_invalid(findings[seen:], invalid)
             after_validate = perf_counter()
             validating += after_validate - after_read
-            agg = aggregate_task_with(task, schema, validator.answers, gold_ids)
+            agg = aggregate_task_with(task, schema, validator.answers, policy)
         else:
             after_validate = after_read
-            agg = aggregate_task(task, schema, gold_ids=gold_ids)
+            agg = aggregate_task(task, schema, policy=policy)
+        if agg.findings:
+            result.findings.extend(agg.findings)
+        if agg.gold_by is not None and starred is not None:
+            starred.setdefault(agg.gold_by, []).append(agg.task_id)
         if observers:
             reason = invalid.get(agg.task_id) if invalid else None
             for observe in observers:
@@ -202,6 +214,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
                 agg.data = {}  # competence needs the answers only (memory)
     if keep_items and not decide_later:
         result.items = items
+    if starred and policy is not None:
+        result.findings.extend(stars_findings(starred, policy, str(result.snapshot.path)))
     result.seconds = {"read": read, "validate": validating, "aggregate": aggregating,
                       "agreement": agree}
     return held
@@ -214,7 +228,8 @@ def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
     items), and the competence figures, from the held aggregated items. Returns the
     unresolved rows under such a rule (None under another rule)."""
     start = perf_counter()
-    models = decide_all(held, schema)  # {} under a rule that decides task by task
+    models = decide_all(held, schema,  # {} under a rule that decides task by task
+                        findings=result.findings, where=str(result.snapshot.path))
     unresolved = None
     if rule_of(schema.annotation.rule).decides_all_at_once:
         if keep_items:
@@ -230,18 +245,23 @@ def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
     return unresolved
 
 
-def decide_all(items: Sequence[AggregatedItem], schema: Schema) -> dict[str, Any]:
+def decide_all(items: Sequence[AggregatedItem], schema: Schema, *,
+               findings: list[Finding] | None = None, where: str = "snapshot"
+               ) -> dict[str, Any]:
     """Re-decide ``items`` in place under the schema's rule when it decides all items at
     once (a label model), and restate each one's status; returns what the rule fitted
-    per question (for competence). Does nothing and returns {} under another rule."""
+    per question (for competence). Does nothing and returns {} under another rule.
+    ``findings`` gets the rule's findings (A053, A054), ``where`` naming the snapshot."""
     rule = rule_of(schema.annotation.rule)
     if not rule.decides_all_at_once:
         return {}
-    fitted = rule.decide_all([item for item in items if item.votes is not None], schema)
-    for item in items:
-        if item.votes is not None:
-            restate(item, schema)
-    return fitted
+    pool = [item for item in items if item.votes is not None]
+    decided = rule.decide_all(pool, schema, where=where)
+    for index, item in enumerate(pool):
+        restate(item, schema, unjudged=index in decided.unjudged)
+    if findings is not None:
+        findings.extend(decided.findings)
+    return decided.fitted
 
 
 def validate_snapshot(

@@ -15,15 +15,17 @@ then accepts its name. Rules import the schema model and the kinds only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..kinds import kind_of
 from ..provenance import Provenance
+from ..report import Finding
 
 if TYPE_CHECKING:
     from ..schema import Question, Schema
 
-__all__ = ["Decidable", "Rule"]
+__all__ = ["Decidable", "Decided", "Rule"]
 
 
 class Decidable(Protocol):
@@ -34,6 +36,18 @@ class Decidable(Protocol):
     provenance: dict[str, str]
     confidence: dict[str, float]
     votes: dict[str, list] | None
+
+
+@dataclass
+class Decided:
+    """What :meth:`Rule.decide_all` did besides re-deciding the items in place."""
+
+    #: question -> what the rule fitted on it (a label model; competence reuses it)
+    fitted: dict[str, Any] = field(default_factory=dict)
+    #: indexes of the items it could not judge (their reason says so)
+    unjudged: set[int] = field(default_factory=set)
+    #: what the stage reports about the decisions (A053, A054, ...)
+    findings: list[Finding] = field(default_factory=list)
 
 
 class Rule:
@@ -58,10 +72,11 @@ class Rule:
         question's kind decides by majority (whole answers, or label by label)."""
         return kind_of(question.kind).disagreement(question, votes, len(votes))
 
-    def decide_all(self, items: Sequence[Decidable], schema: Schema) -> dict[str, Any]:
+    def decide_all(self, items: Sequence[Decidable], schema: Schema, *,
+                   where: str = "snapshot") -> Decided:
         """Re-decide ``items`` (those aggregated from their annotators' answers) in place,
-        once all are read; returns what it fitted per question (for competence)."""
-        return {}
+        once all are read; ``where`` names the snapshot in findings."""
+        return Decided()
 
     def card_text(self, schema: Schema) -> str:
         """What the dataset card adds after "aggregated by the rule `name` (...)"."""

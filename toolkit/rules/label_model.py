@@ -17,26 +17,55 @@ posterior of the chosen label; for multi the weakest label decision) and the
 rule's provenance, or ``unanimous`` when every annotator gave that label. Below
 ``annotation.min_confidence`` the question is unresolved (label None).
 Deterministic: items are taken in the order given (the snapshot's).
+
+What the model cannot judge gets no confidence (None, an empty cell in the
+dataset), never a made-up 1.0:
+
+- a missing label (single, yes/no, rating: the model chose "no answer"): there is
+  no label to be confident in;
+- an item whose one answer comes from an annotator who shares no item with
+  another annotator: nothing tells how often they are right (with one annotator
+  per item the model would call everyone perfect). Under ``min_confidence`` such a
+  question is unresolved. Finding A053 counts them.
+
+``min_confidence: 1`` leaves nearly every item unresolved: finding A054.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..kinds import kind_of
-from ..kinds.base import ONE_LABEL, PER_LABEL
+from ..kinds.base import PER_LABEL
 from ..provenance import Provenance
-from .base import Decidable
+from ..report import Finding
+from .base import Decidable, Decided
 from .majority import Majority
 
 if TYPE_CHECKING:
     from ..schema import Question, Schema
     from .dawid_skene import LabelModel, MultiLabelModel
 
-__all__ = ["ONE_LABEL", "PER_LABEL", "DawidSkene", "LabelModelRule", "OneCoin",
-           "fit_label_model", "modelled"]
+ONE_ANSWER = "A053"  # warning: items the model cannot judge (one answer, annotator alone)
+MIN_CONFIDENCE_ONE = "A054"  # warning: min_confidence 1 leaves nearly everything unresolved
+
+__all__ = ["MIN_CONFIDENCE_ONE", "ONE_ANSWER", "DawidSkene", "LabelModelRule", "OneCoin",
+           "fit_label_model", "min_confidence_warning", "modelled"]
+
+
+def min_confidence_warning(schema: Schema) -> str | None:
+    """What is wrong with a ``min_confidence`` the schema accepts but that cannot work
+    (1: a posterior is below 1 on nearly every item, even three answers of three
+    agreeing), or None."""
+    threshold = schema.annotation.min_confidence
+    if threshold is None or threshold < 1:
+        return None
+    return ("annotation.min_confidence is 1: only a posterior of exactly 1 passes, so items "
+            "are left unresolved even where every annotator agreed (any doubt about one of "
+            "them lowers it), on real data nearly all; use a threshold below 1, e.g. 0.9")
+
 
 def _maths() -> ModuleType:
     """toolkit.rules.dawid_skene, imported when a model is fitted (it loads numpy, which
@@ -77,35 +106,42 @@ class LabelModelRule(Majority):
         """The function fitting the model on coded answers (toolkit.rules.dawid_skene)."""
         raise NotImplementedError
 
-    def decide_all(self, items: Sequence[Decidable], schema: Schema) -> dict[str, Any]:
-        pool = [item for item in items if item.votes is not None]
+    def decide_all(self, items: Sequence[Decidable], schema: Schema, *,
+                   where: str = "snapshot") -> Decided:
+        pool = list(items)
         min_confidence = schema.annotation.min_confidence
-        fitted: dict[str, Any] = {}
+        decided = Decided(unjudged=_unjudged(pool))
+        alone = decided.unjudged
         for question, shape in modelled(schema):
             name = question.name
+            set_valued = shape == PER_LABEL
             triples = [(index, who, vote)
                        for index, item in enumerate(pool)
                        for (who, _), vote in zip(item.answers, item.votes[name],  # type: ignore[index]
                                                  strict=True)]
             model = fit_label_model(question, shape, triples, self.model())
             results = model.results()
-            fitted[name] = model
+            decided.fitted[name] = model
             for index, item in enumerate(pool):
                 found = results.get(index)
                 if found is None:
                     continue
                 label, confidence = found
-                if shape == PER_LABEL:
+                if set_valued:
                     label = label or None  # no label chosen: stored as None, as aggregate does
-                item.confidence[name] = confidence
-                if min_confidence is not None and confidence < min_confidence:
+                judged = index not in alone and (set_valued or label is not None)
+                if judged:
+                    item.confidence[name] = confidence
+                if min_confidence is not None and (
+                        index in alone or (judged and confidence < min_confidence)):
                     item.labels[name], item.provenance[name] = None, Provenance.UNRESOLVED
                     continue
                 votes = item.votes[name]  # type: ignore[index]
                 unanimous = votes.count(votes[0]) == len(votes) and votes[0] == label
                 item.labels[name] = label
                 item.provenance[name] = Provenance.UNANIMOUS if unanimous else self.provenance
-        return fitted
+        decided.findings = _findings(pool, alone, schema, where, bool(decided.fitted))
+        return decided
 
     def card_text(self, schema: Schema) -> str:
         below = schema.annotation.min_confidence
@@ -141,3 +177,34 @@ class OneCoin(DawidSkene):
 
     def model(self) -> Callable[..., LabelModel]:
         return _maths().one_coin_dawid_skene
+
+
+def _unjudged(pool: Sequence[Decidable]) -> set[int]:
+    """Indexes of the items with one answer whose annotator answers no item together
+    with another annotator: the label model cannot judge them."""
+    shared = {who for item in pool if len(item.answers) > 1 for who, _ in item.answers}
+    return {index for index, item in enumerate(pool)
+            if len(item.answers) == 1 and item.answers[0][0] not in shared}
+
+
+def _findings(pool: Sequence[Decidable], alone: set[int], schema: Schema, where: str,
+              modelled_any: bool) -> list[Finding]:
+    """A053 when some items cannot be judged, A054 for min_confidence 1."""
+    out = []
+    if alone and modelled_any:
+        who = sorted({pool[i].answers[0][0] for i in alone}, key=lambda w: (len(w), w))
+        shown = ", ".join(who[:10]) + (", ..." if len(who) > 10 else "")
+        under = ("; under min_confidence they are unresolved"
+                 if schema.annotation.min_confidence is not None else "")
+        out.append(Finding(
+            "warning", ONE_ANSWER, where,
+            f"{len(alone)} of {len(pool)} item(s) have one answer, from annotator(s) who share "
+            f"no item with another ({shown}): one answer cannot be judged (the model would "
+            "call every such annotator always right)",
+            f"their confidence is left empty{under}; give items a second annotator "
+            "(annotation.overlap 2 or more)"))
+    caution = min_confidence_warning(schema)
+    if caution:
+        out.append(Finding("warning", MIN_CONFIDENCE_ONE, where, caution,
+                           "the items are left unresolved (rejected/) as the schema asks"))
+    return out

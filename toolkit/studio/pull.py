@@ -59,9 +59,13 @@ Annotators' names: Label Studio's export gives an annotation's ``completed_by`` 
 a bare user id (only the Data Manager adds ``created_username``). So a pull reads
 the server's users once (``GET /api/users/``) and the header's ``annotators`` maps
 each user id that annotated in the snapshot to a readable name ("first last
-e-mail", as Label Studio writes ``created_username``), for `corpus agree`'s table.
-A key that may not list users gives no map (agree then shows ids). Only the
-header gains the key: older readers ignore it.
+e-mail", as Label Studio writes ``created_username``), for `corpus agree`'s table,
+and ``annotator_emails`` maps it to the account's e-mail alone: a name is the
+account owner's to change (so never trusted), the e-mail is not (Label Studio
+1.23 answers 405 to a PATCH of one's own e-mail), and it is what the schema's
+``annotation.adjudicators`` are matched by (toolkit.review.adjudicators).
+A key that may not list users gives no maps (agree then shows ids). Only the
+header gains the keys: older readers ignore them.
 """
 
 from __future__ import annotations
@@ -136,36 +140,57 @@ class PullResult:
         return self.header.get("counts", {})
 
 
+@dataclass(frozen=True)
+class Users:
+    """The server's accounts, by user id (as a string): a readable ``names`` map ("first
+    last e-mail", else the username: for people's eyes) and the ``emails`` map (the
+    account's e-mail, which its owner cannot change: what adjudicators are matched by)."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
+
+
 def user_names(studio: Studio) -> dict[str, str]:
     """User id -> readable name ("first last e-mail", else the username), from
     ``GET /api/users/``; empty when the server refuses (a key without the right)."""
+    return server_users(studio).names
+
+
+def server_users(studio: Studio) -> Users:
+    """The server's accounts (:class:`Users`) from ``GET /api/users/``; empty when the
+    server refuses (a key without the right)."""
     try:
         response = studio.http.get("/api/users/")
     except httpx.HTTPError:
-        return {}
+        return Users()
     if response.status_code != 200:
-        return {}
+        return Users()
     try:
         users = orjson.loads(response.content)
     except orjson.JSONDecodeError:
-        return {}
+        return Users()
     if isinstance(users, dict):
         users = users.get("results", [])
-    names: dict[str, str] = {}
+    found = Users()
     for user in users if isinstance(users, list) else ():
         if not isinstance(user, dict) or user.get("id") is None:
             continue
+        ident = str(user["id"])
         parts = (user.get("first_name"), user.get("last_name"), user.get("email"))
         name = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
         name = name or str(user.get("username") or "")
         if name:
-            names[str(user["id"])] = name
-    return names
+            found.names[ident] = name
+        email = user.get("email")
+        if isinstance(email, str) and email.strip():
+            found.emails[ident] = email.strip()
+    return found
 
 
-def _naming(tasks: Iterable[dict], header: dict, users: dict[str, str]) -> Iterator[dict]:
+def _naming(tasks: Iterable[dict], header: dict, users: Users) -> Iterator[dict]:
     """Pass the tasks through; at the end, ``header["annotators"]`` holds the names of
-    the users who annotated them (write_snapshot writes the header after the tasks)."""
+    the users who annotated them and ``header["annotator_emails"]`` their accounts'
+    e-mails (write_snapshot writes the header after the tasks)."""
     seen: set[str] = set()
     for task in tasks:
         for annotation in task.get("annotations") or ():
@@ -175,11 +200,10 @@ def _naming(tasks: Iterable[dict], header: dict, users: dict[str, str]) -> Itera
             if who is not None:
                 seen.add(str(who))
         yield task
-    header["annotators"] = {
-        who: users[who]
-        for who in sorted(seen, key=lambda w: (len(w), w))  # numeric order for ids
-        if who in users
-    }
+    ordered = sorted(seen, key=lambda w: (len(w), w))  # numeric order for ids
+    header["annotators"] = {who: users.names[who] for who in ordered if who in users.names}
+    header["annotator_emails"] = {who: users.emails[who] for who in ordered
+                                  if who in users.emails}
 
 
 class _NotMergeable(Exception):
@@ -582,7 +606,7 @@ def pull(
         "markers": MARKERS,
     }
     path = _snapshot_path(directory, datetime.now(timezone.utc))
-    users = user_names(studio)
+    users = server_users(studio)
     notes: list[str] = []
     done = 0
 
