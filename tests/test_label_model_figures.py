@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 
 from annotation_builders import SCHEMA_PATH, annotation, choice, rating, schema, task
-from toolkit.review.run import decide_all as apply_label_model
 
 from toolkit.cli import main
 from toolkit.review import review_snapshot
 from toolkit.review.aggregate import aggregate_task
 from toolkit.review.quality import competence_report
+from toolkit.review.run import decide_all as apply_label_model
 from toolkit.schema import Schema
 from toolkit.studio.snapshot import write_snapshot
 
