@@ -19,7 +19,11 @@ characters hash to 0 mod 3: a copy keeps the same ones wherever its text moved),
 which halved detection's CPU time on seed-sized comments (bench_ingest) for a
 pair recall of 0.972 instead of 0.982 on bench_dedupe. A comment whose matching
 form has fewer than :data:`SHORT` characters ("شكرا", "صح") matches only a comment
-with the same form: a few shared 5-grams mean nothing there.
+with the same form: a few shared 5-grams mean nothing there. A comment whose form has
+fewer than :data:`COMPARABLE` characters (emoji only, punctuation only, "ههههه") has
+nothing to compare: it is never a copy of a different comment, only of the same text
+(``👍👍👍`` twice is one cluster; ``👍👍👍``, ``👎👎👎``, ``😡``, ``؟؟؟`` and ``!!!`` are
+five comments, whose meaning is the article's, not their own).
 
 Clusters are formed in corpus order, as comments arrive (ingest streams, and
 `corpus sync` matches a new day's comments against the whole corpus): a comment
@@ -55,6 +59,7 @@ from .arabic import normalize
 
 __all__ = [
     "BATCH",
+    "COMPARABLE",
     "DEFAULT_THRESHOLD",
     "KEEP_ALL",
     "NUM_PERM",
@@ -73,6 +78,7 @@ BANDS = 16  # of 8 rows: P(candidate) 0.81 at Jaccard 0.75, 0.99 at 0.85
 SEED = 1103
 SHINGLE = 5
 SHORT = 25  # matching forms shorter than this match only when equal
+COMPARABLE = 2  # matching forms shorter than this (emoji, punctuation only) match no other text
 SAMPLE_FROM = 150  # forms this long are shingled by a content-defined third (shingles())
 BATCH = 1024  # comments sketched per call (rensa's per-call cost is paid once a batch)
 LARGEST = 5  # clusters shown in the summary and reported as findings
@@ -154,6 +160,15 @@ def _exact_key(form: str) -> bytes:
     return blake2b(form.encode("utf-8"), digest_size=8).digest()
 
 
+def _match_key(form: str, text: str) -> bytes:
+    """The exact-match key of a comment: its matching form, or, when the form is shorter
+    than :data:`COMPARABLE` (emoji, punctuation, one letter: nothing to compare), its
+    text itself (outer spaces aside), in a key space no form can reach."""
+    if len(form) >= COMPARABLE:
+        return _exact_key(form)
+    return b"\0" + _exact_key(text.strip())
+
+
 class NearDuplicateIndex:
     """Every comment seen so far, for matching the next ones (see the module docstring).
 
@@ -201,7 +216,7 @@ class NearDuplicateIndex:
         for row, form in enumerate(forms):
             index = self.seen
             self.seen += 1
-            key = _exact_key(form)
+            key = _match_key(form, texts[row])
             rep = self._exact.get(key)
             sketch = sketch_of.get(row)
             if rep is None and sketch is not None:
