@@ -48,6 +48,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "I053": ("info", "stale-tmp-removed"),
     "I054": ("error", "unclosed-quote"),
     "I055": ("warning", "comment-without-time"),
+    "I056": ("info", "recrawl-lacks-comments"),
     "I060": ("info", "near-duplicate-cluster"),
     "P001": ("warning", "duplicate-key"),
     "P002": ("warning", "prediction-unknown-key"),

@@ -2,9 +2,10 @@
 
 `corpus ingest` writes a corpus from its inputs alone. A team lead's daily run
 brings only new pages, and the corpus must keep what it had: merging is an
-upsert by article id. An article met again under its id replaces the stored one
-(a re-scraped page with more comments; comment ids are content-based, so the
-comments already pushed keep theirs); an article met again under another id
+upsert by article id. An article met again under its id is united with the stored
+one (:func:`recrawled`: the stored comments stay as they are, also those the new crawl
+lacks, reported as I056; its new comments are appended; comment ids are
+content-based, so the comments already pushed keep theirs); an article met again under another id
 (same normalized title + body, e.g. through another format) is kept once, as
 stored, and reported; new articles are appended in input order. New comments are
 matched for near-duplicates against the whole corpus (toolkit.ingest.near_duplicates);
@@ -48,8 +49,8 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
             replacement = fresh.get(article.id)
             if replacement is not None:
                 placed.add(article.id)
-                kept.append({c.id: c for c in article.comments})
-                replacement = _stored_marks(replacement, kept[-1])
+                kept.append({c.id for c in article.comments})
+                replacement = recrawled(article, replacement, report)
                 report.counts["merge_updated"] += replacement != article
                 yield replacement
                 continue
@@ -126,12 +127,19 @@ def merge_copies(articles: Iterable[Article], copies: dict[str, list[tuple[str, 
         yield article
 
 
-def _stored_marks(article: Article, stored: dict) -> Article:
-    """A re-scraped article whose comments already in the corpus keep their duplicate_of."""
-    if not any(stored[c.id].duplicate_of for c in article.comments if c.id in stored):
-        return article
-    comments = tuple(
-        replace(c, duplicate_of=stored[c.id].duplicate_of) if c.id in stored else c
-        for c in article.comments
-    )
-    return replace(article, comments=comments)
+def recrawled(stored: Article, fresh: Article, report: Report) -> Article:
+    """A stored article met again: the new crawl's fields, the stored comments as they
+    are (text, position, ``duplicate_of``), then the new crawl's new comments.
+
+    A stored comment the new crawl lacks (deleted on the site, cut by the crawler) is
+    kept and reported (I056): a corpus only grows.
+    """
+    united, _ = unite(stored, fresh)
+    fresh_ids = {rebased_comment(c, stored.id).id for c in fresh.comments}
+    missing = [c.id for c in stored.comments if c.id not in fresh_ids]
+    if missing:
+        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+        report.info("I056", fresh.source,
+                    f"the new crawl of article {stored.id} lacks {len(missing)} stored "
+                    f"comment(s) ({shown})", "kept them in the corpus")
+    return replace(fresh, id=stored.id, comments=united.comments)
