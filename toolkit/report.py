@@ -60,6 +60,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "B003": ("warning", "empty-split"),
     "B050": ("warning", "missing-required"),
     "B051": ("info", "cluster-joins-groups"),
+    "B052": ("warning", "clusters-not-checked"),
     # agree, sync: annotator competence (toolkit.review.competence; A053-A059 reserved)
     "A050": ("warning", "spammer"),
     "A051": ("warning", "constant-answer"),

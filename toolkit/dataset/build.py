@@ -340,6 +340,7 @@ def _build(
 
     split_of, near_duplicates = _assign(
         schema, [(item, group) for item, _, group in encoded], previous, marks, report)
+    joined = near_duplicates.pop("largest") if near_duplicates else None  # for B003
     by_split: dict[str, list[list]] = {name: [] for name in schema.dataset.splits}
     groups: dict[str, set] = defaultdict(set)
     distribution = _new_distribution(schema)
@@ -371,7 +372,8 @@ def _build(
             if not rows:  # `datasets` cannot load an empty Parquet split: leave it out, say so
                 report.warning(
                     "B003", str(out_path), f"split {name!r} is empty ({len(encoded)} items in "
-                    f"{sum(len(keys) for keys in groups.values())} groups); it is not written",
+                    f"{sum(len(keys) for keys in groups.values())} groups"
+                    f"{_joined_cause(schema, joined)}); it is not written",
                     "annotate more items, or change dataset.splits in the schema",
                 )
         split_files = [write_split(staging, name, rows_table(rows, features), **writer_options)
@@ -554,11 +556,24 @@ def _assign(schema: Schema, items: list[tuple[Item, str]], previous: dict[str, s
                     f"{count} `{schema.dataset.group_by}` groups",
                     "dealt as one group: all its items are in one split")
     return split_of, {
+        "largest": (spanning[0][1], spanning[0][0], len({group for group, *_ in triples}))
+        if spanning else None,
         "clusters": len(clusters),
         "items_in_clusters": sum(len(groups) for groups in clusters.values()),
         "copies": sum(len(groups) - 1 for groups in clusters.values()),
         "joining_groups": len(spanning),
     }
+
+
+def _joined_cause(schema: Schema, joined: tuple[str, int, int] | None) -> str:
+    """``; near-duplicate cluster X joins N of the G groups into one ...`` for an empty
+    split's finding, from (largest joining cluster, its groups, all groups), else empty."""
+    if joined is None:
+        return ""
+    key, count, total = joined
+    share = f"all {count}" if count == total else f"{count} of the {total}"
+    return (f"; near-duplicate cluster {key} joins {share} `{schema.dataset.group_by}` groups "
+            "into one, dealt to one split")
 
 
 def _with_copies(schema: Schema, items: list[Item], corpus: Path, marks: dict[str, str],
