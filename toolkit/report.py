@@ -49,6 +49,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "I054": ("error", "unclosed-quote"),
     "I055": ("warning", "comment-without-time"),
     "I056": ("info", "recrawl-lacks-comments"),
+    "I057": ("warning", "stored-marks-unreadable"),
     "I060": ("info", "near-duplicate-cluster"),
     "P001": ("warning", "duplicate-key"),
     "P002": ("warning", "prediction-unknown-key"),

@@ -19,7 +19,6 @@ with the comments of every copy united by their content ids
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +26,12 @@ from pathlib import Path
 from ..corpus import Article, read_corpus, write_corpus
 from ..report import Report
 from ._common import dedupe_key, rebased_comment
-from .near_duplicates import DEFAULT_THRESHOLD, KEEP_ALL, NearDuplicateIndex, mark_near_duplicates
+from .near_duplicates import (
+    DEFAULT_THRESHOLD,
+    NearDuplicateIndex,
+    keep_stored_firsts,
+    mark_near_duplicates,
+)
 
 
 def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
@@ -35,21 +39,22 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
                  near_duplicates: float | None = DEFAULT_THRESHOLD) -> Report:
     """Write ``out`` = ``existing`` upserted with the articles of ``new``.
 
-    Memory holds the new articles (a day's batch) and one key per stored article.
+    Memory holds the new articles (a day's batch), one key per stored article and the
+    stored comments' marks (:func:`toolkit.ingest.near_duplicates.keep_stored_firsts`).
     Counts ``merge_updated``, ``merge_added`` and ``duplicates`` in the report.
     """
     report = report if report is not None else Report()
     fresh: dict[str, Article] = {a.id: a for a in read_corpus(new)}
     fresh_keys = {dedupe_key(a.title, a.body): a.id for a in fresh.values()}
     placed: set[str] = set()
-    kept: deque = deque()  # per article yielded: the comment ids whose duplicate_of stays
+    stored: dict[str, str | None] = {}  # every stored comment's duplicate_of (they stay)
 
-    def merged():
+    def merged() -> Iterator[Article]:
         for article in read_corpus(existing):
+            stored.update((c.id, c.duplicate_of) for c in article.comments)
             replacement = fresh.get(article.id)
             if replacement is not None:
                 placed.add(article.id)
-                kept.append({c.id for c in article.comments})
                 replacement = recrawled(article, replacement, report)
                 report.counts["merge_updated"] += replacement != article
                 yield replacement
@@ -60,19 +65,19 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
                 report.counts["duplicates"] += 1
                 report.info("I007", twin, f"same article as {article.id} already in the "
                             "corpus", "kept the stored one")
-            kept.append(KEEP_ALL)
             yield article
         for article_id, article in fresh.items():
             if article_id not in placed:
                 report.counts["merge_added"] += 1
-                kept.append(())
                 yield article
 
     articles = merged()
     index = NearDuplicateIndex(near_duplicates) if near_duplicates is not None else None
-    if index is not None:
-        articles = mark_near_duplicates(articles, index, keep=iter(kept.popleft, None))
+    if index is not None:  # every comment is matched; then the stored marks are put back
+        articles = mark_near_duplicates(articles, index)
     write_corpus(Path(out), articles)
+    if index is not None:  # and a new comment joins its cluster's stored first
+        keep_stored_firsts(Path(out), stored)
     if index is not None:
         index.summarize(report)
     return report

@@ -47,13 +47,14 @@ are near 0.5) and sits in the 0.7-0.8 range the web-scale projects use.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
+from pathlib import Path
 
 import numpy
 
-from ..corpus import Article
+from ..corpus import Article, read_corpus, write_corpus
 from ..report import Report
 from .arabic import normalize
 
@@ -66,6 +67,7 @@ __all__ = [
     "SHORT",
     "Cluster",
     "NearDuplicateIndex",
+    "keep_stored_firsts",
     "mark_near_duplicates",
     "match_form",
     "parse_threshold",
@@ -374,3 +376,56 @@ def copies_not_pushed(policy: str, articles: Iterable[Article]) -> dict[str, str
             here.add(comment.id)
     return skip
 
+
+
+def stored_marks(articles: Iterable[Article]) -> dict[str, str | None]:
+    """Comment id -> ``duplicate_of`` of every comment of a corpus (before it is rewritten),
+    for :func:`keep_stored_firsts`."""
+    return {c.id: c.duplicate_of for article in articles for c in article.comments}
+
+
+def keep_stored_firsts(path: Path, stored: Mapping[str, str | None]) -> bool:
+    """Rewrite the corpus file ``path`` (just marked from scratch, or merged) so that the
+    first comment of a cluster stays the one the corpus had chosen (``stored``: the
+    previous file's marks, :func:`stored_marks`); returns whether anything changed.
+
+    A comment the corpus had keeps its ``duplicate_of`` (unless it named a stored comment
+    that is gone); a new comment whose cluster holds a stored comment points to that stored
+    comment's first (the earliest such, in corpus order); only a cluster of new comments
+    alone gets a new first. So a recrawl bringing an earlier copy (under an earlier
+    article) never makes an unannotated comment the first whose labels its copies take.
+    Two reads of ``path``; memory: ``stored`` and one entry per cluster with stored members.
+    """
+    present: set[str] = set()  # stored firsts still in the file (stored mark None)
+    candidates: dict[str, list[str]] = {}  # computed first -> stored firsts of its members
+    differs = False
+    for article in read_corpus(path):
+        for comment in article.comments:
+            if comment.id not in stored:
+                continue
+            mark = stored[comment.id]
+            if mark is None:
+                present.add(comment.id)
+            candidates.setdefault(comment.duplicate_of or comment.id, []).append(
+                mark or comment.id)
+            differs |= comment.duplicate_of != mark
+    if not differs:
+        return False
+
+    def final(comment_id: str, computed: str | None) -> str | None:
+        mark = stored.get(comment_id, "")
+        if mark is None or mark in present or (mark and mark not in stored):
+            return mark  # as the corpus says (also a first it never held)
+        first = computed or comment_id
+        first = next((s for s in candidates.get(first, ()) if s in present), first)
+        return None if first == comment_id else first
+
+    def restamped() -> Iterator[Article]:
+        for article in read_corpus(path):
+            comments = tuple(
+                c if (mark := final(c.id, c.duplicate_of)) == c.duplicate_of
+                else replace(c, duplicate_of=mark) for c in article.comments)
+            yield replace(article, comments=comments)
+
+    write_corpus(path, restamped())
+    return True

@@ -29,7 +29,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..corpus import Article, corpus_lock, dump_corpus, read_corpus, write_corpus
-from ..errors import OptionError
+from ..errors import InputError, OptionError
 from ..paths import DEFAULT_CORPUS, DEFAULT_LOCK_TIMEOUT, Say, replacing, unique_temporaries
 from ..report import Report
 from ._common import Context, dedupe_key
@@ -37,7 +37,13 @@ from ._decode import UndecodableError, decode
 from .csvfile import read_csv
 from .jsonl import read_jsonl
 from .merge import merge_copies
-from .near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, mark_near_duplicates
+from .near_duplicates import (
+    DEFAULT_THRESHOLD,
+    NearDuplicateIndex,
+    keep_stored_firsts,
+    mark_near_duplicates,
+    stored_marks,
+)
 from .page import parse_page
 
 __all__ = ["FORMATS", "IngestResult", "discover", "ingest", "iter_articles", "source_name"]
@@ -383,7 +389,8 @@ def ingest_unlocked(
             return mark_near_duplicates(stream, index)
 
         index: NearDuplicateIndex | None = None
-        # <out>.tmp is renamed over <out> once, at the end: a failure in either pass
+        stored = _previous_marks(out_path, report) if near_duplicates is not None else {}
+        # <out>.tmp is renamed over <out> once, at the end: a failure in any pass
         # leaves the previous corpus as it was
         with replacing(out_path, unique=True) as staged:
             with staged.open("wb") as handle:
@@ -392,11 +399,26 @@ def ingest_unlocked(
                 # comments are matched again, from a fresh index
                 united = merge_copies(read_corpus(staged), copies, report)
                 write_corpus(staged, marked(_unmarked(a) for a in united))
+            if stored:  # a re-ingest: a cluster's first stays the one the corpus chose
+                keep_stored_firsts(staged, stored)
         if index is not None:
             index.summarize(report)
     report.counts["warnings"] = len(report.warnings)
     report.counts["errors"] = len(report.errors)
     return IngestResult(out=out_path, report=report, unreadable=unreadable, written=written)
+
+
+def _previous_marks(out: Path, report: Report) -> dict[str, str | None]:
+    """The marks of the corpus ``out`` is about to replace (empty when there is none); a
+    corpus that cannot be read is reported (I057) and replaced with fresh marks."""
+    if not out.is_file():
+        return {}
+    try:
+        return stored_marks(read_corpus(out))
+    except InputError as exc:
+        report.warning("I057", str(out), f"the corpus being replaced cannot be read ({exc})",
+                       "near-duplicate clusters chosen afresh; their first comments may move")
+        return {}
 
 
 def _unmarked(article: Article) -> Article:
