@@ -172,7 +172,8 @@ def test_no_import_cycle_among_module_level_imports():
 
 def test_the_package_exports_every_stage_and_importing_it_loads_no_heavy_library():
     code = ("import sys, toolkit; "
-            "heavy = sorted(m for m in ('datasets', 'label_studio_sdk', 'numpy') if m in sys.modules); "
+            "heavy = sorted(m for m in ('datasets', 'label_studio_sdk', 'numpy') "
+            "if m in sys.modules); "
             "names = [n for n in ('ingest', 'connect', 'push', 'pull', 'review_snapshot', "
             "'build_dataset', 'write_report', 'adjudicate', 'publish_folder', 'sync') "
             "if not callable(getattr(toolkit, n))]; "

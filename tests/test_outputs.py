@@ -211,16 +211,18 @@ def test_a_terminated_ingest_leaves_no_tmp(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", code, str(pages), str(out)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    tmp = tmp_path / "corpus.jsonl.tmp"
+    def temporaries() -> list[Path]:  # the run's own <out>.<pid>-<random>.tmp
+        return list(tmp_path.glob("corpus.jsonl.*.tmp"))
+
     for _ in range(600):  # until the temporary exists (the ingest is writing), at most 60 s
-        if tmp.exists() or proc.poll() is not None:
+        if temporaries() or proc.poll() is not None:
             break
         time.sleep(0.1)
-    assert tmp.exists(), "the ingest ended before it could be stopped"
+    assert temporaries(), "the ingest ended before it could be stopped"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert not tmp.exists()
+    assert not temporaries()
     assert out.read_bytes() == b""
     assert json.dumps(err.decode()).count("Traceback") == 0
 

@@ -8,7 +8,9 @@ annotation offsets point into these strings, so nothing here normalizes text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -18,6 +20,9 @@ import orjson
 from .errors import InputError
 from .paths import (
     DEFAULT_CORPUS,  # noqa: F401  (where ingest writes and push reads)
+    DEFAULT_LOCK_TIMEOUT,
+    Say,
+    exclusive,
     replacing,
 )
 
@@ -115,7 +120,7 @@ def dumps_article(article: Article) -> bytes:
 
 def write_corpus(path: Path, articles: Iterable[Article]) -> int:
     """Write articles to ``path`` (JSONL), atomically; returns how many were written."""
-    with replacing(path) as tmp, tmp.open("wb") as out:
+    with replacing(path, unique=True) as tmp, tmp.open("wb") as out:
         return dump_corpus(out, articles)
 
 
@@ -183,3 +188,30 @@ def iter_jsonl(
                     f"{path}:{number}: not JSON ({exc})" + (f"; {hint}" if hint else "")
                 ) from exc
             yield number, value
+
+
+def corpus_lock_path(corpus: Path | str) -> Path:
+    """``.<name>.lock`` beside the corpus file (a symlink's target: the file written);
+    there only while a run writes the corpus."""
+    real = Path(os.path.realpath(corpus))
+    return real.with_name(f".{real.name}.lock")
+
+
+@contextmanager
+def corpus_lock(corpus: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT,
+                say: Say | None = None) -> Iterator[Path]:
+    """Hold the corpus file's write lock: two runs writing one corpus (two ingests, two
+    syncs) take turns, each reading the corpus the other wrote; never a torn file or
+    a lost input. Raises :class:`Busy` after ``timeout`` seconds of waiting."""
+    path = corpus_lock_path(corpus)
+
+    def waiting(holder: str) -> str:
+        return (f"Another run is writing {corpus}{holder}; waiting for it (up to "
+                f"{timeout:g} s) ...")
+
+    def busy(holder: str) -> str:
+        return (f"another run{holder} is still writing {corpus} after {timeout:g} s "
+                f"(lock {path}); nothing was written: run this again when it has finished")
+
+    with exclusive(path, timeout=timeout, busy=busy, waiting=waiting, say=say, remove=True):
+        yield path

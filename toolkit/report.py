@@ -48,6 +48,8 @@ CODES: dict[str, tuple[Level, str]] = {
     "I053": ("info", "stale-tmp-removed"),
     "I054": ("error", "unclosed-quote"),
     "I055": ("warning", "comment-without-time"),
+    "I056": ("info", "recrawl-lacks-comments"),
+    "I057": ("warning", "stored-marks-unreadable"),
     "I060": ("info", "near-duplicate-cluster"),
     "P001": ("warning", "duplicate-key"),
     "P002": ("warning", "prediction-unknown-key"),
@@ -59,6 +61,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "B003": ("warning", "empty-split"),
     "B050": ("warning", "missing-required"),
     "B051": ("info", "cluster-joins-groups"),
+    "B052": ("warning", "clusters-not-checked"),
     # agree, sync: annotator competence (toolkit.review.competence; A055-A059 reserved)
     "A050": ("warning", "spammer"),
     "A051": ("warning", "constant-answer"),

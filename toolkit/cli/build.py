@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import EmptyDatasetRefused
+from ..paths import DEFAULT_CORPUS
 from ..schema import load_schema
-from .output import naming, out_console, output_folder, print_findings
+from .output import naming, out_console, output_folder, print_findings, say
 
 if TYPE_CHECKING:
     from ..dataset import BuildResult
@@ -22,8 +23,10 @@ def build(
         None, "--out", "-o", help="The dataset folder (default: exports/<schema>/dataset); "
         "replaced when it holds an earlier build."),
     corpus: Path | None = typer.Option(
-        None, "--corpus", help="The corpus JSONL the tasks were pushed from: the balance then "
-        "covers every unit of the corpus (else only the snapshot's tasks)."),
+        None, "--corpus", help="The corpus JSONL the tasks were pushed from (default: "
+        "exports/corpus.jsonl when it exists): near-duplicate clusters stay in one split, and "
+        "the balance covers every unit of the corpus (without one, only the snapshot's tasks, "
+        "and clusters are not known: B052)."),
     with_context: bool = typer.Option(
         False, "--with-context", help="Include each comment's article body (article_body)."),
     keep_unresolved: bool = typer.Option(
@@ -50,6 +53,10 @@ def build(
 
     loaded = load_schema(schema)
     target = output_folder(out or default_out(loaded), "--out")
+    if corpus is None and DEFAULT_CORPUS.is_file():
+        corpus = DEFAULT_CORPUS
+        say(f"Reading the corpus {corpus} (the default; --corpus to choose another) for "
+            "near-duplicate clusters and the balance")
     try:
         with naming(target):
             result = build_dataset(
@@ -60,6 +67,11 @@ def build(
     except EmptyDatasetRefused as exc:  # say why the rows went, then the one-line error
         print_findings(getattr(exc, "findings", []))
         raise
+    if corpus is None and loaded.unit == "comment":
+        result.report.warning(
+            "B052", str(snapshot), "built without the corpus file, so near-duplicate clusters "
+            "are not known and copies may land in two splits",
+            f"give --corpus (default {DEFAULT_CORPUS})")
     show_build(result)
     if not result.balance.adds_up:
         raise typer.Exit(1)

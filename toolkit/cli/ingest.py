@@ -18,6 +18,7 @@ from .output import (
     output_file,
     print_findings,
     progress_bar,
+    say,
     write_json_report,
 )
 
@@ -71,7 +72,7 @@ def ingest(
         result = run_ingest(
             inputs, out=target, fmt=fmt, crawled_at=_parse_date(crawled_at),
             progress=lambda _path, done, total: on_progress(done, total),
-            near_duplicates=threshold,
+            near_duplicates=threshold, say=say,
         )
     result.out = out  # the summary names the path as given (a symlink, not its target)
     report = result.report

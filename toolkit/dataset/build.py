@@ -87,6 +87,7 @@ class Balance:
     not_in_corpus: int = 0  # snapshot tasks whose unit is not in the given corpus
     duplicates: int = 0  # extra tasks for a unit already seen (counted in rejected)
     copies: int = 0  # near-duplicate copies not pushed, in the splits with their first's labels
+    copies_waiting: int = 0  # copies not pushed whose first has no labels: no row (not pushed)
 
     @property
     def accounted(self) -> int:
@@ -115,6 +116,9 @@ class Balance:
         if self.copies:
             lines.append(f"near-duplicate copies not pushed, in the splits with their first "
                          f"comment's labels: {self.copies}")
+        if self.copies_waiting:
+            lines.append("near-duplicate copies not pushed, waiting for their first comment's "
+                         f"labels (not in the dataset): {self.copies_waiting}")
         lines.append(
             f"snapshot tasks: {self.snapshot_tasks} = {sum(self.in_splits.values()) - self.copies}"
             " in splits "
@@ -322,9 +326,10 @@ def _build(
             "(V004 unanswered, V001 a question the schema does not have: renamed?)",
         )
     marks = _near_duplicate_marks(corpus)
-    copies = 0
+    copies = waiting = 0
     if marks:
-        items, copies = _with_copies(schema, items, Path(str(corpus)), marks, seen, keep)
+        items, copies, waiting = _with_copies(schema, items, Path(str(corpus)), marks, seen,
+                                              keep)
     review.items = None  # the items live on in `items` only: memory
 
     timings["aggregate"] += time.perf_counter() - clock
@@ -342,6 +347,7 @@ def _build(
 
     split_of, near_duplicates = _assign(
         schema, [(item, group) for item, _, group in encoded], previous, marks, report)
+    joined = near_duplicates.pop("largest") if near_duplicates else None  # for B003
     by_split: dict[str, list[list]] = {name: [] for name in schema.dataset.splits}
     groups: dict[str, set] = defaultdict(set)
     distribution = _new_distribution(schema)
@@ -361,6 +367,7 @@ def _build(
         not_annotated=not_annotated,
         duplicates=duplicates,
         copies=copies,
+        copies_waiting=waiting,
     )
     if review.corpus_keys is not None:
         _corpus_balance(balance, review.corpus_keys, seen)
@@ -373,7 +380,8 @@ def _build(
             if not rows:  # `datasets` cannot load an empty Parquet split: leave it out, say so
                 report.warning(
                     "B003", str(out_path), f"split {name!r} is empty ({len(encoded)} items in "
-                    f"{sum(len(keys) for keys in groups.values())} groups); it is not written",
+                    f"{sum(len(keys) for keys in groups.values())} groups"
+                    f"{_joined_cause(schema, joined)}); it is not written",
                     "annotate more items, or change dataset.splits in the schema",
                 )
         split_files = [write_split(staging, name, rows_table(rows, features), **writer_options)
@@ -552,6 +560,8 @@ def _assign(schema: Schema, items: list[tuple[Item, str]], previous: dict[str, s
                     f"{count} `{schema.dataset.group_by}` groups",
                     "dealt as one group: all its items are in one split")
     return split_of, {
+        "largest": (spanning[0][1], spanning[0][0], len({group for group, *_ in triples}))
+        if spanning else None,
         "clusters": len(clusters),
         "items_in_clusters": sum(len(groups) for groups in clusters.values()),
         "copies": sum(len(groups) - 1 for groups in clusters.values()),
@@ -559,19 +569,31 @@ def _assign(schema: Schema, items: list[tuple[Item, str]], previous: dict[str, s
     }
 
 
+def _joined_cause(schema: Schema, joined: tuple[str, int, int] | None) -> str:
+    """``; near-duplicate cluster X joins N of the G groups into one ...`` for an empty
+    split's finding, from (largest joining cluster, its groups, all groups), else empty."""
+    if joined is None:
+        return ""
+    key, count, total = joined
+    share = f"all {count}" if count == total else f"{count} of the {total}"
+    return (f"; near-duplicate cluster {key} joins {share} `{schema.dataset.group_by}` groups "
+            "into one, dealt to one split")
+
+
 def _with_copies(schema: Schema, items: list[Item], corpus: Path, marks: dict[str, str],
-                 seen: dict, keep: set[str]) -> tuple[list[Item], int]:
+                 seen: dict, keep: set[str]) -> tuple[list[Item], int, int]:
     """``items`` with their ``duplicate_of`` (task data does not carry it) plus one item
     per near-duplicate copy the schema's policy did not push whose first comment is
-    in the dataset: that comment's labels, provenance ``duplicate``, no annotations."""
+    in the dataset: that comment's labels, provenance ``duplicate``, no annotations.
+    Returns (items, copies added, copies left out because their first has no labels)."""
     for item in items:
         item.data["duplicate_of"] = marks.get(item.unit_id)
     if schema.unit != "comment" or not marks:
-        return items, 0
+        return items, 0, 0
     skip = copies_not_pushed(schema.annotation.near_duplicates, read_corpus(corpus))
     todo = {copy: first for copy, first in skip.items() if corpus_key(schema, copy) not in seen}
     if not todo:
-        return items, 0
+        return items, 0, 0
     by_unit = {item.unit_id: item for item in items if item.unit_id in skip.values()}
     added = []
     for data in tasks_from_corpus(schema, corpus):
@@ -583,7 +605,7 @@ def _with_copies(schema: Schema, items: list[Item], corpus: Path, marks: dict[st
         added.append(replace(first, corpus_key=data["corpus_key"], unit_id=data["unit_id"],
                              task_id=None, data=kept, annotations=[], n_annotators=0,
                              provenance={name: "duplicate" for name in first.provenance}))
-    return items + added, len(added)
+    return items + added, len(added), len(todo) - len(added)
 
 
 def _near_duplicate_marks(corpus: str | Path | None) -> dict[str, str] | None:

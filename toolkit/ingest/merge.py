@@ -2,9 +2,10 @@
 
 `corpus ingest` writes a corpus from its inputs alone. A team lead's daily run
 brings only new pages, and the corpus must keep what it had: merging is an
-upsert by article id. An article met again under its id replaces the stored one
-(a re-scraped page with more comments; comment ids are content-based, so the
-comments already pushed keep theirs); an article met again under another id
+upsert by article id. An article met again under its id is united with the stored
+one (:func:`recrawled`: the stored comments stay as they are, also those the new crawl
+lacks, reported as I056; its new comments are appended; comment ids are
+content-based, so the comments already pushed keep theirs); an article met again under another id
 (same normalized title + body, e.g. through another format) is kept once, as
 stored, and reported; new articles are appended in input order. New comments are
 matched for near-duplicates against the whole corpus (toolkit.ingest.near_duplicates);
@@ -18,7 +19,6 @@ with the comments of every copy united by their content ids
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +26,12 @@ from pathlib import Path
 from ..corpus import Article, read_corpus, write_corpus
 from ..report import Report
 from ._common import dedupe_key, rebased_comment
-from .near_duplicates import DEFAULT_THRESHOLD, KEEP_ALL, NearDuplicateIndex, mark_near_duplicates
+from .near_duplicates import (
+    DEFAULT_THRESHOLD,
+    NearDuplicateIndex,
+    keep_stored_firsts,
+    mark_near_duplicates,
+)
 
 
 def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
@@ -34,22 +39,23 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
                  near_duplicates: float | None = DEFAULT_THRESHOLD) -> Report:
     """Write ``out`` = ``existing`` upserted with the articles of ``new``.
 
-    Memory holds the new articles (a day's batch) and one key per stored article.
+    Memory holds the new articles (a day's batch), one key per stored article and the
+    stored comments' marks (:func:`toolkit.ingest.near_duplicates.keep_stored_firsts`).
     Counts ``merge_updated``, ``merge_added`` and ``duplicates`` in the report.
     """
     report = report if report is not None else Report()
     fresh: dict[str, Article] = {a.id: a for a in read_corpus(new)}
     fresh_keys = {dedupe_key(a.title, a.body): a.id for a in fresh.values()}
     placed: set[str] = set()
-    kept: deque = deque()  # per article yielded: the comment ids whose duplicate_of stays
+    stored: dict[str, str | None] = {}  # every stored comment's duplicate_of (they stay)
 
-    def merged():
+    def merged() -> Iterator[Article]:
         for article in read_corpus(existing):
+            stored.update((c.id, c.duplicate_of) for c in article.comments)
             replacement = fresh.get(article.id)
             if replacement is not None:
                 placed.add(article.id)
-                kept.append({c.id: c for c in article.comments})
-                replacement = _stored_marks(replacement, kept[-1])
+                replacement = recrawled(article, replacement, report)
                 report.counts["merge_updated"] += replacement != article
                 yield replacement
                 continue
@@ -59,19 +65,19 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
                 report.counts["duplicates"] += 1
                 report.info("I007", twin, f"same article as {article.id} already in the "
                             "corpus", "kept the stored one")
-            kept.append(KEEP_ALL)
             yield article
         for article_id, article in fresh.items():
             if article_id not in placed:
                 report.counts["merge_added"] += 1
-                kept.append(())
                 yield article
 
     articles = merged()
     index = NearDuplicateIndex(near_duplicates) if near_duplicates is not None else None
-    if index is not None:
-        articles = mark_near_duplicates(articles, index, keep=iter(kept.popleft, None))
+    if index is not None:  # every comment is matched; then the stored marks are put back
+        articles = mark_near_duplicates(articles, index)
     write_corpus(Path(out), articles)
+    if index is not None:  # and a new comment joins its cluster's stored first
+        keep_stored_firsts(Path(out), stored)
     if index is not None:
         index.summarize(report)
     return report
@@ -126,12 +132,19 @@ def merge_copies(articles: Iterable[Article], copies: dict[str, list[tuple[str, 
         yield article
 
 
-def _stored_marks(article: Article, stored: dict) -> Article:
-    """A re-scraped article whose comments already in the corpus keep their duplicate_of."""
-    if not any(stored[c.id].duplicate_of for c in article.comments if c.id in stored):
-        return article
-    comments = tuple(
-        replace(c, duplicate_of=stored[c.id].duplicate_of) if c.id in stored else c
-        for c in article.comments
-    )
-    return replace(article, comments=comments)
+def recrawled(stored: Article, fresh: Article, report: Report) -> Article:
+    """A stored article met again: the new crawl's fields, the stored comments as they
+    are (text, position, ``duplicate_of``), then the new crawl's new comments.
+
+    A stored comment the new crawl lacks (deleted on the site, cut by the crawler) is
+    kept and reported (I056): a corpus only grows.
+    """
+    united, _ = unite(stored, fresh)
+    fresh_ids = {rebased_comment(c, stored.id).id for c in fresh.comments}
+    missing = [c.id for c in stored.comments if c.id not in fresh_ids]
+    if missing:
+        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+        report.info("I056", fresh.source,
+                    f"the new crawl of article {stored.id} lacks {len(missing)} stored "
+                    f"comment(s) ({shown})", "kept them in the corpus")
+    return replace(fresh, id=stored.id, comments=united.comments)

@@ -19,7 +19,11 @@ characters hash to 0 mod 3: a copy keeps the same ones wherever its text moved),
 which halved detection's CPU time on seed-sized comments (bench_ingest) for a
 pair recall of 0.972 instead of 0.982 on bench_dedupe. A comment whose matching
 form has fewer than :data:`SHORT` characters ("شكرا", "صح") matches only a comment
-with the same form: a few shared 5-grams mean nothing there.
+with the same form: a few shared 5-grams mean nothing there. A comment whose form has
+fewer than :data:`COMPARABLE` characters (emoji only, punctuation only, "ههههه") has
+nothing to compare: it is never a copy of a different comment, only of the same text
+(``👍👍👍`` twice is one cluster; ``👍👍👍``, ``👎👎👎``, ``😡``, ``؟؟؟`` and ``!!!`` are
+five comments, whose meaning is the article's, not their own).
 
 Clusters are formed in corpus order, as comments arrive (ingest streams, and
 `corpus sync` matches a new day's comments against the whole corpus): a comment
@@ -43,24 +47,27 @@ are near 0.5) and sits in the 0.7-0.8 range the web-scale projects use.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from hashlib import blake2b
+from pathlib import Path
 
 import numpy
 
-from ..corpus import Article
+from ..corpus import Article, read_corpus, write_corpus
 from ..report import Report
 from .arabic import normalize
 
 __all__ = [
     "BATCH",
+    "COMPARABLE",
     "DEFAULT_THRESHOLD",
     "KEEP_ALL",
     "NUM_PERM",
     "SHORT",
     "Cluster",
     "NearDuplicateIndex",
+    "keep_stored_firsts",
     "mark_near_duplicates",
     "match_form",
     "parse_threshold",
@@ -73,6 +80,7 @@ BANDS = 16  # of 8 rows: P(candidate) 0.81 at Jaccard 0.75, 0.99 at 0.85
 SEED = 1103
 SHINGLE = 5
 SHORT = 25  # matching forms shorter than this match only when equal
+COMPARABLE = 2  # matching forms shorter than this (emoji, punctuation only) match no other text
 SAMPLE_FROM = 150  # forms this long are shingled by a content-defined third (shingles())
 BATCH = 1024  # comments sketched per call (rensa's per-call cost is paid once a batch)
 LARGEST = 5  # clusters shown in the summary and reported as findings
@@ -154,6 +162,15 @@ def _exact_key(form: str) -> bytes:
     return blake2b(form.encode("utf-8"), digest_size=8).digest()
 
 
+def _match_key(form: str, text: str) -> bytes:
+    """The exact-match key of a comment: its matching form, or, when the form is shorter
+    than :data:`COMPARABLE` (emoji, punctuation, one letter: nothing to compare), its
+    text itself (outer spaces aside), in a key space no form can reach."""
+    if len(form) >= COMPARABLE:
+        return _exact_key(form)
+    return b"\0" + _exact_key(text.strip())
+
+
 class NearDuplicateIndex:
     """Every comment seen so far, for matching the next ones (see the module docstring).
 
@@ -201,7 +218,7 @@ class NearDuplicateIndex:
         for row, form in enumerate(forms):
             index = self.seen
             self.seen += 1
-            key = _exact_key(form)
+            key = _match_key(form, texts[row])
             rep = self._exact.get(key)
             sketch = sketch_of.get(row)
             if rep is None and sketch is not None:
@@ -359,3 +376,56 @@ def copies_not_pushed(policy: str, articles: Iterable[Article]) -> dict[str, str
             here.add(comment.id)
     return skip
 
+
+
+def stored_marks(articles: Iterable[Article]) -> dict[str, str | None]:
+    """Comment id -> ``duplicate_of`` of every comment of a corpus (before it is rewritten),
+    for :func:`keep_stored_firsts`."""
+    return {c.id: c.duplicate_of for article in articles for c in article.comments}
+
+
+def keep_stored_firsts(path: Path, stored: Mapping[str, str | None]) -> bool:
+    """Rewrite the corpus file ``path`` (just marked from scratch, or merged) so that the
+    first comment of a cluster stays the one the corpus had chosen (``stored``: the
+    previous file's marks, :func:`stored_marks`); returns whether anything changed.
+
+    A comment the corpus had keeps its ``duplicate_of`` (unless it named a stored comment
+    that is gone); a new comment whose cluster holds a stored comment points to that stored
+    comment's first (the earliest such, in corpus order); only a cluster of new comments
+    alone gets a new first. So a recrawl bringing an earlier copy (under an earlier
+    article) never makes an unannotated comment the first whose labels its copies take.
+    Two reads of ``path``; memory: ``stored`` and one entry per cluster with stored members.
+    """
+    present: set[str] = set()  # stored firsts still in the file (stored mark None)
+    candidates: dict[str, list[str]] = {}  # computed first -> stored firsts of its members
+    differs = False
+    for article in read_corpus(path):
+        for comment in article.comments:
+            if comment.id not in stored:
+                continue
+            mark = stored[comment.id]
+            if mark is None:
+                present.add(comment.id)
+            candidates.setdefault(comment.duplicate_of or comment.id, []).append(
+                mark or comment.id)
+            differs |= comment.duplicate_of != mark
+    if not differs:
+        return False
+
+    def final(comment_id: str, computed: str | None) -> str | None:
+        mark = stored.get(comment_id, "")
+        if mark is None or mark in present or (mark and mark not in stored):
+            return mark  # as the corpus says (also a first it never held)
+        first = computed or comment_id
+        first = next((s for s in candidates.get(first, ()) if s in present), first)
+        return None if first == comment_id else first
+
+    def restamped() -> Iterator[Article]:
+        for article in read_corpus(path):
+            comments = tuple(
+                c if (mark := final(c.id, c.duplicate_of)) == c.duplicate_of
+                else replace(c, duplicate_of=mark) for c in article.comments)
+            yield replace(article, comments=comments)
+
+    write_corpus(path, restamped())
+    return True

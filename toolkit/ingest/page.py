@@ -16,7 +16,9 @@ The layout, top to bottom::
     5                                  <- site chrome: a stray counter, "الأكثر قراءة",
     الأكثر قراءة                          "💡 أهم المواضيع", ... (not part of the article)
 
-How comments are cut: every time line (``·منذ ...``) starts a comment. The last
+How comments are cut: every time line (``·منذ ...``) starts a comment; a bare
+``منذ ...`` phrase counts as one only where a time line can stand (never as the line
+right after a time line: that is a comment's text). The last
 non-blank line before a time line is that comment's author, unless it is the
 first text line of the previous comment (then the comment has no author line,
 and the previous comment keeps its text). Everything between a time line and the
@@ -70,6 +72,33 @@ def _time_of(line: str) -> str | None:
     if line.startswith("منذ") and len(line) <= 40 and parse_relative_time(line):
         return line
     return None
+
+
+def _time_lines(lines: list[str], start: int, end: int) -> tuple[list[int], list[str]]:
+    """(line indexes, time texts) of the comment time lines among lines start..end-1.
+
+    A dotted line (``·منذ ...``) is always a time line. A bare phrase (``منذ 3 سنوات``)
+    is one only on a page that writes no dotted time (its layout), and never as the
+    first line after another time line, which is that comment's text (a comment may
+    say "منذ 3 سنوات").
+    """
+    dotted = any(line[:1] in ("·", "•") and _DOTTED_TIME.match(line)
+                 for line in lines[start:end])
+    times: list[int] = []
+    texts: list[str] = []
+    after_time = False  # the previous non-blank line was a time line
+    for index in range(start, end):
+        line = lines[index]
+        if not line:
+            continue
+        found = _time_of(line) if line[0] in "·•" or line[0] == "م" else None
+        if found is not None and (_DOTTED_TIME.match(line) or not (dotted or after_time)):
+            times.append(index)
+            texts.append(found)
+            after_time = True
+        else:
+            after_time = False
+    return times, texts
 
 
 def _paragraphs(lines: list[str], start: int, end: int) -> str:
@@ -206,15 +235,7 @@ def _comments(
 ) -> list[RawComment] | None:
     """The page's comments; None when they could not be told apart (reported)."""
     count = len(lines)
-    times: list[int] = []
-    time_texts: list[str] = []
-    for index in range(header + 1, count):
-        line = lines[index]
-        if line and (line[0] in "·•" or line[0] == "م"):
-            found = _time_of(line)
-            if found is not None:
-                times.append(index)
-                time_texts.append(found)
+    times, time_texts = _time_lines(lines, header + 1, count)
 
     # Where the comments end: the first unindented line after the last time line when
     # the page indents its comments; a chrome heading; a bare counter before either.

@@ -28,16 +28,22 @@ from datetime import date
 from itertools import chain
 from pathlib import Path
 
-from ..corpus import Article, dump_corpus, read_corpus, write_corpus
-from ..errors import OptionError
-from ..paths import DEFAULT_CORPUS, replacing
+from ..corpus import Article, corpus_lock, dump_corpus, read_corpus, write_corpus
+from ..errors import InputError, OptionError
+from ..paths import DEFAULT_CORPUS, DEFAULT_LOCK_TIMEOUT, Say, replacing, unique_temporaries
 from ..report import Report
 from ._common import Context, dedupe_key
 from ._decode import UndecodableError, decode
 from .csvfile import read_csv
 from .jsonl import read_jsonl
 from .merge import merge_copies
-from .near_duplicates import DEFAULT_THRESHOLD, NearDuplicateIndex, mark_near_duplicates
+from .near_duplicates import (
+    DEFAULT_THRESHOLD,
+    NearDuplicateIndex,
+    keep_stored_firsts,
+    mark_near_duplicates,
+    stored_marks,
+)
 from .page import parse_page
 
 __all__ = ["FORMATS", "IngestResult", "discover", "ingest", "iter_articles", "source_name"]
@@ -318,17 +324,38 @@ def ingest(
     crawled_at: date | None = None,
     progress: Progress | None = None,
     near_duplicates: float | None = DEFAULT_THRESHOLD,
+    say: Say | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> IngestResult:
     """Ingest ``inputs`` into the corpus file ``out`` (written atomically, streamed).
 
     Same inputs in, byte-identical file out. See the module docstring. An article
     met again is stored once, its copies' comments united with it (I050). A run
     that reads no article leaves an existing ``out`` as it was (I052;
-    ``result.written`` is then False). A ``<out>.tmp`` left by a killed run is removed
-    first (I053). Comments get ``duplicate_of`` by near-duplicate matching at Jaccard
-    ``near_duplicates`` (None: off; see toolkit.ingest.near_duplicates).
+    ``result.written`` is then False). Comments get ``duplicate_of`` by near-duplicate
+    matching at Jaccard ``near_duplicates`` (None: off; see toolkit.ingest.near_duplicates).
+
+    Runs writing one ``out`` take turns (:func:`toolkit.corpus.corpus_lock`; ``say`` hears
+    that this one waits, :class:`toolkit.errors.Busy` after ``lock_timeout`` s); each writes
+    its own temporary, and the ones a killed run left are removed first (I053).
     """
     _check_format(fmt)  # before anything is written (iter_articles checks only when read)
+    with corpus_lock(out, say=say, timeout=lock_timeout):
+        return ingest_unlocked(inputs, out=out, fmt=fmt, crawled_at=crawled_at,
+                               progress=progress, near_duplicates=near_duplicates)
+
+
+def ingest_unlocked(
+    inputs: Iterable[str | Path],
+    *,
+    out: str | Path,
+    fmt: str | None = None,
+    crawled_at: date | None = None,
+    progress: Progress | None = None,
+    near_duplicates: float | None = DEFAULT_THRESHOLD,
+) -> IngestResult:
+    """:func:`ingest` for a caller that holds ``corpus_lock(out)`` (`corpus sync`)."""
+    _check_format(fmt)
     report = Report()
     unreadable: list[str] = []
     out_path = Path(out)
@@ -362,20 +389,36 @@ def ingest(
             return mark_near_duplicates(stream, index)
 
         index: NearDuplicateIndex | None = None
-        # <out>.tmp is renamed over <out> once, at the end: a failure in either pass
+        stored = _previous_marks(out_path, report) if near_duplicates is not None else {}
+        # <out>.tmp is renamed over <out> once, at the end: a failure in any pass
         # leaves the previous corpus as it was
-        with replacing(out_path) as staged:
+        with replacing(out_path, unique=True) as staged:
             with staged.open("wb") as handle:
                 dump_corpus(handle, marked(chain(() if first is None else (first,), articles)))
             if copies:  # a second pass, only when an article came twice: the united
                 # comments are matched again, from a fresh index
                 united = merge_copies(read_corpus(staged), copies, report)
                 write_corpus(staged, marked(_unmarked(a) for a in united))
+            if stored:  # a re-ingest: a cluster's first stays the one the corpus chose
+                keep_stored_firsts(staged, stored)
         if index is not None:
             index.summarize(report)
     report.counts["warnings"] = len(report.warnings)
     report.counts["errors"] = len(report.errors)
     return IngestResult(out=out_path, report=report, unreadable=unreadable, written=written)
+
+
+def _previous_marks(out: Path, report: Report) -> dict[str, str | None]:
+    """The marks of the corpus ``out`` is about to replace (empty when there is none); a
+    corpus that cannot be read is reported (I057) and replaced with fresh marks."""
+    if not out.is_file():
+        return {}
+    try:
+        return stored_marks(read_corpus(out))
+    except InputError as exc:
+        report.warning("I057", str(out), f"the corpus being replaced cannot be read ({exc})",
+                       "near-duplicate clusters chosen afresh; their first comments may move")
+        return {}
 
 
 def _unmarked(article: Article) -> Article:
@@ -386,9 +429,12 @@ def _unmarked(article: Article) -> Article:
 
 
 def _remove_stale_tmp(out: Path, report: Report) -> None:
-    """Remove the ``<out>.tmp`` (and the second pass's ``<out>.tmp.tmp``) a killed run
-    (SIGKILL, power loss) could not clean up."""
-    for stale in (out.with_name(out.name + ".tmp"), out.with_name(out.name + ".tmp.tmp")):
+    """Remove the temporaries a killed run (SIGKILL, power loss) could not clean up: its
+    ``<out>.<pid>-<random>.tmp`` (and the second pass's inside it), and the fixed
+    ``<out>.tmp`` / ``<out>.tmp.tmp`` of older versions. Called under the corpus lock:
+    no other writer of ``out`` is running."""
+    legacy = [out.with_name(out.name + ".tmp"), out.with_name(out.name + ".tmp.tmp")]
+    for stale in [*legacy, *unique_temporaries(out)]:
         if stale.is_file() and not stale.is_symlink():
             stale.unlink(missing_ok=True)
             report.info("I053", str(stale), "left by an interrupted run", "removed it")

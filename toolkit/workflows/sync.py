@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..corpus import DEFAULT_CORPUS
+from ..corpus import DEFAULT_CORPUS, corpus_lock
 from ..dataset import BuildResult, build_dataset
 from ..html_report import Tally, finish_report, write_html
 from ..ingest import IngestResult, ingest
 from ..ingest.merge import merge_corpus
+from ..ingest.run import ingest_unlocked
 from ..review import AgreementReport, ValidationReport
 from ..review.quality import CompetenceReport
 from ..schema import Schema
@@ -82,7 +83,7 @@ def sync(
     their reason, and the caller decides the exit status from ``validation``.
     """
     inputs = list(inputs)
-    ingested = ingest_into(inputs, corpus_path) if inputs else None
+    ingested = ingest_into(inputs, corpus_path, say=say) if inputs else None
     pushed = push(schema, corpus_path, studio, say=say, on_progress=push_progress)
     if annotate is not None and pushed.project_id is not None:
         annotate(pushed.project_id)
@@ -108,14 +109,20 @@ def sync(
                       review.competence, tab)
 
 
-def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str) -> IngestResult:
-    """Ingest ``inputs`` and merge them into the corpus file (created when missing)."""
+def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str, *,
+                say: Say | None = None) -> IngestResult:
+    """Ingest ``inputs`` and merge them into the corpus file (created when missing).
+
+    The corpus is read and written under its lock (:func:`toolkit.corpus.corpus_lock`):
+    two syncs into one corpus take turns, the second merging into what the first wrote.
+    """
     corpus_path = Path(corpus_path)
-    if not corpus_path.exists():
-        return ingest(inputs, out=corpus_path)
-    with tempfile.TemporaryDirectory(dir=corpus_path.parent) as scratch:
-        batch = Path(scratch) / "new.jsonl"
-        result = ingest(inputs, out=batch, near_duplicates=None)  # the merge matches them
-        merge_corpus(corpus_path, batch, out=corpus_path, report=result.report)
+    with corpus_lock(corpus_path, say=say):
+        if not corpus_path.exists():
+            return ingest_unlocked(inputs, out=corpus_path)
+        with tempfile.TemporaryDirectory(dir=corpus_path.parent) as scratch:
+            batch = Path(scratch) / "new.jsonl"
+            result = ingest(inputs, out=batch, near_duplicates=None)  # the merge matches them
+            merge_corpus(corpus_path, batch, out=corpus_path, report=result.report)
     result.out = corpus_path
     return result
