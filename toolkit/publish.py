@@ -125,7 +125,7 @@ def upload(folder: Path, repo: str, files: list[str], *, private: bool, token: s
     from huggingface_hub.errors import HfHubHTTPError
 
     # The HTTP client's base error (httpx or httpx2, depending on the huggingface_hub version).
-    client_error = HfHubHTTPError.__mro__[1]
+    client_error: type[BaseException] = HfHubHTTPError.__mro__[1]
     api = HfApi(token=token)
     try:
         url = api.create_repo(repo, repo_type="dataset", private=private, exist_ok=True)

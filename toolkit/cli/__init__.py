@@ -25,7 +25,7 @@ from rich.markup import escape
 try:  # typer >= 0.2x carries its own copy of click, whose errors it raises
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover (older typer on click)
-    from click import exceptions as click_errors
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from .._version import __version__
 from ..errors import Interrupted, ToolkitError

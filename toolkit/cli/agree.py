@@ -57,6 +57,7 @@ def agree(
     review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False,
                              competence=True)
     report, competence = review.agreement, review.competence
+    assert report is not None  # asked for (agreement=True)
     report.findings.extend(review.findings)  # who decides items (A060-A063), the model's
     show_agreement(report)
     show_competence(competence)

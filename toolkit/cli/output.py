@@ -79,6 +79,7 @@ def progress_bar(
             )
             bar.start()
             task = bar.add_task(label, total=total)
+        assert task is not None  # added with the bar
         bar.update(task, completed=done, total=total or None)
         if total and done >= total:  # finished: let the next stage show its own bar
             bar.stop()

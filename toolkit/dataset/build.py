@@ -265,6 +265,7 @@ def _build(
             sources.add(str(source))
     lap("pass")
     if agreement is None:
+        assert review.agreement is not None  # the pass measures agreement for the card
         agreement = _sources.agreement_figures(review.agreement)
     lap("agreement")
     stages = review.seconds

@@ -213,7 +213,7 @@ def _body(facts: CardFacts) -> list[str]:
         "",
     ]
     if facts.rejected:
-        out += _table(["reason", "items"], sorted(facts.rejected.items()))
+        out += _table(["reason", "items"], [list(row) for row in sorted(facts.rejected.items())])
     else:
         out.append("No item was left out.")
     out += ["", "Balance of the build:", "", "```", *facts.balance_lines, "```", ""]

@@ -190,8 +190,8 @@ class RowEncoder:
         self._unit_column = (self.columns.index("comment_id") if "comment_id" in self.columns
                              else None)
         # (name, set-valued, encoder, memo of encoded answers) per question, in schema order.
-        self._plan = [(name, name in self.set_valued, self.encoders[name], {})
-                      for name in self.questions]
+        self._plan: list[tuple[str, bool, Any, dict]] = [
+            (name, name in self.set_valued, self.encoders[name], {}) for name in self.questions]
         confident = confidence_questions(schema)
         self._confidence = [name in confident for name in self.questions]
         self._any_confidence = bool(confident)

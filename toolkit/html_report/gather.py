@@ -212,7 +212,7 @@ class Tally:
                     row.append((2 * i + 1, yes))
             return tuple(row)
         index = self.value_index[q.name]
-        counts = Counter()
+        counts: Counter = Counter()
         for vote in votes:
             if vote is None:
                 continue
@@ -370,7 +370,7 @@ def _questions(schema: Schema, tally: Tally, agreement: AgreementReport,
         order = [kind.answer_key(v) for v in kind.answer_values(q)]
         for key in order + sorted(k for k in counts if k not in order):
             if key in counts or key in order:
-                summary.distribution.append(LabelCount(key, texts.get(key, key), counts[key]))
+                summary.distribution.append(LabelCount(key, texts.get(key) or key, counts[key]))
         fig = figures.get(q.name)
         if fig is not None:
             summary.items = fig.items

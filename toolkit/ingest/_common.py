@@ -157,4 +157,5 @@ def rebased_comment(comment: Comment, article_id: str) -> Comment:
     reply_to = comment.reply_to
     if reply_to is not None and reply_to.startswith(old + "-"):
         reply_to = f"{article_id}-{reply_to[len(old) + 1:]}"
-    return replace(comment, id=moved(comment.id), article_id=article_id, reply_to=reply_to)
+    return replace(comment, id=moved(comment.id) or comment.id, article_id=article_id,
+                   reply_to=reply_to)

@@ -44,13 +44,13 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
     Counts ``merge_updated``, ``merge_added`` and ``duplicates`` in the report.
     """
     report = report if report is not None else Report()
-    fresh: dict[str, Article] = {a.id: a for a in read_corpus(new)}
+    fresh: dict[str, Article] = {a.id: a for a in read_corpus(Path(new))}
     fresh_keys = {dedupe_key(a.title, a.body): a.id for a in fresh.values()}
     placed: set[str] = set()
     stored: dict[str, str | None] = {}  # every stored comment's duplicate_of (they stay)
 
     def merged() -> Iterator[Article]:
-        for article in read_corpus(existing):
+        for article in read_corpus(Path(existing)):
             stored.update((c.id, c.duplicate_of) for c in article.comments)
             replacement = fresh.get(article.id)
             if replacement is not None:

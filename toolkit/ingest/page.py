@@ -146,9 +146,10 @@ def parse_page(text: str, *, source: str, article_id: str | None, ctx: Context) 
     header = -1
     declared: int | None = None
     for index, line in enumerate(lines):
-        if line and line[-1] in ")]:ت" and _HEADER.match(line):
+        matched = _HEADER.match(line) if line and line[-1] in ")]:ت" else None
+        if matched:
             header = index
-            number = _HEADER.match(line).group(1)
+            number = matched.group(1)
             declared = int(number.translate(_DIGIT_MAP)) if number else None
             break
     head_end = header if header >= 0 else _chrome_start(lines, 0, count)

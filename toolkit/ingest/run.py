@@ -229,8 +229,8 @@ def iter_articles(
     counts = report.counts
     seen_keys: dict[bytes, tuple[str, str]] = {}  # dedupe key -> (stored id, "id from source")
     seen_ids: set[str] = set()
-    for key in ("files", "articles", "comments", "duplicates"):
-        counts.setdefault(key, 0)
+    for count in ("files", "articles", "comments", "duplicates"):
+        counts.setdefault(count, 0)
     files = ((given, found) for given in inputs for found in discover([given], fmt))
     for done, (given, (path, file_fmt)) in enumerate(files, start=1):
         articles: Iterator[Article] | None
@@ -255,7 +255,7 @@ def iter_articles(
             if unreadable is not None:
                 unreadable.append(str(path))
         else:
-            typed, shown = str(path), source_name(path, given)
+            typed, shown = str(path), source_name(path, Path(given))
             for article in articles:
                 key = dedupe_key(article.title, article.body)
                 first = seen_keys.get(key)
@@ -310,7 +310,7 @@ def _renamed(article: Article, seen_ids: set[str], report: Report) -> Article:
         return comment_id
 
     comments = tuple(
-        replace(c, article_id=new_id, id=moved(c.id), reply_to=moved(c.reply_to))
+        replace(c, article_id=new_id, id=moved(c.id) or c.id, reply_to=moved(c.reply_to))
         for c in article.comments
     )
     return replace(article, id=new_id, comments=comments)
@@ -381,14 +381,15 @@ def ingest_unlocked(
             "left the existing corpus file as it was",
         )
     else:
+        index: NearDuplicateIndex | None = None
+
         def marked(stream: Iterable[Article]) -> Iterator[Article]:
+            nonlocal index
             if near_duplicates is None:
                 return iter(stream)
-            nonlocal index
             index = NearDuplicateIndex(near_duplicates)
             return mark_near_duplicates(stream, index)
 
-        index: NearDuplicateIndex | None = None
         stored = _previous_marks(out_path, report) if near_duplicates is not None else {}
         # <out>.tmp is renamed over <out> once, at the end: a failure in any pass
         # leaves the previous corpus as it was

@@ -148,9 +148,10 @@ class _Plan:
     def __init__(self, schema: Schema) -> None:
         self.names = [q.name for q in schema.questions]
         # (name, question, set-valued (multi/spans), free text, memo or None)
-        self.questions = [(q.name, q, kind_of(q.kind).set_valued, kind_of(q.kind).free_text,
-                           {} if kind_of(q.kind).memo_votes else None)
-                          for q in schema.questions]
+        self.questions: list[tuple[str, Question, bool, bool, dict | None]] = [
+            (q.name, q, kind_of(q.kind).set_valued, kind_of(q.kind).free_text,
+             {} if kind_of(q.kind).memo_votes else None)
+            for q in schema.questions]
         self.min_annotations = schema.annotation.min_annotations
         self.rule = rule_of(schema.annotation.rule)
         # without a snapshot header: adjudicators listed by user id only can be known
@@ -318,6 +319,7 @@ def _aggregate(item: AggregatedItem, answers: list[tuple[str, dict[str, Answer]]
             votes = [given.get(name) for given in givens]
         all_votes[name] = votes
         first = votes[0]
+        provenance: str
         if votes.count(first) == len(votes):  # aggregate_question's first case, inline
             label, provenance = first, UNANIMOUS
         elif memo is None:

@@ -133,7 +133,7 @@ class AgreementReport:
 # ---------------------------------------------------------------------------- statistics
 
 
-def fleiss_kappa(table: Sequence[Sequence[int]]) -> float | None:
+def fleiss_kappa(table: Sequence[Sequence[int]] | np.ndarray) -> float | None:
     """Fleiss' kappa from an items x categories count table (same raters per item).
 
     None when undefined (fewer than 2 raters, or every rating in one category).
@@ -459,7 +459,7 @@ def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
     counts = np.ascontiguousarray(counts)
     try:
         value = krippendorff.alpha(value_counts=counts, value_domain=domain,
-                                   level_of_measurement=level)
+                                   level_of_measurement=level)  # type: ignore[arg-type]
     except ValueError as exc:  # the package refuses data without pairable values
         return None, f"undefined: {exc}"
     if value is None or np.isnan(value):

@@ -138,7 +138,7 @@ def extract_answers(
         name = item.get("from_name")
         found = spec.get(name) if type(name) is str else None
         value = item.get("value")
-        if found is None or not isinstance(value, dict):
+        if found is None or not isinstance(value, dict) or not isinstance(name, str):
             continue
         kind = found[0]
         answer = kind.read(value, data, found[1])  # each kind's fast path for clean results

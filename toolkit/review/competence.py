@@ -209,7 +209,7 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
                 for row in given.tolist()]
     done, right = _gold_figures(first.annotator, first.item, first.label, first.items,
                                 first.annotators, gold, gold_by,
-                                lambda a, value: set(value_of[a]) == set(value or ()))
+                                lambda a, value: set(value_of[a]) == set(value or ()))  # type: ignore[call-overload]
     shared = _shared(first.item, first.annotator, w)
     judged, constant = judged & (shared > 0), constant & (shared > 0)
     flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)

@@ -76,13 +76,13 @@ def _gold(items: Sequence[AggregatedItem], name: str, set_valued: bool
     for item in items:
         if item.gold_by is None or item.provenance.get(name) != GROUND_TRUTH:
             continue
-        truth = item.labels.get(name)
+        truth: Any = item.labels.get(name)
         if truth is None or truth == ():  # the ground truth left this question empty
             continue
         for who, given in item.answers:
             if who == item.gold_by:
                 continue
-            answer = given.get(name)
+            answer: Any = given.get(name)
             if set_valued:
                 same = set(answer or ()) == set(truth or ())
             else:
@@ -111,7 +111,7 @@ def competence_report(items: Sequence[AggregatedItem], schema: Schema,
         name = question.name
         triples = [(index, who, vote)
                    for index, item in enumerate(pool)
-                   for (who, _), vote in zip(item.answers, item.votes[name], strict=True)]
+                   for (who, _), vote in zip(item.answers, (item.votes or {})[name], strict=True)]
         if len({vote for _, _, vote in triples}) < 2:
             continue  # everyone gave the same answer (or none): nothing to tell them apart
         model = models.get(name)
@@ -125,7 +125,7 @@ def competence_report(items: Sequence[AggregatedItem], schema: Schema,
         seen = set()
         for row in rows:
             seen.add(row.annotator)
-            done, right = gold.get(row.annotator, (0, 0))
+            done, right = gold.get(row.annotator, (0, 0))  # type: ignore[call-overload]
             row.gold_items, row.gold_accuracy = done, (right / done if done else None)
         for who, (done, right) in gold.items():  # annotators seen on gold items only
             if who not in seen:
@@ -147,7 +147,7 @@ def _agreement_with_labels(rows: list[Competence], model: Any,
         if item.provenance.get(name) == UNRESOLVED:
             continue
         label = item.labels.get(name)
-        for (who, _), vote in zip(item.answers, item.votes[name], strict=True):
+        for (who, _), vote in zip(item.answers, (item.votes or {})[name], strict=True):
             counts = agreed.setdefault(who, [0, 0])
             counts[0] += 1
             counts[1] += int(vote == label)

@@ -180,6 +180,7 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
         if task is None:
             break
         if validator is not None:
+            assert findings is not None
             seen = len(findings)
             validator.task(task)
             if len(findings) > seen:
@@ -278,7 +279,9 @@ def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> A
     """``compute_agreement`` over a snapshot file (streamed). SnapshotError when it cannot be
     read or was pulled for another schema; a warning (V020) in ``findings`` when it was
     pulled under another version of this schema. :func:`review_snapshot` with agreement alone."""
-    return review_snapshot(snapshot, schema, validate=False, aggregate=False).agreement
+    agreement = review_snapshot(snapshot, schema, validate=False, aggregate=False).agreement
+    assert agreement is not None  # asked for
+    return agreement
 
 
 def note_invalid(findings: Iterable[Any], invalid: dict[Any, str]) -> None:

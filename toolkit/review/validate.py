@@ -335,7 +335,7 @@ class _Checker:
                      f"{annotators} annotator(s) submitted; the schema asks for {self.overlap}",
                      "aggregated with what there is; assign more annotators in Label Studio")
 
-    def _corpus_check(self, key: str, data: dict, where: str, task_id) -> None:
+    def _corpus_check(self, key: str, data: dict, where: str | None, task_id) -> None:
         expected = self.corpus.get(key)  # type: ignore[union-attr]
         if expected is None:
             self.add("V012", where, key, task_id, None, None,
@@ -350,7 +350,7 @@ class _Checker:
                      f"{LEFT_OUT}; push the new text as a new task, or re-ingest the old one")
 
     # -- one annotation -----------------------------------------------------------
-    def _annotation(self, annotation: dict, data: dict, where: str, key, task_id, ann_id,
+    def _annotation(self, annotation: dict, data: dict, where: str | None, key, task_id, ann_id,
                     who: str) -> None:
         result = annotation.get("result")
         if result is None:
@@ -390,7 +390,7 @@ class _Checker:
                 continue
             # The kind checks the result: a fast path for the well-formed common case,
             # anything unusual goes to its careful checks, which produce the findings.
-            checks[name](state, value, data)
+            checks[question.name](state, value, data)
         answered = state.answered
         spans = state.spans
         extracted = state.extracted

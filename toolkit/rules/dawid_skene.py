@@ -251,7 +251,8 @@ def _m_step_full(layout: _Layout, posteriors: np.ndarray) -> tuple[np.ndarray, f
     """Confusion matrices: expected counts of (true, observed) per annotator, normalised.
     Also the expected log-likelihood of the answers under them (for the lower bound)."""
     w, k = layout.w, layout.k
-    counts = np.stack([np.bincount(layout.cell, weights=row[layout.item], minlength=w * k)
+    counts: np.ndarray = np.stack([np.bincount(layout.cell, weights=row[layout.item],
+                                               minlength=w * k)
                        for row in posteriors]).reshape(k, w, k)  # (K_true, W, K_observed)
     counts = np.ascontiguousarray(np.transpose(counts, (1, 0, 2)))  # (W, K_true, K_observed)
     # rows: given the truth, the chance of each answer
@@ -389,9 +390,9 @@ def binary_relevance(answers: Iterable[tuple[Hashable, Hashable, Iterable[Hashab
         if fitted.posteriors.size:
             p_in[:, j] = fitted.posteriors[:, 1]
     # "in" only when it strictly wins: a tie leaves the label out, as argmax over [False, True]
-    chosen = np.zeros(p_in.shape, dtype=bool)
+    decided = np.zeros(p_in.shape, dtype=bool)
     for j, value in enumerate(label_list):
         fitted = models[value]
         if fitted.posteriors.size:
-            chosen[:, j] = fitted.chosen == 1
-    return MultiLabelModel(label_list, items, models, p_in, chosen)
+            decided[:, j] = fitted.chosen == 1
+    return MultiLabelModel(label_list, items, models, p_in, decided)

@@ -87,7 +87,7 @@ def label_config(schema: Schema) -> str:
     item = _sub(root, "View", style=_ITEM_BOX)
     if schema.unit == "comment":
         _header(item, captions["comment"], "5")
-        fields = ("text",)
+        fields: tuple[str, ...] = ("text",)
     else:
         fields = ("title", "body")
     for field in fields:

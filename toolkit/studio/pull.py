@@ -120,7 +120,7 @@ MARKERS = {
     "drafts": "task.drafts[] (saved but not submitted)",
 }
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int | None], None]
 Say = Callable[[str], None]
 
 

@@ -256,7 +256,7 @@ def obtain_api_key(url: str, email: str, password: str) -> str:
         )
         if login.status_code not in (302, 303) or "sessionid" not in session.cookies:
             raise StudioError(f"{url}: login as {email} failed; check the credentials file")
-        headers = {"X-CSRFToken": session.cookies.get("csrftoken", csrf), "Referer": url}
+        headers = {"X-CSRFToken": session.cookies.get("csrftoken", csrf) or "", "Referer": url}
         enabled = session.post(
             "/api/jwt/settings", json={"legacy_api_tokens_enabled": True}, headers=headers
         )
