@@ -9,11 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from dataset_fixture import make_inputs
-from toolkit.workflows.sync import ingest_into
 
 from toolkit.corpus import read_corpus, write_corpus
 from toolkit.dataset import build_dataset
 from toolkit.ingest import ingest
+from toolkit.workflows.sync import ingest_into
 
 LONG = "الحكومة لم تفعل شيئا للمواطن البسيط منذ سنوات والاسعار ترتفع كل يوم"
 COPY = "الحكومه لم تفعل شيئاً للمواطن البسيط منذ سنوات، والأسعار ترتفع كل يوم!!"

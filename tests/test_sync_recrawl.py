@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.workflows.sync import ingest_into
-
 from toolkit.corpus import read_corpus
+from toolkit.workflows.sync import ingest_into
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "samples" / "000_dab86e570d492265.txt"
