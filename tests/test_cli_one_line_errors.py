@@ -100,3 +100,13 @@ def test_out_without_dry_run_is_refused_before_anything_is_pushed(tmp_path, monk
     assert line.startswith(f"Error: --out {out} is only for --dry-run"), line
     assert "nothing was pushed" in line
     assert not out.exists()
+
+
+# /dev/zero takes the same path, but old code ate memory on it: not tried here
+@pytest.mark.parametrize("device", ["/dev/null"])
+def test_schema_check_of_a_device_is_one_line(device, capsys):
+    """Issue 17 item 12: `corpus schema check /dev/zero` grew memory until killed."""
+    assert main(["schema", "check", device]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert line == f"Error: {device}: a device, not a schema file; give the path of the " \
+                   "schema's YAML file", line
