@@ -150,3 +150,24 @@ def test_dry_run_filters_by_the_ledger_of_the_given_server(tmp_path, monkeypatch
     other = dry_run(schema, corpus, tmp_path / "o.json", ledger_dir=tmp_path / "ledgers",
                     url="http://elsewhere.example")
     assert (other.already_present, other.created) == (0, len(keys))
+
+
+def test_projects_changing_under_a_push_say_run_it_again():
+    """Issue 17 item 17: a race in progress was met with advice to delete "the extra ones"
+    (one of them already deleted: following it could delete the real project)."""
+    from types import SimpleNamespace
+
+    from toolkit.errors import StudioError
+    from toolkit.schema import load_schema
+    from toolkit.studio.project import _choose
+
+    schema = load_schema(STANCE)
+    studio = SimpleNamespace(url="http://ls.example")
+    assert _choose(studio, schema, {4: 0, 5: None, 6: 0}, changed=True) == 4
+    for counts, changed in (({4: 3, 5: None, 6: 2}, False), ({4: 3, 6: 2}, True)):
+        with pytest.raises(StudioError) as info:
+            _choose(studio, schema, counts, changed)
+        assert str(info.value).startswith("another push raced this one: the projects made "
+                                          "for schema comment_stance on http://ls.example "
+                                          "changed while this push looked for its own (ids ")
+        assert str(info.value).endswith("nothing was pushed: run it again")

@@ -107,6 +107,11 @@ def show_push(result: pushing.PushResult, url: str) -> None:
         )
     if result.reconciled is not None:
         out_console.print(f"Ledger reconciled from {result.reconciled} server tasks", markup=False)
+    if result.raced_copies:
+        out_console.print(
+            f"Another push raced this one: {result.raced_copies} tasks this push imported "
+            "were copies of its tasks and were removed (not counted as created)", markup=False,
+        )
     out_console.print(
         f"Tasks: {result.created} created, {result.already_present} already present, "
         f"{len(result.skipped)} skipped; predictions attached: {result.predictions_attached}"

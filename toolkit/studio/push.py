@@ -60,6 +60,9 @@ class PushResult:
     skipped: list[Finding] = field(default_factory=list)
     dry_run_path: Path | None = None
     copies_not_pushed: int = 0  # near-duplicate copies left to their first comment's labels
+    # tasks this push imported that a concurrent push had imported too, removed by the
+    # repair: not counted in ``created``
+    raced_copies: int = 0
 
 
 def read_predictions(path: Path) -> dict[str, list[dict]]:
@@ -306,6 +309,7 @@ def _push(
         if on_progress:
             on_progress(0, total)
         interrupt = _interrupt_after()
+        imported: set[int] = set()
         for number, batch in enumerate(_batches(todo, batch_size), start=1):
             _test_delay()
             ledger.mark_pending(len(batch))
@@ -315,6 +319,11 @@ def _push(
                 content=orjson.dumps(batch),
                 headers={"Content-Type": "application/json"},
             )
+            if response.status_code == 404:
+                raise StudioError(
+                    f"project {project_id} was deleted while this push imported into it: "
+                    "another push raced this one; run it again"
+                )
             raise_for_status(response, studio.url)
             task_ids = orjson.loads(response.content).get("task_ids") or []
             if interrupt is not None and number >= interrupt:
@@ -326,6 +335,7 @@ def _push(
                 )
             keys = (task["data"]["corpus_key"] for task in batch)
             ledger.append(zip(keys, task_ids, strict=True))
+            imported.update(task_ids)
             ledger.clear_pending()
             result.created += len(batch)
             result.predictions_attached += sum(len(t.get("predictions", ())) for t in batch)
@@ -338,6 +348,10 @@ def _push(
             )
             result.duplicates_removed = len(fixed.removed)
             result.skipped.extend(fixed.findings)
+            if fixed.checked or fixed.removed:  # count what stayed of this push's imports
+                kept = sum(1 for task_id in ledger.ids.values() if task_id in imported)
+                result.raced_copies = result.created - kept
+                result.created = kept
         if created_here:  # a concurrent create may have left an empty project: one sweep
             repair.drop_empty_newer(studio, project_id, lambda: marked_projects(studio, schema),
                                     say)
