@@ -63,6 +63,20 @@ class PushResult:
     # tasks this push imported that a concurrent push had imported too, removed by the
     # repair: not counted in ``created``
     raced_copies: int = 0
+    unit: str = "unit"  # the schema's unit: comment or article
+    units: int = 0  # units of the corpus under the schema, each counted once below
+    twice: int = 0  # units the corpus holds again under a key already read (P001)
+
+    def accounted(self) -> list[tuple[int, str]]:
+        """Where each of the corpus's ``units`` went: (count, what), adding up to ``units``
+        (predictions and findings about the project are not units)."""
+        parts = [(self.created, "created"), (self.already_present, "already present")]
+        if self.raced_copies:
+            parts.append((self.raced_copies, "imported by another push at the same time"))
+        parts.append((self.twice, "skipped (in the corpus twice)"))
+        if self.copies_not_pushed:
+            parts.append((self.copies_not_pushed, "near-duplicate copies not pushed"))
+        return parts
 
 
 def read_predictions(path: Path) -> dict[str, list[dict]]:
@@ -121,6 +135,7 @@ def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult)
     if not skip:
         return tasks
     result.copies_not_pushed = len(skip)
+    result.units += len(skip)
     where = "under the same article as their first comment" if policy == "once_per_article" \
         else "anywhere"
     result.skipped.append(Finding(
@@ -142,7 +157,9 @@ def _new_tasks(
     seen: set[str] = set()
     for data in tasks:
         key = data["corpus_key"]
+        result.units += 1
         if key in seen:
+            result.twice += 1
             result.skipped.append(Finding(
                 "warning", "P001", key,
                 "the corpus holds this unit twice; imported once",
@@ -218,7 +235,7 @@ def push(
     (see ``repair``).
     """
     say = say or (lambda _line: None)
-    result = PushResult(project_title=project_title(schema))
+    result = PushResult(project_title=project_title(schema), unit=schema.unit)
     predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
     path = ledger_path(ledger_dir, studio.url, schema.name)
     state: dict = {"total": None}
@@ -384,7 +401,7 @@ def dry_run(
         ledger_file = _known_ledger(schema, ledger_dir, url, api_key)
     if out is None:
         out = default_tasks_file(schema.name)
-    result = PushResult(project_title=project_title(schema))
+    result = PushResult(project_title=project_title(schema), unit=schema.unit)
     predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
     ids: dict[str, int] = {}
     if ledger_file is not None and Path(ledger_file).exists():
