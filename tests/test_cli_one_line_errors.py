@@ -100,3 +100,80 @@ def test_out_without_dry_run_is_refused_before_anything_is_pushed(tmp_path, monk
     assert line.startswith(f"Error: --out {out} is only for --dry-run"), line
     assert "nothing was pushed" in line
     assert not out.exists()
+
+
+# /dev/zero takes the same path, but old code ate memory on it: not tried here
+@pytest.mark.parametrize("device", ["/dev/null"])
+def test_schema_check_of_a_device_is_one_line(device, capsys):
+    """Issue 17 item 12: `corpus schema check /dev/zero` grew memory until killed."""
+    assert main(["schema", "check", device]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert line == f"Error: {device}: a device, not a schema file; give the path of the " \
+                   "schema's YAML file", line
+
+
+# Issue 17 item 11: URLs that gave a traceback or 30 s of retries.
+
+@pytest.mark.parametrize("url, reason", [
+    ("http://127.0.0.1:8080?x=1", "it has a query string (?...)"),
+    ("http://127.0.0.1:8080/?a=b", "it has a query string (?...)"),
+    ("http://127.0.0.1:8080/#top", "it has a fragment (#...)"),
+    ("http://%zz", "'%zz' is not a host name"),
+    ("http://a b:8080", "'a b' is not a host name"),
+])
+def test_unusable_url_is_one_line_at_once(url, reason, capsys):
+    """A query string raised JSONDecodeError from whoami; %zz was retried for 30 s."""
+    import time
+
+    started = time.monotonic()
+    assert main(["pull", "--schema", SCHEMA, "--url", url, "--api-key", "k"]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"Error: --url/LABEL_STUDIO_URL {url!r} is not a usable Label "
+                           f"Studio URL: {reason}"), line
+    assert line.endswith("give one like http://127.0.0.1:8080"), line
+    assert time.monotonic() - started < 5
+
+
+def test_ipv6_url_keeps_its_brackets(tmp_path):
+    """`--url http://[::1]:8080` raised ValueError: safe_url dropped the brackets."""
+    from toolkit.studio.connection import safe_url
+
+    assert safe_url("http://user:pw@[::1]:8080/?q=1") == "http://[::1]:8080"
+    assert resolve("http://[::1]:8080", "k", credentials_path=tmp_path / "none")[0] == (
+        "http://[::1]:8080")
+
+
+@pytest.fixture
+def html_server():
+    """A web server that is not Label Studio: every path answers 200 with an HTML page."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+            body = b"<!doctype html><title>not Label Studio</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_server_answering_html_is_one_line(html_server, capsys):
+    """What a query string led to: an HTML page where whoami's JSON was expected."""
+    assert main(["pull", "--schema", SCHEMA, "--url", html_server + "/somewhere",
+                 "--api-key", "k"]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert line == (f"Error: {html_server}/somewhere answered GET /api/current-user/whoami "
+                    "with text/html, not a Label Studio user; is this the address of a Label "
+                    "Studio (nothing after its host and port)?"), line

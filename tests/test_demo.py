@@ -26,6 +26,7 @@ from toolkit.workflows.demo import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text(encoding="utf-8")
 NAMES = [f"demo_annotator_{n}@{ANNOTATOR_EMAIL_DOMAIN}" for n in (1, 2, 3)]
 
 
@@ -119,8 +120,16 @@ def test_redo_commands_work_as_printed(demo, studio, monkeypatch, capsys, tmp_pa
     built = {p.name: p.read_bytes() for p in data}
     commands = result.redo_commands()
     assert [shlex.split(c)[1] for c in commands] == [
-        "ingest", "schema", "push", "pull", "validate", "agree", "build", "report"]
+        "ingest", "schema", "push", "pull", "adjudicate", "validate", "agree", "build",
+        "report"]
     assert commands[0].startswith("corpus ingest samples/000_dab86e570d492265.txt ")
+    # README's adjudication steps on the demo's files are these commands (issue 17 item
+    # 18: without the places they wrote under exports/comment_stance_demo/)
+    section = README.split("## Adjudication", 1)[1].split("\n## ", 1)[0]
+    in_readme = [line for line in section.splitlines()
+                 if line.startswith("corpus ") and "comment_stance_demo.yaml" in line]
+    assert [shlex.split(c)[1] for c in in_readme] == ["pull", "adjudicate"]
+    assert set(in_readme) <= set(commands), (in_readme, commands)
     assert "demo_annotations" not in commands[0]
     corpus_before = (work / result.corpus_path).read_bytes()
     outputs = {}

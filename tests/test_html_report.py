@@ -256,3 +256,24 @@ def test_annotators_named_from_the_snapshot_header_as_agree_names_them(inputs, t
     assert {d.annotator for d in report.per_day} == {"11 (Huda)", "12 (Omar)", "13 (Lina)"}
     assert {p.first for p in report.pairs} == {"11 (Huda)", "12 (Omar)", "13 (Lina)"}
     assert {c.annotator for c in report.confusion} == {"11 (Huda)", "12 (Omar)", "13 (Lina)"}
+
+
+def test_comment_marker_and_line_separator_keep_the_page_data_json(inputs):
+    """Issue 17 item 13: `<!--` in a name was written `<\\!--`, not JSON, and blanked every
+    chart; U+2028 ended a string in the expressions Vega-Lite compiles (3 charts)."""
+    schema, _, snapshot, _ = inputs
+    report = gather_report(snapshot, schema, replicates=0)
+    renamed = {report.annotators[0].label: "Huda <!--<script>&",
+               report.annotators[1].label: "Omar\u2028Kamal"}
+    for annotator in report.annotators:
+        annotator.label = renamed.get(annotator.label, annotator.label)
+    for day in report.per_day:
+        day.annotator = renamed.get(day.annotator, day.annotator)
+    page = render_html(report)
+    data = re.search(r'<script type="application/json" id="report-specs">(.*?)</script>',
+                     page, re.S).group(1)
+    assert "<" not in data and "&" not in data and "\u2028" not in data
+    specs = orjson.loads(data)
+    names = {row.get("annotator") for spec in specs.values() if "data" in spec
+             for row in spec["data"].get("values", ())}
+    assert {"Huda <!--<script>&", "Omar Kamal"} <= names

@@ -53,6 +53,20 @@ def browser():
             launched.close()
 
 
+def _wait_until_charts_settle(page, timeout: float = 30.0) -> None:
+    """Poll with page.evaluate: wait_for_function evaluates its predicate with eval(), which
+    the page's policy refuses (no 'unsafe-eval'; Chromium 156 + playwright 1.65)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    settled = ("() => Array.from(document.querySelectorAll('.chart'))"
+               ".every(e => e.getAttribute('data-drawn') || e.textContent.includes('could not'))")
+    while not page.evaluate(settled):
+        if time.monotonic() > deadline:
+            pytest.fail(f"charts still not drawn after {timeout:.0f} s")
+        page.wait_for_timeout(100)
+
+
 def _open(browser, page_path: Path, screenshot: Path | None = None) -> dict:
     """Open the file with every other request refused; what happened, for the asserts."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -72,10 +86,7 @@ def _open(browser, page_path: Path, screenshot: Path | None = None) -> dict:
     page.on("console", lambda m: seen["console"].append((m.type, m.text)))
     page.on("pageerror", lambda e: seen["errors"].append(str(e)))
     page.goto(own)
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('.chart'))"
-        ".every(e => e.getAttribute('data-drawn') || e.textContent.includes('could not'))",
-        timeout=30_000)
+    _wait_until_charts_settle(page)
     seen["charts"] = page.evaluate(
         "Array.from(document.querySelectorAll('.chart')).map(e => [e.id, "
         "e.querySelectorAll('svg').length, e.querySelectorAll('svg path, svg rect, "
@@ -127,3 +138,41 @@ def test_thirty_annotators_report_draws_and_marks_the_fast_ones(browser, tmp_pat
     _check(seen)
     assert sorted(a.label for a in report.annotators if a.fast) == ["29", "30"]
     assert "suspiciously fast" in seen["svg_text"]  # the lead time chart's legend
+
+
+def _hostile_inputs(tmp_path: Path) -> tuple:
+    """The fixture with `<!--`, `<script>` and U+2028 in a label's text and annotators' names."""
+    from toolkit.studio.snapshot import open_snapshot, write_snapshot
+
+    shipped, corpus, snapshot = make_inputs(tmp_path)
+    text = shipped.read_text(encoding="utf-8")
+    hostile_label = '"موافق<!--<script>\\u2028x"'
+    schema_path = tmp_path / "schema.yaml"  # make_inputs gives the fixture's own file
+    schema_path.write_text(text.replace("{text: موافق,", "{text: " + hostile_label + ","),
+                           encoding="utf-8")
+    snap = open_snapshot(snapshot)
+    names = {"11": "Huda <!--", "12": "Omar\u2028Kamal", "13": "Lina <!--<script>"}
+    tasks = []
+    for task in snap.tasks():
+        for annotation in task.get("annotations") or ():
+            annotation["completed_by"] = annotation["completed_by"]["id"]
+            annotation.pop("created_username", None)
+        tasks.append(task)
+    hostile = tmp_path / "hostile.json"
+    write_snapshot(hostile, dict(snap.header, annotators=names), tasks)
+    return load_schema(schema_path), corpus, hostile
+
+
+def test_comment_markers_and_line_separators_in_names_and_labels_draw(browser, tmp_path):
+    """Issue 17 item 13: `<!--` in a name blanked every chart (`<\\!--` is not JSON);
+    U+2028 in a label broke three charts. Every chart draws, the strings shown as text."""
+    schema, corpus, snapshot = _hostile_inputs(tmp_path)
+    report = gather_report(snapshot, schema, corpus=corpus)
+    assert "11 (Huda <!--)" in {a.label for a in report.annotators}
+    page = write_html(report, tmp_path / "report.html")
+    seen = _open(browser, page, tmp_path / "report.png")
+    _check(seen)
+    assert len(seen["charts"]) >= 10
+    shown = " ".join(seen["svg_text"])
+    assert "Huda <!--" in shown and "Lina <!--<script>" in shown
+    assert any(t.startswith("موافق<!--<script>") for t in seen["svg_text"]), seen["svg_text"]

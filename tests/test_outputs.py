@@ -244,3 +244,23 @@ def test_findings_name_the_out_as_typed(tmp_path, capsys, monkeypatch):
     assert main(["ingest", str(tmp_path / "nothing-here"), "-o", "c.jsonl"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[1].startswith("c.jsonl: warning[I052 nothing-read]: no article was read"), err
+
+
+def test_an_output_under_a_file_says_the_file_is_not_a_folder(tmp_path, capsys):
+    """Issue 17 item 18: `report --out afile/x.html` said "File exists"."""
+    afile = tmp_path / "afile"
+    afile.write_text("keep me\n", encoding="utf-8")
+    commands = _commands(tmp_path, afile / "sub" / "x.out")
+    schema, corpus, snapshot = make_inputs(tmp_path / "inputs")
+    commands["report --out"] = ["report", str(snapshot), "-s", str(schema),
+                                "--out", str(afile / "sub" / "x.out")]
+    commands["build --out"] = ["build", str(snapshot), "-s", str(schema),
+                               "--out", str(afile / "sub" / "x.out")]
+    for name, argv in commands.items():
+        capsys.readouterr()
+        assert main(argv) == 2, name
+        option = name.split()[1]
+        assert capsys.readouterr().err == (
+            f"Error: {option} {afile / 'sub' / 'x.out'}: {afile} is not a folder; nothing was "
+            "written; give a path in a folder\n"), name
+    assert afile.read_text(encoding="utf-8") == "keep me\n"

@@ -74,10 +74,10 @@ def key_counts(studio, project_id: int) -> Counter:
     return Counter(key for _, key in server_keys(studio.connection, project_id))
 
 
-def two_pushes(studio, schema, corpus: Path, ledgers: tuple[Path, Path]) -> list:
-    """Two pushes started together in threads, each with its own connection."""
-    barrier = threading.Barrier(2)
-    results: list = [None, None]
+def two_pushes(studio, schema, corpus: Path, ledgers: tuple[Path, ...]) -> list:
+    """Pushes (one per ledger) started together in threads, each with its own connection."""
+    barrier = threading.Barrier(len(ledgers))
+    results: list = [None] * len(ledgers)
 
     def run(slot: int) -> None:
         own = connect(studio.url, studio.api_key)
@@ -90,7 +90,7 @@ def two_pushes(studio, schema, corpus: Path, ledgers: tuple[Path, Path]) -> list
         finally:
             own.close()
 
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in (0, 1)]
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(len(ledgers))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -135,6 +135,68 @@ def test_two_pushes_at_once_give_each_key_once_in_one_project(
     for ledger_dir in ledgers:
         again = push(schema, whole, studio.connection, ledger_dir=ledger_dir)
         assert again.created == 0 and again.already_present == n_all and again.skipped == []
+
+
+def test_three_machines_racing_end_in_one_project_and_count_what_each_created(
+    studio, corpora, tmp_path, monkeypatch
+):
+    """Issue 17 item 17: of three racing pushes one exited 2 ("delete or rename the extra
+    ones", for a project already deleted) and two printed every task as created."""
+    whole, _, n_all, _ = corpora
+    schema, _ = schema_named("three_machines", tmp_path)
+    monkeypatch.setenv(DELAY_ENV, "0.4")
+
+    results = two_pushes(studio, schema, whole, (tmp_path / "A", tmp_path / "B", tmp_path / "C"))
+
+    projects = marked_projects(studio, schema)
+    assert len(projects) == 1 and {r.project_id for r in results} == set(projects)
+    counts = key_counts(studio, projects[0])
+    assert len(counts) == n_all and set(counts.values()) == {1}
+    # each task on the server is counted by the push that made it, and by that one only
+    assert sum(r.created for r in results) == n_all
+    assert sum(r.created + r.raced_copies for r in results) > n_all  # they did overlap
+
+
+def _marked_project(studio, schema, tasks: int = 0) -> int:
+    client = studio.connection.client
+    project = client.projects.create(title=f"Test {schema.name}",
+                                     description=MARKER.format(name=schema.name))
+    if tasks:
+        client.projects.import_tasks(id=project.id, request=[
+            {"corpus_key": f"k{i}", "text": "x"} for i in range(tasks)])
+    return project.id
+
+
+def test_extra_empty_projects_of_a_race_are_not_an_error(studio, tmp_path):
+    """The exit 2 of item 17: find_project met the projects of a race in progress."""
+    from toolkit.studio.project import find_project
+
+    schema, _ = schema_named("race_leftover", tmp_path)
+    oldest = _marked_project(studio, schema, tasks=2)
+    leftover = _marked_project(studio, schema)  # empty, stays: the oldest is used
+    assert find_project(studio.connection, schema) == oldest
+    racing = _marked_project(studio, schema)  # deleted by its push a moment later
+    deleter = threading.Timer(0.5, lambda: studio.connection.http.delete(
+        f"/api/projects/{racing}/"))
+    deleter.start()
+    assert find_project(studio.connection, schema) == oldest
+    deleter.join()
+    assert marked_projects(studio, schema) == [oldest, leftover]
+
+
+def test_two_projects_holding_tasks_are_named_with_their_counts(studio, tmp_path):
+    from toolkit.errors import StudioError
+    from toolkit.studio.project import find_project
+
+    schema, _ = schema_named("two_with_tasks", tmp_path)
+    first = _marked_project(studio, schema, tasks=2)
+    second = _marked_project(studio, schema, tasks=1)
+    with pytest.raises(StudioError) as info:
+        find_project(studio.connection, schema)
+    assert str(info.value).startswith(
+        f"Label Studio at {studio.connection.url} has 2 projects made for schema "
+        f"{schema.name} holding tasks: {first} (2 tasks), {second} (1 tasks); push uses the "
+        f"oldest, {first}: move what is annotated in the others there")
 
 
 def test_copies_left_by_an_earlier_overlap_are_removed_but_never_annotated_work(

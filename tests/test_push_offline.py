@@ -150,3 +150,62 @@ def test_dry_run_filters_by_the_ledger_of_the_given_server(tmp_path, monkeypatch
     other = dry_run(schema, corpus, tmp_path / "o.json", ledger_dir=tmp_path / "ledgers",
                     url="http://elsewhere.example")
     assert (other.already_present, other.created) == (0, len(keys))
+
+
+def test_projects_changing_under_a_push_say_run_it_again():
+    """Issue 17 item 17: a race in progress was met with advice to delete "the extra ones"
+    (one of them already deleted: following it could delete the real project)."""
+    from types import SimpleNamespace
+
+    from toolkit.errors import StudioError
+    from toolkit.schema import load_schema
+    from toolkit.studio.project import _choose
+
+    schema = load_schema(STANCE)
+    studio = SimpleNamespace(url="http://ls.example")
+    assert _choose(studio, schema, {4: 0, 5: None, 6: 0}, changed=True) == 4
+    for counts, changed in (({4: 3, 5: None, 6: 2}, False), ({4: 3, 6: 2}, True)):
+        with pytest.raises(StudioError) as info:
+            _choose(studio, schema, counts, changed)
+        assert str(info.value).startswith("another push raced this one: the projects made "
+                                          "for schema comment_stance on http://ls.example "
+                                          "changed while this push looked for its own (ids ")
+        assert str(info.value).endswith("nothing was pushed: run it again")
+
+
+def _corpus_with_copies(path: Path) -> Path:
+    """12 comments under 2 articles: 7 near-duplicate copies of a1-1 under its article,
+    and a2 written twice (the corpus holds its 2 comments twice: P001)."""
+    from toolkit.corpus import Article, Comment, write_corpus
+
+    a1 = Article(id="a1", source="x", title="T", body="B", comments=tuple(
+        Comment(id=f"a1-{n}", article_id="a1", position=n, text="نفس الكلام",
+                duplicate_of=None if n == 1 else "a1-1") for n in range(1, 9)))
+    a2 = Article(id="a2", source="x", title="T2", body="B2", comments=tuple(
+        Comment(id=f"a2-{n}", article_id="a2", position=n, text=f"تعليق {n}")
+        for n in (1, 2)))
+    write_corpus(path, [a1, a2])
+    path.write_bytes(path.read_bytes() + path.read_bytes().splitlines(keepends=True)[-1])
+    return path
+
+
+def test_push_summary_adds_up_to_the_corpus_comments(tmp_path, capsys):
+    """Issue 17 item 18: "5 tasks; 1 skipped; 7 near-duplicate copies not pushed" counted
+    the P060 finding as a skipped unit: 5 + 1 + 7 is not the 12 comments."""
+    corpus = _corpus_with_copies(tmp_path / "c.jsonl")
+    out = tmp_path / "tasks.json"
+    assert main(["push", "--schema", str(STANCE), "--corpus", str(corpus), "--dry-run",
+                 "--out", str(out), "--ledger-dir", str(tmp_path / "ledger")]) == 0
+    captured = capsys.readouterr()
+    assert len(orjson.loads(out.read_bytes())) == 3  # a1-1, a2-1, a2-2
+    assert captured.out.strip() == (
+        f"Dry run: 3 tasks written to {out} (Label Studio import format): 3 written, "
+        "0 already present, 2 skipped (in the corpus twice), 7 near-duplicate copies not "
+        "pushed = the corpus's 12 comments.")
+    assert "P060" in captured.err and "P001" in captured.err
+
+
+def test_push_result_accounts_for_every_unit_once():
+    result = PushResult(unit="comment", units=12, created=2, raced_copies=1, twice=2,
+                        copies_not_pushed=7)
+    assert sum(n for n, _ in result.accounted()) == result.units

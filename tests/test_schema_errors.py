@@ -127,3 +127,83 @@ def test_control_character_in_a_label_is_refused():
             "  - name: s\n    kind: single\n    labels: {a: \"x\\x07y\"}\n")
     with pytest.raises(SchemaError, match=r"x.yaml:8:17: .*control character"):
         parse_schema(text, "x.yaml")
+
+
+# Issue 17 item 12: hostile schema files gave a traceback or never ended.
+
+SHIPPED = Path(__file__).parent.parent / "schemas" / "comment_stance.yaml"
+
+
+def _one_line(path, where=""):
+    with pytest.raises(SchemaError) as info:
+        load_schema(path)
+    message = str(info.value)
+    assert "\n" not in message, message
+    assert message.startswith(f"{path}:{where}"), message
+    return message
+
+
+def test_lone_surrogate_escape_is_one_line(tmp_path):
+    """``title: "x\\ud800y"`` raised TypeError (orjson: surrogates not allowed)."""
+    text = SHIPPED.read_text(encoding="utf-8").replace(
+        'title: "Reader comments: stance, tone and targets"', 'title: "x\\ud800y"')
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    message = _one_line(path, "5:8: ")
+    assert "the escape \\ud800 is half of a UTF-16 surrogate pair" in message
+
+
+def test_deep_nesting_is_one_line(tmp_path):
+    """5,000 nested brackets raised RecursionError."""
+    path = tmp_path / "n.yaml"
+    path.write_text("name: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    assert "nested more than 64 levels deep" in _one_line(path, "1:70: ")
+
+
+def test_huge_integer_is_one_line(tmp_path):
+    """A 5,000-digit integer raised ValueError (int max str digits)."""
+    path = tmp_path / "i.yaml"
+    path.write_text("name: x\nversion: " + "9" * 5000 + "\n", encoding="utf-8")
+    assert "a number of 5000 digits is too long" in _one_line(path, "2:10: ")
+
+
+def test_named_pipe_is_refused_without_waiting(tmp_path):
+    """A named pipe blocked forever, waiting for a writer."""
+    import os
+    import threading
+
+    fifo = tmp_path / "p.yaml"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            load_schema(fifo)
+        except BaseException as exc:  # noqa: BLE001  (handed to the test's thread)
+            outcome.append(exc)
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():  # unblock the old reader so the thread ends
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(10)
+        pytest.fail("load_schema waited on a named pipe")
+    assert isinstance(outcome[0], SchemaError), outcome
+    assert str(outcome[0]) == (f"{fifo}: a named pipe, not a schema file; give the path of "
+                               "the schema's YAML file")
+
+
+def test_device_and_folder_are_refused(tmp_path):
+    """/dev/zero grew memory until killed; /dev/null (safe to try on old code) read as empty."""
+    assert _one_line(Path("/dev/null")) == ("/dev/null: a device, not a schema file; give "
+                                            "the path of the schema's YAML file")
+    assert _one_line(tmp_path).startswith(f"{tmp_path}: a folder, not a schema file")
+
+
+def test_oversized_file_is_refused(tmp_path):
+    path = tmp_path / "big.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(16 * 1024 * 1024 + 1)  # sparse: nothing written to disk
+    assert _one_line(path) == (f"{path}: larger than 16 MiB, too large for a schema file; "
+                               "check that this is the schema file")

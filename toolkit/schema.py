@@ -8,7 +8,9 @@ refused) and the loader. The YAML format is documented in schemas/README.md.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -481,6 +483,12 @@ def _texts(schema: Schema):
 # --------------------------------------------------------------------------------------
 
 
+MAX_SCHEMA_BYTES = 16 * 1024 * 1024  # 80,000 labels take ~5 MB; /dev/zero never ends
+MAX_SCHEMA_DEPTH = 64  # a real schema nests 5 or 6 levels
+MAX_INT_DIGITS = 100
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _SchemaLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans: ``yes``/``no``/``on``/``off`` stay strings.
 
@@ -488,11 +496,45 @@ class _SchemaLoader(yaml.SafeLoader):
     (``*name``) are refused where they are written: a schema is small, plain data.
     """
 
+    _depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             raise _Refused(self.peek_event().start_mark, "YAML aliases (*name) are not "
                            "supported in a schema file; write the value out")
-        return super().compose_node(parent, index)
+        # Composing recurses once per level: refuse a deep nest before Python's recursion
+        # limit does (5,000 brackets raised RecursionError).
+        if self._depth >= MAX_SCHEMA_DEPTH:
+            raise _Refused(self.peek_event().start_mark, f"nested more than "
+                           f"{MAX_SCHEMA_DEPTH} levels deep; a schema is a few levels of "
+                           "keys and lists: check the brackets")
+        self._depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if isinstance(node, yaml.ScalarNode):
+            _refuse_surrogates(node)
+        return node
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        # int() refuses more than sys.get_int_max_str_digits() digits with a ValueError.
+        digits = sum(ch.isdigit() for ch in node.value)
+        if digits > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {digits} digits is too long (at most "
+                f"{MAX_INT_DIGITS}); write a small number, or quote it to make it text",
+                node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+def _refuse_surrogates(node: yaml.ScalarNode) -> None:
+    """A ``\\ud800`` escape gives half a UTF-16 pair, which is no character (nor UTF-8)."""
+    found = _SURROGATE.search(node.value)
+    if found:
+        raise _Refused(node.start_mark, f"the escape \\u{ord(found.group()):04x} is half of a "
+                       "UTF-16 surrogate pair, not a character; write the character itself "
+                       "(or \\U and its 8 hex digits, e.g. \\U0001F600)")
 
 
 class _Refused(yaml.YAMLError):
@@ -501,6 +543,7 @@ class _Refused(yaml.YAMLError):
         self.mark, self.message = mark, message
 
 
+_SchemaLoader.add_constructor("tag:yaml.org,2002:int", _SchemaLoader.construct_yaml_int)
 _SchemaLoader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -762,15 +805,52 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
     raise AssertionError("unreachable")
 
 
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_schema_text(path: Path) -> str:
+    """The text of a schema file: a regular UTF-8 file of at most MAX_SCHEMA_BYTES.
+
+    Opened without blocking (a named pipe would wait for a writer forever) and checked
+    on the open file, so what is read is what was checked; a device such as /dev/zero
+    is refused before a byte is read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError as exc:
+        raise SchemaError(f"{path}: no such schema file; check the path") from exc
+    except OSError as exc:
+        raise SchemaError(f"{path}: cannot read the schema file ({exc.strerror})") from exc
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise SchemaError(f"{path}: {_file_kind(mode)}, not a schema file; give the path "
+                          "of the schema's YAML file")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(MAX_SCHEMA_BYTES + 1)
+        except OSError as exc:
+            raise SchemaError(f"{path}: cannot read the schema file ({exc.strerror})") from exc
+    if len(data) > MAX_SCHEMA_BYTES:
+        raise SchemaError(f"{path}: larger than {MAX_SCHEMA_BYTES // 2**20} MiB, too large "
+                          "for a schema file; check that this is the schema file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text() did
+
+
 def load_schema(path: str | Path) -> Schema:
     """Read and validate a schema file; raises SchemaError naming file, line and column."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SchemaError(f"{path}: no such schema file; check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise SchemaError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    except OSError as exc:
-        raise SchemaError(f"{path}: cannot read the schema file ({exc.strerror})") from exc
-    return parse_schema(text, path)
+    return parse_schema(read_schema_text(path), path)

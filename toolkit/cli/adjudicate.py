@@ -22,6 +22,10 @@ def adjudicate(
     ledger_dir: Path = typer.Option(
         DEFAULT_LEDGER_DIR, "--ledger-dir", help="Where push keeps its ledgers (project lookup)."
     ),
+    snapshot_dir: Path | None = typer.Option(
+        None, "--snapshot-dir", metavar="DIR",
+        help="Where to find the newest snapshot without SNAPSHOT: pull's --out-dir "
+        "(default exports/<schema>/snapshots)."),
     url: str | None = UrlOption,
     api_key: str | None = ApiKeyOption,
 ) -> None:
@@ -39,7 +43,8 @@ def adjudicate(
     schema = load_schema(schema_path)
     studio = connect(url, api_key, say=say)
     try:
-        tab = adjudicate_tab(schema, studio, snapshot, ledger_dir=ledger_dir)
+        tab = adjudicate_tab(schema, studio, snapshot, snapshot_dir=snapshot_dir,
+                             ledger_dir=ledger_dir)
     finally:
         studio.close()
     show_tab(tab)

@@ -112,9 +112,10 @@ def output_file(path: Path, option: str) -> Path:
     """
     target = Path(os.path.realpath(path))
     given = target if Path(path).is_symlink() else Path(path)
+    _check_parents(path, given, option)
     try:
         mode = os.stat(target).st_mode
-    except OSError:  # not there yet (or a parent is not a folder: the write says so)
+    except OSError:  # not there yet
         return given
     if not stat.S_ISREG(mode):
         shown = f"{path} (-> {target})" if target != Path(path).absolute() else str(path)
@@ -125,10 +126,22 @@ def output_file(path: Path, option: str) -> Path:
     return given
 
 
+def _check_parents(path: Path, written: Path, option: str) -> None:
+    """UsageError when a folder above ``written`` exists as something else (a file): the
+    folders could not be made (mkdir said "File exists")."""
+    for parent in written.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"{option} {path}: {parent} is not a folder; nothing was "
+                                 "written; give a path in a folder")
+            return
+
+
 def output_folder(path: Path, option: str) -> Path:
     """``output_file`` for a folder output (``build --out``): a symlink gives its target;
     a path that exists as anything but a folder is refused."""
     target = Path(os.path.realpath(path))
+    _check_parents(path, target if Path(path).is_symlink() else Path(path), option)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{option} {path}: is not a folder; nothing was written there")
     return target if Path(path).is_symlink() else Path(path)

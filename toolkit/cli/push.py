@@ -69,10 +69,7 @@ def push(
         print_findings(result.skipped)
         out_console.print(
             f"Dry run: {result.created} tasks written to {result.dry_run_path} "
-            "(Label Studio import format); "
-            f"{result.already_present} already pushed; {len(result.skipped)} skipped"
-            + (f"; {result.copies_not_pushed} near-duplicate copies not pushed"
-               if result.copies_not_pushed else "") + ".",
+            f"(Label Studio import format): {units_line(result, created='written')}.",
             markup=False,
         )
         return
@@ -107,13 +104,24 @@ def show_push(result: pushing.PushResult, url: str) -> None:
         )
     if result.reconciled is not None:
         out_console.print(f"Ledger reconciled from {result.reconciled} server tasks", markup=False)
+    if result.raced_copies:
+        out_console.print(
+            f"Another push raced this one: {result.raced_copies} tasks this push imported "
+            "were copies of its tasks and were removed (not counted as created)", markup=False,
+        )
     out_console.print(
-        f"Tasks: {result.created} created, {result.already_present} already present, "
-        f"{len(result.skipped)} skipped; predictions attached: {result.predictions_attached}"
-        + (f"; {result.copies_not_pushed} near-duplicate copies not pushed"
-           if result.copies_not_pushed else ""),
+        f"Tasks: {units_line(result)}; predictions attached: {result.predictions_attached}",
         markup=False,
     )
+
+
+def units_line(result: pushing.PushResult, *, created: str = "created") -> str:
+    """``5 created, 0 already present, 0 skipped (...), 7 near-duplicate copies not pushed
+    = the corpus's 12 comments``: every unit counted once, the sum said."""
+    parts = [(n, created if what == "created" else what) for n, what in result.accounted()]
+    noun = result.unit if result.units == 1 else f"{result.unit}s"
+    return (", ".join(f"{n} {what}" for n, what in parts)
+            + f" = the corpus's {result.units} {noun}")
 
 
 def register(app: typer.Typer) -> None:

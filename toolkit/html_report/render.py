@@ -93,9 +93,30 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
+# Characters written as JSON \\u escapes in the page's data: `<` and `>` (only ever inside
+# JSON strings) so that no text can close the element or open an HTML comment (after a
+# `<!--`, a `<script>` keeps `</script>` from closing the element), and `&`.
+_JSON_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&"}
+# Vega-Lite pastes data strings into the expressions it compiles (a sort order becomes
+# `indexof([...], datum.x)`) without escaping U+2028/U+2029, which end a JavaScript string
+# literal there ("Unexpected token ILLEGAL"): in the charts they are spaces.
+_LINE_SEPARATORS = {0x2028: " ", 0x2029: " "}
+
+
+def _chart_safe(value: Any) -> Any:
+    """``value`` (a chart spec) with the line separators in its strings made spaces."""
+    if isinstance(value, str):
+        return value.translate(_LINE_SEPARATORS)
+    if isinstance(value, dict):
+        return {_chart_safe(k): _chart_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_chart_safe(v) for v in value]
+    return value
+
+
 def _json_script(ident: str, value: Any) -> str:
-    """JSON in a non-executed script element; ``</`` escaped so no text can close it."""
-    text = orjson.dumps(value).decode("utf-8").replace("</", "<\\/").replace("<!--", "<\\!--")
+    """JSON in a non-executed script element, any string in it kept as data."""
+    text = orjson.dumps(value).decode("utf-8").translate(_JSON_ESCAPES)
     return f'<script type="application/json" id="{ident}">{text}</script>'
 
 
@@ -613,7 +634,7 @@ def render_html(report: Report) -> str:
         '<p class="note">Charts: Vega, Vega-Lite, vega-embed (BSD-3-Clause, University of '
         "Washington Interactive Data Lab), inlined; this page loads nothing from the "
         "network.</p></main>",
-        _json_script("report-specs", specs),
+        _json_script("report-specs", _chart_safe(specs)),
         *(f"<script>{s}</script>" for s in scripts),
         "</body></html>\n",
     ])

@@ -17,6 +17,7 @@ key. :func:`studio_errors` maps the SDK's remaining ``ApiError``s to
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -45,6 +46,8 @@ def safe_url(url: str) -> str:
     """The URL without user info, query or fragment: fit for messages and snapshots."""
     parts = urlsplit(url)
     host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets (else "::1:8080" has no port)
+        host = f"[{host}]"
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
@@ -57,23 +60,39 @@ def check_url(url: str, where: str = "--url/LABEL_STUDIO_URL") -> None:
     port such as 99999, and a garbage URL without a key must be named as the problem.
     """
     shown = re.sub(r"//[^/?#]*@", "//", url)  # user:password@ never goes into a message
+    reason = _url_problem(url)
+    if reason is None:
+        return
+    raise SetupError(
+        f"{where} {shown!r} is not a usable Label Studio URL: {reason}; give one like "
+        "http://127.0.0.1:8080"
+    )
+
+
+# A host name's labels: letters (any script: an IDN is encoded when connecting), digits,
+# hyphens, underscores, separated by single dots. "%zz" or "a b" is no host to look up.
+_HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*\.?")
+
+
+def _url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a Label Studio's address, or None when it can."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError on a bad port)
     except ValueError as exc:
         reason = str(exc)
-        reason = reason[:1].lower() + reason[1:]
-    else:
-        if parts.scheme not in ("http", "https"):
-            reason = "it does not start with http:// or https://"
-        elif not parts.hostname:
-            reason = "it has no host name"
-        else:
-            return
-    raise SetupError(
-        f"{where} {shown!r} is not a usable Label Studio URL: {reason}; give one like "
-        "http://127.0.0.1:8080"
-    )
+        return reason[:1].lower() + reason[1:]
+    if parts.scheme not in ("http", "https"):
+        return "it does not start with http:// or https://"
+    if not parts.hostname:
+        return "it has no host name"
+    if ":" not in parts.hostname and not _HOST_NAME.fullmatch(parts.hostname):
+        return f"{parts.hostname!r} is not a host name"
+    if parts.query or url.rstrip().endswith("?"):
+        return "it has a query string (?...), which Label Studio's address never has"
+    if parts.fragment or "#" in url:
+        return "it has a fragment (#...), which Label Studio's address never has"
+    return None
 
 
 # Lines from parallel threads (pull's workers) are written whole, one at a time.
@@ -190,7 +209,18 @@ class Studio:
         """The user the key belongs to; raises StudioAuthError / StudioUnreachable."""
         response = self.http.get("/api/current-user/whoami")
         raise_for_status(response, self.url)
-        return response.json()
+        try:
+            user = response.json()
+        except json.JSONDecodeError:
+            user = None
+        if not isinstance(user, dict):
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            raise StudioError(
+                f"{self.url} answered GET /api/current-user/whoami with {kind}, not a "
+                "Label Studio user; is this the address of a Label Studio (nothing after "
+                "its host and port)?"
+            )
+        return user
 
     def close(self) -> None:
         self.http.close()

@@ -7,6 +7,7 @@ label config, instructions and overlap follow the schema (``sync_project``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 from ..errors import StudioError
@@ -82,8 +83,21 @@ def _marked(studio: Studio, marker: str) -> list[int]:
     return [p["id"] for p in _list_projects(studio) if marker in (p.get("description") or "")]
 
 
+# Several marked projects may be a race in progress (pushes from other machines creating
+# theirs, each deleting its own once it sees an older one): list again this many times,
+# this many seconds apart, before deciding.
+RELIST = 3
+RELIST_SECONDS = 1.0
+
+
 def find_project(studio: Studio, schema: Schema, known_id: int | None = None) -> int | None:
-    """The id of the project push made for this schema on this server, or None."""
+    """The id of the project push made for this schema on this server, or None.
+
+    Several carry the marker: while they change, another push is racing this one (asked
+    again, then :class:`StudioError` "run it again"); the oldest is used when the others
+    are empty (the rule of ``repair.settle_project``, which racing pushes follow too); a
+    newer one holding tasks is an error naming each project's task count.
+    """
     marker = MARKER.format(name=schema.name)
     with studio_errors(studio.url, "finding the project"):
         if known_id is not None:
@@ -91,13 +105,49 @@ def find_project(studio: Studio, schema: Schema, known_id: int | None = None) ->
             if response.status_code == 200 and marker in (response.json().get("description") or ""):
                 return known_id
         found = _marked(studio, marker)
-    if len(found) > 1:
+        changed = False
+        for _ in range(RELIST if len(found) > 1 else 0):
+            time.sleep(RELIST_SECONDS)
+            again = _marked(studio, marker)
+            changed = changed or set(again) != set(found)
+            found = again
+            if len(found) <= 1:
+                break
+        if len(found) <= 1:
+            return found[0] if found else None
+        counts = {project: _task_count(studio, project) for project in sorted(found)}
+    return _choose(studio, schema, counts, changed)
+
+
+def _task_count(studio: Studio, project_id: int) -> int | None:
+    """The project's number of tasks; None when it is gone."""
+    response = studio.http.get(f"/api/projects/{project_id}/")
+    if response.status_code == 404:
+        return None
+    raise_for_status(response, studio.url)
+    return int(response.json().get("task_number") or 0)
+
+
+def _choose(studio: Studio, schema: Schema, counts: dict[int, int | None], changed: bool) -> int:
+    """The project among several marked ones (see find_project), or StudioError."""
+    alive = {project: n for project, n in counts.items() if n is not None}
+    oldest = min(alive) if alive else min(counts)
+    if alive and not any(n for project, n in alive.items() if project != oldest):
+        return oldest  # the newer ones are empty: made by a race, never used
+    if len(alive) < len(counts) or changed:
         raise StudioError(
-            f"Label Studio at {studio.url} has {len(found)} projects made for schema "
-            f"{schema.name} (ids {', '.join(map(str, sorted(found)))}); delete or rename the "
-            f"extra ones (remove '{marker}' from their description)"
+            f"another push raced this one: the projects made for schema {schema.name} on "
+            f"{studio.url} changed while this push looked for its own (ids "
+            f"{', '.join(map(str, sorted(counts)))}); nothing was pushed: run it again"
         )
-    return found[0] if found else None
+    shown = ", ".join(f"{project} ({n} tasks)" for project, n in sorted(alive.items()))
+    marker = MARKER.format(name=schema.name)
+    raise StudioError(
+        f"Label Studio at {studio.url} has {len(alive)} projects made for schema "
+        f"{schema.name} holding tasks: {shown}; push uses the oldest, {oldest}: move what "
+        f"is annotated in the others there, then remove '{marker}' from their description "
+        "(or delete them)"
+    )
 
 
 def sync_project(studio: Studio, schema: Schema, project_id: int | None) -> tuple[int, bool, list]:

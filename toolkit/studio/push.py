@@ -60,6 +60,23 @@ class PushResult:
     skipped: list[Finding] = field(default_factory=list)
     dry_run_path: Path | None = None
     copies_not_pushed: int = 0  # near-duplicate copies left to their first comment's labels
+    # tasks this push imported that a concurrent push had imported too, removed by the
+    # repair: not counted in ``created``
+    raced_copies: int = 0
+    unit: str = "unit"  # the schema's unit: comment or article
+    units: int = 0  # units of the corpus under the schema, each counted once below
+    twice: int = 0  # units the corpus holds again under a key already read (P001)
+
+    def accounted(self) -> list[tuple[int, str]]:
+        """Where each of the corpus's ``units`` went: (count, what), adding up to ``units``
+        (predictions and findings about the project are not units)."""
+        parts = [(self.created, "created"), (self.already_present, "already present")]
+        if self.raced_copies:
+            parts.append((self.raced_copies, "imported by another push at the same time"))
+        parts.append((self.twice, "skipped (in the corpus twice)"))
+        if self.copies_not_pushed:
+            parts.append((self.copies_not_pushed, "near-duplicate copies not pushed"))
+        return parts
 
 
 def read_predictions(path: Path) -> dict[str, list[dict]]:
@@ -118,6 +135,7 @@ def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult)
     if not skip:
         return tasks
     result.copies_not_pushed = len(skip)
+    result.units += len(skip)
     where = "under the same article as their first comment" if policy == "once_per_article" \
         else "anywhere"
     result.skipped.append(Finding(
@@ -139,7 +157,9 @@ def _new_tasks(
     seen: set[str] = set()
     for data in tasks:
         key = data["corpus_key"]
+        result.units += 1
         if key in seen:
+            result.twice += 1
             result.skipped.append(Finding(
                 "warning", "P001", key,
                 "the corpus holds this unit twice; imported once",
@@ -215,7 +235,7 @@ def push(
     (see ``repair``).
     """
     say = say or (lambda _line: None)
-    result = PushResult(project_title=project_title(schema))
+    result = PushResult(project_title=project_title(schema), unit=schema.unit)
     predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
     path = ledger_path(ledger_dir, studio.url, schema.name)
     state: dict = {"total": None}
@@ -306,6 +326,7 @@ def _push(
         if on_progress:
             on_progress(0, total)
         interrupt = _interrupt_after()
+        imported: set[int] = set()
         for number, batch in enumerate(_batches(todo, batch_size), start=1):
             _test_delay()
             ledger.mark_pending(len(batch))
@@ -315,6 +336,11 @@ def _push(
                 content=orjson.dumps(batch),
                 headers={"Content-Type": "application/json"},
             )
+            if response.status_code == 404:
+                raise StudioError(
+                    f"project {project_id} was deleted while this push imported into it: "
+                    "another push raced this one; run it again"
+                )
             raise_for_status(response, studio.url)
             task_ids = orjson.loads(response.content).get("task_ids") or []
             if interrupt is not None and number >= interrupt:
@@ -326,6 +352,7 @@ def _push(
                 )
             keys = (task["data"]["corpus_key"] for task in batch)
             ledger.append(zip(keys, task_ids, strict=True))
+            imported.update(task_ids)
             ledger.clear_pending()
             result.created += len(batch)
             result.predictions_attached += sum(len(t.get("predictions", ())) for t in batch)
@@ -338,6 +365,10 @@ def _push(
             )
             result.duplicates_removed = len(fixed.removed)
             result.skipped.extend(fixed.findings)
+            if fixed.checked or fixed.removed:  # count what stayed of this push's imports
+                kept = sum(1 for task_id in ledger.ids.values() if task_id in imported)
+                result.raced_copies = result.created - kept
+                result.created = kept
         if created_here:  # a concurrent create may have left an empty project: one sweep
             repair.drop_empty_newer(studio, project_id, lambda: marked_projects(studio, schema),
                                     say)
@@ -370,7 +401,7 @@ def dry_run(
         ledger_file = _known_ledger(schema, ledger_dir, url, api_key)
     if out is None:
         out = default_tasks_file(schema.name)
-    result = PushResult(project_title=project_title(schema))
+    result = PushResult(project_title=project_title(schema), unit=schema.unit)
     predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
     ids: dict[str, int] = {}
     if ledger_file is not None and Path(ledger_file).exists():

@@ -101,13 +101,15 @@ def settle_project(
         return created_id, None
     with studio_errors(studio.url, "settling the project"):
         response = studio.http.get(f"/api/projects/{created_id}/")
-        raise_for_status(response, studio.url)
-        tasks = response.json().get("task_number") or 0
-        if not tasks:
+        gone = response.status_code == 404  # a third push's drop_empty_newer was quicker
+        if not gone:
+            raise_for_status(response, studio.url)
+        tasks = 0 if gone else response.json().get("task_number") or 0
+        if not tasks and not gone:
             response = studio.http.delete(f"/api/projects/{created_id}/")
             if response.status_code != 404:
                 raise_for_status(response, studio.url)
-    done = ("deleted it (empty)" if not tasks
+    done = ("another push deleted it (empty)" if gone else "deleted it (empty)" if not tasks
             else f"kept it, it already has {tasks} tasks: delete it by hand")
     say(f"Another push created project {oldest} for this schema at the same time: "
         f"using it; project {created_id} made by this push: {done}")

@@ -237,6 +237,8 @@ class DemoResult:
             line("schema", "check", schema),
             line("push", "--schema", schema, "--corpus", corpus),
             line("pull", "--schema", schema, "--out-dir", str(self.sync.pull.path.parent)),
+            line("adjudicate", "--schema", schema, "--snapshot-dir",
+                 str(self.sync.pull.path.parent)),
             line("validate", snapshot, "--schema", schema, "--corpus", corpus),
             line("agree", snapshot, "--schema", schema),
             line("build", snapshot, "--schema", schema, "--corpus", corpus, "--out", folder),
