@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-postgres lint bench clean-venv chromium
+.PHONY: demo test test-postgres lint typecheck bench clean-venv chromium
 
 demo: $(STAMP)
 	$(BIN)/corpus demo $(DEMO_ARGS)
@@ -44,8 +44,12 @@ test-postgres: $(STAMP)
 	fi
 	CORPUS_TEST_POSTGRES=1 $(BIN)/python -m pytest tests/test_postgres.py $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) typecheck
 	$(BIN)/ruff check toolkit tests bench
+
+# The type checker (mypy, configured in pyproject.toml) on toolkit/: zero errors. CI runs it.
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 # Each bench script at a small size (a smoke run: the ratios are printed, not meaningful at this
 # size). bench_push and bench_pull start a local Label Studio of their own (a minute or two each).

@@ -20,7 +20,7 @@ else:  # pragma: no cover - Python 3.10
         def __str__(self) -> str:
             return str(self.value)
 
-        __format__ = str.__format__
+        __format__ = str.__format__  # type: ignore[assignment]
 
 __all__ = ["Provenance", "Status", "StrEnum"]
 

@@ -11,9 +11,9 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import orjson
 import yaml
@@ -711,8 +711,8 @@ def _format(path: Path | str, mark: yaml.Mark | None, message: str) -> str:
     return f"{path}:{mark.line + 1}:{mark.column + 1}: {message}"
 
 
-def _raise(path: Path | str, lines: list[tuple[yaml.Mark | None, str]]) -> None:
-    lines = sorted(lines, key=lambda m: (m[0].line, m[0].column) if m[0] else (-1, -1))
+def _raise(path: Path | str, problems: Sequence[tuple[yaml.Mark | None, str]]) -> NoReturn:
+    lines = sorted(problems, key=lambda m: (m[0].line, m[0].column) if m[0] else (-1, -1))
     text = [_format(path, mark, message) for mark, message in lines]
     error = SchemaError("\n".join(text))
     error.problems = text  # type: ignore[attr-defined]
@@ -725,7 +725,7 @@ def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> tuple[yaml.Mark,
     line = text.count("\n", 0, pos)
     column = pos - (text.rfind("\n", 0, pos) + 1)
     char = exc.character if isinstance(exc.character, int) else 0
-    return (yaml.Mark("<schema>", pos, line, column, None, None),
+    return (yaml.Mark("<schema>", pos, line, column, None, None),  # type: ignore[arg-type]
             f"not valid YAML: character #x{char:04x} ({exc.reason}); a schema file is "
             "UTF-8 text: remove it, or check that this is the schema file")
 
@@ -752,8 +752,8 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
             _raise(source, [_reader_problem(text, exc)])
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or "syntax error"
-            _raise(source, [(mark, f"not valid YAML: {problem}"
+            what = exc.problem or "syntax error"
+            _raise(source, [(mark, f"not valid YAML: {what}"
                              f"{' ' + exc.context if exc.context else ''}; fix the syntax "
                              "(indentation, quotes, colons)")])
         except yaml.YAMLError as exc:
@@ -790,7 +790,7 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
         problems = check_schema(schema)
         if not problems:
             return schema
-    lines = []
+    lines: list[tuple[yaml.Mark | None, str]] = []
     for problem in problems:
         def _ref(match: re.Match[str]) -> str:
             # Cross references "@questions.3.name" become line:column.
@@ -802,7 +802,6 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
         message = re.sub(r"@(questions\.\d+(?:\.\w+)*)", _ref, problem.message)
         lines.append((positions.mark(problem.loc, at_key=problem.at_key), message))
     _raise(source, lines)
-    raise AssertionError("unreachable")
 
 
 def _file_kind(mode: int) -> str:

@@ -86,7 +86,8 @@ code { background: #f0f0f0; padding: 0 3px; border-radius: 3px; }
 
 @cache
 def _vendor(name: str) -> str:
-    return resources.files(__package__).joinpath("vendor", name).read_text(encoding="utf-8")
+    return (resources.files(__package__).joinpath("vendor").joinpath(name)
+            .read_text(encoding="utf-8"))
 
 
 def _sha256(text: str) -> str:
@@ -427,6 +428,7 @@ def _codes_chart(rows: list[dict], title: str, legend: bool = True) -> dict:
 
 def _balance_chart(report: Report) -> dict:
     b = report.balance
+    assert b is not None  # drawn only when the report has a balance
     # splits of a built dataset; "in the dataset (all splits)" when predicted
     data = [{"where": f"split {name}" if report.dataset else name, "tasks": n,
              "group": "in the dataset"} for name, n in b.in_splits.items()]

@@ -23,7 +23,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,7 +290,8 @@ def connect(
     wrapper = client._client_wrapper
 
     class _SdkAuth(httpx.Auth):
-        def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        def auth_flow(self, request: httpx.Request
+                      ) -> Generator[httpx.Request, httpx.Response, None]:
             request.headers["Authorization"] = wrapper.get_headers()["Authorization"]
             yield request
 

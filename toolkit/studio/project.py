@@ -150,7 +150,8 @@ def _choose(studio: Studio, schema: Schema, counts: dict[int, int | None], chang
     )
 
 
-def sync_project(studio: Studio, schema: Schema, project_id: int | None) -> tuple[int, bool, list]:
+def sync_project(studio: Studio, schema: Schema, project_id: int | None
+                 ) -> tuple[int, bool, list]:
     """Create the project, or update what differs from the schema. Returns
     (project id, created?, names of updated settings)."""
     wanted = _settings(schema)
@@ -158,6 +159,7 @@ def sync_project(studio: Studio, schema: Schema, project_id: int | None) -> tupl
     if project_id is None:
         with studio_errors(studio.url, "creating the project"):
             project = studio.client.projects.create(title=title, **wanted)
+        assert project.id is not None  # the server numbers what it creates
         return project.id, True, []
     response = studio.http.get(f"/api/projects/{project_id}/")
     raise_for_status(response, studio.url)

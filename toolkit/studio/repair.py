@@ -93,9 +93,9 @@ def settle_project(
     # (given when its row was inserted) can be lower than ours while its transaction
     # commits after our first listing. Listing again a moment later (once, right after
     # creating a project: a rare event) lets both pushes see both projects.
-    ids = set(marked()) | {created_id}
+    seen = set(marked()) | {created_id}
     time.sleep(SETTLE_SECONDS)
-    ids = sorted(ids | set(marked()))
+    ids = sorted(seen | set(marked()))
     oldest = ids[0]
     if oldest == created_id:
         return created_id, None

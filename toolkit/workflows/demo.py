@@ -173,7 +173,7 @@ def write_demo_schema(schema_path: Path | str, exports: Path | str) -> Path:
     text = schema_path.read_text(encoding="utf-8")
     for key, value in (("name", wanted.name), ("title", wanted.title)):
         line = f"{key}: {json.dumps(value, ensure_ascii=False)}"  # JSON strings are YAML
-        text, found = re.subn(rf"^{key}:.*$", lambda _m, line=line: line, text, count=1,
+        text, found = re.subn(rf"^{key}:.*$", line.replace("\\", "\\\\"), text, count=1,
                               flags=re.MULTILINE)
         if not found:
             raise InputError(f"{schema_path}: no top-level `{key}:` line to rename for the demo")
@@ -300,8 +300,9 @@ def run_demo(
     if studio is None:
         status = server.up(port=port or server.DEFAULT_PORT, say=say)
         credentials = read_credentials(status.credentials_path)
-        studio = connect(status.url, credentials.api_key if credentials else None,
-                         **({"say": say} if say is not None else {}))
+        key = credentials.api_key if credentials else None
+        studio = (connect(status.url, key, say=say) if say is not None
+                  else connect(status.url, key))
     annotated = AnnotateResult()
 
     def annotate(project_id: int) -> None:
@@ -322,7 +323,7 @@ def run_demo(
     datasets.disable_progress_bars()
     loaded = datasets.load_dataset(str(result.build.folder))
     return DemoResult(
-        server_url=status.url if status else studio.url,
+        server_url=(status.url if status else None) or studio.url,
         sync=result,
         annotated=annotated,
         dataset=loaded,
