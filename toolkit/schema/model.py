@@ -1,0 +1,246 @@
+"""The schema model (pydantic): unknown keys and wrong types are refused; the cross-field
+checks run after it (:mod:`.checks`)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import orjson
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ..kinds import KINDS, kind_of
+from ..rules import RULES, Majority
+from .checks import (
+    DEFAULT_SPAN_FIELD,
+    UNIT_CONTEXT_FIELDS,
+    UNIT_ITEM_FIELDS,
+    Unit,
+    check_schema,
+)
+
+# The kinds of question (single, multi, spans, rating, text, yesno and any registered
+# later) and what each means live in toolkit.kinds; YESNO_VALUES is re-exported here.
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Strict):
+    """A label: a stable ``value`` (what is stored) and what annotators see."""
+
+    value: str
+    text: str | None = None
+    description: str | None = None
+    hotkey: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.text if self.text is not None else self.value
+
+
+class When(_Strict):
+    """Show a question only when another single/multi/yesno question has one of these answers."""
+
+    question: str
+    equals: list[str]
+
+    @field_validator("equals", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, (str, bool, int)) else value
+
+
+class Question(_Strict):
+    """One question of the schema; which keys apply depends on ``kind``."""
+
+    name: str
+    kind: str  # a name in toolkit.kinds.KINDS
+    title: str | None = None
+    description: str | None = None
+    required: bool = False
+    labels: list[Label] = Field(default_factory=list)
+    # The item field the question is about (spans: the field the spans are on);
+    # default: the unit's main field (comment: text, article: body).
+    field: str | None = None
+    allow_overlap: bool = False  # spans: may two spans overlap?
+    scale: int | None = None  # rating: 1..scale
+    when: When | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: Any) -> Any:
+        """One of the registered kinds (refused as pydantic refuses a Literal)."""
+        return _registered(value, KINDS)
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _labels_forms(cls, value: Any) -> Any:
+        """Accept ``{agree: موافق}``, ``{agree: {text: ..}}`` and ``[agree, {value: ..}]``."""
+        if isinstance(value, dict):
+            out = []
+            for key, spec in value.items():
+                if spec is None or isinstance(spec, str):
+                    out.append({"value": str(key), "text": spec})
+                elif isinstance(spec, dict):
+                    out.append({"value": str(key), **spec})
+                else:
+                    out.append({"value": str(key), "text": str(spec)})
+            return out
+        if isinstance(value, list):
+            return [{"value": str(v)} if isinstance(v, (str, int)) else v for v in value]
+        return value
+
+    @property
+    def label_values(self) -> list[str]:
+        """The stored values, in schema order (also the ClassLabel order)."""
+        return kind_of(self.kind).label_values(self)
+
+    @property
+    def prompt(self) -> str:
+        return self.title or self.name
+
+
+def _registered(value: Any, registry: Mapping[str, Any]) -> Any:
+    """``value`` when it names an entry of ``registry`` (kinds, rules); else refused as
+    pydantic refuses a Literal, listing the names."""
+    if isinstance(value, str) and value in registry:
+        return value
+    names = [repr(name) for name in registry]
+    expected = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    raise PydanticCustomError("literal_error", "Input should be {expected}",
+                              {"expected": expected})
+
+
+class AnnotationPolicy(_Strict):
+    """How many annotators see each item, and how their answers become one label."""
+
+    overlap: int = Field(default=1, ge=1)
+    rule: str = Majority.name  # a name in toolkit.rules.RULES
+    min_annotations: int = Field(default=1, ge=1)
+    # Near-duplicate comments (duplicate_of in the corpus): which copies are annotated.
+    # See toolkit.ingest.near_duplicates.copies_not_pushed.
+    near_duplicates: Literal["annotate_once", "once_per_article", "annotate_each"] = (
+        "once_per_article"
+    )
+    @field_validator("rule", mode="before")
+    @classmethod
+    def _known_rule(cls, value: Any) -> Any:
+        """One of the registered rules (toolkit.rules)."""
+        return _registered(value, RULES)
+
+    # rules with a confidence only: an item whose chosen label has a lower posterior is unresolved
+    min_confidence: float | None = Field(default=None, gt=0, le=1)
+    # Label Studio accounts (e-mail, or user id) whose answer on a task is ground truth
+    adjudicators: list[str | int] = Field(default_factory=list)
+
+    @field_validator("min_confidence", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticCustomError("boolean_refused", "must be a number between 0 and 1 "
+                                      "(e.g. 0.8), not a boolean")
+        return value
+
+    @field_validator("adjudicators", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        value = [value] if isinstance(value, (str, int)) else value
+        if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+            raise PydanticCustomError("boolean_refused", "an adjudicator is a Label Studio "
+                                      "account's e-mail or user id, not a boolean")
+        return value
+
+
+class DatasetDefaults(_Strict):
+    """Defaults for `corpus build`: splits, grouping against leakage, seed, license."""
+
+    splits: dict[str, float] = Field(
+        default_factory=lambda: {"train": 0.8, "validation": 0.1, "test": 0.1}
+    )
+    group_by: str = "article_id"
+    stratify_by: str | None = None
+    seed: int = 42
+    license: str = "cc-by-4.0"
+    task_categories: list[str] = Field(default_factory=lambda: ["text-classification"])
+
+
+class Schema(_Strict):
+    """A whole annotation project."""
+
+    name: str
+    version: str
+    title: str
+    language: str = "ar"
+    direction: Literal["rtl", "ltr"] = "rtl"
+    unit: Unit
+    guidelines: str = ""
+    questions: list[Question]
+    annotation: AnnotationPolicy = Field(default_factory=AnnotationPolicy)
+    dataset: DatasetDefaults = Field(default_factory=DatasetDefaults)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) else value
+
+    def question(self, name: str) -> Question:
+        for question in self.questions:
+            if question.name == name:
+                return question
+        raise KeyError(name)
+
+    @property
+    def question_names(self) -> list[str]:
+        return [q.name for q in self.questions]
+
+    @property
+    def item_fields(self) -> tuple[str, ...]:
+        return UNIT_ITEM_FIELDS[self.unit]
+
+    @property
+    def context_fields(self) -> tuple[str, ...]:
+        return UNIT_CONTEXT_FIELDS[self.unit]
+
+    def target_field(self, question: Question) -> str:
+        """The item field a question is bound to (Label Studio's ``toName``), any kind."""
+        return question.field or DEFAULT_SPAN_FIELD[self.unit]
+
+    @model_validator(mode="after")
+    def _cross_field(self, info: ValidationInfo) -> Schema:
+        # The loader runs these checks itself to report each with its line and column.
+        if not (info.context or {}).get("defer_cross_checks"):
+            problems = check_schema(self)
+            if problems:
+                raise ValueError("; ".join(p.message for p in problems))
+        return self
+
+    def canonical_json(self) -> bytes:
+        """The canonical form: sorted keys, defaults filled in, no YAML formatting.
+
+        Keys added after the first release (``annotation.near_duplicates``,
+        ``annotation.min_confidence``, ``annotation.adjudicators``) are left out while
+        at their default, so a schema that does not use them keeps the content hash it
+        had before they existed."""
+        dumped = self.model_dump(mode="json")
+        policy = dumped["annotation"]
+        for key in ("near_duplicates", "min_confidence", "adjudicators"):
+            default = AnnotationPolicy.model_fields[key].get_default(call_default_factory=True)
+            if policy.get(key) == default:
+                policy.pop(key, None)
+        return orjson.dumps(dumped, option=orjson.OPT_SORT_KEYS)
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the canonical form, shortened; recorded in snapshots and datasets."""
+        return "sha256:" + hashlib.sha256(self.canonical_json()).hexdigest()[:16]
