@@ -78,7 +78,9 @@ def test_unwritable_out_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
     code = main(["ingest", str(SAMPLES), "--out", str(blocker / "corpus.jsonl")])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.strip().splitlines() == [f"Error: cannot write/read {blocker}: File exists"]
+    assert err.strip().splitlines() == [  # issue 17 item 18: was "...: File exists"
+        f"Error: --out {blocker / 'corpus.jsonl'}: {blocker} is not a folder; nothing was "
+        "written; give a path in a folder"]
 
 
 def test_unwritable_report_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
@@ -91,17 +93,16 @@ def test_unwritable_report_is_one_line_exit_2(tmp_path, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert code == 2
     assert captured.err.strip().splitlines()[-1] == (
-        f"Error: cannot write/read {blocker / 'sub'}: Not a directory"
+        f"Error: --report {report}: {blocker} is not a folder; nothing was written; give a "
+        "path in a folder"
     )
     assert "Traceback" not in captured.err
 
 
 def test_corpus_debug_shows_the_os_error(tmp_path, monkeypatch):
     monkeypatch.setenv("CORPUS_DEBUG", "1")
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    with pytest.raises(OSError):
-        main(["ingest", str(SAMPLES), "--out", str(blocker / "corpus.jsonl")])
+    with pytest.raises(OSError):  # a name longer than the file system allows
+        main(["ingest", str(SAMPLES), "--out", str(tmp_path / ("x" * 300 + ".jsonl"))])
 
 
 def test_progress_bars_of_successive_stages_can_share_one_block():
