@@ -14,10 +14,12 @@ from ..review.quality import CompetenceReport
 from ..schema import load_schema
 from .output import (
     err_console,
+    fitted_table,
     naming,
     out_console,
     output_file,
     print_findings,
+    short_names,
     write_json_report,
 )
 
@@ -88,63 +90,56 @@ def show_agreement(report: AgreementReport) -> None:
 
 
 def question_table(report: AgreementReport) -> Table:
-    table = Table(
-        title=f"Agreement: {report.items_used} items with 2+ annotators "
-              f"({report.items_left_out} left out with fewer, {report.items_total} in all)",
-        title_justify="left",
-    )
-    table.add_column("question", no_wrap=True)
-    for column in ("items", "alpha", "reading", "Fleiss κ", "Cohen κ mean", "full agr %",
-                   "span F1 exact/overlap"):
-        table.add_column(column)
+    """Per question (fits 80 columns: see :func:`fitted_table`)."""
+    rows = []
     for q in report.questions:
-        f1 = (f"{_fmt(q.span_f1_exact)}/{_fmt(q.span_f1_overlap)}" if kind_of(q.kind).span_f1
-              else "-")
-        table.add_row(
-            q.question, str(q.items), _fmt(q.alpha), reliability(q.alpha),
-            _fmt(q.fleiss_kappa), _fmt(q.cohen_kappa_mean),
-            _fmt(q.full_agreement, 1), f1,
-        )
+        f1 = (f"{_fmt(q.span_f1_exact)} / {_fmt(q.span_f1_overlap)}"
+              if kind_of(q.kind).span_f1 else "-")
+        rows.append([q.question, str(q.items), _fmt(q.alpha), reliability(q.alpha),
+                     _fmt(q.fleiss_kappa), _fmt(q.cohen_kappa_mean),
+                     _fmt(q.full_agreement, 1), f1])
     notes = [f"{q.question}: {note}" for q in report.questions for note in q.notes]
-    if notes:
-        table.caption = "; ".join(notes)
-    return table
+    return fitted_table(
+        f"Agreement: {report.items_used} items with 2+ annotators "
+        f"({report.items_left_out} left out with fewer, {report.items_total} in all)",
+        ["question", "items", "alpha", "reading", "Fleiss κ", "mean Cohen κ", "full agr. %",
+         "span F1 exact / overlap"], rows, caption="; ".join(notes) or None)
 
 
 def annotator_table(report: AgreementReport) -> Table:
-    table = Table(title="Annotators", title_justify="left")
-    table.add_column("annotator", overflow="fold")  # a long e-mail folds, never cut
-    for column in ("items done", "answers compared", "agree with majority %"):
-        table.add_column(column)
-    for person in report.annotators:
-        share = person.with_majority
-        table.add_row(person.label, str(person.items), str(person.compared),
-                      _fmt(None if share is None else 100 * share, 1))
-    return table
+    """Per annotator, named without a shared e-mail domain (:func:`short_names`)."""
+    names = short_names({person.annotator: person.name for person in report.annotators})
+    rows = [[names[person.annotator], str(person.items), str(person.compared),
+             _fmt(None if person.with_majority is None else 100 * person.with_majority, 1)]
+            for person in report.annotators]
+    return fitted_table("Annotators",
+                        ["annotator", "items done", "answers compared",
+                         "agree with majority %"], rows, first_max=30)
 
 
 def show_competence(report: CompetenceReport) -> None:
-    """Flags (A050-A052) on stderr; one row per annotator and question on stdout."""
+    """Flags (A050-A052) on stderr; one table per question on stdout, a row per annotator
+    (one table of nine columns does not fit 80 columns)."""
     print_findings(report.findings)
     if not report.rows:
         return
-    table = Table(title="Annotator competence (Dawid-Skene)", title_justify="left")
-    for column in ("annotator", "question", "items", "agree with label %", "est. accuracy",
-                   "spammer score", "gold items", "gold accuracy %", "flags"):
-        table.add_column(column)
+    names = short_names({str(row.annotator): report.names.get(str(row.annotator))
+                         for row in report.rows})
+    by_question: dict[str, list] = {}
     for row in report.rows:
-        name = report.names.get(str(row.annotator))
-        who = f"{row.annotator} ({name})" if name else str(row.annotator)
-        table.add_row(
-            who, row.question or "-", str(row.items),
-            _fmt(100 * row.agreement if row.items and row.agreement is not None else None, 1),
-            _fmt(None if row.accuracy != row.accuracy else row.accuracy),  # NaN: no answers
-            _fmt(row.spammer_score),
-            str(row.gold_items),
-            _fmt(None if row.gold_accuracy is None else 100 * row.gold_accuracy, 1),
-            " ".join(row.flags) or "-",
-        )
-    out_console.print(table)
+        by_question.setdefault(row.question or "-", []).append(row)
+    for question, rows in by_question.items():
+        cells = [[names[str(row.annotator)], str(row.items),
+                  _fmt(100 * row.agreement if row.items and row.agreement is not None
+                       else None, 1),
+                  _fmt(None if row.accuracy != row.accuracy else row.accuracy),  # NaN: none
+                  _fmt(row.spammer_score), str(row.gold_items),
+                  _fmt(None if row.gold_accuracy is None else 100 * row.gold_accuracy, 1),
+                  " ".join(row.flags) or "-"] for row in rows]
+        out_console.print(fitted_table(
+            f"Annotator competence (Dawid-Skene): {question}",
+            ["annotator", "items", "agree with label %", "est. accuracy", "spammer score",
+             "gold items", "gold accuracy %", "flags"], cells))
 
 
 def register(app: typer.Typer) -> None:

@@ -11,19 +11,65 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
 from rich.console import Console
+from rich.table import Table
 
 from ..errors import UsageError
 from ..paths import naming, replacing
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fitted_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *,
+                 caption: str | None = None, first_max: int = 24) -> Table:
+    """A table whose columns are as wide as their longest word or value: headers wrap
+    between words and the first column (names) folds past ``first_max``, so at 80
+    columns nothing is cut to "…" (rich shrinks columns below their words when it
+    chooses the widths itself)."""
+    table = Table(title=title, title_justify="left", collapse_padding=True, pad_edge=False,
+                  caption=caption,
+                  caption_justify="left")
+    for index, header in enumerate(headers):
+        cells = [row[index] for row in rows]
+        width = max([len(word) for word in header.split()]
+                    + [len(cell) for cell in cells] + [1])
+        if index == 0:
+            table.add_column(header, overflow="fold",
+                             width=min(max(width, len(header)), first_max))
+        else:
+            table.add_column(header, width=width)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def short_names(names: Mapping[str, str | None]) -> dict[str, str]:
+    """Annotator id -> what a table shows: "7 (huda)": the readable name with each e-mail
+    address cut to the part before its "@" where that part names one address among those
+    shown (so a table fits 80 columns); the whole address where two share it; the id alone
+    when there is no name. For the terminal only (--json keeps the full names)."""
+    addresses = {word for name in names.values() if name
+                 for word in name.split() if "@" in word}
+    owners: dict[str, set[str]] = {}
+    for address in addresses:
+        owners.setdefault(address.split("@")[0].lower(), set()).add(address.lower())
+    shown = {}
+    for ident, name in names.items():
+        if not name:
+            shown[ident] = str(ident)
+            continue
+        words = [word.split("@")[0]
+                 if "@" in word and len(owners[word.split("@")[0].lower()]) == 1 else word
+                 for word in name.split()]
+        shown[ident] = f"{ident} ({' '.join(dict.fromkeys(words))})"
+    return shown
 
 
 def print_findings(findings, *, limit: int | None = None) -> None:

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ..review import CODES, ValidationReport, review_snapshot
 from ..schema import load_schema
-from .output import out_console, output_file, print_findings, write_json_report
+from .output import fitted_table, out_console, output_file, print_findings, write_json_report
 
 SHOWN = 200  # findings printed on stderr; --json has all of them
 
@@ -56,15 +56,13 @@ def summary_table(report: ValidationReport) -> Table:
     title = (f"{report.snapshot}: {counts['tasks']} tasks, {counts['submitted']} submitted "
              f"annotations, {counts['results']} results, {counts['cancelled']} cancelled, "
              f"{counts['drafts']} drafts")
-    table = Table(title=title, title_justify="left")
-    for column in ("code", "level", "problem", "question", "count"):
-        table.add_column(column, justify="right" if column == "count" else "left")
-    for (code, question), n in sorted(report.summary.items()):
-        level, name = CODES[code]
-        table.add_row(code, level, name, question or "-", str(n))
+    rows = [[code, CODES[code][0], CODES[code][1], question or "-", str(n)]
+            for (code, question), n in sorted(report.summary.items())]
     errors = sum(1 for f in report.findings if f.level == "error")
     warnings = sum(1 for f in report.findings if f.level == "warning")
-    table.caption = f"{errors} error(s), {warnings} warning(s)"
+    table = fitted_table(title, ["code", "level", "problem", "question", "count"], rows,
+                         caption=f"{errors} error(s), {warnings} warning(s)")
+    table.columns[-1].justify = "right"
     return table
 
 
