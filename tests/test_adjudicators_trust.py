@@ -199,7 +199,7 @@ def test_an_adjudicators_answer_and_a_star_that_disagree_say_which_won():
 
 
 def test_findings_codes_are_registered():
-    from toolkit.report import CODES
+    from toolkit.findings import CODES
 
     assert {code: CODES[code] for code in ("A060", "A061", "A062", "A063")} == {
         "A060": ("warning", "star-ignored"), "A061": ("warning", "adjudicators-unknown"),

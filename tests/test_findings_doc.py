@@ -12,7 +12,7 @@ import importlib
 import re
 from pathlib import Path
 
-from toolkit.report import CODES, Finding
+from toolkit.findings import CODES, Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "findings.md"

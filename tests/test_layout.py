@@ -60,7 +60,7 @@ LAZY_ALLOWED = {
 LEAVES = {
     "toolkit.kinds": ("toolkit.kinds", "toolkit.schema", "toolkit.errors", "toolkit.provenance"),
     "toolkit.rules": ("toolkit.rules", "toolkit.kinds", "toolkit.schema", "toolkit.provenance",
-                      "toolkit.report"),
+                      "toolkit.findings"),
 }
 
 

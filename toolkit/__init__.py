@@ -38,7 +38,7 @@ from .errors import (
     ToolkitError,
     UsageError,
 )
-from .report import Finding, Report
+from .findings import Finding, Report
 from .schema import Schema, load_schema
 from .studio.snapshot import open_snapshot, write_snapshot
 

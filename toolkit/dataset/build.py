@@ -43,10 +43,10 @@ import orjson
 from .._version import __version__
 from ..corpus import read_corpus
 from ..errors import EmptyDatasetRefused, InputError, OptionError
+from ..findings import Report
 from ..ingest.near_duplicates import copies_not_pushed
 from ..kinds import kind_of
 from ..paths import default_dataset_dir
-from ..report import Report
 from ..review import ReviewResult, review_snapshot
 from ..review._header import check_header, schema_changed_finding
 from ..review.run import Observer

@@ -9,7 +9,7 @@ from functools import lru_cache
 from hashlib import blake2b
 
 from ..corpus import Comment
-from ..report import Report
+from ..findings import Report
 from .arabic import normalized_utf8, parse_relative_time
 
 

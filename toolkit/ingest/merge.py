@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..corpus import Article, read_corpus, write_corpus
-from ..report import Report
+from ..findings import Report
 from ._common import dedupe_key, rebased_comment
 from .near_duplicates import (
     DEFAULT_THRESHOLD,

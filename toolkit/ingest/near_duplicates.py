@@ -55,7 +55,7 @@ from pathlib import Path
 import numpy
 
 from ..corpus import Article, read_corpus, write_corpus
-from ..report import Report
+from ..findings import Report
 from .arabic import normalize
 
 __all__ = [

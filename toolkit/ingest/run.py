@@ -30,8 +30,8 @@ from pathlib import Path
 
 from ..corpus import Article, corpus_lock, dump_corpus, read_corpus, write_corpus
 from ..errors import InputError, OptionError
+from ..findings import Report
 from ..paths import DEFAULT_CORPUS, DEFAULT_LOCK_TIMEOUT, Say, replacing, unique_temporaries
-from ..report import Report
 from ._common import Context, dedupe_key
 from ._decode import UndecodableError, decode
 from .csvfile import read_csv

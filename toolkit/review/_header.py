@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..report import Finding
+from ..findings import Finding
 from ..schema import Schema
 from ..studio.snapshot import check_schema
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..report import Finding
+from ..findings import Finding
 from ..schema import Schema
 
 __all__ = ["CONFLICT", "STARS", "STAR_IGNORED", "UNIDENTIFIED", "GoldPolicy", "gold_policy",

@@ -43,10 +43,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..findings import Finding
 from ..kinds import kind_of
 from ..kinds.base import MAJORITY, UNANIMOUS, UNRESOLVED  # noqa: F401  (provenances)
 from ..provenance import Provenance, Status
-from ..report import Finding
 from ..rules import Majority, Rule, rule_of
 from ..schema import Question, Schema
 from .adjudicators import CONFLICT, STAR_IGNORED, GoldPolicy, gold_policy

@@ -48,9 +48,9 @@ import krippendorff
 import numpy as np
 import orjson
 
+from ..findings import Finding
 from ..kinds import kind_of
 from ..paths import replacing
-from ..report import Finding
 from ..rules import rule_of
 from ..schema import Question, Schema
 from .aggregate import (

@@ -15,7 +15,7 @@ question:
   marked ground truth, or an adjudicator's), where there is any; an annotator's
   own gold answers are not compared with themselves.
 
-Flags, each a finding (:class:`toolkit.report.Finding`) with its code:
+Flags, each a finding (:class:`toolkit.findings.Finding`) with its code:
 
 - ``A050`` spammer: spammer score below ``spammer_threshold`` (default 0.05:
   on a yes/no question, sensitivity + specificity below 1.22; on three
@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ..report import Finding
+from ..findings import Finding
 from ..rules.dawid_skene import LabelModel, MultiLabelModel
 
 SPAMMER = "A050"

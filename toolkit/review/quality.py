@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..findings import Finding
 from ..kinds.base import PER_LABEL
-from ..report import Finding
 from ..rules import fit_label_model, modelled
 from ..rules.dawid_skene import MultiLabelModel
 from ..schema import Schema

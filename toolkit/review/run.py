@@ -34,7 +34,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from ..report import Finding
+from ..findings import Finding
 from ..rules import rule_of
 from ..schema import Schema
 from ..studio.snapshot import Snapshot, open_snapshot

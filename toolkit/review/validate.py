@@ -50,9 +50,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..findings import CODES, IN_BUILD, REJECTS_ITEM, Finding, Report  # noqa: F401
 from ..kinds import ResultState, kind_of
 from ..kinds.hooks import Ids
-from ..report import Finding, Report
 from ..schema import Question, Schema
 from ..tasks import tasks_from_corpus
 from ._header import V020, V020_ACTION, check_header
@@ -61,61 +61,6 @@ from .answers import annotator_id
 FIX = "fix the annotation in Label Studio and pull again"
 LEFT_OUT = "build leaves the item out (rejected/)"
 REJECT_FIX = f"{LEFT_OUT}; {FIX}"
-
-# code -> (level, short name)
-CODES: dict[str, tuple[str, str]] = {
-    "V001": ("error", "unknown-question"),
-    "V002": ("error", "unknown-label"),
-    "V003": ("error", "several-choices"),
-    "V004": ("error", "required-missing"),
-    "V005": ("error", "when-not-met"),
-    "V006": ("error", "span-out-of-range"),
-    "V007": ("error", "span-text-mismatch"),
-    "V008": ("warning", "span-utf16-repaired"),
-    "V009": ("error", "span-overlap"),
-    "V010": ("error", "span-empty"),
-    "V011": ("error", "corpus-text-changed"),
-    "V012": ("warning", "not-in-corpus"),
-    "V013": ("error", "duplicate-annotator"),
-    "V014": ("warning", "under-annotated"),
-    "V015": ("info", "cancelled"),
-    "V016": ("info", "draft"),
-    "V017": ("error", "malformed-value"),
-    "V018": ("warning", "no-task-key"),
-    "V019": ("error", "malformed-task"),
-    "V020": ("warning", "schema-changed"),
-}
-
-# Error codes that make an item unusable: build leaves the item out (rejected/, code
-# "invalid", with the first such finding as its reason). For every other code build
-# keeps the item and does what the finding's action says (see IN_BUILD).
-REJECTS_ITEM = frozenset({"V002", "V006", "V007", "V010", "V011", "V017", "V019"})
-
-# code -> what build does about it (docs/validate.md, column "in build").
-IN_BUILD: dict[str, str] = {
-    "V001": "the answer is ignored; the item is kept",
-    "V002": "item rejected (the label has no place in the dataset's ClassLabel; dropping "
-            "the answer would change the vote)",
-    "V003": "item kept; the first choice is the annotator's answer",
-    "V004": "item kept; the missing answer counts as no answer in the vote",
-    "V005": "item kept; the answer is kept",
-    "V006": "item rejected",
-    "V007": "item rejected",
-    "V008": "item kept, with the repaired offsets",
-    "V009": "item kept, with both spans",
-    "V010": "item rejected",
-    "V011": "item rejected (offsets may point to other words)",
-    "V012": "item kept",
-    "V013": "item kept; only the annotator's latest annotation counts",
-    "V014": "item kept; aggregated from the annotators there are (min_annotations decides)",
-    "V015": "never a vote",
-    "V016": "never a vote",
-    "V017": "item rejected",
-    "V018": "item kept, keyed task:<id>",
-    "V019": "item rejected",
-    "V020": "one warning; answers read with the schema given",
-}
-
 
 @dataclass(frozen=True)
 class ValidationFinding(Finding):

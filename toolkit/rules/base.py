@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from ..findings import Finding
 from ..kinds import kind_of
 from ..provenance import Provenance
-from ..report import Finding
 
 if TYPE_CHECKING:
     from ..schema import Question, Schema

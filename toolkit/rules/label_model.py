@@ -37,10 +37,10 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, ClassVar
 
+from ..findings import Finding
 from ..kinds import kind_of
 from ..kinds.base import PER_LABEL
 from ..provenance import Provenance
-from ..report import Finding
 from .base import Decidable, Decided
 from .majority import Majority
 

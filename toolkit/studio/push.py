@@ -24,9 +24,9 @@ import orjson
 
 from ..corpus import iter_jsonl, read_corpus
 from ..errors import InputError, Interrupted, SetupError, StudioError
+from ..findings import Finding
 from ..ingest.near_duplicates import copies_not_pushed
 from ..paths import DEFAULT_LEDGER_DIR, default_tasks_file, replacing
-from ..report import Finding
 from ..schema import Schema
 from ..tasks import tasks_from_corpus
 from . import repair

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from ..errors import StudioError
-from ..report import Finding
+from ..findings import Finding
 from .connection import Studio, raise_for_status, studio_errors
 from .ledger import Ledger, server_keys
 
