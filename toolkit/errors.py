@@ -24,6 +24,12 @@ handler turns them into one line on stderr and an exit status, never a traceback
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .findings import Finding
+
 
 class ToolkitError(Exception):
     """Base of every error the toolkit raises on purpose."""
@@ -57,9 +63,14 @@ class SetupError(ToolkitError):
 
 
 class EmptyDatasetRefused(ToolkitError):
-    """A build with no rows would replace a dataset that has rows; nothing was changed."""
+    """A build with no rows would replace a dataset that has rows; nothing was changed.
+    ``findings``: the build's findings so far (why the rows went), for the caller to show."""
 
     exit_code = 1
+
+    def __init__(self, message: str, *, findings: Sequence[Finding] = ()) -> None:
+        super().__init__(message)
+        self.findings: list[Finding] = list(findings)
 
 
 class StudioError(ToolkitError):

@@ -65,7 +65,7 @@ def build(
                 allow_empty=allow_empty,
             )
     except EmptyDatasetRefused as exc:  # say why the rows went, then the one-line error
-        print_findings(getattr(exc, "findings", []))
+        print_findings(exc.findings)
         raise
     if corpus is None and loaded.unit == "comment":
         result.report.warning(

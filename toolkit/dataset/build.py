@@ -48,7 +48,7 @@ from ..ingest.near_duplicates import copies_not_pushed
 from ..kinds import kind_of
 from ..paths import default_dataset_dir
 from ..review import ReviewResult, review_snapshot
-from ..review._header import check_header, schema_changed_finding
+from ..review.header import check_header, schema_changed_finding
 from ..review.run import Observer
 from ..schema import Schema, load_schema
 from ..studio.snapshot import open_snapshot
@@ -493,9 +493,9 @@ def _refuse_empty_replacement(out: Path, balance: Balance, report: Report) -> No
         f"{rejected} rejected{f' ({why})' if why else ''}, {balance.not_annotated} not yet "
         f"annotated) and would replace the dataset there ({len(files)} data file(s)); "
         "nothing was changed. Check the snapshot and schema, or pass --allow-empty to "
-        "replace it anyway"
+        "replace it anyway",
+        findings=report.findings,
     )
-    error.findings = list(report.findings)  # type: ignore[attr-defined]
     raise error
 
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from ..schema import Schema
 from .gather import Tally, finish_report, gather_report
-from .model import Report
+from .model import ReportPage
 from .render import render_html, write_html
 
-__all__ = ["Report", "Tally", "default_report_path", "finish_report", "gather_report",
+__all__ = ["ReportPage", "Tally", "default_report_path", "finish_report", "gather_report",
            "render_html", "write_html", "write_report"]
 
 

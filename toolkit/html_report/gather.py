@@ -1,4 +1,4 @@
-"""Read a snapshot once, through the library, into the report's aggregates (model.Report).
+"""Read a snapshot once, through the library, into the report's aggregates (model.ReportPage).
 
 One streaming pass: each task goes through validation (``toolkit.validate``),
 aggregation (``toolkit.aggregate``, reusing the answers validation extracted)
@@ -49,7 +49,7 @@ from ..studio.snapshot import Snapshot
 from . import bootstrap
 from .model import (
     AnnotatorSummary,
-    Balance,
+    BalanceView,
     CodeCount,
     ConfusionCell,
     DayCount,
@@ -57,7 +57,7 @@ from .model import (
     PairAgreement,
     Progress,
     QuestionSummary,
-    Report,
+    ReportPage,
 )
 
 NONE = NONE_KEY
@@ -255,7 +255,7 @@ def gather_report(
     replicates: int = bootstrap.REPLICATES,
     competence: list[dict[str, Any]] | None = None,
     near_duplicates: dict[str, Any] | None = None,
-) -> Report:
+) -> ReportPage:
     """The report's aggregates of a snapshot (see the module docstring): the review
     pass (``review_snapshot``) with a :class:`Tally` riding on it, then
     :func:`finish_report`. SnapshotError when the snapshot cannot be read or belongs
@@ -282,7 +282,7 @@ def finish_report(
     replicates: int = bootstrap.REPLICATES,
     competence: list[dict[str, Any]] | None = None,
     near_duplicates: dict[str, Any] | None = None,
-) -> Report:
+) -> ReportPage:
     """The report from a review pass that ran with ``tally`` as an observer (with
     validation and agreement): `corpus sync` passes build's pass here. The
     near-duplicate section is read from ``corpus`` unless given."""
@@ -293,7 +293,7 @@ def finish_report(
         near_duplicates = near_duplicate_section(corpus)
         if near_duplicates is not None:
             near_duplicates["policy"] = schema.annotation.near_duplicates
-    report = Report(
+    report = ReportPage(
         title=schema.title,
         schema_name=schema.name,
         schema_version=schema.version,
@@ -327,7 +327,7 @@ def finish_report(
     if dataset is not None:
         _from_dataset(report, schema, Path(dataset), tally)
     else:
-        report.balance = Balance(
+        report.balance = BalanceView(
             source="predicted from this snapshot by build's rules (no dataset folder given)",
             in_splits={"in the dataset (all splits)": tally.predicted["in the dataset"]},
             rejected=_by_code(tally.rejected_detail),
@@ -483,7 +483,7 @@ def _confusion(schema: Schema, tally: Tally, labels: dict[str, str]) -> list[Con
 # --------------------------------------------------------------------- a built dataset
 
 
-def _from_dataset(report: Report, schema: Schema, folder: Path, tally: Tally) -> None:
+def _from_dataset(report: ReportPage, schema: Schema, folder: Path, tally: Tally) -> None:
     """Per split label counts, rejected reasons and the balance of a built dataset folder."""
     import pyarrow.parquet as pq
 
@@ -541,7 +541,7 @@ def _from_dataset(report: Report, schema: Schema, folder: Path, tally: Tally) ->
             detail[(code, reason)] += 1
     report.rejected_reasons = [CodeCount(code, reason, "rejected", n)
                                for (code, reason), n in sorted(detail.items())]
-    report.balance = Balance(
+    report.balance = BalanceView(
         source=f"dataset {folder}",
         in_splits=dict(in_splits),
         rejected=_by_code(detail),

@@ -72,7 +72,7 @@ class AnnotatorSummary:
     lead_time_q3: float | None = None
     lead_time_p10: float | None = None
     lead_time_p90: float | None = None
-    fast: bool = False  # suspiciously fast: see Report.fast_rule
+    fast: bool = False  # suspiciously fast: see ReportPage.fast_rule
 
 
 @dataclass
@@ -127,7 +127,7 @@ class Progress:
 
 
 @dataclass
-class Balance:
+class BalanceView:
     """Where the tasks go in a build: from the dataset folder when one was given,
     else predicted from this snapshot (build's own rules, without writing anything)."""
 
@@ -139,7 +139,7 @@ class Balance:
 
 
 @dataclass
-class Report:
+class ReportPage:
     """Everything the page shows."""
 
     title: str
@@ -158,7 +158,7 @@ class Report:
     confusion: list[ConfusionCell] = field(default_factory=list)
     findings: list[CodeCount] = field(default_factory=list)
     rejected_reasons: list[CodeCount] = field(default_factory=list)  # reason -> examples
-    balance: Balance | None = None
+    balance: BalanceView | None = None
     dataset: str | None = None  # the built dataset folder whose splits are shown
     fast_rule: str = ""
     items_used: int = 0  # items with 2+ annotators (agreement)

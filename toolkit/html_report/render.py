@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from ..paths import replacing
-from .model import Report
+from .model import ReportPage
 
 VENDOR = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "vega-interpreter.min.js")
 _LEVEL_COLORS = {"error": "#c0392b", "warning": "#e67e22", "info": "#7f8c8d",
@@ -158,7 +158,7 @@ def _shown(display: str, value: str) -> str:
     return f"{display} ({value})" if display != value else value
 
 
-def _progress_chart(report: Report) -> dict:
+def _progress_chart(report: ReportPage) -> dict:
     p = report.progress
     data = [{"state": state, "tasks": n, "order": i} for i, (state, n) in enumerate([
         (f"complete ({p.overlap}+ annotators)", p.complete),
@@ -181,7 +181,7 @@ MAX_DAY_ANNOTATORS = 19  # per day, the others are summed under OTHERS (20 colou
 OTHERS = "other annotators"
 
 
-def _per_day_chart(report: Report) -> dict:
+def _per_day_chart(report: ReportPage) -> dict:
     named = {a.label for a in report.annotators[:MAX_DAY_ANNOTATORS]}
     summed: dict[tuple[str, str], int] = {}
     for d in report.per_day:
@@ -203,7 +203,7 @@ def _per_day_chart(report: Report) -> dict:
                                  {"field": "annotations", "aggregate": "sum"}]})
 
 
-def _per_annotator_chart(report: Report) -> dict:
+def _per_annotator_chart(report: ReportPage) -> dict:
     data = []
     for a in report.annotators:
         data.append({"annotator": a.label, "state": "submitted", "n": a.submitted,
@@ -253,7 +253,7 @@ def _distribution_chart(question) -> dict:
                  mark={"type": "bar"}, encoding=encoding)
 
 
-def _alpha_chart(report: Report) -> dict:
+def _alpha_chart(report: ReportPage) -> dict:
     data = [{"question": q.name, "alpha": q.alpha, "low": q.alpha_low, "high": q.alpha_high,
              "reading": q.reading}
             for q in report.questions if q.alpha is not None]
@@ -288,7 +288,7 @@ def _alpha_chart(report: Report) -> dict:
     }
 
 
-def _pairs_chart(report: Report) -> dict:
+def _pairs_chart(report: ReportPage) -> dict:
     questions = sorted({p.question for p in report.pairs},
                        key=[q.name for q in report.questions].index)
     shown = set(_pair_annotators(report))
@@ -333,13 +333,13 @@ def _natural(label: str) -> tuple:
                  for part in re.split(r"(\d+)", label) if part)
 
 
-def _pair_annotators(report: Report) -> list[str]:
+def _pair_annotators(report: ReportPage) -> list[str]:
     """The annotators of the heatmap: the MAX_PAIR_ANNOTATORS with the most items done."""
     ranked = sorted(report.annotators, key=lambda a: (-a.items, a.label))
     return [a.label for a in ranked[:MAX_PAIR_ANNOTATORS]]
 
 
-def _confusion_chart(report: Report) -> dict:
+def _confusion_chart(report: ReportPage) -> dict:
     annotators = []
     for cell in report.confusion:
         if cell.annotator not in annotators:
@@ -384,7 +384,7 @@ def _confusion_chart(report: Report) -> dict:
         ])
 
 
-def _lead_time_chart(report: Report) -> dict:
+def _lead_time_chart(report: ReportPage) -> dict:
     data = [{"annotator": a.label, "p10": a.lead_time_p10, "q1": a.lead_time_q1,
              "median": a.lead_time_median, "q3": a.lead_time_q3, "p90": a.lead_time_p90,
              "n": a.lead_time_n, "speed": "suspiciously fast" if a.fast else "usual"}
@@ -426,7 +426,7 @@ def _codes_chart(rows: list[dict], title: str, legend: bool = True) -> dict:
                      "tooltip": [{"field": "what"}, {"field": "n"}]})
 
 
-def _balance_chart(report: Report) -> dict:
+def _balance_chart(report: ReportPage) -> dict:
     b = report.balance
     assert b is not None  # drawn only when the report has a balance
     # splits of a built dataset; "in the dataset (all splits)" when predicted
@@ -476,7 +476,7 @@ def _duplicates_chart(sizes: list[dict]) -> dict:
 # ------------------------------------------------------------------------ the page
 
 
-def render_html(report: Report) -> str:
+def render_html(report: ReportPage) -> str:
     """The page (one string)."""
     specs: dict[str, dict] = {}
     body: list[str] = []
@@ -646,7 +646,7 @@ def _reading(value: str) -> str:
     return f'<span class="{_e(value)}">{_e(value)}</span>' if value != "-" else "-"
 
 
-def _question_table(report: Report) -> str:
+def _question_table(report: ReportPage) -> str:
     rows = []
     for q in report.questions:
         interval = ("-" if q.alpha_low is None
@@ -666,7 +666,7 @@ def _question_table(report: Report) -> str:
             + "".join(rows) + "</table>")
 
 
-def _annotator_table(report: Report) -> str:
+def _annotator_table(report: ReportPage) -> str:
     rows = []
     for a in report.annotators:
         share = None if a.with_majority is None else 100 * a.with_majority
@@ -682,7 +682,7 @@ def _annotator_table(report: Report) -> str:
             "<th></th></tr>" + "".join(rows) + "</table>")
 
 
-def write_html(report: Report, path: str | Path) -> Path:
+def write_html(report: ReportPage, path: str | Path) -> Path:
     """Write the page to ``path`` (folders created), whole or not at all: a failed
     write leaves the previous page as it was. Returns the path."""
     page = render_html(report)  # before the file is touched

@@ -38,7 +38,6 @@ from ..findings import Finding
 from ..rules import rule_of
 from ..schema import Schema
 from ..studio.snapshot import Snapshot, open_snapshot
-from ._header import check_header, schema_changed_finding
 from .adjudicators import GoldPolicy, gold_policy, stars_findings
 from .aggregate import (
     AggregatedItem,
@@ -48,6 +47,7 @@ from .aggregate import (
     unresolved_rows,
 )
 from .agreement import AgreementCollector, AgreementReport, name_annotators
+from .header import check_header, schema_changed_finding
 from .quality import competence_report
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 

@@ -55,8 +55,8 @@ from ..kinds import ResultState, kind_of
 from ..kinds.hooks import Ids
 from ..schema import Question, Schema
 from ..tasks import tasks_from_corpus
-from ._header import V020, V020_ACTION, check_header
 from .answers import annotator_id
+from .header import V020, V020_ACTION, check_header
 
 FIX = "fix the annotation in Label Studio and pull again"
 LEFT_OUT = "build leaves the item out (rejected/)"
@@ -196,7 +196,7 @@ class _Checker:
             if annotation_id is not None or who:
                 where += f" annotation {annotation_id} by annotator {who or '?'}"
         self.report.findings.append(ValidationFinding(
-            level, code, where, message, action, key, task_id, annotation_id, who, question,  # type: ignore[arg-type]
+            level, code, where, message, action, key, task_id, annotation_id, who, question,
         ))
         self.report.summary[(code, question or "")] += 1
 

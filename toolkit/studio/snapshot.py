@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,27 +46,6 @@ class Snapshot:
     def tasks(self) -> Iterator[dict]:
         """Yield the tasks one by one; raises SnapshotError on a broken file."""
         return _iter_tasks(self.path)
-
-
-def check_schema(header: Mapping[str, Any], schema: Any, where: str | Path) -> str | None:
-    """Does the snapshot fit the schema it is read with? ``schema`` is a toolkit Schema.
-
-    Raises SnapshotError when the header says the snapshot was pulled for a schema of
-    another name (every answer would be misread). Returns the warning text when it was
-    pulled under another version (hash) of this schema, else None. A snapshot without
-    a header (a plain Label Studio export) fits any schema. validate, agree and build
-    all call this, so they refuse and warn alike.
-    """
-    name = header.get("schema_name") if isinstance(header, Mapping) else None
-    if isinstance(name, str) and name and name != schema.name:
-        raise SnapshotError(
-            f"{where}: the snapshot was pulled for schema {name!r}, not {schema.name!r}; "
-            "pass the schema it was pulled with"
-        )
-    pulled = header.get("schema_hash") if isinstance(header, Mapping) else None
-    if isinstance(pulled, str) and pulled and pulled != schema.content_hash:
-        return schema_changed_message(pulled, schema.content_hash)
-    return None
 
 
 def schema_changed_message(pulled_hash: str, schema_hash: str) -> str:
