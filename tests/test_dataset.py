@@ -149,7 +149,8 @@ def test_two_builds_are_byte_identical(inputs, tmp_path):
 
 def test_one_pass_agreement_and_rejections_equal_the_separate_stages(inputs, tmp_path):
     """Build reads the snapshot once; its card's agreement figures and its rejected file
-    equal what the stages give when each reads the snapshot on its own."""
+    equal what the stages give when each reads the snapshot on its own, and a build
+    from a review the caller made (sync's) equals one from the file."""
     from toolkit.dataset._sources import agreement_figures
     from toolkit.review import agreement_for_snapshot, review_snapshot
     from toolkit.schema import load_schema
@@ -157,10 +158,12 @@ def test_one_pass_agreement_and_rejections_equal_the_separate_stages(inputs, tmp
 
     schema, corpus, snapshot = inputs
     one = build_dataset(snapshot, schema, out=tmp_path / "one", corpus=corpus).folder
-    figures = agreement_figures(agreement_for_snapshot(snapshot, load_schema(schema)))
-    separate = build_dataset(snapshot, schema, out=tmp_path / "two", corpus=corpus,
-                             agreement=figures).folder
+    review = review_snapshot(open_snapshot(snapshot), load_schema(schema), corpus=Path(corpus))
+    separate = build_dataset(review, schema, out=tmp_path / "two", corpus=corpus).folder
     assert (one / "README.md").read_bytes() == (separate / "README.md").read_bytes()
+    figures = agreement_figures(agreement_for_snapshot(snapshot, load_schema(schema)))
+    alpha = figures["stance"]["alpha"]
+    assert alpha is not None and f"{alpha:.3f}" in (one / "README.md").read_text(encoding="utf-8")
     assert "alpha" in (one / "README.md").read_text(encoding="utf-8")
     invalid = review_snapshot(open_snapshot(snapshot), load_schema(schema), corpus=Path(corpus),
                               aggregate=False, agreement=False).invalid

@@ -10,6 +10,14 @@
 from __future__ import annotations
 
 from ._sources import agreement_figures
-from .build import Balance, BuildResult, build_dataset, default_out
+from .build import (
+    Balance,
+    BuildOptions,
+    BuildResult,
+    build_dataset,
+    default_out,
+    review_for_build,
+)
 
-__all__ = ["Balance", "BuildResult", "agreement_figures", "build_dataset", "default_out"]
+__all__ = ["Balance", "BuildOptions", "BuildResult", "agreement_figures", "build_dataset",
+           "default_out", "review_for_build"]

@@ -32,7 +32,7 @@ import hashlib
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, KeysView, Sequence
+from collections.abc import Iterator, KeysView, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,7 +48,7 @@ from ..ingest.near_duplicates import copies_not_pushed
 from ..kinds import kind_of
 from ..paths import default_dataset_dir
 from ..review import ReviewResult, review_snapshot
-from ..review.header import check_header, schema_changed_finding
+from ..review.header import schema_changed_finding
 from ..review.run import Observer
 from ..schema import Schema, load_schema
 from ..studio.snapshot import open_snapshot
@@ -154,43 +154,71 @@ def default_out(schema: Schema) -> Path:
     return default_dataset_dir(schema.name)
 
 
-def build_dataset(
-    snapshot: str | Path,
-    schema: Schema | str | Path,
-    *,
-    out: str | Path | None = None,
-    corpus: str | Path | None = None,
-    with_context: bool = False,
-    keep_unresolved: bool = False,
-    keep_authors: bool = False,
-    annotations_creators: Iterable[str] = ("expert-generated",),
-    max_shard_bytes: int | None = None,
-    agreement: dict[str, dict[str, Any]] | None = None,
-    allow_empty: bool = False,
-    observers: Sequence[Observer] = (),
-    competence: bool = False,
-) -> BuildResult:
+@dataclass(frozen=True)
+class BuildOptions:
+    """How the dataset is built (`corpus build`'s options)."""
+
+    #: include each comment's article body (article_body)
+    with_context: bool = False
+    #: keep unresolved items in the splits, with null labels
+    keep_unresolved: bool = False
+    #: keep commenter names (author): B001
+    keep_authors: bool = False
+    #: the card's annotations_creators
+    annotations_creators: tuple[str, ...] = ("expert-generated",)
+    #: Parquet shard size (the writer's default when None)
+    max_shard_bytes: int | None = None
+    #: replace a dataset that has rows with one that has none
+    allow_empty: bool = False
+
+
+def review_for_build(snapshot: str | Path, schema: Schema, *, corpus: str | Path | None = None,
+                     options: BuildOptions | None = None, observers: Sequence[Observer] = (),
+                     competence: bool = False) -> ReviewResult:
+    """The one read of ``snapshot`` a build needs (validation, aggregation, agreement),
+    its items cut to the task data the dataset publishes (memory). ``observers`` ride on
+    it (`corpus sync` tallies its HTML report there); ``competence`` adds the annotators'
+    competence figures. SnapshotError when it was pulled for another schema."""
+    options = options or BuildOptions()
+    keep = _kept_fields(schema, with_context=options.with_context,
+                        keep_authors=options.keep_authors)
+    with _cycle_collector_paused():
+        return review_snapshot(open_snapshot(Path(snapshot)), schema, corpus=corpus,
+                               item=lambda agg: _sources.item_of(agg, keep),
+                               observers=observers, competence=competence)
+
+
+def build_dataset(source: ReviewResult | str | Path, schema: Schema | str | Path, *,
+                  out: str | Path | None = None, corpus: str | Path | None = None,
+                  options: BuildOptions | None = None, **option_values: Any) -> BuildResult:
     """Build the dataset folder; see the module docstring and `corpus build --help`.
 
-    ``observers`` ride on the review pass (``review_snapshot``'s): `corpus sync`
-    tallies its HTML report there, so the snapshot is read once.
-
-    ``agreement`` (question -> figures, as ``agreement_figures`` returns them)
-    lets a caller that has just computed agreement on this snapshot (e.g. a
-    daily sync) skip computing it again. ``competence`` adds the annotators' competence
-    figures to ``result.review.competence`` from the same read (sync shows them).
+    ``source``: a snapshot file, read once here (:func:`review_for_build`), or the review
+    a caller already made of it (`corpus sync` reads the snapshot once for the build,
+    the report and the adjudication tab). ``options`` (or the same names as keywords,
+    ``with_context=True``): :class:`BuildOptions`. ``corpus`` (the corpus the tasks were
+    pushed from) makes the balance cover every unit and keeps near-duplicate clusters
+    in one split.
 
     Raises :class:`~toolkit.errors.EmptyDatasetRefused`, leaving the folder as it was,
     when the build has no rows and ``out`` holds a dataset with data files, unless
-    ``allow_empty``.
+    ``options.allow_empty``.
     """
+    if not isinstance(schema, Schema):
+        schema = load_schema(schema)
+    if options is None:
+        given: dict[str, Any] = dict(option_values)
+        if "annotations_creators" in given:
+            given["annotations_creators"] = tuple(given["annotations_creators"])
+        options = BuildOptions(**given)
+    elif option_values:
+        raise TypeError("give build options either as `options` or as keywords, not both")
+    out_path = Path(out) if out is not None else default_out(schema)
+    _check_out(out_path)  # before the read: a refused folder costs nothing
+    review = source if isinstance(source, ReviewResult) else review_for_build(
+        source, schema, corpus=corpus, options=options)
     with _cycle_collector_paused():
-        return _build(snapshot, schema, out=out, corpus=corpus, with_context=with_context,
-                      keep_unresolved=keep_unresolved, keep_authors=keep_authors,
-                      annotations_creators=annotations_creators,
-                      max_shard_bytes=max_shard_bytes, agreement=agreement,
-                      allow_empty=allow_empty, observers=observers,
-                      competence=competence)
+        return _build(review, schema, out_path, corpus, options)
 
 
 @contextmanager
@@ -210,22 +238,8 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(
-    snapshot: str | Path,
-    schema: Schema | str | Path,
-    *,
-    out: str | Path | None,
-    corpus: str | Path | None,
-    with_context: bool,
-    keep_unresolved: bool,
-    keep_authors: bool,
-    annotations_creators: Iterable[str],
-    max_shard_bytes: int | None,
-    agreement: dict[str, dict[str, Any]] | None,
-    allow_empty: bool = False,
-    observers: Sequence[Observer] = (),
-    competence: bool = False,
-) -> BuildResult:
+def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | Path | None,
+           options: BuildOptions) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -234,47 +248,39 @@ def _build(
         now = time.perf_counter()
         timings[stage] = now - clock
         clock = now
-    if not isinstance(schema, Schema):
-        schema = load_schema(schema)
-    snapshot_path = Path(snapshot)
-    out_path = Path(out) if out is not None else default_out(schema)
-    snap = open_snapshot(snapshot_path)
+    with_context, keep_authors = options.with_context, options.keep_authors
+    keep_unresolved = options.keep_unresolved
+    snap = review.snapshot
+    snapshot_path = Path(snap.path)
     report = Report()
-    changed = check_header(snap.header, schema, snapshot_path)  # another schema's: raises
-    if changed is not None:
-        report.findings.append(schema_changed_finding(snapshot_path, changed, "build"))
+    if review.schema_changed is not None:
+        report.findings.append(schema_changed_finding(snapshot_path, review.schema_changed,
+                                                      "build"))
     if keep_authors:
         report.warning("B001", str(out_path), "commenter names (author) are kept in the dataset",
                        "publish only if the source's terms and the commenters allow it")
 
-    _check_out(out_path)
     previous = previous_splits(out_path, schema)
-    # One streaming read of the snapshot feeds validation, aggregation and agreement
-    # (toolkit.review). Items keep only the task data build publishes (no article
-    # bodies, ...): memory.
+    # The review's items keep only the task data build publishes (review_for_build);
+    # a review made otherwise is cut the same way here.
     keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
-    review = review_snapshot(snap, schema, corpus=corpus, agreement=agreement is None,
-                             item=lambda agg: _sources.item_of(agg, keep), observers=observers,
-                             competence=competence)
-    streamed: list[Item] = review.items or []
+    streamed: list[Item] = [item if isinstance(item, Item) else _sources.item_of(item, keep)
+                            for item in review.items or []]
     report.findings.extend(review.findings)  # who decides items (A060-A063), the model's
     sources: set[str] = set()
     for item in streamed:
         source = item.data.get("source")
         if source:
             sources.add(str(source))
-    lap("pass")
-    if agreement is None:
-        assert review.agreement is not None  # the pass measures agreement for the card
-        agreement = _sources.agreement_figures(review.agreement)
+    assert review.agreement is not None  # the review measures agreement for the card
+    agreement = _sources.agreement_figures(review.agreement)
     lap("agreement")
     stages = review.seconds
     timings.update({
-        "read": stages["read"],
-        "validate": stages["validate"],
-        "aggregate": timings.pop("pass") - stages["read"] - stages["validate"]
-        - stages["agreement"],
-        "agreement": timings.pop("agreement") + stages["agreement"],
+        "read": stages.get("read", 0.0),
+        "validate": stages.get("validate", 0.0),
+        "aggregate": stages.get("aggregate", 0.0) + stages.get("competence", 0.0),
+        "agreement": timings.pop("agreement") + stages.get("agreement", 0.0),
     })
     invalid = review.invalid  # complete only now: a task is judged after the whole pass
 
@@ -372,11 +378,12 @@ def _build(
     )
     if review.corpus_keys is not None:
         _corpus_balance(balance, review.corpus_keys, seen)
-    if not allow_empty and not any(by_split.values()):
+    if not options.allow_empty and not any(by_split.values()):
         _refuse_empty_replacement(out_path, balance, report)
 
     with _staged(out_path) as staging:  # moved into place at the end; removed on failure
-        writer_options = {} if max_shard_bytes is None else {"max_shard_bytes": max_shard_bytes}
+        writer_options = ({} if options.max_shard_bytes is None
+                          else {"max_shard_bytes": options.max_shard_bytes})
         for name, rows in by_split.items():
             if not rows:  # `datasets` cannot load an empty Parquet split: leave it out, say so
                 report.warning(
@@ -412,7 +419,7 @@ def _build(
             with_context=with_context,
             keep_unresolved=keep_unresolved,
             keep_authors=keep_authors,
-            annotations_creators=list(annotations_creators),
+            annotations_creators=list(options.annotations_creators),
             near_duplicates=near_duplicates,
         )
         (staging / "README.md").write_text(render_card(facts), encoding="utf-8")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..corpus import DEFAULT_CORPUS, corpus_lock
-from ..dataset import BuildResult, build_dataset
+from ..dataset import BuildResult, build_dataset, review_for_build
 from ..html_report import Tally, finish_report, write_html
 from ..ingest import IngestResult, ingest
 from ..ingest.merge import merge_corpus
@@ -89,13 +89,13 @@ def sync(
         annotate(pushed.project_id)
     pulled = pull(schema, studio, out_dir=snapshot_dir, full=full_pull,
                   project_id=pushed.project_id, say=say, on_progress=pull_progress)
-    # build reviews the snapshot (validation, aggregation, agreement) in one read of it,
-    # annotator competence; the HTML report's tally rides on that read
+    # one read of the snapshot (validation, aggregation, agreement, annotator competence)
+    # feeds the build, the HTML report (its tally rides on the read) and the tab
     tally = Tally(schema)
-    built = build_dataset(pulled.path, schema, out=dataset_dir, corpus=corpus_path,
-                          observers=[tally], competence=True)
-    review = built.review
-    assert review is not None and review.validation is not None and review.agreement is not None
+    review = review_for_build(pulled.path, schema, corpus=corpus_path, observers=[tally],
+                              competence=True)
+    assert review.validation is not None and review.agreement is not None
+    built = build_dataset(review, schema, out=dataset_dir, corpus=corpus_path)
     if report_path is None:
         report_path = Path(built.folder).parent / "report.html"
     page = write_html(finish_report(review, tally, schema, corpus=corpus_path,
