@@ -41,7 +41,7 @@ from ..review.aggregate import (
     AggregatedItem,
 )
 from ..review.agreement import AgreementReport, reliability
-from ..review.answers import annotator_id
+from ..review.records import Task
 from ..review.run import ReviewResult, review_snapshot
 from ..review.validate import CODES
 from ..schema import Question, Schema
@@ -118,8 +118,7 @@ class Tally:
         self.predicted: Counter = Counter()  # build's outcome per task (predicted)
         self.rejected_detail: Counter = Counter()  # (reason code, detail) -> n
 
-    def __call__(self, task: Mapping[str, Any], item: AggregatedItem,
-                 invalid: str | None) -> None:
+    def __call__(self, task: Task, item: AggregatedItem, invalid: str | None) -> None:
         progress = self.progress
         progress.tasks += 1
         progress.by_status[item.status] = progress.by_status.get(item.status, 0) + 1
@@ -131,27 +130,23 @@ class Tally:
         else:
             progress.not_started += 1
         self.names.update(item.names)
-        annotations = task.get("annotations")
-        for annotation in annotations if isinstance(annotations, list) else ():
-            if not isinstance(annotation, dict):
+        for record in task.annotations or ():
+            if record is None:
                 continue
-            who = annotation.get("completed_by")
-            who = str(who) if type(who) is int else (
-                annotator_id(annotation) or f"annotation-{annotation.get('id')}")
-            if annotation.get("was_cancelled"):
+            who = record.annotator
+            if record.cancelled:
                 self.cancelled[who] += 1
                 progress.cancelled += 1
                 continue
             self.submitted[who] += 1
             progress.submitted += 1
-            created = annotation.get("created_at")
-            if isinstance(created, str) and len(created) >= 10:
+            created = record.created_at
+            if created is not None and len(created) >= 10:
                 self.per_day[(created[:10], who)] += 1
-            lead = annotation.get("lead_time")
-            if isinstance(lead, (int, float)) and not isinstance(lead, bool) and lead > 0:
-                self.lead[who].append(float(lead))
-        drafts = task.get("drafts")
-        for draft in drafts if isinstance(drafts, list) else ():
+            lead = record.lead_time
+            if lead is not None and lead > 0:
+                self.lead[who].append(lead)
+        for draft in task.drafts or ():
             progress.drafts += 1
             user = draft.get("user") if isinstance(draft, dict) else None
             if user is not None:

@@ -50,7 +50,8 @@ from ..provenance import Provenance, Status
 from ..rules import Majority, Rule, rule_of
 from ..schema import Question, Schema
 from .adjudicators import CONFLICT, STAR_IGNORED, GoldPolicy, gold_policy
-from .answers import Answer, annotator_id, annotator_name, extract_answers, per_schema
+from .answers import Answer, annotator_name, extract_answers, per_schema
+from .records import Annotation, Task, parse_task
 
 GROUND_TRUTH = Provenance.GROUND_TRUTH
 
@@ -97,41 +98,34 @@ class AggregatedItem:
         return self.status == OK
 
 
-def _submitted_and_cancelled(annotations: list) -> tuple[list[tuple[str, dict]], int]:
-    """(annotator, annotation) of the submitted annotations in a task's annotation list, one
-    per annotator (their latest), in id order; and how many were cancelled."""
-    latest: dict[str, tuple[str, dict]] = {}
+def _submitted_and_cancelled(task: Task) -> tuple[list[tuple[str, Annotation]], int]:
+    """(annotator, annotation) of the task's submitted annotations, one per annotator (their
+    latest), in id order; and how many were cancelled."""
+    latest: dict[str, tuple[str, Annotation]] = {}
     in_order = True  # ids all ints, increasing, one annotation per annotator: no sort needed
     last = None
     cancelled = 0
-    for annotation in annotations:
-        if not isinstance(annotation, dict):
+    for record in task.annotations or ():
+        if record is None:
             continue
-        if annotation.get("was_cancelled"):
+        if record.cancelled:
             cancelled += 1
             continue
-        who = annotation.get("completed_by")
-        who = str(who) if type(who) is int else _who(annotation)  # the usual int id inline
-        ident = annotation.get("id")
+        who = record.annotator
+        ident = record.id
         if in_order and (type(ident) is not int or who in latest
                          or (last is not None and ident <= last)):
             in_order = False
         last = ident
         previous = latest.get(who)
-        if previous is None or _order(annotation) >= _order(previous[1]):
-            latest[who] = (who, annotation)
+        if previous is None or _order(ident) >= _order(previous[1].id):
+            latest[who] = (who, record)
     if in_order:
         return list(latest.values()), cancelled
-    return sorted(latest.values(), key=lambda pair: _order(pair[1])), cancelled
+    return sorted(latest.values(), key=lambda pair: _order(pair[1].id)), cancelled
 
 
-def _who(annotation: Mapping[str, Any]) -> str:
-    """The annotator of an annotation whose ``completed_by`` is not a plain int id."""
-    return annotator_id(annotation) or f"annotation-{annotation.get('id')}"
-
-
-def _order(annotation: Mapping[str, Any]) -> tuple:
-    ident = annotation.get("id")
+def _order(ident: Any) -> tuple:
     return (0, ident, "") if isinstance(ident, int) else (1, 0, str(ident))
 
 
@@ -165,43 +159,26 @@ _MAJORITY = Majority()
 _plan = per_schema(_Plan)
 
 
-def aggregate_task(task: Mapping[str, Any], schema: Schema, *,
+def aggregate_task(task: Task | Mapping[str, Any], schema: Schema, *,
                    policy: GoldPolicy | None = None) -> AggregatedItem:
-    """Aggregate one task under the schema's rule (see the module docstring).
-    ``policy``: who decides an item, from the snapshot header
-    (``adjudicators.gold_policy``); without it only adjudicators listed by user id are
-    known."""
-    return aggregate_task_with(task, schema, None, policy)
-
-
-def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
-                        known: Mapping[int, tuple[dict, dict]] | None,
-                        policy: GoldPolicy | None = None) -> AggregatedItem:
-    """:func:`aggregate_task`, reusing answers already extracted from this task's
-    annotations: ``known`` maps id(annotation) -> (annotation, its extract_answers
-    answers), as the validator collects them (``task_validator(...).answers`` with
-    ``collect`` on) so that build walks every result once. Annotations not in
-    ``known`` are extracted here."""
+    """Aggregate one task (a :class:`~toolkit.review.records.Task` record, or the task
+    dict from a snapshot) under the schema's rule (see the module docstring). The
+    answers an annotation record already carries (the validator fills them as it
+    checks) are used as they are; the others are extracted here. ``policy``: who
+    decides an item (adjudicators, ground-truth stars; toolkit.review.adjudicators),
+    found from the snapshot header; by default from the schema alone."""
+    if not isinstance(task, Task):
+        task = parse_task(task)
     plan = _plan(schema)
-    data = task.get("data")
-    if not isinstance(data, dict):
-        data = {}
-    annotations = task.get("annotations")
-    if not isinstance(annotations, list):
-        annotations = []
-    submitted, cancelled = _submitted_and_cancelled(annotations)
-    drafts = task.get("drafts")
-    drafts = len(drafts) if isinstance(drafts, list) else 0
-    if known:
-        answers = []
-        for who, a in submitted:
-            found = known.get(id(a))
-            answers.append((who, found[1] if found is not None and found[0] is a
-                            else extract_answers(a.get("result"), schema, data)))
-    else:
-        answers = [(who, extract_answers(a.get("result"), schema, data))
-                   for who, a in submitted]
-    task_id = task.get("id")
+    data = task.data if task.data is not None else {}
+    submitted, cancelled = _submitted_and_cancelled(task)
+    drafts = len(task.drafts) if task.drafts is not None else 0
+    answers = []
+    for who, record in submitted:
+        if record.answers is None:
+            record.answers = extract_answers(record.raw.get("result"), schema, data)
+        answers.append((who, record.answers))
+    task_id = task.id
     unit_id = data.get("unit_id")
     corpus_key = data.get("corpus_key")
     item = AggregatedItem(
@@ -216,7 +193,8 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
         cancelled=cancelled,
         drafts=drafts,
     )
-    for who, a in submitted:
+    for who, record in submitted:
+        a = record.raw
         if "created_username" in a or type(a.get("completed_by")) is dict:
             name = annotator_name(a)
             if name:
@@ -243,13 +221,14 @@ def aggregate_task_with(task: Mapping[str, Any], schema: Schema,
     return item
 
 
-def _deciding(submitted: list[tuple[str, dict]], policy: GoldPolicy,
+def _deciding(submitted: list[tuple[str, Annotation]], policy: GoldPolicy,
               item: AggregatedItem) -> list[tuple[str, dict]]:
     """The submitted annotations that decide the item, in order, the one that wins last
     (a starred one over an unstarred one, else the latest); a finding (A060) for each
     ground-truth star that does not count."""
     gold = []
-    for who, a in submitted:
+    for who, record in submitted:
+        a = record.raw
         if policy.decides(who, a):
             gold.append((who, a))
         elif policy.ignored_star(who, a):

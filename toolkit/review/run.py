@@ -39,26 +39,21 @@ from ..rules import rule_of
 from ..schema import Schema
 from ..studio.snapshot import Snapshot, open_snapshot
 from .adjudicators import GoldPolicy, gold_policy, stars_findings
-from .aggregate import (
-    AggregatedItem,
-    aggregate_task,
-    aggregate_task_with,
-    restate,
-    unresolved_rows,
-)
+from .aggregate import AggregatedItem, aggregate_task, restate, unresolved_rows
 from .agreement import AgreementCollector, AgreementReport, name_annotators
 from .header import check_header, schema_changed_finding
 from .quality import competence_report
+from .records import Task, parse_task
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
 __all__ = ["Observer", "ReviewResult", "agreement_for_snapshot", "review_snapshot",
            "validate_snapshot"]
 
-#: ``observer(task, aggregated item, invalid reason or None)``, called per task inside
+#: ``observer(task record, aggregated item, invalid reason or None)``, called per task inside
 #: the pass (the HTML report's tally is one): what else a caller counts rides on the
 #: same read. The reason is the task's first item-rejecting finding so far
 #: ("V002 unknown-label: ..."), as ``ReviewResult.invalid`` holds it.
-Observer = Callable[[Any, AggregatedItem, "str | None"], None]
+Observer = Callable[[Task, AggregatedItem, "str | None"], None]
 
 
 @dataclass
@@ -174,23 +169,26 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
     tasks = result.snapshot.tasks()
     while True:
         start = perf_counter()
-        task = next(tasks, None)
+        raw = next(tasks, None)
+        if raw is None:
+            read += perf_counter() - start
+            break
+        task = parse_task(raw) if type(raw) is dict else raw  # typed once, for every step
         after_read = perf_counter()
         read += after_read - start
-        if task is None:
-            break
         if validator is not None:
             assert findings is not None
             seen = len(findings)
-            validator.task(task)
+            validator.task(task)  # fills the annotations' answers on its fast paths
             if len(findings) > seen:
                 note_invalid(findings[seen:], invalid)
             after_validate = perf_counter()
             validating += after_validate - after_read
-            agg = aggregate_task_with(task, schema, validator.answers, policy)
         else:
             after_validate = after_read
-            agg = aggregate_task(task, schema, policy=policy)
+        if not isinstance(task, Task):
+            continue  # not a task object: validation said so (V019); nothing to aggregate
+        agg = aggregate_task(task, schema, policy=policy)
         if agg.findings:
             result.findings.extend(agg.findings)
         if agg.gold_by is not None and starred is not None:

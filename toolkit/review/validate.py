@@ -55,8 +55,8 @@ from ..kinds import ResultState, kind_of
 from ..kinds.hooks import Ids
 from ..schema import Question, Schema
 from ..tasks import tasks_from_corpus
-from .answers import annotator_id
 from .header import V020, V020_ACTION, check_header
+from .records import Annotation, Task, parse_task
 
 FIX = "fix the annotation in Label Studio and pull again"
 LEFT_OUT = "build leaves the item out (rejected/)"
@@ -151,13 +151,11 @@ class _Checker:
 
     def __init__(self, schema: Schema, header: Mapping[str, Any], corpus: Mapping | None):
         self.schema = schema
-        # Off unless a caller asks (build does): see ``answers`` below.
+        # Off unless a caller asks (the review pass does): with ``collect`` on, each
+        # submitted Annotation record whose results were all well formed (the fast paths
+        # below) gets its ``answers``, exactly as toolkit.review.answers.extract_answers
+        # reads them; the others keep None, for aggregation to extract.
         self.collect = False
-        # With ``collect`` on: the answers of the current task's submitted annotations,
-        # id(annotation) -> (annotation, answers), exactly as toolkit.review.answers.extract_answers
-        # reads them, for every annotation whose results were all well formed (the fast
-        # paths below); the others are left out, for the caller to extract. Reset per task.
-        self.answers: dict[int, tuple[dict, dict]] = {}
         self.rank = {q.name: {v: i for i, v in enumerate(q.label_values)}
                      for q in schema.questions}
         self.questions = {q.name: q for q in schema.questions}
@@ -201,18 +199,20 @@ class _Checker:
         self.report.summary[(code, question or "")] += 1
 
     # -- one task ---------------------------------------------------------------
-    def task(self, task: Any) -> None:
+    def task(self, task: Task | Any) -> None:
+        """Check one task: a :class:`~toolkit.review.records.Task` record, or the raw
+        value from the snapshot (parsed here)."""
         counts = self.counts
         counts["tasks"] += 1
-        if self.collect:
-            self.answers = {}
-        if type(task) is not dict:
-            self.add("V019", f"task #{counts['tasks']}", None, None, None, None,
-                     "not a Label Studio task (not a JSON object)", "skipped")
-            return
-        task_id = task.get("id")
-        data = task.get("data")
-        if type(data) is not dict:
+        if not isinstance(task, Task):
+            if type(task) is not dict:
+                self.add("V019", f"task #{counts['tasks']}", None, None, None, None,
+                         "not a Label Studio task (not a JSON object)", "skipped")
+                return
+            task = parse_task(task)
+        task_id = task.id
+        data = task.data
+        if data is None:
             self.add("V019", f"task {task_id!r}", None, task_id, None, None,
                      "the task has no data object", f"skipped; {LEFT_OUT}")
             return
@@ -226,27 +226,23 @@ class _Checker:
                      "checked, but it cannot be matched to the corpus")
         elif self.corpus is not None:
             self._corpus_check(key, data, where, task_id)
-        annotations = task.get("annotations")
+        annotations = task.annotations
         if annotations is None:
-            annotations = []
-        if type(annotations) is not list:
             self.add("V019", where, key, task_id, None, None,
                      "'annotations' is not a list", f"annotations skipped; {LEFT_OUT}")
             annotations = []
         seen: dict[str, Any] = {}  # annotator -> their first submitted annotation's id
         anonymous = 0  # submitted annotations whose annotator is unknown
-        for annotation in annotations:
+        for record in annotations:
             counts["annotations"] += 1
-            if type(annotation) is not dict:
+            if record is None:
                 self.add("V019", where, key, task_id, None, None,
                          "an annotation is not a JSON object", f"skipped; {LEFT_OUT}")
                 continue
-            ann_id = annotation.get("id")
-            who = annotation.get("completed_by")
-            # annotator_id's answer for the usual int id, without the call
-            who = str(who) if type(who) is int else annotator_id(annotation)
+            ann_id = record.id
+            who = record.annotator_id
             awhere = None
-            if annotation.get("was_cancelled"):
+            if record.cancelled:
                 counts["cancelled"] += 1
                 self.add("V015", awhere, key, task_id, ann_id, who,
                          "cancelled (skipped) annotation", "counted, not used as labels")
@@ -262,9 +258,9 @@ class _Checker:
                              "only the latest is used; delete the other in Label Studio")
                 else:
                     seen[who] = ann_id
-            self._annotation(annotation, data, awhere, key, task_id, ann_id, who)
-        drafts = task.get("drafts")
-        if type(drafts) is list:
+            self._annotation(record, data, awhere, key, task_id, ann_id, who)
+        drafts = task.drafts
+        if drafts is not None:
             for draft in drafts:
                 counts["drafts"] += 1
                 user = draft.get("user") if type(draft) is dict else None
@@ -295,9 +291,9 @@ class _Checker:
                      f"{LEFT_OUT}; push the new text as a new task, or re-ingest the old one")
 
     # -- one annotation -----------------------------------------------------------
-    def _annotation(self, annotation: dict, data: dict, where: str | None, key, task_id, ann_id,
-                    who: str) -> None:
-        result = annotation.get("result")
+    def _annotation(self, record: Annotation, data: dict, where: str | None, key, task_id,
+                    ann_id, who: str | None) -> None:
+        result = record.raw.get("result")
         if result is None:
             result = []
         if type(result) is not list:
@@ -347,7 +343,7 @@ class _Checker:
             if marked is not None:
                 for name, found in marked.items():
                     extracted[name] = self.kinds[name].combine(found, self.rank[name])
-            self.answers[id(annotation)] = (annotation, extracted)
+            record.answers = extracted
         for question in self.conditional:
             holds = self._condition_holds(question, answered)
             if question.name in answered and not holds:
