@@ -51,7 +51,7 @@ def main() -> int:
     from report_simulation import SCHEMA, simulate_snapshot
 
     from toolkit.html_report import gather_report, write_html
-    from toolkit.review.agreement import agreement_for_snapshot
+    from toolkit.review import agreement_for_snapshot
     from toolkit.schema import load_schema
     from toolkit.studio.snapshot import open_snapshot
 

@@ -96,7 +96,7 @@ def _phase(name: str, path: str) -> None:
                     tasks += 1
         extra = {"tasks": tasks}
     else:
-        from toolkit.review.validate import validate_snapshot
+        from toolkit.review import validate_snapshot
         from toolkit.schema import load_schema
 
         report = validate_snapshot(path, load_schema(SCHEMA))
