@@ -57,11 +57,15 @@ CODES: dict[str, tuple[Level, str]] = {
     "P051": ("warning", "copies-kept"),
     "P052": ("warning", "project-race"),
     "P060": ("info", "copies-not-pushed"),
+    # push --budget / schema selection (toolkit.selection)
+    "P065": ("info", "budget-exceeds-population"),
+    "P066": ("info", "budget-already-pushed"),
     "B001": ("warning", "authors-kept"),
     "B003": ("warning", "empty-split"),
     "B050": ("warning", "missing-required"),
     "B051": ("info", "cluster-joins-groups"),
     "B052": ("warning", "clusters-not-checked"),
+    "B060": ("warning", "sample-manifest-missing"),
     # agree, sync: annotator competence (toolkit.review.competence; A055-A059 reserved)
     "A050": ("warning", "spammer"),
     "A051": ("warning", "constant-answer"),
