@@ -23,8 +23,8 @@ time of a pass over ten million comments, and only a few fields are read here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 DIMENSIONS = ("site", "article", "month", "length")
@@ -48,14 +48,19 @@ def band_names(unit: str) -> list[str]:
     return names + [f"{lows[-1]}+"]
 
 
+def _band_table(unit: str) -> list[str]:
+    """Band name by length, for every length below the last band's lower bound."""
+    lows, names = LENGTH_BANDS[unit], band_names(unit)
+    return [names[sum(1 for low in lows if length >= low) - 1] for length in range(lows[-1])]
+
+
+_BANDS = {unit: (_band_table(unit), band_names(unit)[-1]) for unit in LENGTH_BANDS}
+
+
 def length_band(unit: str, length: int) -> str:
     """The band of a text of ``length`` characters."""
-    lows = LENGTH_BANDS[unit]
-    names = band_names(unit)
-    for index in range(len(lows) - 1, -1, -1):
-        if length >= lows[index]:
-            return names[index]
-    return names[0]
+    table, last = _BANDS[unit]
+    return table[length] if length < len(table) else last
 
 
 def site_of(url: object, source: object) -> str:
@@ -72,13 +77,17 @@ def site_of(url: object, source: object) -> str:
     return UNKNOWN
 
 
+@lru_cache(maxsize=4096)  # estimated dates repeat (one per crawl day and age)
+def _month(date: str) -> str | None:
+    found = _MONTH.match(date.strip())
+    if found and 1 <= int(found.group(2)) <= 12:
+        return f"{found.group(1)}-{found.group(2)}"
+    return None
+
+
 def month_of(date: object) -> str | None:
     """``YYYY-MM`` of a date that starts with one (``2024-03-02``, ``2024-03-02T08:15Z``)."""
-    if isinstance(date, str):
-        found = _MONTH.match(date.strip())
-        if found and 1 <= int(found.group(2)) <= 12:
-            return f"{found.group(1)}-{found.group(2)}"
-    return None
+    return _month(date) if isinstance(date, str) else None
 
 
 @dataclass(frozen=True)
@@ -99,47 +108,53 @@ class Tally:
         self.filtered = 0  # left out by min_length / max_length
 
 
-def frame_units(record: dict, frame: Frame, tally: Tally) -> Iterator[tuple[str, tuple]]:
+def frame_units(record: dict, frame: Frame, tally: Tally) -> list[tuple[str, tuple]]:
     """(unit id, stratum) of each unit of one corpus record that may be sampled, in corpus
     order; units left out are counted in ``tally``. Raises KeyError/TypeError on a record
     that is not a corpus article (the caller names the line)."""
     dims = frame.stratify_by
     low = frame.min_length
     high = frame.max_length
-    want_site = "site" in dims
-    site = site_of(record.get("url"), record.get("source")) if want_site else ""
+    site = site_of(record.get("url"), record.get("source")) if "site" in dims else ""
     month = month_of(record.get("published")) if "month" in dims else None
     if frame.unit == "article":
         body = record["body"]
         length = len(body)
         if (low is not None and length < low) or (high is not None and length > high):
             tally.filtered += 1
-            return
+            return []
         values = {"site": site, "month": month or UNKNOWN,
                   "length": length_band("article", length) if "length" in dims else ""}
-        yield record["id"], tuple(values[d] for d in dims)
-        return
-    article = record["id"]
-    # Which dimensions vary from comment to comment: the rest is fixed per article.
-    per_comment = "length" in dims or ("month" in dims and month is None)
-    fixed: tuple = ()
-    if not per_comment:
-        values = {"site": site, "article": article, "month": month or UNKNOWN}
-        fixed = tuple(values[d] for d in dims)
+        return [(record["id"], tuple(values[d] for d in dims))]
+    fixed = {"site": site, "article": record["id"], "month": month or UNKNOWN, "length": ""}
+    base = [fixed[d] for d in dims]
+    # the dimensions that vary from comment to comment: the length band, and the month
+    # when the article has no date
+    at_length = dims.index("length") if "length" in dims else -1
+    at_month = dims.index("month") if "month" in dims and month is None else -1
+    key = tuple(base)
+    table, last = _BANDS["comment"]
+    longest = len(table)
+    filters = low is not None or high is not None
+    out = []
     for comment in record["comments"]:
         if comment.get("duplicate_of"):
             tally.copies += 1
             continue
-        text = comment["text"]
-        if low is not None or high is not None:
-            length = len(text)
-            if (low is not None and length < low) or (high is not None and length > high):
+        if filters or at_length >= 0:
+            length = len(comment["text"])
+            if filters and ((low is not None and length < low)
+                            or (high is not None and length > high)):
                 tally.filtered += 1
                 continue
-        if not per_comment:
-            yield comment["id"], fixed
-            continue
-        values = {"site": site, "article": article,
-                  "month": month or month_of(comment.get("time_estimated")) or UNKNOWN,
-                  "length": length_band("comment", len(text)) if "length" in dims else ""}
-        yield comment["id"], tuple(values[d] for d in dims)
+        else:
+            comment["text"]  # noqa: B018  (a comment without text is not a corpus comment)
+        if at_length >= 0 or at_month >= 0:
+            varied = base.copy()
+            if at_length >= 0:
+                varied[at_length] = table[length] if length < longest else last
+            if at_month >= 0:
+                varied[at_month] = month_of(comment.get("time_estimated")) or UNKNOWN
+            key = tuple(varied)
+        out.append((comment["id"], key))
+    return out
