@@ -151,9 +151,9 @@ def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult,
     result.skipped.append(Finding(
         "info", "P060", str(corpus_path),
         f"{len(skip)} near-duplicate copies {where} not pushed ("
-        + ("a sample holds one comment per cluster" if sampled else
-           f"annotation.near_duplicates: {policy}; their answer cannot differ from their "
-           "first comment's") + ")",
+        + ("a sample holds one comment per cluster)" if sampled else
+           f"annotation.near_duplicates: {policy}); their answer cannot differ from their "
+           "first comment's"),
         "the build gives each its first comment's labels, marked duplicate_of",
     ))
     return (task for task in tasks if task["unit_id"] not in skip)
