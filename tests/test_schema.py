@@ -129,6 +129,13 @@ def test_readme_full_example_is_a_valid_schema():
     assert s.question("sarcasm").labels[0].display == "نعم"
     documented = {line.split("|")[1].strip(" `") for line in readme.splitlines()
                   if line.startswith("| `")}
-    from toolkit.schema import AnnotationPolicy, DatasetDefaults, Label, Question, Schema
-    for model in (Schema, Question, Label, AnnotationPolicy, DatasetDefaults):
+    from toolkit.schema import (
+        AnnotationPolicy,
+        DatasetDefaults,
+        Label,
+        Question,
+        Schema,
+        Selection,
+    )
+    for model in (Schema, Question, Label, AnnotationPolicy, DatasetDefaults, Selection):
         assert set(model.model_fields) <= documented, model

@@ -77,11 +77,15 @@ REGISTRY: dict[str, Code] = {c.code: c for c in (
     Code("P051", "warning", "copies-kept"),
     Code("P052", "warning", "project-race"),
     Code("P060", "info", "copies-not-pushed"),
+    # push --budget / schema selection (toolkit.selection)
+    Code("P065", "info", "budget-exceeds-population"),
+    Code("P066", "info", "budget-already-pushed"),
     Code("B001", "warning", "authors-kept"),
     Code("B003", "warning", "empty-split"),
     Code("B050", "warning", "missing-required"),
     Code("B051", "info", "cluster-joins-groups"),
     Code("B052", "warning", "clusters-not-checked"),
+    Code("B060", "warning", "sample-manifest-missing"),
     # agree, sync: annotator competence (toolkit.review.competence; A055-A059 reserved)
     Code("A050", "warning", "spammer"),
     Code("A051", "warning", "constant-answer"),

@@ -35,6 +35,10 @@ def build(
     keep_authors: bool = typer.Option(
         False, "--keep-authors", help="Keep the commenters' display names (author column); "
         "off by default for privacy."),
+    selection: Path | None = typer.Option(
+        None, "--selection", metavar="FILE", help="The sample manifest (.selection.json) "
+        "`corpus push --budget` wrote (default: the one beside the push ledger of the "
+        "snapshot's server): each row's inclusion_probability and the card's Sample section."),
     allow_empty: bool = typer.Option(
         False, "--allow-empty", help="Replace a dataset that has rows even when this build "
         "has none (refused otherwise, exit 1)."),
@@ -62,7 +66,7 @@ def build(
             result = build_dataset(
                 snapshot, loaded, out=target, corpus=corpus, with_context=with_context,
                 keep_unresolved=keep_unresolved, keep_authors=keep_authors,
-                allow_empty=allow_empty,
+                allow_empty=allow_empty, selection=selection,
             )
     except EmptyDatasetRefused as exc:  # say why the rows went, then the one-line error
         print_findings(exc.findings)

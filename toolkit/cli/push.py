@@ -40,6 +40,12 @@ def push(
         help="How long to wait for another push of the same schema to the same server "
         "(on this machine) to finish.",
     ),
+    budget: int | None = typer.Option(
+        None, "--budget", min=1, metavar="N",
+        help="Push a stratified sample of N units (overrides the schema's selection.budget; "
+        "without selection: a simple random sample, seed 0). Units pushed before stay in it; "
+        "the sampling frame is recorded beside the ledger (or the --dry-run file).",
+    ),
     url: str | None = UrlOption,
     api_key: str | None = ApiKeyOption,
 ) -> None:
@@ -50,7 +56,13 @@ def push(
     unit becomes exactly one task, also when two pushes overlap (one at a time
     on this machine; copies made by pushes from two machines are removed after).
 
+    With a budget (--budget N, or the schema's `selection:`), only the N units of a
+    stratified sample are pushed: the same for the same seed, and a larger budget
+    pushes the sample's further units, never replacing any.
+
     Example: corpus push --schema schemas/comment_stance.yaml --corpus exports/corpus.jsonl
+
+    Example: corpus push -s schemas/comment_stance.yaml --budget 500 --dry-run --out sample.json
     """
     if out is not None and not dry_run:
         raise UsageError(
@@ -59,14 +71,22 @@ def push(
             "Label Studio"
         )
     schema = load_schema(schema_path)
+    if budget is not None and schema.unit == "comment" \
+            and schema.annotation.near_duplicates == "annotate_each":
+        raise UsageError(
+            f"--budget {budget}: a sample holds at most one comment per near-duplicate cluster, "
+            f"but {schema_path} sets annotation.near_duplicates: annotate_each; nothing was "
+            "pushed: set annotate_once or once_per_article, or push without --budget"
+        )
     if dry_run:  # offline: filtered by the local ledger of the server push would use
         out = output_file(out or default_tasks_file(schema.name), "--out")
         with naming(out):
             result = pushing.dry_run(
                 schema, corpus, out, predictions_path=predictions, ledger_dir=ledger_dir,
-                url=url, api_key=api_key,
+                url=url, api_key=api_key, budget=budget,
             )
         print_findings(result.skipped)
+        show_sample(result)
         out_console.print(
             f"Dry run: {result.created} tasks written to {result.dry_run_path} "
             f"(Label Studio import format): {units_line(result, created='written')}.",
@@ -80,7 +100,7 @@ def push(
             result = pushing.push(
                 schema, corpus, studio, batch_size=batch_size, predictions_path=predictions,
                 ledger_dir=ledger_dir, lock_timeout=lock_timeout, on_progress=on_progress,
-                say=say,
+                say=say, budget=budget,
             )
     finally:
         studio.close()
@@ -95,6 +115,7 @@ def show_push(result: pushing.PushResult, url: str) -> None:
         f"Project {result.project_id} {result.project_title!r} {verb} at {url}",
         markup=False,
     )
+    show_sample(result)
     if result.settings_updated:
         out_console.print(f"Updated: {', '.join(result.settings_updated)}", markup=False)
     if result.duplicates_removed:
@@ -111,6 +132,24 @@ def show_push(result: pushing.PushResult, url: str) -> None:
         )
     out_console.print(
         f"Tasks: {units_line(result)}; predictions attached: {result.predictions_attached}",
+        markup=False,
+    )
+
+
+def show_sample(result: pushing.PushResult) -> None:
+    """One line on the sample, when there is one: its size, design and manifest."""
+    sample = result.sample
+    if sample is None:
+        return
+    design = sample.design
+    noun = f"{result.unit}s"
+    by = ", ".join(design.frame.stratify_by) or "nothing (simple random sample)"
+    pushed = f", {sample.pushed} of them pushed before" if sample.pushed else ""
+    strata = "stratum" if len(sample.strata) == 1 else "strata"
+    out_console.print(
+        f"Sample: {sample.size} of the {sample.population} {noun} that may be sampled "
+        f"(budget {design.budget}, seed {design.seed}, stratified by {by}: "
+        f"{len(sample.strata)} {strata}{pushed}); frame recorded in {result.manifest}",
         markup=False,
     )
 

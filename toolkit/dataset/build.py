@@ -46,11 +46,13 @@ from ..errors import EmptyDatasetRefused, InputError, OptionError
 from ..findings import Report
 from ..ingest.near_duplicates import copies_not_pushed
 from ..kinds import kind_of
-from ..paths import default_dataset_dir
+from ..paths import DEFAULT_LEDGER_DIR, default_dataset_dir
 from ..review import ReviewResult, review_snapshot
 from ..review.header import schema_changed_finding
 from ..review.run import Observer
 from ..schema import Schema, load_schema
+from ..selection import Recorded, manifest_path, read_manifest
+from ..studio.ledger import ledger_path
 from ..studio.snapshot import open_snapshot
 from ..tasks import corpus_key, tasks_from_corpus
 from . import _sources
@@ -190,7 +192,8 @@ def review_for_build(snapshot: str | Path, schema: Schema, *, corpus: str | Path
 
 def build_dataset(source: ReviewResult | str | Path, schema: Schema | str | Path, *,
                   out: str | Path | None = None, corpus: str | Path | None = None,
-                  options: BuildOptions | None = None, **option_values: Any) -> BuildResult:
+                  selection: str | Path | None = None, options: BuildOptions | None = None,
+                  **option_values: Any) -> BuildResult:
     """Build the dataset folder; see the module docstring and `corpus build --help`.
 
     ``source``: a snapshot file, read once here (:func:`review_for_build`), or the review
@@ -198,7 +201,10 @@ def build_dataset(source: ReviewResult | str | Path, schema: Schema | str | Path
     the report and the adjudication tab). ``options`` (or the same names as keywords,
     ``with_context=True``): :class:`BuildOptions`. ``corpus`` (the corpus the tasks were
     pushed from) makes the balance cover every unit and keeps near-duplicate clusters
-    in one split.
+    in one split. ``selection``: the manifest of the sample the tasks were pushed from
+    (`corpus push --budget`, toolkit.selection); default: the one beside the push ledger
+    of the snapshot's server (``.corpus/ledger/...``), when there is one. It gives each
+    row its ``inclusion_probability`` and the card its sampling frame.
 
     Raises :class:`~toolkit.errors.EmptyDatasetRefused`, leaving the folder as it was,
     when the build has no rows and ``out`` holds a dataset with data files, unless
@@ -218,7 +224,7 @@ def build_dataset(source: ReviewResult | str | Path, schema: Schema | str | Path
     review = source if isinstance(source, ReviewResult) else review_for_build(
         source, schema, corpus=corpus, options=options)
     with _cycle_collector_paused():
-        return _build(review, schema, out_path, corpus, options)
+        return _build(review, schema, out_path, corpus, selection, options)
 
 
 @contextmanager
@@ -239,7 +245,7 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 
 def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | Path | None,
-           options: BuildOptions) -> BuildResult:
+           selection: str | Path | None, options: BuildOptions) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -259,6 +265,7 @@ def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | P
     if keep_authors:
         report.warning("B001", str(out_path), "commenter names (author) are kept in the dataset",
                        "publish only if the source's terms and the commenters allow it")
+    recorded = _sample_manifest(schema, snap.header, selection, snapshot_path, report)
 
     previous = previous_splits(out_path, schema)
     # The review's items keep only the task data build publishes (review_for_build);
@@ -336,15 +343,17 @@ def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | P
     copies = waiting = 0
     if marks:
         items, copies, waiting = _with_copies(schema, items, Path(str(corpus)), marks, seen,
-                                              keep)
+                                              keep, sampled=recorded is not None)
     review.items = None  # the items live on in `items` only: memory
 
     timings["aggregate"] += time.perf_counter() - clock
     clock = time.perf_counter()
     features = row_features(schema, _sources.question_features(schema),
-                            with_context=with_context, keep_authors=keep_authors)
+                            with_context=with_context, keep_authors=keep_authors,
+                            sampled=recorded is not None or schema.selection is not None)
     items.sort(key=_item_order)
-    encoder = RowEncoder(schema, features, with_context=with_context, keep_authors=keep_authors)
+    encoder = RowEncoder(schema, features, with_context=with_context, keep_authors=keep_authors,
+                         probabilities=recorded.probabilities if recorded else None)
     encoded: list[tuple[Item, list, str]] = []  # (item, row, group key)
     for item in items:
         try:
@@ -421,6 +430,7 @@ def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | P
             keep_authors=keep_authors,
             annotations_creators=list(options.annotations_creators),
             near_duplicates=near_duplicates,
+            selection=recorded,
         )
         (staging / "README.md").write_text(render_card(facts), encoding="utf-8")
     lap("write")
@@ -589,16 +599,19 @@ def _joined_cause(schema: Schema, joined: tuple[str, int, int] | None) -> str:
 
 
 def _with_copies(schema: Schema, items: list[Item], corpus: Path, marks: dict[str, str],
-                 seen: dict, keep: set[str]) -> tuple[list[Item], int, int]:
+                 seen: dict, keep: set[str], *, sampled: bool = False,
+                 ) -> tuple[list[Item], int, int]:
     """``items`` with their ``duplicate_of`` (task data does not carry it) plus one item
-    per near-duplicate copy the schema's policy did not push whose first comment is
-    in the dataset: that comment's labels, provenance ``duplicate``, no annotations.
+    per near-duplicate copy the schema's policy did not push (``sampled``: pushed from a
+    sample, which pushes no copy) whose first comment is in the dataset: that comment's
+    labels, provenance ``duplicate``, no annotations.
     Returns (items, copies added, copies left out because their first has no labels)."""
     for item in items:
         item.data["duplicate_of"] = marks.get(item.unit_id)
     if schema.unit != "comment" or not marks:
         return items, 0, 0
-    skip = copies_not_pushed(schema.annotation.near_duplicates, read_corpus(corpus))
+    policy = "annotate_once" if sampled else schema.annotation.near_duplicates
+    skip = copies_not_pushed(policy, read_corpus(corpus))
     todo = {copy: first for copy, first in skip.items() if corpus_key(schema, copy) not in seen}
     if not todo:
         return items, 0, 0
@@ -614,6 +627,27 @@ def _with_copies(schema: Schema, items: list[Item], corpus: Path, marks: dict[st
                              task_id=None, data=kept, annotations=[], n_annotators=0,
                              provenance={name: "duplicate" for name in first.provenance}))
     return items + added, len(added), len(todo) - len(added)
+
+
+def _sample_manifest(schema: Schema, header: dict, given: str | Path | None,
+                     snapshot_path: Path, report: Report) -> Recorded | None:
+    """The manifest of the sample the snapshot's tasks were pushed from: ``given``, else the
+    one beside the default ledger of the snapshot's server; None without one (B060 when
+    the schema has a ``selection`` but no manifest is found)."""
+    if given is not None:
+        return read_manifest(given, schema.name)
+    server = header.get("server")
+    if isinstance(server, str) and server:
+        found = manifest_path(ledger_path(DEFAULT_LEDGER_DIR, server, schema.name))
+        if found.is_file():
+            return read_manifest(found, schema.name)
+    if schema.selection is not None:
+        report.warning(
+            "B060", str(snapshot_path), "the schema samples (selection) but no sample manifest "
+            "was found beside the push ledger of the snapshot's server; inclusion_probability "
+            "is null and the card does not state the sampling frame",
+            "give `corpus build --selection FILE` (the .selection.json written by push)")
+    return None
 
 
 def _near_duplicate_marks(corpus: str | Path | None) -> dict[str, str] | None:

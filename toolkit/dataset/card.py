@@ -16,6 +16,7 @@ from datasets import DatasetInfo, Features, SplitDict, SplitInfo
 
 from ..rules import rule_of
 from ..schema import Schema
+from ..selection import Recorded
 from .writer import SplitFiles
 
 _SIZE_CATEGORIES = [
@@ -54,6 +55,8 @@ class CardFacts:
     annotations_creators: list[str] = field(default_factory=lambda: ["expert-generated"])
     # clusters, items_in_clusters, copies, joining_groups; None: built without the corpus
     near_duplicates: dict[str, int] | None = None
+    # the sample the tasks were pushed from (`corpus push --budget`); None: every unit
+    selection: Recorded | None = None
 
 
 def _near_duplicates_text(facts: CardFacts) -> list[str]:
@@ -76,6 +79,40 @@ def _near_duplicates_text(facts: CardFacts) -> list[str]:
         f"`{group_by}` groups, which were dealt as one. Copies are kept as rows.",
         "",
     ]
+
+
+def _sample_text(facts: CardFacts) -> list[str]:
+    """The sampling frame: seed, strata, population and sample per stratum, probability."""
+    recorded = facts.selection
+    if recorded is None:
+        return []
+    unit = "comments" if facts.schema.unit == "comment" else "articles"
+    by = ", ".join(f"`{d}`" for d in recorded.stratify_by) or "nothing (one stratum)"
+    filters = "; ".join(f"{k} {v}" for k, v in recorded.filters.items() if v is not None)
+    bands = (f" Length bands (characters): {', '.join(recorded.length_bands)}."
+             if recorded.length_bands else "")
+    out = [
+        "## Sample",
+        "",
+        f"The items were chosen by stratified sampling, not taken whole: {recorded.sample} of "
+        f"the {recorded.population} {unit} that could be sampled (budget {recorded.budget}, "
+        f"seed {recorded.seed}), stratified by {by}, each stratum's share proportional to "
+        "its size (within one unit), the units of a stratum ranked by a seeded hash of their "
+        "id. Near-duplicate copies are not sampling units: each is labelled through its "
+        f"cluster's first comment.{bands}"
+        + (f" Filters: {filters}." if filters else ""),
+        "",
+        "Each row's `inclusion_probability` is its stratum's sample / population: weight a "
+        "row by 1 / inclusion_probability to estimate figures of the whole corpus.",
+        "",
+    ]
+    rows = []
+    for stratum in recorded.strata:
+        values = stratum.get("stratum") or {}
+        label = ", ".join(f"{k}={v}" for k, v in values.items()) or "all"
+        rows.append([label, stratum.get("population"), stratum.get("sample"),
+                     f"{float(stratum.get('probability') or 0):.4g}"])
+    return [*out, *_table(["stratum", "population", "sample", "probability"], rows), ""]
 
 
 def size_category(n: int) -> str:
@@ -183,6 +220,7 @@ def _body(facts: CardFacts) -> list[str]:
         [[s.name, s.num_examples, facts.groups_per_split.get(s.name, 0)] for s in facts.splits],
     )
     out += ["", *_near_duplicates_text(facts)]
+    out += _sample_text(facts)
     out += ["", "## Labels", ""]
     for question in schema.questions:
         required = ", required" if question.required else ""
@@ -292,6 +330,9 @@ def _columns(facts: CardFacts) -> list[str]:
         "title": "the article's title",
         "body": "the article's body",
         "n_annotators": "how many annotators submitted an annotation",
+        "inclusion_probability": "the probability that the sample `corpus push --budget` "
+        "drew chose this item (its stratum's sample / population; see Sample); null when the "
+        "items were not sampled",
         "annotations": "every annotator's answers: `annotator` (pseudonym) and one field per "
                        "question",
     }

@@ -9,7 +9,7 @@ so Parquet can be written straight from Arrow, without datasets re-encoding.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -22,6 +22,9 @@ from ..schema import Schema
 from ._sources import Item
 
 PROVENANCE_SUFFIX = "_provenance"
+# The row's probability of having been chosen by the sample `corpus push --budget` drew
+# (toolkit.selection: n_h / N_h of its stratum); null without a sample.
+INCLUSION_PROBABILITY = "inclusion_probability"
 CONFIDENCE_SUFFIX = "_confidence"
 
 
@@ -52,8 +55,10 @@ def id_columns(schema: Schema, *, with_context: bool, keep_authors: bool) -> lis
 
 
 def row_features(schema: Schema, questions: Features, *, with_context: bool,
-                 keep_authors: bool) -> Features:
-    """The full row Features: ids and text, one label + provenance per question, annotations."""
+                 keep_authors: bool, sampled: bool = False) -> Features:
+    """The full row Features: ids and text, one label + provenance per question, annotations;
+    ``sampled`` (the items are a sample: schema ``selection`` or a manifest) adds
+    ``inclusion_probability``, so datasets built without a sample are as before."""
     spec: dict[str, Any] = {}
     for column in id_columns(schema, with_context=with_context, keep_authors=keep_authors):
         spec[column] = Value("int32") if column == "position" else Value("string")
@@ -64,6 +69,8 @@ def row_features(schema: Schema, questions: Features, *, with_context: bool,
         if question.name in confident:
             spec[question.name + CONFIDENCE_SUFFIX] = Value("float32")
     spec["n_annotators"] = Value("int32")
+    if sampled:
+        spec[INCLUSION_PROBABILITY] = Value("float64")
     per_annotator: dict[str, Any] = {"annotator": Value("string")}
     for question in schema.questions:
         per_annotator[question.name] = questions[question.name]
@@ -180,7 +187,12 @@ class RowEncoder:
     """
 
     def __init__(self, schema: Schema, features: Features, *, with_context: bool,
-                 keep_authors: bool) -> None:
+                 keep_authors: bool, probabilities: Mapping[str, float] | None = None) -> None:
+        # corpus key -> inclusion probability (the sample's manifest); a near-duplicate
+        # copy labelled through its first comment (no task) is chosen with its first
+        self.probabilities = probabilities or {}
+        self._sampled = INCLUSION_PROBABILITY in features
+        self._key_prefix = f"{schema.name}:"
         self.columns = id_columns(schema, with_context=with_context, keep_authors=keep_authors)
         self.questions = [q.name for q in schema.questions]
         # Multi choice and spans: "none of them" is an answer, written [] (null = unresolved).
@@ -220,6 +232,8 @@ class RowEncoder:
                     row.insert(at, confidence.get(name))
                     at += 1
         row.append(item.n_annotators)
+        if self._sampled:
+            row.append(self._probability(item))
         annotations = []
         pseudonyms = self.pseudonyms
         for annotator, answers in item.annotations:
@@ -235,6 +249,16 @@ class RowEncoder:
             annotations.append(tuple(entry))
         row.append(annotations)
         return row
+
+
+    def _probability(self, item: Item) -> float | None:
+        if not self.probabilities:
+            return None
+        found = self.probabilities.get(item.corpus_key)
+        first = item.data.get("duplicate_of")
+        if found is None and first and item.task_id is None:
+            found = self.probabilities.get(self._key_prefix + str(first))
+        return found
 
 
 def rows_table(rows: list[list], features: Features) -> pa.Table:

@@ -23,7 +23,7 @@ from .checks import (
     check_schema,
 )
 from .load import MAX_SCHEMA_BYTES, load_schema, parse_schema, read_schema_text
-from .model import AnnotationPolicy, DatasetDefaults, Label, Question, Schema, When
+from .model import AnnotationPolicy, DatasetDefaults, Label, Question, Schema, Selection, When
 
 __all__ = [
     "DEFAULT_SPAN_FIELD",
@@ -40,6 +40,7 @@ __all__ = [
     "Problem",
     "Question",
     "Schema",
+    "Selection",
     "Unit",
     "When",
     "check_schema",

@@ -225,6 +225,28 @@ def check_schema(schema: Schema) -> list[Problem]:
             bad(("dataset", "stratify_by"), f"stratify_by {ds.stratify_by!r} {what}; name a "
                 f"single-choice question ({singles or 'none defined'}) or remove it")
 
+    # The sample (toolkit.selection).
+    sel = schema.selection
+    if sel is not None:
+        seen_strata: set[str] = set()
+        for si, key in enumerate(sel.stratify_by):
+            if key in seen_strata:
+                bad(("selection", "stratify_by", si), f"stratify_by lists {key!r} twice; "
+                    "remove one")
+            seen_strata.add(key)
+            if key == "article" and schema.unit == "article":
+                bad(("selection", "stratify_by", si), "stratify_by 'article' needs comment "
+                    "units (each article is its own unit here); use site, month or length")
+        if sel.min_length is not None and sel.max_length is not None \
+                and sel.min_length > sel.max_length:
+            bad(("selection", "min_length"), f"min_length ({sel.min_length}) is more than "
+                f"max_length ({sel.max_length}): no unit could be sampled; lower it")
+        if schema.unit == "comment" and pol.near_duplicates == "annotate_each":
+            bad(("selection",), "a sample holds at most one comment per near-duplicate "
+                "cluster (copies are labelled through their first), which "
+                "`annotation.near_duplicates: annotate_each` contradicts; use annotate_once "
+                "or once_per_article, or remove selection", at_key=True)
+
     # Text that XML cannot carry.
     for loc, text in _texts(schema):
         if _XML_INVALID.search(text):

@@ -175,6 +175,33 @@ class DatasetDefaults(_Strict):
     task_categories: list[str] = Field(default_factory=lambda: ["text-classification"])
 
 
+STRATIFY_KEYS = ("site", "article", "month", "length")
+
+
+class Selection(_Strict):
+    """A budgeted, reproducible sample of the corpus's units (toolkit.selection): how many,
+    stratified by what, with which seed, among which units."""
+
+    budget: int = Field(ge=1)  # units in the sample (`corpus push --budget` overrides it)
+    stratify_by: list[Literal["site", "article", "month", "length"]] = Field(
+        default_factory=list)
+    seed: int = Field(default=0, ge=0)
+    min_length: int | None = Field(default=None, ge=0)  # characters of the unit's text
+    max_length: int | None = Field(default=None, ge=1)
+
+    @field_validator("stratify_by", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("budget", "seed", "min_length", "max_length", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticCustomError("boolean_refused", "must be a whole number, not a boolean")
+        return value
+
+
 class Schema(_Strict):
     """A whole annotation project."""
 
@@ -188,6 +215,8 @@ class Schema(_Strict):
     questions: list[Question]
     annotation: AnnotationPolicy = Field(default_factory=AnnotationPolicy)
     dataset: DatasetDefaults = Field(default_factory=DatasetDefaults)
+    # None: push sends every unit (unless `corpus push --budget`)
+    selection: Selection | None = None
 
     @field_validator("version", mode="before")
     @classmethod
@@ -229,10 +258,12 @@ class Schema(_Strict):
         """The canonical form: sorted keys, defaults filled in, no YAML formatting.
 
         Keys added after the first release (``annotation.near_duplicates``,
-        ``annotation.min_confidence``, ``annotation.adjudicators``) are left out while
-        at their default, so a schema that does not use them keeps the content hash it
-        had before they existed."""
+        ``annotation.min_confidence``, ``annotation.adjudicators``, ``selection``) are left
+        out while at their default, so a schema that does not use them keeps the content
+        hash it had before they existed."""
         dumped = self.model_dump(mode="json")
+        if dumped.get("selection") is None:
+            dumped.pop("selection", None)
         policy = dumped["annotation"]
         for key in ("near_duplicates", "min_confidence", "adjudicators"):
             default = AnnotationPolicy.model_fields[key].get_default(call_default_factory=True)

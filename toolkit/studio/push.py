@@ -28,6 +28,7 @@ from ..findings import Finding
 from ..ingest.near_duplicates import copies_not_pushed
 from ..paths import DEFAULT_LEDGER_DIR, default_tasks_file, replacing
 from ..schema import Schema
+from ..selection import Design, Sample, design_of, manifest_path, select, write_manifest
 from ..tasks import tasks_from_corpus
 from . import repair
 from .connection import Studio, raise_for_status, resolve, safe_url, studio_errors
@@ -66,6 +67,11 @@ class PushResult:
     unit: str = "unit"  # the schema's unit: comment or article
     units: int = 0  # units of the corpus under the schema, each counted once below
     twice: int = 0  # units the corpus holds again under a key already read (P001)
+    # a budget (schema `selection` or --budget): the sample, units left out of it, and
+    # where its frame is recorded
+    sample: Sample | None = None
+    not_sampled: int = 0
+    manifest: Path | None = None
 
     def accounted(self) -> list[tuple[int, str]]:
         """Where each of the corpus's ``units`` went: (count, what), adding up to ``units``
@@ -76,6 +82,8 @@ class PushResult:
         parts.append((self.twice, "skipped (in the corpus twice)"))
         if self.copies_not_pushed:
             parts.append((self.copies_not_pushed, "near-duplicate copies not pushed"))
+        if self.sample is not None:
+            parts.append((self.not_sampled, "not in the sample"))
         return parts
 
 
@@ -124,11 +132,13 @@ def _batches(items: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult) -> Iterator[dict]:
+def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult,
+                    *, sampled: bool = False) -> Iterator[dict]:
     """The corpus's tasks minus the near-duplicate copies the schema annotates once
-    (``annotation.near_duplicates``); says how many and why in ``result``."""
+    (``annotation.near_duplicates``; with a sample, no copy: a sample holds one comment
+    per cluster); says how many and why in ``result``."""
     tasks = tasks_from_corpus(schema, corpus_path)
-    policy = schema.annotation.near_duplicates
+    policy = "annotate_once" if sampled else schema.annotation.near_duplicates
     if schema.unit != "comment" or policy == "annotate_each":  # every copy is pushed
         return tasks
     skip = copies_not_pushed(policy, read_corpus(Path(corpus_path)))
@@ -140,11 +150,57 @@ def _without_copies(schema: Schema, corpus_path: Path | str, result: PushResult)
         else "anywhere"
     result.skipped.append(Finding(
         "info", "P060", str(corpus_path),
-        f"{len(skip)} near-duplicate copies {where} not pushed (annotation.near_duplicates: "
-        f"{policy}); their answer cannot differ from their first comment's",
+        f"{len(skip)} near-duplicate copies {where} not pushed ("
+        + ("a sample holds one comment per cluster)" if sampled else
+           f"annotation.near_duplicates: {policy}); their answer cannot differ from their "
+           "first comment's"),
         "the build gives each its first comment's labels, marked duplicate_of",
     ))
     return (task for task in tasks if task["unit_id"] not in skip)
+
+
+def _sampled(
+    schema: Schema,
+    corpus_path: Path | str,
+    design: Design | None,
+    ledger_ids: dict[str, int],
+    result: PushResult,
+    manifest_at: Path,
+) -> Iterator[dict]:
+    """The tasks to consider: every unit's without a design; with one, those of the units
+    the sample chooses (and those already pushed), its frame recorded at ``manifest_at``."""
+    if design is None:
+        return _without_copies(schema, corpus_path, result)
+    prefix = f"{schema.name}:"
+    pushed = {key[len(prefix):] for key in ledger_ids if key.startswith(prefix)}
+    sample = result.sample = select(corpus_path, design, pushed)
+    result.manifest = write_manifest(manifest_at, sample, schema, corpus_path)
+    noun = f"{schema.unit}s"
+    if design.budget >= sample.population:
+        result.skipped.append(Finding(
+            "info", "P065", str(corpus_path),
+            f"budget {design.budget} is more than the {sample.population} {noun} that may be "
+            f"sampled: all {sample.population} are in the sample",
+            "nothing is left out; a smaller budget samples",
+        ))
+    elif sample.pushed >= design.budget:
+        result.skipped.append(Finding(
+            "info", "P066", str(corpus_path),
+            f"{sample.pushed} {noun} of the sample's frame were pushed already, as many as "
+            f"the budget {design.budget} or more: nothing new is sampled (pushed units are "
+            "never taken back)", "raise the budget to push more",
+        ))
+    chosen = sample.chosen
+
+    def keep(tasks: Iterator[dict]) -> Iterator[dict]:
+        for task in tasks:
+            if task["unit_id"] in chosen or task["corpus_key"] in ledger_ids:
+                yield task
+            else:
+                result.units += 1
+                result.not_sampled += 1
+
+    return keep(_without_copies(schema, corpus_path, result, sampled=True))
 
 
 def _new_tasks(
@@ -220,8 +276,13 @@ def push(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     on_progress: Callable[[int, int | None], None] | None = None,
     say: Callable[[str], None] | None = None,
+    budget: int | None = None,
 ) -> PushResult:
     """Push the corpus's units under ``schema`` to Label Studio; idempotent.
+
+    With a budget (``budget``, else the schema's ``selection``), only the units of the
+    sample (toolkit.selection) are imported; those pushed before stay in it, and its frame
+    is recorded beside the ledger (``<schema>.selection.json``).
 
     ``on_progress(imported_so_far, total_to_import_or_None)`` is called after each batch.
     Any transport failure (timeout, connection lost while writing) is raised as
@@ -244,7 +305,7 @@ def push(
             ledger = Ledger.load(path, studio.url, schema.name)
             state["ledger"] = ledger
             _push(schema, corpus_path, studio, ledger, result, state, predictions,
-                  batch_size, on_progress, say)
+                  batch_size, on_progress, say, design_of(schema, budget))
     except KeyboardInterrupt as exc:
         raise Interrupted(_interrupted_line(result, state)) from exc
     return result
@@ -277,6 +338,7 @@ def _push(
     batch_size: int,
     on_progress: Callable[[int, int | None], None] | None,
     say: Callable[[str], None],
+    design: Design | None = None,
 ) -> None:
     with studio_errors(studio.url, "pushing"):  # timeouts, dropped writes: one line
         project_id = find_project(studio, schema, ledger.project_id)
@@ -319,7 +381,8 @@ def _push(
                 say(f"{len(ledger.ids) - known} tasks of project {project_id} were not in "
                     "this ledger (pushed from elsewhere): recorded")
 
-        tasks = _without_copies(schema, corpus_path, result)
+        tasks = _sampled(schema, corpus_path, design, ledger.ids, result,
+                         manifest_path(ledger.path))
         todo = list(_new_tasks(tasks, ledger.ids, predictions, result))
         total = state["total"] = len(todo)
         state["known"] = len(ledger.ids)  # what the ledger held before this push's imports
@@ -388,6 +451,7 @@ def dry_run(
     ledger_dir: Path | str | None = None,
     url: str | None = None,
     api_key: str | None = None,
+    budget: int | None = None,
 ) -> PushResult:
     """Write the tasks a push would import as one JSON list (Label Studio's import
     format, also importable by hand in its UI) to ``out`` (default
@@ -396,7 +460,10 @@ def dry_run(
     Units the local ledger already holds are left out: the ledger is ``ledger_file``,
     or, with ``ledger_dir``, the one of the server push would talk to (``url``, else
     LABEL_STUDIO_URL / the local server's credentials, as :func:`connection.resolve`
-    finds it). With neither, or no such ledger file yet, every unit is written."""
+    finds it). With neither, or no such ledger file yet, every unit is written.
+
+    With a budget (``budget``, else the schema's ``selection``) only the sample's new
+    units are written, and its frame beside ``out`` (``<out stem>.selection.json``)."""
     if ledger_file is None and ledger_dir is not None:
         ledger_file = _known_ledger(schema, ledger_dir, url, api_key)
     if out is None:
@@ -409,7 +476,8 @@ def dry_run(
     out = Path(out)
     with replacing(out) as tmp, tmp.open("wb") as handle:  # never a half file
         handle.write(b"[")
-        tasks = _without_copies(schema, corpus_path, result)
+        tasks = _sampled(schema, corpus_path, design_of(schema, budget), ids, result,
+                         manifest_path(out))
         for task in _new_tasks(tasks, ids, predictions, result):
             handle.write(b",\n" if result.created else b"\n")
             handle.write(orjson.dumps(task))
