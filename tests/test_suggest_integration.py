@@ -32,7 +32,6 @@ from toolkit.studio.ledger import Ledger, ledger_path
 from toolkit.studio.next_up import NEXT_UP_PREFIX
 from toolkit.studio.order import priority_order
 from toolkit.studio.pull import pull
-from toolkit.studio.push import push
 from toolkit.studio.results import build_result
 from toolkit.studio.snapshot import open_snapshot
 from toolkit.workflows.next_up import push_slice, suggest
@@ -47,6 +46,9 @@ TEXTS = {  # comment id -> text (the spans suggestion marks "الوزير")
 
 
 def _schema(tmp_path, name: str):
+    """The shipped comment schema under a name of this run (a kept server's projects are
+    found again by schema name), overlap 2."""
+    name = f"{name}_{uuid.uuid4().hex[:6]}"
     data = yaml.safe_load((ROOT_DIR / "schemas" / "comment_stance.yaml").read_text("utf-8"))
     data.update({"name": name, "title": f"Suggest {name}"})
     data["annotation"].update({"overlap": 2, "min_annotations": 2, "rule": "majority"})
@@ -85,21 +87,22 @@ def _ledger(tmp_path, studio, schema) -> dict[str, int]:
 
 
 class Annotator:
-    """An ordinary account logged in with its own session, as the labeling UI is."""
+    """An ordinary account, signed up through the web form as a new annotator does (an
+    account made by ``users.create`` belongs to no organization and cannot log in), then
+    talking to the server with its own session, as the labeling UI does."""
 
     def __init__(self, studio, name: str) -> None:
-        password = secrets.token_urlsafe(12)
         email = f"{name}@annotators.test"
-        self.id = studio.client.users.create(username=name, email=email, password=password).id
         self.http = httpx.Client(base_url=studio.url, timeout=60)
-        self.http.get("/user/login/")
-        csrf = self.http.cookies.get("csrftoken")
-        login = self.http.post("/user/login/", data={"email": email, "password": password,
-                                                     "csrfmiddlewaretoken": csrf},
-                               headers={"Referer": f"{studio.url}/user/login/"})
-        assert login.status_code in (302, 303), login.text[:300]
+        self.http.get("/user/signup/")
+        signup = self.http.post(
+            "/user/signup/", headers={"Referer": f"{studio.url}/user/signup/"},
+            data={"email": email, "password": secrets.token_urlsafe(12),
+                  "csrfmiddlewaretoken": self.http.cookies.get("csrftoken")})
+        assert signup.status_code in (302, 303), signup.text[:300]
         self.headers = {"X-CSRFToken": self.http.cookies.get("csrftoken") or "",
                         "Referer": studio.url}
+        self.id = self.http.get("/api/current-user/whoami").json()["id"]
 
     def next(self, project: int) -> dict | None:
         response = self.http.get(f"/api/projects/{project}/next")
@@ -110,7 +113,15 @@ class Annotator:
 
     def submit(self, task: dict, stance: str) -> dict:
         """Submit as the labeling UI does: the pre-filled prediction's result, kept
-        (origin "prediction") or changed ("prediction-changed"), with its id."""
+        (origin "prediction") or changed ("prediction-changed"), with its id; without a
+        prediction, a fresh answer."""
+        if not task["predictions"]:
+            result = [{"id": "fresh", "from_name": "stance", "to_name": "text",
+                       "type": "choices", "value": {"choices": [stance]}}]
+            response = self.http.post(f"/api/tasks/{task['id']}/annotations/",
+                                      headers=self.headers, json={"result": result})
+            assert response.status_code == 201, response.text[:300]
+            return response.json()
         prediction = task["predictions"][0]
         result = []
         for item in prediction["result"]:
@@ -134,8 +145,7 @@ def test_suggest_attaches_once_per_version_skips_and_writes_the_tab(studio, tmp_
     ledger_dir = tmp_path / "ledger"
     # the first 5 comments are on the server, without predictions; c6..c8 are not
     pushed = push_slice(schema, studio.connection, corpus, 5, ledger_dir=ledger_dir)
-    assert pushed.order == ["suggest_tab:c1", "suggest_tab:c2", "suggest_tab:c3",
-                            "suggest_tab:c4", "suggest_tab:c5"]  # no scores: corpus order
+    assert pushed.order == [f"{schema.name}:c{n}" for n in range(1, 6)]  # corpus order
     assert pushed.push.created == 5 and pushed.push.later == 3
     project = pushed.push.project_id
     tasks = _ledger(tmp_path, studio, schema)
@@ -175,8 +185,11 @@ def test_suggest_attaches_once_per_version_skips_and_writes_the_tab(studio, tmp_
     assert newer.tab.title == "Next up (2)"
     assert studio.connection.http.get(f"/api/projects/{project}/").json()["model_version"] \
         == "m2"
-    task = studio.connection.http.get(f"/api/tasks/{tasks['c1']}/").json()
-    assert sorted(p["model_version"] for p in task["predictions"]) == ["m2"]  # shown: newest
+    # what the labeling stream pre-fills: the newest version only
+    task = Annotator(studio, f"tab_{uuid.uuid4().hex[:6]}").next(project)
+    assert task is not None and task["id"] == tasks["c1"]
+    assert [(p["model_version"], p["result"][0]["value"]) for p in task["predictions"]] == [
+        ("m2", {"choices": ["disagree"]})]
     every = studio.connection.http.get("/api/predictions/", params={"task": tasks["c1"]}).json()
     assert sorted(p["model_version"] for p in every) == ["m1", "m2"]  # the old one is kept
 
@@ -248,7 +261,9 @@ def test_annotators_get_suggestions_in_priority_order_and_keep_their_answers(
         assert task is not None
         cid = task["data"]["corpus_key"].split(":")[1]
         served.append(cid)
-        assert task["predictions"][0]["model_version"] == ("m1" if cid == "c2" else "m2")
+        # the project shows m2 now; m2 has no prediction for c2, and m1's stays hidden
+        assert [p["model_version"] for p in task["predictions"]] == ([] if cid == "c2"
+                                                                      else ["m2"])
         ann_c.submit(task, "disagree")
     assert served == ["c2", "c7", "c1"]
 
@@ -268,9 +283,11 @@ def test_annotators_get_suggestions_in_priority_order_and_keep_their_answers(
         if "rejected" not in path.parts:
             rows.update({row["comment_id"]: row for row in pq.read_table(path).to_pylist()})
     assert built is not None
+    names = schema.question("stance").label_values  # ClassLabel: stored as indexes
     # the annotators' answer, not the model's "agree"
-    assert rows["c4"]["stance"] == "disagree"
-    assert sorted(a["stance"] for a in rows["c4"]["annotations"]) == ["disagree", "disagree"]
-    assert rows["c2"]["stance"] == "disagree"  # decided by C's third answer
-    assert sorted(a["stance"] for a in rows["c2"]["annotations"]) == [
+    assert names[rows["c4"]["stance"]] == "disagree"
+    assert sorted(names[a["stance"]] for a in rows["c4"]["annotations"]) == [
+        "disagree", "disagree"]
+    assert names[rows["c2"]["stance"]] == "disagree"  # decided by C's third answer
+    assert sorted(names[a["stance"]] for a in rows["c2"]["annotations"]) == [
         "disagree", "disagree", "neutral"]
