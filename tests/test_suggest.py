@@ -130,3 +130,10 @@ def test_slice_must_be_a_positive_count(tmp_path, capsys, bad):
                  "--corpus", str(tmp_path / "none.jsonl")])
     assert code == 2
     assert "--slice" in capsys.readouterr().err
+
+
+def test_suggest_without_its_predictions_file_is_one_line_exit_2(tmp_path, capsys):
+    code = main(["suggest", "--schema", str(STANCE), "--predictions",
+                 str(tmp_path / "missing.jsonl")])
+    err = capsys.readouterr().err
+    assert code == 2 and "missing.jsonl" in err and "Traceback" not in err

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from toolkit.cli import main
 from toolkit.corpus import Article, Comment, write_corpus
 from toolkit.dataset import build_dataset
 from toolkit.schema import load_schema
@@ -139,7 +140,7 @@ class Annotator:
         return response.json()
 
 
-def test_suggest_attaches_once_per_version_skips_and_writes_the_tab(studio, tmp_path):
+def test_suggest_attaches_once_per_version_skips_and_writes_the_tab(studio, tmp_path, capsys):
     schema = _schema(tmp_path, "suggest_tab")
     corpus = _corpus(tmp_path)
     ledger_dir = tmp_path / "ledger"
@@ -170,8 +171,15 @@ def test_suggest_attaches_once_per_version_skips_and_writes_the_tab(studio, tmp_
              if v["data"]["title"].startswith(NEXT_UP_PREFIX)]
     assert len(views) == 1
 
-    again = suggest(schema, studio.connection, m1, ledger_dir=ledger_dir).suggestions
-    assert (again.attached, again.already, again.not_on_server) == (0, 4, 1)
+    code = main(["suggest", "--schema", str(tmp_path / f"{schema.name}.yaml"), "--predictions",
+                 str(m1), "--ledger-dir", str(ledger_dir), "--url", studio.url, "--api-key",
+                 studio.api_key])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert (f"Suggestions: 0 attached to project {project}; skipped 5: 4 already there (same "
+            "model_version), 1 not on the server (push them first), 0 on finished tasks") in out
+    assert "Tab 'Next up (4)'" in out and studio.api_key not in out + err
+    assert "left out of the suggestions" in err
 
     # c2 is finished (its overlap of 2 answers): a new model version skips it
     for user in (studio.make_annotator("sug_x"), studio.make_annotator("sug_y")):

@@ -20,7 +20,7 @@ from .output import err_console, out_console, say
 def suggest(
     schema_path: Path = typer.Option(..., "--schema", "-s", help="The schema YAML file."),
     predictions: Path = typer.Option(
-        ..., "--predictions", metavar="FILE",
+        ..., "--predictions", metavar="FILE", exists=True, dir_okay=False,
         help="JSONL of {corpus_key, model_version, score?, result} (corpus model predict "
         "writes it; any model's file in that format works)."),
     ledger_dir: Path = typer.Option(
