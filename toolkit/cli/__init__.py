@@ -75,13 +75,14 @@ from . import (  # noqa: E402  (after `app`, which the modules do not import)
     report,
     schema,
     studio,
+    suggest,
     validate,
 )
 
 # In the order a user meets them; `corpus --help` lists them so.
 STAGES: tuple = (
-    ingest, schema, studio, push, pull, validate, agree, adjudicate, build, report, publish,
-    pipeline,
+    ingest, schema, studio, push, suggest, pull, validate, agree, adjudicate, build, report,
+    publish, pipeline,
 )
 for module in STAGES:
     module.register(app)

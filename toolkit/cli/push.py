@@ -12,6 +12,7 @@ from ..schema import load_schema
 from ..studio import push as pushing
 from ..studio.connection import connect
 from ..studio.lock import DEFAULT_LOCK_TIMEOUT
+from ..workflows.next_up import SliceResult, ordering, push_slice
 from .options import ApiKeyOption, UrlOption
 from .output import naming, out_console, output_file, print_findings, progress_bar, say
 
@@ -25,6 +26,17 @@ def push(
     predictions: Path | None = typer.Option(
         None, "--predictions", metavar="FILE",
         help="JSONL of {corpus_key, model_version, score?, result}: pre-annotations by key.",
+    ),
+    slice_size: int | None = typer.Option(
+        None, "--slice", min=1, metavar="N",
+        help="Import only the next N units not on the server, most uncertain first (by "
+        "--predictions' scores; units without one after, in corpus order); first, the "
+        "labelled items whose consensus is weak (newest snapshot) are opened for one more "
+        "answer. Annotators get tasks in import order: push a slice when the last is done.",
+    ),
+    snapshot_dir: Path | None = typer.Option(
+        None, "--snapshot-dir", metavar="DIR",
+        help="With --slice: where pull writes snapshots (default exports/<schema>/snapshots).",
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Write the tasks that would be imported instead of importing."
@@ -63,6 +75,9 @@ def push(
     Example: corpus push --schema schemas/comment_stance.yaml --corpus exports/corpus.jsonl
 
     Example: corpus push -s schemas/comment_stance.yaml --budget 500 --dry-run --out sample.json
+
+    Example (the next 200, most uncertain first):
+    corpus push --schema schemas/comment_stance.yaml --slice 200 --predictions preds.jsonl
     """
     if out is not None and not dry_run:
         raise UsageError(
@@ -84,6 +99,7 @@ def push(
             result = pushing.dry_run(
                 schema, corpus, out, predictions_path=predictions, ledger_dir=ledger_dir,
                 url=url, api_key=api_key, budget=budget,
+                order=ordering(predictions) if slice_size else None, limit=slice_size,
             )
         print_findings(result.skipped)
         show_sample(result)
@@ -95,6 +111,19 @@ def push(
         return
 
     studio = connect(url, api_key, say=say)
+    if slice_size is not None:
+        try:
+            with progress_bar("import") as on_progress:
+                sliced = push_slice(
+                    schema, studio, corpus, slice_size, predictions_path=predictions,
+                    snapshot_dir=snapshot_dir, ledger_dir=ledger_dir, lock_timeout=lock_timeout,
+                    batch_size=batch_size, on_progress=on_progress, say=say,
+                )
+        finally:
+            studio.close()
+        show_slice(sliced)
+        show_push(sliced.push, studio.url)
+        return
     try:
         with progress_bar("import") as on_progress:
             result = pushing.push(
@@ -134,6 +163,32 @@ def show_push(result: pushing.PushResult, url: str) -> None:
         f"Tasks: {units_line(result)}; predictions attached: {result.predictions_attached}",
         markup=False,
     )
+    if result.suggestions_off:
+        out_console.print(f"Left out of the suggestions: {result.suggestions_off} answer(s) to "
+                          "questions with suggest off", markup=False)
+    if result.model_version is not None:
+        out_console.print(f"Model version {result.model_version!r} shown to annotators",
+                          markup=False)
+
+
+def show_slice(result: SliceResult) -> None:
+    """The weak items opened for another answer, and the slice's order, on stdout."""
+    if result.snapshot is None:
+        out_console.print("Weak consensus: no snapshot of the project yet (corpus pull); "
+                          "nothing to re-open", markup=False)
+    elif result.reopened is None:
+        out_console.print(f"Weak consensus: none in {result.snapshot.name}", markup=False)
+    else:
+        done = result.reopened
+        out_console.print(
+            f"Weak consensus: {len(result.weak)} item(s) in {result.snapshot.name} want "
+            f"another answer: {len(done.raised)} re-opened, {len(done.already)} already "
+            f"open, {len(done.missing)} no longer on the server", markup=False)
+    if result.order:
+        out_console.print(
+            f"Slice order: {result.scored} by prediction score (least confident first), "
+            f"{len(result.order) - result.scored} without a prediction (corpus order); "
+            f"first: {', '.join(result.order[:3])}", markup=False)
 
 
 def show_sample(result: pushing.PushResult) -> None:

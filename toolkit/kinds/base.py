@@ -139,6 +139,10 @@ class Kind:
     #: (one label per item), PER_LABEL (a set: label by label, binary relevance), or None
     #: (the majority rule's label is kept, as for spans and free text)
     label_model: ClassVar[str | None] = None
+    #: a model's answer is shown pre-filled to annotators unless the question says
+    #: ``suggest: false`` (closed questions); off by default where a suggestion anchors
+    #: the answer too strongly to be worth it (spans, free text): ``suggest: true`` opts in
+    suggest_by_default: ClassVar[bool] = False
 
     # -- schema -------------------------------------------------------------------------
     def label_values(self, question: Question) -> list[str]:

@@ -28,6 +28,7 @@ class ChoiceKind(Kind):
 
     choice = True
     labels_rule = "required"
+    suggest_by_default = True
     gathers = True
     result_type = "choices"
     agreement_method: ClassVar[str | None] = "alpha nominal"

@@ -23,6 +23,7 @@ class Rating(Kind):
     report_distribution = True
     label_model = ONE_LABEL
     alpha_level = "ordinal"
+    suggest_by_default = True
 
     def answer_values(self, question: Question) -> list[Any]:
         return list(range(1, (question.scale or 5) + 1))

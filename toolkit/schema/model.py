@@ -76,6 +76,9 @@ class Question(_Strict):
     allow_overlap: bool = False  # spans: may two spans overlap?
     scale: int | None = None  # rating: 1..scale
     when: When | None = None
+    # show a model's answer pre-filled to annotators? None: the kind's default
+    # (Kind.suggest_by_default: on for closed questions, off for spans and free text)
+    suggest: bool | None = None
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -109,6 +112,13 @@ class Question(_Strict):
     @property
     def prompt(self) -> str:
         return self.title or self.name
+
+    @property
+    def suggests(self) -> bool:
+        """Are a model's answers to this question shown to annotators (``suggest``, else
+        the kind's default)?"""
+        return self.suggest if self.suggest is not None else \
+            kind_of(self.kind).suggest_by_default
 
 
 def _registered(value: Any, registry: Mapping[str, Any]) -> Any:
@@ -258,12 +268,15 @@ class Schema(_Strict):
         """The canonical form: sorted keys, defaults filled in, no YAML formatting.
 
         Keys added after the first release (``annotation.near_duplicates``,
-        ``annotation.min_confidence``, ``annotation.adjudicators``, ``selection``) are left
-        out while at their default, so a schema that does not use them keeps the content
-        hash it had before they existed."""
+        ``annotation.min_confidence``, ``annotation.adjudicators``, ``selection``, a
+        question's ``suggest``) are left out while at their default, so a schema that does
+        not use them keeps the content hash it had before they existed."""
         dumped = self.model_dump(mode="json")
         if dumped.get("selection") is None:
             dumped.pop("selection", None)
+        for question in dumped["questions"]:
+            if question.get("suggest") is None:
+                question.pop("suggest", None)
         policy = dumped["annotation"]
         for key in ("near_duplicates", "min_confidence", "adjudicators"):
             default = AnnotationPolicy.model_fields[key].get_default(call_default_factory=True)

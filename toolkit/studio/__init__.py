@@ -10,6 +10,11 @@
     pull         the annotations back as a snapshot file
     snapshot     the snapshot file format (write, open, stream)
     results      answers -> Label Studio result items (the demo's annotator)
+    predictions  which of a model's answers are suggested; the version the UI shows
+    suggest      predictions attached to tasks already on the server (`corpus suggest`)
+    order        the priority order push imports a slice in (least confident first)
+    overlap      a task's own overlap raised: one more answer for a weak item
+    next_up      the "Next up (N)" tab: open tasks with a suggestion, by score
     annotate     annotator accounts and submitting annotations through the API
 
 The modules are imported by name (``from toolkit.studio.push import push``); importing

@@ -34,6 +34,7 @@ from . import repair
 from .connection import Studio, raise_for_status, resolve, safe_url, studio_errors
 from .ledger import Ledger, ledger_path
 from .lock import DEFAULT_LOCK_TIMEOUT, ledger_lock
+from .predictions import show_model_version, suggested
 from .project import find_project, marked_projects, project_title, sync_project
 
 DEFAULT_BATCH_SIZE = 1000
@@ -72,6 +73,9 @@ class PushResult:
     sample: Sample | None = None
     not_sampled: int = 0
     manifest: Path | None = None
+    later: int = 0  # new units left for a later slice (``limit``)
+    suggestions_off: int = 0  # prediction results left out: their question has suggest off
+    model_version: str | None = None  # the version the labeling UI now pre-fills from
 
     def accounted(self) -> list[tuple[int, str]]:
         """Where each of the corpus's ``units`` went: (count, what), adding up to ``units``
@@ -80,6 +84,8 @@ class PushResult:
         if self.raced_copies:
             parts.append((self.raced_copies, "imported by another push at the same time"))
         parts.append((self.twice, "skipped (in the corpus twice)"))
+        if self.later:
+            parts.append((self.later, "left for later slices"))
         if self.copies_not_pushed:
             parts.append((self.copies_not_pushed, "near-duplicate copies not pushed"))
         if self.sample is not None:
@@ -277,12 +283,21 @@ def push(
     on_progress: Callable[[int, int | None], None] | None = None,
     say: Callable[[str], None] | None = None,
     budget: int | None = None,
+    order: Callable[[list[str]], list[str]] | None = None,
+    limit: int | None = None,
 ) -> PushResult:
     """Push the corpus's units under ``schema`` to Label Studio; idempotent.
 
     With a budget (``budget``, else the schema's ``selection``), only the units of the
     sample (toolkit.selection) are imported; those pushed before stay in it, and its frame
     is recorded beside the ledger (``<schema>.selection.json``).
+
+    ``order`` puts the keys of the units to import (corpus order) in the order to import
+    them (e.g. :func:`toolkit.studio.order.priority_order`): task ids, and so the stream
+    annotators get, follow it. ``limit`` imports only the first ``limit`` of them (a
+    slice; the rest are counted in ``later``). Predictions keep only the results of
+    questions that suggest (:func:`toolkit.studio.predictions.suggested`), and the
+    project is pointed at the last model version attached.
 
     ``on_progress(imported_so_far, total_to_import_or_None)`` is called after each batch.
     Any transport failure (timeout, connection lost while writing) is raised as
@@ -297,7 +312,7 @@ def push(
     """
     say = say or (lambda _line: None)
     result = PushResult(project_title=project_title(schema), unit=schema.unit)
-    predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
+    predictions = _suggested(schema, predictions_path, result)
     path = ledger_path(ledger_dir, studio.url, schema.name)
     state: dict = {"total": None}
     try:
@@ -305,10 +320,32 @@ def push(
             ledger = Ledger.load(path, studio.url, schema.name)
             state["ledger"] = ledger
             _push(schema, corpus_path, studio, ledger, result, state, predictions,
-                  batch_size, on_progress, say, design_of(schema, budget))
+                  batch_size, on_progress, say, design_of(schema, budget), order, limit)
     except KeyboardInterrupt as exc:
         raise Interrupted(_interrupted_line(result, state)) from exc
     return result
+
+
+def _suggested(schema: Schema, predictions_path: Path | str | None, result: PushResult
+               ) -> dict[str, list[dict]]:
+    """The predictions file's suggestions (questions with suggestions off left out)."""
+    if not predictions_path:
+        return {}
+    filtered = suggested(schema, read_predictions(Path(predictions_path)))
+    result.suggestions_off = filtered.results_off
+    return filtered.predictions
+
+
+def _in_order(todo: list[dict], order: Callable[[list[str]], list[str]] | None,
+              limit: int | None, result: PushResult) -> list[dict]:
+    """``todo`` in ``order``'s order, cut to ``limit`` (the rest counted as later)."""
+    if order is not None:
+        by_key = {task["data"]["corpus_key"]: task for task in todo}
+        todo = [by_key[key] for key in order(list(by_key))]
+    if limit is not None and len(todo) > limit:
+        result.later = len(todo) - limit
+        todo = todo[:limit]
+    return todo
 
 
 def _interrupted_line(result: PushResult, state: dict) -> str:
@@ -339,6 +376,8 @@ def _push(
     on_progress: Callable[[int, int | None], None] | None,
     say: Callable[[str], None],
     design: Design | None = None,
+    order: Callable[[list[str]], list[str]] | None = None,
+    limit: int | None = None,
 ) -> None:
     with studio_errors(studio.url, "pushing"):  # timeouts, dropped writes: one line
         project_id = find_project(studio, schema, ledger.project_id)
@@ -383,7 +422,8 @@ def _push(
 
         tasks = _sampled(schema, corpus_path, design, ledger.ids, result,
                          manifest_path(ledger.path))
-        todo = list(_new_tasks(tasks, ledger.ids, predictions, result))
+        todo = _in_order(list(_new_tasks(tasks, ledger.ids, predictions, result)), order,
+                         limit, result)
         total = state["total"] = len(todo)
         state["known"] = len(ledger.ids)  # what the ledger held before this push's imports
         if on_progress:
@@ -439,6 +479,16 @@ def _push(
             imported_now = {task["data"]["corpus_key"] for task in todo}
             earlier = {k: v for k, v in predictions.items() if k not in imported_now}
             _attach_predictions_to_present(studio, ledger, earlier, result)
+            attached = [p["model_version"] for task in todo for p in task.get("predictions", ())]
+            if attached or result.predictions_attached:
+                latest = attached[-1] if attached else _last_version(predictions)
+                show_model_version(studio, project_id, latest)
+                result.model_version = latest
+
+
+def _last_version(predictions: dict[str, list[dict]]) -> str:
+    """The model version of the predictions file's last line."""
+    return list(predictions.values())[-1][-1]["model_version"]
 
 
 def dry_run(
@@ -452,6 +502,8 @@ def dry_run(
     url: str | None = None,
     api_key: str | None = None,
     budget: int | None = None,
+    order: Callable[[list[str]], list[str]] | None = None,
+    limit: int | None = None,
 ) -> PushResult:
     """Write the tasks a push would import as one JSON list (Label Studio's import
     format, also importable by hand in its UI) to ``out`` (default
@@ -463,13 +515,14 @@ def dry_run(
     finds it). With neither, or no such ledger file yet, every unit is written.
 
     With a budget (``budget``, else the schema's ``selection``) only the sample's new
-    units are written, and its frame beside ``out`` (``<out stem>.selection.json``)."""
+    units are written, and its frame beside ``out`` (``<out stem>.selection.json``).
+    ``order`` and ``limit``: as for :func:`push` (the slice a push would import)."""
     if ledger_file is None and ledger_dir is not None:
         ledger_file = _known_ledger(schema, ledger_dir, url, api_key)
     if out is None:
         out = default_tasks_file(schema.name)
     result = PushResult(project_title=project_title(schema), unit=schema.unit)
-    predictions = read_predictions(Path(predictions_path)) if predictions_path else {}
+    predictions = _suggested(schema, predictions_path, result)
     ids: dict[str, int] = {}
     if ledger_file is not None and Path(ledger_file).exists():
         ids = Ledger.load(Path(ledger_file), "", schema.name).ids
@@ -478,7 +531,10 @@ def dry_run(
         handle.write(b"[")
         tasks = _sampled(schema, corpus_path, design_of(schema, budget), ids, result,
                          manifest_path(out))
-        for task in _new_tasks(tasks, ids, predictions, result):
+        new = _new_tasks(tasks, ids, predictions, result)
+        if order is not None or limit is not None:  # a slice: held to be ordered
+            new = iter(_in_order(list(new), order, limit, result))
+        for task in new:
             handle.write(b",\n" if result.created else b"\n")
             handle.write(orjson.dumps(task))
             result.created += 1
