@@ -107,9 +107,9 @@ def _counts(texts: Sequence[str], term_ids: Callable[[str], np.ndarray],
     # a stable sort (timsort): the keys come in runs, text after text, so it does little
     # more than sort each text's few hundred keys (np.unique's sort is 4x slower here)
     keys.sort(kind="stable")
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    counts: np.ndarray = np.diff(np.append(starts, len(keys)))
-    keys = keys[starts]
+    runs = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(runs, len(keys)))
+    keys = keys[runs]
     return keys // n_terms, keys % n_terms, counts
 
 
