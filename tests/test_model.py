@@ -238,3 +238,18 @@ def test_a_schema_without_closed_questions_is_bad_input(tmp_path, capsys):
     code = main(["model", "train", "-s", str(path), str(snapshot)])
     err = capsys.readouterr().err
     assert code == 2 and "no single, multi, yes/no or rating question" in err
+
+
+def test_training_weights_are_the_rules_confidence(toy):
+    schema, _, snapshot, _ = toy
+    items = review_snapshot(snapshot, schema).items
+    for number, item in enumerate(items):  # as a label-model rule gives them
+        if number % 2:
+            item.confidence["stance"] = 0.5 + number / 1000
+    data = training_data(items, schema)
+    stance = next(q for q in data.questions if q.name == "stance")
+    given = {item.corpus_key: item.confidence.get("stance", 1.0) for item in items}
+    assert stance.weights.tolist() == [given[key] for key in stance.keys]
+    assert 0.5 < stance.weights.min() < 0.6 and stance.weights.max() == 1.0
+    sarcasm = next(q for q in data.questions if q.name == "sarcasm")
+    assert set(sarcasm.weights.tolist()) == {1.0}  # no confidence given for it: 1
