@@ -176,3 +176,23 @@ def test_comment_markers_and_line_separators_in_names_and_labels_draw(browser, t
     shown = " ".join(seen["svg_text"])
     assert "Huda <!--" in shown and "Lina <!--<script>" in shown
     assert any(t.startswith("موافق<!--<script>") for t in seen["svg_text"]), seen["svg_text"]
+
+
+def test_model_section_draws_its_learning_curve(browser, tmp_path, monkeypatch):
+    """The model section (issue 19 item 6): its table and the learning curve over two
+    trained models draw offline, nothing else breaks."""
+    from model_fixture import project
+
+    from toolkit.workflows.learn import learn
+
+    monkeypatch.chdir(tmp_path)
+    schema, corpus, snapshot = project(tmp_path)
+    learn(schema, snapshot)
+    learn(schema, snapshot)  # a second point on the curve (the same data: the same figures)
+    report = gather_report(snapshot, schema, corpus=corpus)
+    assert report.model is not None and len(report.model.curve) >= 2
+    page = write_html(report, tmp_path / "report.html")
+    seen = _open(browser, page, tmp_path / "report-model.png")
+    _check(seen)
+    assert "chart-learning" in {ident for ident, _, _ in seen["charts"]}
+    assert "labelled items the model learned from" in seen["svg_text"]

@@ -125,7 +125,7 @@ def test_sync_points_the_adjudication_tab_at_what_is_left(tmp_path_factory, monk
     monkeypatch.setattr(adjudicate, "update_tab", update_tab)
     server = object()
     result = toolkit.workflows.sync.sync(schema, studio=server, corpus_path=corpus,
-                                   dataset_dir=tmp_path / "dataset")
+                                         dataset_dir=tmp_path / "dataset", model=False)
     items = [aggregate_task(t, schema) for t in open_snapshot(snapshot).tasks()]
     unresolved = sorted(i.task_id for i in items if i.status == "unresolved")
     assert unresolved and calls == [(server, 7, unresolved)]

@@ -20,6 +20,7 @@ from ..model import (
 )
 from ..paths import DEFAULT_CORPUS
 from ..schema import load_schema
+from ..workflows.learn import save_model
 from .output import (
     err_console,
     naming,
@@ -88,7 +89,7 @@ def train(
         raise typer.Exit(1)
     folder = trained.folder(models)
     with naming(folder):
-        trained.model.save(folder)
+        save_model(trained, models)
     out_console.print(f"Model {trained.version} saved to {folder}/ ({trained.items} training "
                       f"items); suggestions: corpus model predict --schema {schema_path} "
                       "--out predictions.jsonl", markup=False)

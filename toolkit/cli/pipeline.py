@@ -14,6 +14,7 @@ from .adjudicate import show_tab
 from .agree import show_agreement, show_competence
 from .build import show_build
 from .ingest import summary_line
+from .model import show_training
 from .options import ApiKeyOption, UrlOption
 from .output import (
     err_console,
@@ -24,10 +25,12 @@ from .output import (
     say,
 )
 from .pull import show_pull
-from .push import show_push
+from .push import show_push, show_slice
+from .suggest import show_suggest
 from .validate import show_validation
 
 if TYPE_CHECKING:
+    from ..workflows.learn import ModelRun
     from ..workflows.sync import SyncResult
 
 ROWS_SHOWN = 3
@@ -53,6 +56,8 @@ def show_sync(result: SyncResult, url: str, *, annotated: str | None = None) -> 
             err_console.print(f"Could not read: {', '.join(result.ingest.unreadable)}",
                               markup=False)
     _step("Push")
+    if result.slice is not None:
+        show_slice(result.slice)
     show_push(result.push, url)
     if annotated:
         _step("Demo annotations")
@@ -67,11 +72,32 @@ def show_sync(result: SyncResult, url: str, *, annotated: str | None = None) -> 
         show_competence(result.competence)
     _step("Build")
     show_build(result.build)
+    if result.model is not None:
+        _step("Model")
+        show_model_run(result.model)
     if result.report is not None:
         out_console.print(f"Report written to {result.report}", markup=False)
     if result.adjudication is not None:
         _step("Adjudication")
         show_tab(result.adjudication)
+
+
+def show_model_run(run: ModelRun) -> None:
+    """The model's figures, its predictions and the suggestions, or why a step was
+    skipped (one line each)."""
+    if run.trained is not None:
+        show_training(run.trained)
+    if run.saved is not None:
+        out_console.print(f"Model {run.trained.version if run.trained else '?'} saved to "
+                          f"{run.saved}/", markup=False)
+    if run.predicted is not None:
+        p = run.predicted
+        out_console.print(f"Predictions: {p.written} units written to {p.path} ({p.decided} "
+                          "decided left out)", markup=False)
+    if run.suggested is not None:
+        show_suggest(run.suggested, run.predicted.path if run.predicted else Path("-"))
+    for line in run.skipped:
+        out_console.print(f"Skipped: {line}", markup=False)
 
 
 def sync_command(
@@ -83,10 +109,19 @@ def sync_command(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Dataset folder (default: exports/<schema>/dataset)."),
     full: bool = typer.Option(False, "--full", help="Pull every task, not only changes."),
+    slice_size: int | None = typer.Option(
+        None, "--slice", min=1, metavar="N",
+        help="Push only the next N units, most uncertain first by the last model's "
+        "predictions, after opening weak items for another answer (default: all new units)."),
+    model: bool = typer.Option(
+        True, "--model/--no-model",
+        help="Train the baseline model on the new snapshot, predict the undecided units and "
+        "attach the predictions as suggestions (each step skipped with one line when it has "
+        "nothing to do)."),
     url: str | None = UrlOption,
     api_key: str | None = ApiKeyOption,
 ) -> None:
-    """The daily loop: ingest new inputs, push new tasks, pull, validate, agree, build.
+    """The daily loop: ingest, push, pull, validate, agree, build, train, suggest.
 
     New inputs are merged into the corpus (an article met again under its id is
     updated, e.g. a re-scraped page with more comments). Idempotent: nothing is
@@ -95,7 +130,14 @@ def sync_command(
     could not be read, 1 when validation found errors (their items are rejected
     from the dataset with the reason) or the balance does not add up, else 0.
 
+    With --slice N the push imports only the next N units in priority order (the
+    previous run's predictions), so Label Studio's stream hands annotators the most
+    useful tasks first; the model's steps then train on the new snapshot, predict the
+    units not decided yet and pre-fill them for annotators.
+
     Example: corpus sync raw/ --schema schemas/comment_stance.yaml
+
+    Example: corpus sync --schema schemas/comment_stance.yaml --slice 200
     """
     from ..workflows.sync import sync  # imports `datasets`: only when syncing
 
@@ -108,7 +150,7 @@ def sync_command(
             result = sync(
                 schema, studio, inputs=inputs or [], corpus_path=corpus, dataset_dir=out,
                 full_pull=full, say=say, push_progress=push_progress,
-                pull_progress=pull_progress,
+                pull_progress=pull_progress, slice_size=slice_size, model=model,
             )
     finally:
         studio.close()

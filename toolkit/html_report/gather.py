@@ -30,6 +30,7 @@ from ..errors import InputError
 from ..kinds import kind_of
 from ..kinds.base import NONE_KEY
 from ..kinds.labelxml import captions
+from ..model.saved import latest_meta, read_history
 from ..review.aggregate import (
     GROUND_TRUTH,
     MAJORITY,
@@ -54,6 +55,7 @@ from .model import (
     ConfusionCell,
     DayCount,
     LabelCount,
+    ModelView,
     PairAgreement,
     Progress,
     QuestionSummary,
@@ -116,7 +118,16 @@ class Tally:
         self.confused_names = [q.name for q in self.confused]
         self.seen_keys: dict[str, Any] = {}
         self.predicted: Counter = Counter()  # build's outcome per task (predicted)
+        # (question, origin) -> results of annotations made from a suggestion: origin
+        # "prediction" kept as suggested, "prediction-changed" changed (Label Studio 1.23)
+        self.suggested: Counter = Counter()
         self.rejected_detail: Counter = Counter()  # (reason code, detail) -> n
+
+    def _suggested(self, results: Any) -> None:
+        for result in results if isinstance(results, list) else ():
+            origin = result.get("origin") if isinstance(result, dict) else None
+            if origin in ("prediction", "prediction-changed"):
+                self.suggested[(str(result.get("from_name")), origin)] += 1
 
     def __call__(self, task: Task, item: AggregatedItem, invalid: str | None) -> None:
         progress = self.progress
@@ -140,6 +151,8 @@ class Tally:
                 continue
             self.submitted[who] += 1
             progress.submitted += 1
+            if record.raw.get("parent_prediction") is not None:  # made from a suggestion
+                self._suggested(record.raw.get("result"))
             created = record.created_at
             if created is not None and len(created) >= 10:
                 self.per_day[(created[:10], who)] += 1
@@ -250,6 +263,7 @@ def gather_report(
     replicates: int = bootstrap.REPLICATES,
     competence: list[dict[str, Any]] | None = None,
     near_duplicates: dict[str, Any] | None = None,
+    models: str | Path | None = None,
 ) -> ReportPage:
     """The report's aggregates of a snapshot (see the module docstring): the review
     pass (``review_snapshot``) with a :class:`Tally` riding on it, then
@@ -264,7 +278,7 @@ def gather_report(
         competence = review.competence.report_rows()
     return finish_report(review, tally, schema, corpus=corpus, dataset=dataset,
                          replicates=replicates, competence=competence,
-                         near_duplicates=near_duplicates)
+                         near_duplicates=near_duplicates, models=models)
 
 
 def finish_report(
@@ -277,10 +291,12 @@ def finish_report(
     replicates: int = bootstrap.REPLICATES,
     competence: list[dict[str, Any]] | None = None,
     near_duplicates: dict[str, Any] | None = None,
+    models: str | Path | None = None,
 ) -> ReportPage:
     """The report from a review pass that ran with ``tally`` as an observer (with
     validation and agreement): `corpus sync` passes build's pass here. The
-    near-duplicate section is read from ``corpus`` unless given."""
+    near-duplicate section is read from ``corpus`` unless given; the model section from
+    the schema's models folder (``models``, default exports/<schema>/models)."""
     assert review.validation is not None and review.agreement is not None
     snap = review.snapshot
     agreement = review.agreement
@@ -330,7 +346,35 @@ def finish_report(
         )
         report.rejected_reasons = [CodeCount(code, detail, "rejected", n)
                                    for (code, detail), n in sorted(tally.rejected_detail.items())]
+    report.model = model_view(schema, tally, agreement, models)
     return report
+
+
+def model_view(schema: Schema, tally: Tally, agreement: AgreementReport,
+               models: str | Path | None = None) -> ModelView | None:
+    """The model section: the newest model's cross-validated figures per question beside
+    the annotators' alpha, the share of suggested answers annotators kept, and the
+    learning curve over the model history. None when no model was trained."""
+    meta = latest_meta(schema.name, models)
+    if meta is None:
+        return None
+    alphas = {q.question: q.alpha for q in agreement.questions}
+    rows = []
+    for spec in meta.get("questions", []):
+        name = str(spec.get("name"))
+        kept = tally.suggested.get((name, "prediction"), 0)
+        changed = tally.suggested.get((name, "prediction-changed"), 0)
+        rows.append({"question": name, "accuracy": spec.get("accuracy"),
+                     "macro_f1": spec.get("macro_f1"),
+                     "majority_baseline": spec.get("majority_baseline"),
+                     "alpha": alphas.get(name), "kept": kept, "changed": changed})
+    curve = [{"items": entry.get("items"), "question": question,
+              "accuracy": figures.get("accuracy"), "version": entry.get("version")}
+             for entry in read_history(schema.name, models)
+             for question, figures in (entry.get("questions") or {}).items()
+             if isinstance(figures, dict) and figures.get("accuracy") is not None]
+    return ModelView(str(meta.get("model_version")), int(meta.get("training_items") or 0),
+                     rows, curve)
 
 
 def _by_code(detail: Counter) -> dict[str, int]:

@@ -139,6 +139,20 @@ class BalanceView:
 
 
 @dataclass
+class ModelView:
+    """The baseline model beside the annotators: the newest model's cross-validated
+    figures per question, how often annotators kept its suggestions, and the learning
+    curve across the models trained so far (toolkit.model, `corpus model train`/sync)."""
+
+    version: str
+    training_items: int
+    #: per question: question, accuracy, macro_f1, majority_baseline, alpha, kept, changed
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    #: per trained model and question: items, question, accuracy, version
+    curve: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class ReportPage:
     """Everything the page shows."""
 
@@ -174,6 +188,8 @@ class ReportPage:
     #   "policy": str (the schema's annotation.near_duplicates), "largest": [{"size": int,
     #   "articles": int, "example": str}, ...], "sizes": [{"size": int, "clusters": int}]}.
     competence: list[dict[str, Any]] | None = None
+    # the baseline model: None when none was trained for the schema
+    model: ModelView | None = None
     near_duplicates: dict[str, Any] | None = None
 
     def to_dict(self) -> dict:

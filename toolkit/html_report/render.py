@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from ..paths import replacing
-from .model import ReportPage
+from .model import ModelView, ReportPage
 
 VENDOR = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "vega-interpreter.min.js")
 _LEVEL_COLORS = {"error": "#c0392b", "warning": "#e67e22", "info": "#7f8c8d",
@@ -461,6 +461,37 @@ def _competence_chart(rows: list[dict]) -> dict:
                                  {"field": "score", "format": ".3f"}, {"field": "items"}]})
 
 
+def _learning_chart(curve: list[dict]) -> dict:
+    """Cross-validated accuracy against the number of labelled items, per question."""
+    data = [{"items": r.get("items"), "question": str(r.get("question")),
+             "accuracy": r.get("accuracy"), "version": str(r.get("version"))} for r in curve]
+    return _base(data, width="container", height=220,
+                 mark={"type": "line", "point": True},
+                 encoding={
+                     "x": {"field": "items", "type": "quantitative", "axis": _COUNT_AXIS,
+                           "title": "labelled items the model learned from"},
+                     "y": {"field": "accuracy", "type": "quantitative",
+                           "scale": {"domain": [0, 1]}, "title": "cross-validated accuracy"},
+                     "color": {"field": "question", "type": "nominal"},
+                     "tooltip": [{"field": "question"}, {"field": "items"},
+                                 {"field": "accuracy", "format": ".3f"}, {"field": "version"}]})
+
+
+def _model_table(view: ModelView) -> str:
+    head = ("<tr><th>question</th><th>accuracy (cross-validated)</th><th>macro-F1</th>"
+            "<th>always the commonest label</th><th>annotators' alpha</th>"
+            "<th>suggestions kept</th></tr>")
+    rows = []
+    for q in view.questions:
+        shown = q["kept"] + q["changed"]
+        kept = (f'{q["kept"]} of {shown} ({100 * q["kept"] / shown:.0f}%)' if shown
+                else "-")
+        rows.append(f'<tr><td><bdi>{_e(q["question"])}</bdi></td><td>{_fmt(q["accuracy"])}</td>'
+                    f'<td>{_fmt(q["macro_f1"])}</td><td>{_fmt(q["majority_baseline"])}</td>'
+                    f'<td>{_fmt(q["alpha"])}</td><td>{_e(kept)}</td></tr>')
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
 def _duplicates_chart(sizes: list[dict]) -> dict:
     return _base(sizes, width="container" if len(sizes) > 25 else {"step": 36}, height=160,
                  mark={"type": "bar"},
@@ -559,6 +590,19 @@ def render_html(report: ReportPage) -> str:
         content.append(f'<p class="note">{_e(report.fast_rule)}: Label Studio records it '
                        "when an annotator submits in its editor.</p>")
     section("annotators", "Annotators", content)
+
+    if report.model is not None:
+        view = report.model
+        content = [f'<p class="note">The baseline model <code>{_e(view.version)}</code> '
+                   f"learned from {_e(view.training_items)} labelled items. Its accuracy is "
+                   "cross-validated against the aggregated labels (no item's own label "
+                   "feeds its prediction); a suggestion is kept when the annotator "
+                   "submitted the model's answer unchanged (Label Studio marks each result "
+                   "made from a suggestion).</p>", _model_table(view)]
+        if view.curve:
+            content += ["<h3>Learning curve</h3>",
+                        chart("chart-learning", _learning_chart(view.curve))]
+        section("model", "Model", content)
 
     if report.competence is not None:
         content = ['<p class="note">Each annotator\'s estimated competence.</p>']

@@ -125,13 +125,15 @@ def prediction_records(schema: Schema, model: BaselineModel, units: list[dict], 
 
 def predict_file(schema: Schema, model: BaselineModel, corpus: str | Path, *,
                  out: str | Path, snapshot: str | Path | None = None,
+                 decided: set[str] | None = None,
                  on_progress: Callable[[int, int | None], None] | None = None
                  ) -> PredictResult:
     """Write the predictions of the units of ``corpus`` that ``snapshot`` (None: no
     snapshot yet) does not decide to ``out`` (see the module docstring)."""
     notes = check_fits(schema, model)
     result = PredictResult(Path(out), model.version, notes=notes)
-    decided = decided_keys(schema, snapshot)
+    if decided is None:  # the caller may know them already (sync: one read of a snapshot)
+        decided = decided_keys(schema, snapshot)
     policy = schema.annotation.near_duplicates
     skip = copies_not_pushed(policy, read_corpus(Path(corpus))) \
         if schema.unit == "comment" else {}

@@ -165,3 +165,34 @@ def latest_model(schema_name: str, folder: str | Path | None = None) -> Path:
         raise InputError(f"{where}: no trained model of schema {schema_name}; run `corpus "
                          "model train --schema ...` first, or give --model DIR") from exc
     return where / name
+
+
+#: one line per trained model (toolkit.workflows.learn.save_model): the learning curve
+HISTORY_FILE = "history.jsonl"
+
+
+def read_history(schema_name: str, folder: str | Path | None = None) -> list[dict]:
+    """The model history of the schema, oldest first ([] when no model was trained);
+    lines that cannot be read are left out."""
+    path = (Path(folder) if folder is not None else models_dir(schema_name)) / HISTORY_FILE
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_bytes().splitlines():
+        try:
+            entry = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(entry, dict):
+            out.append(entry)
+    return out
+
+
+def latest_meta(schema_name: str, folder: str | Path | None = None) -> dict | None:
+    """The ``model.json`` of the newest model of the schema; None when there is none (or
+    it cannot be read: the report leaves its model section out)."""
+    try:
+        meta = _json(latest_model(schema_name, folder) / "model.json")
+    except InputError:
+        return None
+    return meta if isinstance(meta, dict) else None

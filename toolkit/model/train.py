@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..review import review_snapshot
+from ..review import ReviewResult, review_snapshot
 from ..schema import Schema
 from .classifier import OutOfFold, Params, fit_head, metrics, out_of_fold
 from .data import QuestionData, modelled_questions, training_data
@@ -108,14 +108,18 @@ def _cross_validate(X: Any, data: QuestionData, params: Params,
     return oof
 
 
-def train_model(schema: Schema, snapshot: str | Path, *, params: Params = Params(),
-                on_progress: Progress | None = None) -> Trained:
+def train_model(schema: Schema, snapshot: str | Path, *, review: ReviewResult | None = None,
+                params: Params = Params(), on_progress: Progress | None = None) -> Trained:
     """Train the baseline model on ``snapshot``'s aggregated labels (see the module
-    docstring). InputError when the schema has no question a model can learn."""
+    docstring); ``review``: the review of it a caller already made (`corpus sync`: the
+    snapshot is read once), else it is read here. InputError when the schema has no
+    question a model can learn."""
     if not modelled_questions(schema):
         raise InputError(f"schema {schema.name}: no single, multi, yes/no or "
                          "rating question; the baseline model has nothing to learn")
-    review = review_snapshot(snapshot, schema, validate=True, aggregate=True, agreement=True)
+    if review is None:
+        review = review_snapshot(snapshot, schema, validate=True, aggregate=True,
+                                 agreement=True)
     data = training_data(review.items or [], schema, invalid=review.invalid, params=params)
     agreement = _agreement(review)
     trainable = [q for q in data.questions if q.skipped is None]

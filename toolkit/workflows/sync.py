@@ -1,12 +1,16 @@
 """`corpus sync`: the daily loop of a team lead, as one call.
 
 ingest (when inputs are given: merged into the existing corpus) -> push (only
-new tasks) -> [annotate hook] -> pull (incremental when a previous snapshot
-exists) -> validate, agree and build, from one read of the new snapshot
-(toolkit.review) -> report -> the project's "Adjudicate (N)" tab pointed at the
-items left unresolved (toolkit.studio.adjudicate). Every stage is idempotent, so running
-sync again is safe: nothing is imported twice, a new snapshot is written, and
-the dataset is rebuilt from it.
+new tasks; with ``slice_size`` the next slice in priority order, by the previous run's
+predictions, weak items re-opened first: toolkit.workflows.next_up) -> [annotate hook]
+-> pull (incremental when a previous snapshot exists) -> validate, agree and build,
+from one read of the new snapshot (toolkit.review) -> report -> the project's
+"Adjudicate (N)" tab pointed at the items left unresolved -> the model: train on the
+snapshot, predict the units not decided, attach them as suggestions and point the
+"Next up (N)" tab at them (toolkit.workflows.learn; each step skipped with one line
+when it has nothing to do). Every stage is idempotent, so running sync again is safe:
+nothing is imported twice, a new snapshot is written, and the dataset is rebuilt
+from it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from ..studio.adjudicate import AdjudicationTab, update_tab
 from ..studio.connection import Studio
 from ..studio.pull import PullResult, pull
 from ..studio.push import PushResult, push
+from .learn import ModelRun, learn, predictions_file, suggest_next
+from .next_up import SliceResult, push_slice
 
 Say = Callable[[str], None]
 Progress = Callable[[int, int | None], None]  # (done, total), as push and pull report it
@@ -47,6 +53,8 @@ class SyncResult:
     report: Path | None = None  # the HTML page of the project (toolkit.html_report)
     competence: CompetenceReport | None = None  # per annotator (corpus agree's figures)
     adjudication: AdjudicationTab | None = None  # the project's "Adjudicate (N)" tab
+    model: ModelRun | None = None  # the model's steps (None: not asked for)
+    slice: SliceResult | None = None  # the slice pushed, with ``slice_size``
 
     @property
     def exit_code(self) -> int:
@@ -73,8 +81,12 @@ def sync(
     push_progress: Progress | None = None,
     pull_progress: Progress | None = None,
     report_path: Path | str | None = None,
+    slice_size: int | None = None,
+    model: bool = True,
 ) -> SyncResult:
     """Run the stages in order; ``annotate(project_id)`` runs between push and pull.
+    ``slice_size``: push only the next that many units, in priority order (the previous
+    run's predictions), after re-opening weak items; ``model``: run the model's steps.
 
     Ends by writing the project's HTML report to ``report_path`` (default: next to
     the dataset folder, exports/<schema>/report.html).
@@ -84,7 +96,15 @@ def sync(
     """
     inputs = list(inputs)
     ingested = ingest_into(inputs, corpus_path, say=say) if inputs else None
-    pushed = push(schema, corpus_path, studio, say=say, on_progress=push_progress)
+    sliced = None
+    if slice_size is not None:
+        predictions = predictions_file(schema)
+        sliced = push_slice(schema, studio, corpus_path, slice_size, say=say,
+                            predictions_path=predictions if predictions.is_file() else None,
+                            snapshot_dir=snapshot_dir, on_progress=push_progress)
+        pushed = sliced.push
+    else:
+        pushed = push(schema, corpus_path, studio, say=say, on_progress=push_progress)
     if annotate is not None and pushed.project_id is not None:
         annotate(pushed.project_id)
     pulled = pull(schema, studio, out_dir=snapshot_dir, full=full_pull,
@@ -95,7 +115,12 @@ def sync(
     review = review_for_build(pulled.path, schema, corpus=corpus_path, observers=[tally],
                               competence=True)
     assert review.validation is not None and review.agreement is not None
+    # the model learns from the same read (before build lets go of its items), and
+    # before the report, which shows it
+    learned = learn(schema, pulled.path, review=review) if model else None
     built = build_dataset(review, schema, out=dataset_dir, corpus=corpus_path)
+    if learned is not None:
+        learned = suggest_next(learned, schema, pulled.path, corpus_path, studio, say=say)
     if report_path is None:
         report_path = Path(built.folder).parent / "report.html"
     page = write_html(finish_report(review, tally, schema, corpus=corpus_path,
@@ -106,7 +131,7 @@ def sync(
     if studio is not None and pushed.project_id is not None:  # the items left to decide
         tab = update_tab(studio, pushed.project_id, built.unresolved_task_ids)
     return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page,
-                      review.competence, tab)
+                      review.competence, tab, learned, sliced)
 
 
 def ingest_into(inputs: Iterable[str | Path], corpus_path: Path | str, *,
