@@ -69,3 +69,20 @@ def test_short_names_keep_the_domain_only_where_two_addresses_share_a_name():
                         "4": None, "5": "lead"}) == {
         "1": "1 (Huda Ali huda@a.org)", "2": "2 (huda@b.org)", "3": "3 (sami)", "4": "4",
         "5": "5 (lead)"}
+
+
+def test_model_training_table_fits_80_columns(tmp_path, monkeypatch):
+    """`corpus model train` and sync's model step print the same table."""
+    from model_fixture import project
+
+    import toolkit.cli.model as model_cli
+    from toolkit.model import train_model
+
+    out = io.StringIO()
+    monkeypatch.setattr(model_cli, "out_console", Console(file=out, width=80, highlight=False))
+    schema, _, snapshot = project(tmp_path)
+    model_cli.show_training(train_model(schema, snapshot))
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text  # nothing cut: headers wrap between words
+    assert "accuracy" in text and "offensive" in text and "label" in text

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from ..errors import SnapshotError
 from ..model import (
@@ -23,6 +22,7 @@ from ..schema import load_schema
 from ..workflows.learn import save_model
 from .output import (
     err_console,
+    fitted_table,
     naming,
     out_console,
     output_file,
@@ -98,24 +98,19 @@ def train(
 def show_training(trained: Trained) -> None:
     """The per-question table on stdout; skipped questions and left-out classes, and the
     demonstration note for tiny data, as one line each on stderr."""
-    table = Table(title=f"Baseline model: cross-validated on {trained.snapshot.name}",
-                  title_justify="left")
-    table.add_column("question", no_wrap=True)
-    for column in ("kind", "items", "folds", "accuracy", "macro-F1", "top label",
-                   "ann. α", "ann. agree %"):
-        table.add_column(column)
-    for r in trained.reports:
-        if r.skipped is not None:
-            continue
-        table.add_row(r.question, r.kind, str(r.items), str(r.folds), _fmt(r.accuracy),
-                      _fmt(r.macro_f1), _fmt(r.majority_baseline), _fmt(r.alpha),
-                      "-" if r.full_agreement is None else f"{r.full_agreement:.1f}")
+    rows = [[r.question, r.kind, str(r.items), str(r.folds), _fmt(r.accuracy),
+             _fmt(r.macro_f1), _fmt(r.majority_baseline), _fmt(r.alpha),
+             "-" if r.full_agreement is None else f"{r.full_agreement:.1f}"]
+            for r in trained.reports if r.skipped is None]
     if trained.model is not None:
-        table.caption = ("accuracy, macro-F1: out-of-fold predictions against the aggregated "
-                         "labels; top label: the accuracy of always answering the most common "
-                         "label; ann. α and ann. agree %: the annotators among themselves "
-                         "(Krippendorff's alpha, % of items all agreed on)")
-        out_console.print(table)
+        out_console.print(fitted_table(
+            f"Baseline model: cross-validated on {trained.snapshot.name}",
+            ["question", "kind", "items", "folds", "accuracy", "macro-F1", "top label",
+             "ann. α", "ann. agree %"], rows,
+            caption="accuracy, macro-F1: out-of-fold predictions against the aggregated "
+                    "labels; top label: the accuracy of always answering the most common "
+                    "label; ann. α and ann. agree %: the annotators among themselves "
+                    "(Krippendorff's alpha, % of items all agreed on)"))
     for r in trained.reports:
         if r.skipped is not None:
             say(f"{r.question}: skipped, too little data: {r.skipped}")
