@@ -96,3 +96,20 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     finally:
         connection.close()
         server.down(data_dir=data_dir)
+
+
+@pytest.fixture
+def streams(monkeypatch):
+    """Counts the reads of a snapshot's task list (every review step streams it):
+    ``streams["n"]``."""
+    import toolkit.studio.snapshot
+
+    count = {"n": 0}
+    real = toolkit.studio.snapshot._iter_tasks
+
+    def counted(path):
+        count["n"] += 1
+        return real(path)
+
+    monkeypatch.setattr(toolkit.studio.snapshot, "_iter_tasks", counted)
+    return count

@@ -58,9 +58,10 @@ LAZY_ALLOWED = {
 }
 #: packages that are leaves: what they may import of the toolkit
 LEAVES = {
-    "toolkit.kinds": ("toolkit.kinds", "toolkit.schema", "toolkit.errors", "toolkit.provenance"),
+    "toolkit.kinds": ("toolkit.kinds", "toolkit.schema", "toolkit.errors", "toolkit.provenance",
+                      "toolkit.registry"),
     "toolkit.rules": ("toolkit.rules", "toolkit.kinds", "toolkit.schema", "toolkit.provenance",
-                      "toolkit.findings"),
+                      "toolkit.findings", "toolkit.registry"),
 }
 
 

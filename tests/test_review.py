@@ -27,19 +27,6 @@ def inputs(tmp_path_factory):
     return load_schema(schema), corpus, snapshot
 
 
-@pytest.fixture
-def streams(monkeypatch):
-    """Counts the reads of a snapshot's task list (every review step streams it)."""
-    count = {"n": 0}
-    real = toolkit.studio.snapshot._iter_tasks
-
-    def counted(path):
-        count["n"] += 1
-        return real(path)
-
-    monkeypatch.setattr(toolkit.studio.snapshot, "_iter_tasks", counted)
-    return count
-
 
 def test_one_pass_equals_the_steps_on_their_own(inputs, streams):
     schema, corpus, snapshot = inputs

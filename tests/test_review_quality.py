@@ -6,7 +6,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import orjson
-import pytest
 import yaml
 from annotation_builders import SCHEMA_PATH
 from dataset_fixture import make_inputs
@@ -20,19 +19,6 @@ from toolkit.review.quality import competence_report
 from toolkit.review.run import decide_all as apply_label_model
 from toolkit.schema import load_schema, parse_schema
 from toolkit.studio.snapshot import open_snapshot
-
-
-@pytest.fixture
-def streams(monkeypatch):
-    count = {"n": 0}
-    real = toolkit.studio.snapshot._iter_tasks
-
-    def counted(path):
-        count["n"] += 1
-        return real(path)
-
-    monkeypatch.setattr(toolkit.studio.snapshot, "_iter_tasks", counted)
-    return count
 
 
 def _schema(**annotation):

@@ -11,14 +11,13 @@ from types import SimpleNamespace
 import pytest
 from model_fixture import project
 
-import toolkit.studio.snapshot
 import toolkit.workflows.sync
 from toolkit.html_report import gather_report, render_html
 from toolkit.model.saved import read_history
 
 
 @pytest.fixture
-def toy(tmp_path, monkeypatch):
+def toy(tmp_path, monkeypatch, streams):
     """The model fixture's project, with push and pull answered by the snapshot, in a
     folder of its own (models and predictions go under ./exports)."""
     monkeypatch.chdir(tmp_path)
@@ -27,15 +26,7 @@ def toy(tmp_path, monkeypatch):
                         lambda *args, **kwargs: SimpleNamespace(project_id=7))
     monkeypatch.setattr(toolkit.workflows.sync, "pull",
                         lambda *args, **kwargs: SimpleNamespace(path=snapshot))
-    reads = {"n": 0}
-    real = toolkit.studio.snapshot._iter_tasks
-
-    def counted(path):
-        reads["n"] += 1
-        return real(path)
-
-    monkeypatch.setattr(toolkit.studio.snapshot, "_iter_tasks", counted)
-    return schema, corpus, snapshot, reads
+    return schema, corpus, snapshot, streams
 
 
 def test_sync_trains_predicts_and_says_what_it_skipped(toy, tmp_path):

@@ -11,6 +11,7 @@ subclass of :class:`Kind` passed to :func:`register`; the schema then accepts it
 
 from __future__ import annotations
 
+from ..registry import Registry
 from .base import Kind, ResultState
 from .choice import YESNO_VALUES, Multi, Single, YesNo
 from .scalar import Rating, Text
@@ -29,21 +30,9 @@ __all__ = [
 ]
 
 #: kind name -> the kind, in registration order (the order schema errors list them in)
-KINDS: dict[str, Kind] = {}
-
-
-def register(kind: type[Kind] | Kind) -> Kind:
-    """Add a kind (a :class:`Kind` subclass or instance) under its ``name``; returns it."""
-    instance = kind() if isinstance(kind, type) else kind
-    if not instance.name:
-        raise ValueError(f"{kind!r} has no name")
-    KINDS[instance.name] = instance
-    return instance
-
-
-def unregister(name: str) -> None:
-    """Remove a kind added by :func:`register` (tests)."""
-    KINDS.pop(name, None)
+KINDS: Registry[Kind] = Registry()
+register = KINDS.register
+unregister = KINDS.unregister
 
 
 def kind_of(name: str) -> Kind:

@@ -14,6 +14,7 @@ loads, so the registry sits below the stages.
 
 from __future__ import annotations
 
+from ..registry import Registry
 from .base import Decidable, Rule
 from .label_model import DawidSkene, LabelModelRule, OneCoin, fit_label_model, modelled
 from .majority import Majority, Unanimous
@@ -35,21 +36,9 @@ __all__ = [
 ]
 
 #: rule name -> the rule, in registration order (the order schema errors list them in)
-RULES: dict[str, Rule] = {}
-
-
-def register(rule: type[Rule] | Rule) -> Rule:
-    """Add a rule (a :class:`Rule` subclass or instance) under its ``name``; returns it."""
-    instance = rule() if isinstance(rule, type) else rule
-    if not instance.name:
-        raise ValueError(f"{rule!r} has no name")
-    RULES[instance.name] = instance
-    return instance
-
-
-def unregister(name: str) -> None:
-    """Remove a rule added by :func:`register` (tests)."""
-    RULES.pop(name, None)
+RULES: Registry[Rule] = Registry()
+register = RULES.register
+unregister = RULES.unregister
 
 
 def rule_of(name: str) -> Rule:
