@@ -20,11 +20,22 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .aggregate import AggregatedItem, aggregate_task
-from .agreement import AgreementReport, reliability, write_unresolved
 from .answers import Span, extract_answers
-from .run import ReviewResult, agreement_for_snapshot, review_snapshot, validate_snapshot
-from .validate import CODES, ValidationReport, validate_tasks
+from .validate import CODES, ValidationReport, validate_snapshot, validate_tasks
+
+if TYPE_CHECKING:
+    from .agreement import AgreementReport, reliability, write_unresolved
+    from .run import ReviewResult, agreement_for_snapshot, review_snapshot
+
+#: names loaded on first use: agreement (numpy, krippendorff) and the pass that runs it,
+#: so that validation alone (`import toolkit.review.validate`) loads neither
+_LAZY = {"AgreementReport": ".agreement", "reliability": ".agreement",
+         "write_unresolved": ".agreement", "ReviewResult": ".run",
+         "agreement_for_snapshot": ".run", "review_snapshot": ".run"}
 
 __all__ = [
     "CODES",
@@ -43,3 +54,11 @@ __all__ = [
     "write_unresolved",
 ]
 
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

@@ -30,11 +30,22 @@ class Annotation:
     annotator_id: str | None
     cancelled: bool
     ground_truth: bool
-    created_at: str | None
-    lead_time: float | None
     #: the answers per question (toolkit.review.answers.extract_answers), once read: the
     #: validator fills them on its fast paths; None until then
     answers: dict[str, Any] | None = None
+
+    @property
+    def created_at(self) -> str | None:
+        """When it was made (the export's text), or None."""
+        created = self.raw.get("created_at")
+        return created if isinstance(created, str) else None
+
+    @property
+    def lead_time(self) -> float | None:
+        """Seconds the annotator spent in the editor (Label Studio's lead_time), or None."""
+        lead = self.raw.get("lead_time")
+        return float(lead) if isinstance(lead, (int, float)) and not isinstance(lead, bool) \
+            else None
 
     @property
     def annotator(self) -> str:
@@ -76,16 +87,10 @@ def parse_task(raw: Mapping[str, Any]) -> Task:
                 annotations.append(None)
                 continue
             who = annotation.get("completed_by")
-            lead = annotation.get("lead_time")
-            created = annotation.get("created_at")
             annotations.append(Annotation(
                 annotation, annotation.get("id"),
                 str(who) if type(who) is int else annotator_id(annotation),  # the usual inline
-                bool(annotation.get("was_cancelled")), bool(annotation.get("ground_truth")),
-                created if isinstance(created, str) else None,
-                float(lead) if isinstance(lead, (int, float)) and not isinstance(lead, bool)
-                else None,
-            ))
+                bool(annotation.get("was_cancelled")), bool(annotation.get("ground_truth"))))
     drafts = raw.get("drafts")
     return Task(dict(raw) if not isinstance(raw, dict) else raw, raw.get("id"),
                 data if type(data) is dict else None, annotations,

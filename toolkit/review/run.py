@@ -46,8 +46,7 @@ from .quality import competence_report
 from .records import Task, parse_task
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
-__all__ = ["Observer", "ReviewResult", "agreement_for_snapshot", "review_snapshot",
-           "validate_snapshot"]
+__all__ = ["Observer", "ReviewResult", "agreement_for_snapshot", "review_snapshot"]
 
 #: ``observer(task record, aggregated item, invalid reason or None)``, called per task inside
 #: the pass (the HTML report's tally is one): what else a caller counts rides on the
@@ -261,16 +260,6 @@ def decide_all(items: Sequence[AggregatedItem], schema: Schema, *,
     if findings is not None:
         findings.extend(decided.findings)
     return decided.fitted
-
-
-def validate_snapshot(
-    snapshot: str | Path | Snapshot, schema: Schema, *, corpus: str | Path | None = None
-) -> ValidationReport:
-    """Validate a snapshot file (streamed). Raises SnapshotError when it cannot be read.
-
-    :func:`review_snapshot` with validation alone."""
-    review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False, agreement=False)
-    return review.validation  # type: ignore[return-value]
 
 
 def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> AgreementReport:
