@@ -68,6 +68,7 @@ from . import (  # noqa: E402  (after `app`, which the modules do not import)
     agree,
     build,
     ingest,
+    model,
     pipeline,
     publish,
     pull,
@@ -81,7 +82,7 @@ from . import (  # noqa: E402  (after `app`, which the modules do not import)
 # In the order a user meets them; `corpus --help` lists them so.
 STAGES: tuple = (
     ingest, schema, studio, push, pull, validate, agree, adjudicate, build, report, publish,
-    pipeline,
+    model, pipeline,
 )
 for module in STAGES:
     module.register(app)
