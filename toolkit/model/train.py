@@ -28,6 +28,7 @@ from .classifier import OutOfFold, Params, fit_head, metrics, out_of_fold
 from .data import QuestionData, modelled_questions, training_data
 from .features import TfidfFeatures
 from .saved import FORMAT, BaselineModel, models_dir
+from .votes import baseline_votes
 
 __all__ = ["QuestionReport", "Trained", "out_of_fold_probabilities", "train_model"]
 
@@ -115,7 +116,8 @@ def train_model(schema: Schema, snapshot: str | Path, *, params: Params = Params
     if not modelled_questions(schema):
         raise InputError(f"schema {schema.name}: no single, multi, yes/no or "
                          "rating question; the baseline model has nothing to learn")
-    review = review_snapshot(snapshot, schema, validate=True, aggregate=True, agreement=True)
+    review = review_snapshot(snapshot, schema, validate=True, aggregate=True, agreement=True,
+                             model_votes=baseline_votes)  # rule crowdlab: the model votes
     data = training_data(review.items or [], schema, invalid=review.invalid, params=params)
     agreement = _agreement(review)
     trainable = [q for q in data.questions if q.skipped is None]
