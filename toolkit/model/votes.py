@@ -48,7 +48,7 @@ from ..studio.push import read_predictions
 from .classifier import Params, out_of_fold
 from .features import TfidfFeatures, prepare
 
-__all__ = ["baseline_votes", "predictions_votes"]
+__all__ = ["baseline_votes", "out_of_fold_votes", "predictions_votes"]
 
 
 def _questions(schema: Schema) -> list[Question]:
@@ -88,27 +88,40 @@ def _question_votes(question: Question, items: Sequence[Any], X: Any, texts: lis
         label = item.labels.get(name)
         if item.provenance.get(name) != Provenance.UNRESOLVED and label in code:
             labels[index] = code[label]
-    counts = np.bincount(labels[labels >= 0], minlength=len(classes))
-    kept = [c for c in range(len(classes)) if counts[c] >= params.min_per_class]
+    found = out_of_fold_votes(X, labels, len(classes), params)
+    if found is None:
+        return None
+    probabilities, kept = found
+    digest = hashlib.sha256(orjson.dumps({"schema": schema.content_hash, "question": name,
+                                          "params": params.to_dict()}))
+    digest.update(orjson.dumps(texts))
+    digest.update(labels.tobytes())
+    return ModelVotes([classes[c] for c in kept], probabilities,
+                      np.ones(len(items), dtype=bool), "baseline-oof-" + digest.hexdigest()[:12])
+
+
+def out_of_fold_votes(X: Any, labels: np.ndarray, n_classes: int, params: Params = Params()
+                      ) -> tuple[np.ndarray, list[int]] | None:
+    """(items x kept classes probabilities, the kept class indexes) of TF-IDF rows ``X``
+    whose training label is ``labels[i]`` (a class index, -1: none): out-of-fold for the
+    labelled items, the fold models' mean for the others. Classes given fewer than
+    ``params.min_per_class`` times are left out; None when fewer than two remain."""
+    counts = np.bincount(labels[labels >= 0], minlength=n_classes)
+    kept = [c for c in range(n_classes) if counts[c] >= params.min_per_class]
     if len(kept) < 2:
         return None
-    recode = np.full(len(classes), -1, dtype=np.int64)
+    recode = np.full(n_classes, -1, dtype=np.int64)
     recode[kept] = np.arange(len(kept))
     y_all = np.where(labels >= 0, recode[np.maximum(labels, 0)], -1)
     train = np.flatnonzero(y_all >= 0)
     rest = np.flatnonzero(y_all < 0)
-    oof = out_of_fold(X[train], y_all[train], np.ones(len(train)), [classes[c] for c in kept],
-                      multi_label=False, params=params, others=X[rest] if len(rest) else None)
-    probabilities = np.zeros((len(items), len(kept)))
+    oof = out_of_fold(X[train], y_all[train], np.ones(len(train)), kept, multi_label=False,
+                      params=params, others=X[rest] if len(rest) else None)
+    probabilities = np.zeros((labels.shape[0], len(kept)))
     probabilities[train] = oof.probabilities
     if len(rest) and oof.others is not None:
         probabilities[rest] = oof.others
-    digest = hashlib.sha256(orjson.dumps({"schema": schema.content_hash, "question": name,
-                                          "params": params.to_dict()}))
-    digest.update(orjson.dumps(texts))
-    digest.update(y_all.tobytes())
-    return ModelVotes([classes[c] for c in kept], probabilities,
-                      np.ones(len(items), dtype=bool), "baseline-oof-" + digest.hexdigest()[:12])
+    return probabilities, kept
 
 
 def predictions_votes(path: str | Path) -> ModelProvider:
