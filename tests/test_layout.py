@@ -52,6 +52,7 @@ def test_the_remote_client_does_not_import_the_local_server_manager():
 #: need it. module -> the toolkit modules it may import inside a function.
 LAZY_ALLOWED = {
     "toolkit.rules.label_model": {"toolkit.rules.dawid_skene"},  # numpy, when fitting
+    "toolkit.rules.model_vote": {"toolkit.rules.crowdlab"},  # numpy, when deciding
     "toolkit.cli.report": {"toolkit.html_report"},  # numpy, datasets
     "toolkit.cli.build": {"toolkit.dataset"},  # datasets
     "toolkit.cli.pipeline": {"toolkit.workflows.sync", "toolkit.workflows.demo"},  # datasets

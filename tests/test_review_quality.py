@@ -104,7 +104,7 @@ def test_sync_points_the_adjudication_tab_at_what_is_left(tmp_path_factory, monk
                         lambda *args, **kwargs: SimpleNamespace(path=snapshot))
     calls = []
 
-    def update_tab(studio, project_id, task_ids):
+    def update_tab(studio, project_id, task_ids, reasons=None):
         calls.append((studio, project_id, list(task_ids)))
         return "the tab"
 

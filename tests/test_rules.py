@@ -53,17 +53,19 @@ def senior_rule():
 
 
 def test_the_builtin_rules_are_registered_by_name():
-    assert list(RULES) == ["majority", "unanimous", "dawid_skene", "one_coin"]
+    assert list(RULES) == ["majority", "unanimous", "dawid_skene", "one_coin", "crowdlab"]
     assert isinstance(RULES["one_coin"], DawidSkene)  # overrides only what differs
     assert (RULES["one_coin"].provenance, RULES["dawid_skene"].provenance) == (
         Provenance.ONE_COIN, Provenance.DAWID_SKENE)
-    assert [RULES[n].decides_all_at_once for n in RULES] == [False, False, True, True]
+    assert [RULES[n].decides_all_at_once for n in RULES] == [False, False, True, True, True]
+    assert [RULES[n].needs_model for n in RULES] == [False, False, False, False, True]
     assert isinstance(RULES["majority"], Majority) and isinstance(RULES["one_coin"], OneCoin)
 
 
 def test_an_unregistered_rule_is_refused_with_the_known_names():
     with pytest.raises(SchemaError, match="rule: input should be 'majority', 'unanimous', "
-                                          "'dawid_skene' or 'one_coin', got 'senior'"):
+                                          "'dawid_skene', 'one_coin' or 'crowdlab', got "
+                                          "'senior'"):
         parse_schema(SCHEMA, "x.yaml")
 
 

@@ -35,7 +35,12 @@ def test_dawid_skene_keys_parse():
 
 @pytest.mark.parametrize(("extra", "where", "words"), [
     ("  rule: majority\n  min_confidence: 0.7\n", "12:3",
-     "min_confidence applies only to the rules dawid_skene, one_coin (the rule is majority)"),
+     "min_confidence applies only to the rules dawid_skene, one_coin, crowdlab (the rule is "
+     "majority)"),
+    ("  rule: dawid_skene\n  label_error_above: 0.9\n", "12:3",
+     "label_error_above applies only to the rules where a model votes (crowdlab; the rule is "
+     "dawid_skene)"),
+    ("  rule: crowdlab\n  label_error_above: 0\n", "12:22", "label_error_above"),
     ("  rule: dawid_skene\n  min_confidence: 1.5\n", "12:19", "min_confidence"),
     ("  rule: dawid_skene\n  min_confidence: 0\n", "12:19", "min_confidence"),
     ("  adjudicators: [l@x.org, L@x.org]\n", "11:27", "adjudicator 'L@x.org' is listed twice"),

@@ -93,6 +93,8 @@ REGISTRY: dict[str, Code] = {c.code: c for c in (
     # the label-model rules (toolkit.rules.label_model)
     Code("A053", "warning", "one-answer-unjudged"),
     Code("A054", "warning", "min-confidence-one"),
+    # agree, build, sync: rule crowdlab (toolkit.rules.model_vote)
+    Code("A070", "info", "likely-label-error"),
     # who decides an item: adjudicators and ground-truth stars (toolkit.review.adjudicators)
     Code("A060", "warning", "star-ignored"),
     Code("A061", "warning", "adjudicators-unknown"),

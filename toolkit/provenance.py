@@ -36,6 +36,8 @@ class Provenance(StrEnum):
     DAWID_SKENE = "dawid_skene"
     #: the one-coin label model weighed them (rule ``one_coin``)
     ONE_COIN = "one_coin"
+    #: the annotators and a model's out-of-fold probabilities, weighed (rule ``crowdlab``)
+    CROWDLAB = "crowdlab"
     #: an adjudicator's answer, or an annotation marked ground truth
     GROUND_TRUTH = "ground_truth"
     #: no label could be agreed (the label is None)

@@ -57,6 +57,8 @@ def show_tab(tab: AdjudicationTab) -> None:
     if not tab.complete:
         line += f" of {tab.total} (decide these, pull, and run again for the rest)"
     out_console.print(line, markup=False)
+    for task, reason in sorted(tab.reasons.items()):
+        out_console.print(f"  task {task}: {reason}", markup=False)
     out_console.print(f"Open: {tab.url}", markup=False)
 
 

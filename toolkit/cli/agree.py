@@ -8,7 +8,8 @@ import typer
 from rich.table import Table
 
 from ..kinds import kind_of
-from ..review import review_snapshot
+from ..model.votes import baseline_votes, predictions_votes
+from ..review import ReviewResult, review_snapshot
 from ..review.agreement import AgreementReport, reliability, write_unresolved
 from ..review.quality import CompetenceReport
 from ..schema import load_schema
@@ -35,6 +36,10 @@ def agree(
         None, "--unresolved", help="Write the unresolved items (corpus_key, task id, question, "
         "each annotator's answer) as JSONL, for adjudication in Label Studio."),
     json_out: Path | None = typer.Option(None, "--json", help="Write every figure as JSON."),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", metavar="FILE", help="Rule crowdlab: a model's predictions "
+        "(the JSONL `corpus push --predictions` reads) vote instead of the baseline model "
+        "cross-validated on the snapshot's texts."),
 ) -> None:
     """Inter-annotator agreement per question and per annotator.
 
@@ -44,7 +49,9 @@ def agree(
     with the aggregated label, the Dawid-Skene model's accuracy estimate, spammer
     score (0 = answers unrelated to the truth, 1 = perfect), accuracy against ground
     truth where there is some, and flags A050 spammer, A051 constant answer, A052
-    too few items to judge.
+    too few items to judge. Under the rule crowdlab also each annotator's CROWDLAB
+    rating and the model's own as a voter, and the likely label errors (A070; all of
+    them in --json's "crowdlab").
 
     Alpha is nominal for single choice and yes/no, ordinal for ratings; multi
     choice is treated per label (each label a yes/no decision, alpha per label,
@@ -56,30 +63,58 @@ def agree(
     for path, option in ((unresolved, "--unresolved"), (json_out, "--json")):
         if path is not None:
             output_file(path, option)  # refused before the work, not after
+    votes = predictions_votes(predictions) if predictions is not None else baseline_votes
     review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False,
-                             competence=True)
+                             competence=True, model_votes=votes)
     report, competence = review.agreement, review.competence
     assert report is not None  # asked for (agreement=True)
     report.findings.extend(review.findings)  # who decides items (A060-A063), the model's
     show_agreement(report)
     show_competence(competence)
+    show_ratings(review.ratings, competence.names)
     if unresolved is not None:
         target = output_file(unresolved, "--unresolved")
         with naming(target):  # written whole or not at all; an error names the file
             count = write_unresolved(target, report.unresolved)
         err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
     if json_out is not None:
-        write_json_report(json_out, _Figures(report, competence))
+        write_json_report(json_out, _Figures(report, competence, review))
 
 
 class _Figures:
-    """What --json writes: the agreement report's figures and 'competence'."""
+    """What --json writes: the agreement report's figures, 'competence', and under a rule
+    where a model votes 'crowdlab' (ratings, the model's version, likely label errors)."""
 
-    def __init__(self, report: AgreementReport, competence: CompetenceReport) -> None:
-        self.report, self.competence = report, competence
+    def __init__(self, report: AgreementReport, competence: CompetenceReport,
+                 review: ReviewResult) -> None:
+        self.report, self.competence, self.review = report, competence, review
 
     def to_dict(self) -> dict:
-        return {**self.report.to_dict(), "competence": self.competence.to_dict()}
+        out = {**self.report.to_dict(), "competence": self.competence.to_dict()}
+        if self.review.ratings or self.review.model_versions:
+            out["crowdlab"] = {"model_versions": self.review.model_versions,
+                               "ratings": self.review.ratings,
+                               "likely_label_errors": self.review.likely_errors}
+        return out
+
+
+def show_ratings(ratings: list[dict], names: dict[str, str]) -> None:
+    """The CROWDLAB ratings (rule crowdlab), one table per question: each annotator's
+    quality and weight, and the model's as a voter (the last row)."""
+    if not ratings:
+        return
+    shown = short_names({str(r["annotator"]): names.get(str(r["annotator"]))
+                         for r in ratings if r["annotator"] is not None})
+    by_question: dict[str, list] = {}
+    for row in ratings:
+        by_question.setdefault(row["question"], []).append(row)
+    for question, rows in by_question.items():
+        cells = [[f"model {row['model']}" if row["annotator"] is None
+                  else shown[str(row["annotator"])], str(row["items"]), _fmt(row["quality"]),
+                  _fmt(row["weight"]), _fmt(100 * row["agreement"], 1)] for row in rows]
+        out_console.print(fitted_table(
+            f"Annotator ratings (CROWDLAB, with the model as a voter): {question}",
+            ["annotator", "items", "quality", "weight", "agree with consensus %"], cells))
 
 
 def show_agreement(report: AgreementReport) -> None:

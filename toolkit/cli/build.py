@@ -39,6 +39,10 @@ def build(
         None, "--selection", metavar="FILE", help="The sample manifest (.selection.json) "
         "`corpus push --budget` wrote (default: the one beside the push ledger of the "
         "snapshot's server): each row's inclusion_probability and the card's Sample section."),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", metavar="FILE", help="Rule crowdlab: a model's predictions "
+        "(the JSONL `corpus push --predictions` reads, e.g. from `corpus model predict`) "
+        "vote instead of the baseline model cross-validated on the snapshot's texts."),
     allow_empty: bool = typer.Option(
         False, "--allow-empty", help="Replace a dataset that has rows even when this build "
         "has none (refused otherwise, exit 1)."),
@@ -67,6 +71,7 @@ def build(
                 snapshot, loaded, out=target, corpus=corpus, with_context=with_context,
                 keep_unresolved=keep_unresolved, keep_authors=keep_authors,
                 allow_empty=allow_empty, selection=selection,
+                predictions=str(predictions) if predictions is not None else None,
             )
     except EmptyDatasetRefused as exc:  # say why the rows went, then the one-line error
         print_findings(exc.findings)

@@ -46,6 +46,7 @@ from ..errors import EmptyDatasetRefused, InputError, OptionError
 from ..findings import Report
 from ..ingest.near_duplicates import copies_not_pushed
 from ..kinds import kind_of
+from ..model.votes import baseline_votes, predictions_votes
 from ..paths import DEFAULT_LEDGER_DIR, default_dataset_dir
 from ..review import ReviewResult, review_snapshot
 from ..review.header import schema_changed_finding
@@ -172,6 +173,9 @@ class BuildOptions:
     max_shard_bytes: int | None = None
     #: replace a dataset that has rows with one that has none
     allow_empty: bool = False
+    #: rule crowdlab: a predictions JSONL file (`--predictions` format) whose model votes
+    #: instead of the baseline model cross-validated on the snapshot (toolkit.model.votes)
+    predictions: str | None = None
 
 
 def review_for_build(snapshot: str | Path, schema: Schema, *, corpus: str | Path | None = None,
@@ -180,14 +184,19 @@ def review_for_build(snapshot: str | Path, schema: Schema, *, corpus: str | Path
     """The one read of ``snapshot`` a build needs (validation, aggregation, agreement),
     its items cut to the task data the dataset publishes (memory). ``observers`` ride on
     it (`corpus sync` tallies its HTML report there); ``competence`` adds the annotators'
-    competence figures. SnapshotError when it was pulled for another schema."""
+    competence figures. Under a rule where a model votes (crowdlab), the model is the
+    baseline cross-validated on the snapshot's texts, or ``options.predictions``'s.
+    SnapshotError when it was pulled for another schema."""
     options = options or BuildOptions()
+    votes = (predictions_votes(options.predictions) if options.predictions is not None
+             else baseline_votes)
     keep = _kept_fields(schema, with_context=options.with_context,
                         keep_authors=options.keep_authors)
     with _cycle_collector_paused():
         return review_snapshot(open_snapshot(Path(snapshot)), schema, corpus=corpus,
                                item=lambda agg: _sources.item_of(agg, keep),
-                               observers=observers, competence=competence)
+                               observers=observers, competence=competence,
+                               model_votes=votes)
 
 
 def build_dataset(source: ReviewResult | str | Path, schema: Schema | str | Path, *,
@@ -431,6 +440,7 @@ def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | P
             annotations_creators=list(options.annotations_creators),
             near_duplicates=near_duplicates,
             selection=recorded,
+            model_versions=dict(review.model_versions),
         )
         (staging / "README.md").write_text(render_card(facts), encoding="utf-8")
     lap("write")

@@ -57,6 +57,16 @@ class CardFacts:
     near_duplicates: dict[str, int] | None = None
     # the sample the tasks were pushed from (`corpus push --budget`); None: every unit
     selection: Recorded | None = None
+    # rule crowdlab: question -> the version of the model that voted
+    model_versions: dict[str, str] = field(default_factory=dict)
+
+
+def _model_text(facts: CardFacts) -> str:
+    """The model that voted (rule crowdlab), by version, per question."""
+    if not facts.model_versions:
+        return ""
+    return "; the model that voted: " + ", ".join(
+        f"`{version}` ({question})" for question, version in facts.model_versions.items())
 
 
 def _near_duplicates_text(facts: CardFacts) -> list[str]:
@@ -193,6 +203,7 @@ def _body(facts: CardFacts) -> list[str]:
         f"`{schema.annotation.rule}` (at least {schema.annotation.min_annotations} "
         "annotation(s) per item)"
         + rule_of(schema.annotation.rule).card_text(schema)
+        + _model_text(facts)
         + ". Every annotator's answers are kept, pseudonymized, in the "
         "`annotations` column so agreement can be recomputed.",
         "",

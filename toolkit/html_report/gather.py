@@ -31,6 +31,7 @@ from ..kinds import kind_of
 from ..kinds.base import NONE_KEY
 from ..kinds.labelxml import captions
 from ..model.saved import latest_meta, read_history
+from ..model.votes import baseline_votes
 from ..review.aggregate import (
     GROUND_TRUTH,
     MAJORITY,
@@ -273,7 +274,8 @@ def gather_report(
     given."""
     tally = Tally(schema)
     review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False,
-                             observers=[tally], competence=competence is None)
+                             observers=[tally], competence=competence is None,
+                             model_votes=baseline_votes)  # rule crowdlab: the model votes
     if competence is None and review.competence is not None:  # from the same read
         competence = review.competence.report_rows()
     return finish_report(review, tally, schema, corpus=corpus, dataset=dataset,

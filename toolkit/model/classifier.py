@@ -67,6 +67,9 @@ class OutOfFold:
     folds: int
     multi_label: bool = False
     keys: list[str] = field(default_factory=list)  # the items' corpus keys, when known
+    #: probabilities of the ``others`` rows given to :func:`out_of_fold` (items without a
+    #: training label): the mean of the fold models' (None when none were given)
+    others: np.ndarray | None = None
 
 
 def _regression(params: Params):
@@ -134,21 +137,27 @@ def _folds(y: np.ndarray, multi_label: bool, params: Params) -> tuple[int, list]
 
 def out_of_fold(X, y: np.ndarray, weights: np.ndarray, classes: Sequence[Any], *,
                 multi_label: bool, params: Params = Params(),
-                on_fold: Callable[[], None] | None = None) -> OutOfFold:
+                on_fold: Callable[[], None] | None = None, others: Any = None) -> OutOfFold:
     """Cross-validated probabilities of every item (see :class:`OutOfFold`); the folds:
     ``params.folds``, fewer when the rarest class has fewer items (stratified), or
-    the items are fewer (multi choice). ``on_fold()`` after each fold."""
+    the items are fewer (multi choice). ``on_fold()`` after each fold. ``others``:
+    TF-IDF rows of items that have no label to train on; each fold's model predicts
+    them too and ``OutOfFold.others`` is their mean (no refit)."""
     k, splits = _folds(y, multi_label, params)
     probabilities = np.zeros((len(y), len(classes)))
+    extra = None if others is None else np.zeros((others.shape[0], len(classes)))
+    rows_of_others = None if others is None else _rows(others)
     for train, test in splits:
         head = fit_head(X[train], y[train], weights[train], classes, multi_label=multi_label,
                         params=params)
         fitted = head.probabilities(_rows(X[test]))
         columns = [list(classes).index(value) for value in head.classes]
         probabilities[np.ix_(test, columns)] = fitted
+        if extra is not None and rows_of_others is not None and extra.shape[0]:
+            extra[:, columns] += head.probabilities(rows_of_others) / k
         if on_fold:
             on_fold()
-    return OutOfFold(list(classes), probabilities, k, multi_label)
+    return OutOfFold(list(classes), probabilities, k, multi_label, others=extra)
 
 
 def _rows(X) -> Rows:

@@ -39,6 +39,7 @@ from ..studio.results import build_result
 from ..tasks import iter_task_data
 from .linear import LABELS
 from .saved import BaselineModel
+from .votes import baseline_votes
 
 __all__ = ["PredictResult", "check_fits", "decided_keys", "predict_file", "prediction_records"]
 
@@ -87,7 +88,8 @@ def decided_keys(schema: Schema, snapshot: str | Path | None) -> set[str]:
     """Corpus keys of the units the snapshot decides (status ``ok``)."""
     if snapshot is None:
         return set()
-    review = review_snapshot(snapshot, schema, validate=False, agreement=False)
+    review = review_snapshot(snapshot, schema, validate=False, agreement=False,
+                             model_votes=baseline_votes)  # rule crowdlab: the model votes
     return {item.corpus_key for item in review.items or ()
             if item.status == Status.OK and item.corpus_key is not None}
 

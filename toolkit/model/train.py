@@ -28,6 +28,7 @@ from .classifier import OutOfFold, Params, fit_head, metrics, out_of_fold
 from .data import QuestionData, modelled_questions, training_data
 from .features import TfidfFeatures
 from .saved import FORMAT, BaselineModel, models_dir
+from .votes import baseline_votes
 
 __all__ = ["QuestionReport", "Trained", "out_of_fold_probabilities", "train_model"]
 
@@ -119,7 +120,7 @@ def train_model(schema: Schema, snapshot: str | Path, *, review: ReviewResult | 
                          "rating question; the baseline model has nothing to learn")
     if review is None:
         review = review_snapshot(snapshot, schema, validate=True, aggregate=True,
-                                 agreement=True)
+                                 agreement=True, model_votes=baseline_votes)  # crowdlab
     data = training_data(review.items or [], schema, invalid=review.invalid, params=params)
     agreement = _agreement(review)
     trainable = [q for q in data.questions if q.skipped is None]

@@ -332,11 +332,12 @@ def aggregate_question(question: Question, votes: list[Answer | None], *,
     return (rule or _MAJORITY).disagreement(question, votes)
 
 
-def restate(item: AggregatedItem, schema: Schema, *, unjudged: bool = False) -> None:
+def restate(item: AggregatedItem, schema: Schema, *, unjudged: bool = False,
+            note: str | None = None) -> None:
     """Status, reason and unresolved questions from the provenances, as
     :func:`aggregate_task_with` sets them: after a rule re-decided the item
     (:meth:`toolkit.rules.Rule.decide_all`). ``unjudged``: the item's one answer could
-    not be judged (A053)."""
+    not be judged (A053). ``note``: the rule's own words on why (``Decided.notes``)."""
     item.unresolved_questions = [q.name for q in schema.questions
                                  if not kind_of(q.kind).free_text
                                  and item.provenance[q.name] == UNRESOLVED]
@@ -344,7 +345,9 @@ def restate(item: AggregatedItem, schema: Schema, *, unjudged: bool = False) -> 
         item.status = STATUS_UNRESOLVED
         low = [name for name in item.unresolved_questions if name in item.confidence]
         reason = "no agreed answer for: " + ", ".join(item.unresolved_questions)
-        if low:
+        if note:
+            reason += f" ({note})"
+        elif low:
             reason += (f" (confidence below {schema.annotation.min_confidence:g}: "
                        + ", ".join(f"{name} {item.confidence[name]:.2f}" for name in low) + ")")
         elif unjudged:

@@ -24,6 +24,14 @@ when a ground-truth star counts). What aggregation met about who decides (A060-A
 is in ``result.findings``.
 ``competence=True`` adds the annotators' competence figures
 (toolkit.review.quality) from the same read, reusing the rule's models.
+
+A rule that lets a model vote (``Rule.needs_model``: ``crowdlab``) needs the model's
+probabilities, which review cannot compute (the classifier lives in toolkit.model,
+above it): the caller passes a provider, ``model_votes`` (toolkit.model.votes:
+``baseline_votes``, or ``predictions_votes(file)``), called once with the held items.
+The rule's ratings of the annotators and of the model, its likely label errors and
+the model's version come back in ``result.ratings``, ``result.likely_errors`` and
+``result.model_versions``.
 """
 
 from __future__ import annotations
@@ -34,8 +42,9 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from ..errors import InputError
 from ..findings import Finding
-from ..rules import rule_of
+from ..rules import Decided, ModelProvider, rule_of
 from ..schema import Schema
 from ..studio.snapshot import Snapshot, open_snapshot
 from .adjudicators import GoldPolicy, gold_policy, stars_findings
@@ -79,6 +88,13 @@ class ReviewResult:
     # about who decides items (A060-A063, toolkit.review.adjudicators) and the label
     # model (A053, A054), with aggregation only
     findings: list[Finding] = field(default_factory=list)
+    # under a rule with a model (crowdlab): its ratings of the annotators and the model
+    # ({question, annotator (None: the model), items, quality, weight, agreement}), the
+    # likely label errors ({task_id, corpus_key, question, label, model_label, score},
+    # the likeliest first) and question -> the version of the model that voted
+    ratings: list[dict] = field(default_factory=list)
+    likely_errors: list[dict] = field(default_factory=list)
+    model_versions: dict[str, str] = field(default_factory=dict)
 
 
 def review_snapshot(
@@ -92,6 +108,7 @@ def review_snapshot(
     item: Callable[[AggregatedItem], Any] | None = None,
     observers: Sequence[Observer] = (),
     competence: bool = False,
+    model_votes: ModelProvider | None = None,
 ) -> ReviewResult:
     """Read ``snapshot`` once and return the validation report, the aggregated items
     and the agreement report together (see the module docstring).
@@ -102,6 +119,8 @@ def review_snapshot(
     ``observers`` are called per task with (task, aggregated item, invalid reason or
     None) before ``item`` (see :data:`Observer`); they make the pass aggregate.
     ``competence`` adds the annotators' competence figures (``result.competence``).
+    ``model_votes``: the model's probabilities for a rule with ``needs_model`` (module
+    docstring); InputError when such a rule gets none.
     Raises SnapshotError when the snapshot cannot be read or was pulled for another
     schema.
     """
@@ -130,7 +149,7 @@ def review_snapshot(
                      observers=observers, policy=policy)
         if held is not None:
             unresolved = _decide(result, schema, held, competence=competence,
-                                 keep_items=aggregate, item=item)
+                                 keep_items=aggregate, item=item, model_votes=model_votes)
     if validator is not None:
         result.validation = validator.report
         result.validation.snapshot = str(snap.path)
@@ -221,13 +240,20 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
 
 def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
             competence: bool, keep_items: bool,
-            item: Callable[[AggregatedItem], Any] | None) -> list[dict] | None:
+            item: Callable[[AggregatedItem], Any] | None,
+            model_votes: ModelProvider | None = None) -> list[dict] | None:
     """After the read: the decisions of a rule that decides all items at once (then the
     items), and the competence figures, from the held aggregated items. Returns the
     unresolved rows under such a rule (None under another rule)."""
     start = perf_counter()
-    models = decide_all(held, schema,  # {} under a rule that decides task by task
-                        findings=result.findings, where=str(result.snapshot.path))
+    decided = decide(held, schema,  # empty under a rule that decides task by task
+                     findings=result.findings, where=str(result.snapshot.path),
+                     model_votes=model_votes)
+    rule = rule_of(schema.annotation.rule)
+    # competence reuses a label model's fits; a rule with a model fits something else
+    models = {} if rule.needs_model else decided.fitted
+    result.ratings, result.model_versions = decided.ratings, decided.model_versions
+    result.likely_errors = decided.suspects
     unresolved = None
     if rule_of(schema.annotation.rule).decides_all_at_once:
         if keep_items:
@@ -244,22 +270,46 @@ def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
 
 
 def decide_all(items: Sequence[AggregatedItem], schema: Schema, *,
-               findings: list[Finding] | None = None, where: str = "snapshot"
-               ) -> dict[str, Any]:
+               findings: list[Finding] | None = None, where: str = "snapshot",
+               model_votes: ModelProvider | None = None) -> dict[str, Any]:
+    """:func:`decide`, returning what the rule fitted per question only ({} under a rule
+    that decides task by task)."""
+    return decide(items, schema, findings=findings, where=where,
+                  model_votes=model_votes).fitted
+
+
+def decide(items: Sequence[AggregatedItem], schema: Schema, *,
+           findings: list[Finding] | None = None, where: str = "snapshot",
+           model_votes: ModelProvider | None = None) -> Decided:
     """Re-decide ``items`` in place under the schema's rule when it decides all items at
-    once (a label model), and restate each one's status; returns what the rule fitted
-    per question (for competence). Does nothing and returns {} under another rule.
-    ``findings`` gets the rule's findings (A053, A054), ``where`` naming the snapshot."""
+    once (a label model, CROWDLAB), and restate each one's status; returns what the rule
+    decided (``fitted``: per question, for competence; a rule with a model: ratings and
+    likely label errors, their ``index`` replaced by the item's task_id and corpus_key).
+    Does nothing under another rule. ``findings`` gets the rule's findings (A053, A054,
+    A070), ``where`` naming the snapshot; ``model_votes``: see :func:`review_snapshot`."""
     rule = rule_of(schema.annotation.rule)
     if not rule.decides_all_at_once:
-        return {}
+        return Decided()
     pool = [item for item in items if item.votes is not None]
-    decided = rule.decide_all(pool, schema, where=where)
+    if rule.needs_model:
+        if model_votes is None:
+            raise InputError(f"rule {rule.name} needs a model's probabilities and none was "
+                             "given (review_snapshot's model_votes, e.g. "
+                             "toolkit.model.votes.baseline_votes)")
+        votes = model_votes(pool, schema) if pool else {}
+        decided = rule.decide_all(pool, schema, where=where,  # type: ignore[call-arg]
+                                  model=votes)
+        for row in decided.suspects:
+            item = pool[row.pop("index")]
+            row["task_id"], row["corpus_key"] = item.task_id, item.corpus_key
+    else:
+        decided = rule.decide_all(pool, schema, where=where)
     for index, item in enumerate(pool):
-        restate(item, schema, unjudged=index in decided.unjudged)
+        restate(item, schema, unjudged=index in decided.unjudged,
+                note=decided.notes.get(index))
     if findings is not None:
         findings.extend(decided.findings)
-    return decided.fitted
+    return decided
 
 
 def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> AgreementReport:

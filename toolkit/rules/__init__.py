@@ -4,6 +4,8 @@
     majority  unanimous       majority.py      counting the answers
     dawid_skene  one_coin     label_model.py   a label model weighs the annotators
                               dawid_skene.py   the label models' maths (numpy)
+    crowdlab                  model_vote.py    the annotators and a model's out-of-fold
+                              crowdlab.py      probabilities, weighed (CROWDLAB; numpy)
 
 The stages ask the rule of a schema (``rule_of(schema.annotation.rule)``) and
 never test its name. A new rule is one subclass of :class:`Rule` passed to
@@ -15,16 +17,21 @@ loads, so the registry sits below the stages.
 from __future__ import annotations
 
 from ..registry import Registry
-from .base import Decidable, Rule
+from .base import Decidable, Decided, ModelProvider, ModelVotes, Rule
 from .label_model import DawidSkene, LabelModelRule, OneCoin, fit_label_model, modelled
 from .majority import Majority, Unanimous
+from .model_vote import CrowdLab
 
 __all__ = [
     "RULES",
+    "CrowdLab",
     "DawidSkene",
     "Decidable",
+    "Decided",
     "LabelModelRule",
     "Majority",
+    "ModelProvider",
+    "ModelVotes",
     "OneCoin",
     "Rule",
     "Unanimous",
@@ -46,5 +53,5 @@ def rule_of(name: str) -> Rule:
     return RULES[name]
 
 
-for _rule in (Majority, Unanimous, DawidSkene, OneCoin):
+for _rule in (Majority, Unanimous, DawidSkene, OneCoin, CrowdLab):
     register(_rule)

@@ -8,6 +8,15 @@ item before it decides any (a label model learns each annotator from all their
 answers) sets ``decides_all_at_once``: the read then holds the items and calls
 :meth:`Rule.decide_all` once it is done.
 
+A rule that lets a model vote (``needs_model``: ``crowdlab``) gets, in
+:meth:`Rule.decide_all`'s ``model``, question -> :class:`ModelVotes`: a classifier's
+probabilities for the items. Rules cannot compute them (the texts and the classifier
+live above, in toolkit.model): the review pass takes a :class:`ModelProvider` from its
+caller (``review_snapshot(..., model_votes=...)``) and calls it with the held items
+only under such a rule. The stages that string the pass together (build, agree,
+adjudicate, sync, the report) hand it toolkit.model's provider; review itself never
+imports the model, so imports keep pointing down.
+
 A new rule is one subclass passed to :func:`toolkit.rules.register`; the schema
 then accepts its name. Rules import the schema model and the kinds only.
 """
@@ -25,7 +34,7 @@ from ..provenance import Provenance
 if TYPE_CHECKING:
     from ..schema import Question, Schema
 
-__all__ = ["Decidable", "Decided", "Rule"]
+__all__ = ["Decidable", "Decided", "ModelProvider", "ModelVotes", "Rule"]
 
 
 class Decidable(Protocol):
@@ -39,6 +48,29 @@ class Decidable(Protocol):
 
 
 @dataclass
+class ModelVotes:
+    """A model's probabilities for one question, for the items a rule decides:
+    ``probabilities[i, j]`` is item i's probability of ``classes[j]`` (a numpy array,
+    items x classes, rows in the order of the items given); ``has_model[i]`` False where
+    the model has none (the row is then ignored). They must be out-of-sample (no item's
+    own label fed its prediction): cross-validated, or from a model trained elsewhere."""
+
+    classes: list[Any]
+    probabilities: Any  # numpy array (rules load numpy only when fitting)
+    has_model: Any  # numpy bool array
+    version: str  # the model version the dataset card names
+
+
+class ModelProvider(Protocol):
+    """What hands a rule with ``needs_model`` its model's probabilities:
+    ``provider(items, schema) -> {question: ModelVotes}``, for the items as the rule gets
+    them (aggregated items with their task ``data`` and initial labels). A question
+    absent from the answer is decided without the model."""
+
+    def __call__(self, items: Sequence[Any], schema: Schema) -> dict[str, ModelVotes]: ...
+
+
+@dataclass
 class Decided:
     """What :meth:`Rule.decide_all` did besides re-deciding the items in place."""
 
@@ -48,6 +80,17 @@ class Decided:
     unjudged: set[int] = field(default_factory=set)
     #: what the stage reports about the decisions (A053, A054, ...)
     findings: list[Finding] = field(default_factory=list)
+    #: the rule's own ratings of the annotators (and of the model, as a voter): rows of
+    #: {question, annotator, ...}; `corpus agree` shows them beside Dawid-Skene's
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+    #: likely label errors: {index (into the items), question, label, model_label, score}
+    #: rows, the likeliest first (a rule with a model: its out-of-fold self-confidence)
+    suspects: list[dict[str, Any]] = field(default_factory=list)
+    #: question -> the version of the model that voted
+    model_versions: dict[str, str] = field(default_factory=dict)
+    #: index -> why the rule left the item unresolved, in its own words (the reason's
+    #: parenthesis; default: the confidence below ``min_confidence``)
+    notes: dict[int, str] = field(default_factory=dict)
 
 
 class Rule:
@@ -66,6 +109,9 @@ class Rule:
     #: gives each question it decides a confidence (``<question>_confidence``;
     #: ``annotation.min_confidence`` applies)
     gives_confidence: ClassVar[bool] = False
+    #: lets a model vote: :meth:`decide_all` is called with ``model`` (see the module
+    #: docstring); implies ``decides_all_at_once``
+    needs_model: ClassVar[bool] = False
 
     def disagreement(self, question: Question, votes: list[Any]) -> tuple[Any, str]:
         """(label, provenance) of a question whose annotators' answers differ: the
@@ -75,7 +121,8 @@ class Rule:
     def decide_all(self, items: Sequence[Decidable], schema: Schema, *,
                    where: str = "snapshot") -> Decided:
         """Re-decide ``items`` (those aggregated from their annotators' answers) in place,
-        once all are read; ``where`` names the snapshot in findings."""
+        once all are read; ``where`` names the snapshot in findings. A rule with
+        ``needs_model`` also takes ``model`` (question -> :class:`ModelVotes`)."""
         return Decided()
 
     def card_text(self, schema: Schema) -> str:

@@ -178,6 +178,11 @@ def check_schema(schema: Schema) -> list[Problem]:
         bad(("annotation", "min_confidence"), f"min_confidence applies only to the rules "
             f"{', '.join(confident)} (the rule is {pol.rule}); remove it or set "
             f"`rule: {confident[0]}`", at_key=True)
+    if pol.label_error_above is not None and not rule_of(pol.rule).needs_model:
+        voted = [name for name, rule in RULES.items() if rule.needs_model]
+        bad(("annotation", "label_error_above"), f"label_error_above applies only to the "
+            f"rules where a model votes ({', '.join(voted)}; the rule is {pol.rule}); remove "
+            f"it or set `rule: {voted[0]}`", at_key=True)
     seen_adjudicators: set[str] = set()
     for ai, account in enumerate(pol.adjudicators):
         if isinstance(account, int):

@@ -153,8 +153,12 @@ class AnnotationPolicy(_Strict):
     min_confidence: float | None = Field(default=None, gt=0, le=1)
     # Label Studio accounts (e-mail, or user id) whose answer on a task is ground truth
     adjudicators: list[str | int] = Field(default_factory=list)
+    # rules with a model (crowdlab) only: a likely label error whose score (1 - the
+    # out-of-fold model's probability of the label) is at least this goes to the
+    # adjudication tab (it stays in the dataset)
+    label_error_above: float | None = Field(default=None, gt=0, le=1)
 
-    @field_validator("min_confidence", mode="before")
+    @field_validator("min_confidence", "label_error_above", mode="before")
     @classmethod
     def _not_a_boolean(cls, value: Any) -> Any:
         if isinstance(value, bool):
@@ -268,9 +272,10 @@ class Schema(_Strict):
         """The canonical form: sorted keys, defaults filled in, no YAML formatting.
 
         Keys added after the first release (``annotation.near_duplicates``,
-        ``annotation.min_confidence``, ``annotation.adjudicators``, ``selection``, a
-        question's ``suggest``) are left out while at their default, so a schema that does
-        not use them keeps the content hash it had before they existed."""
+        ``annotation.min_confidence``, ``annotation.adjudicators``, ``selection``,
+        ``annotation.label_error_above``, a question's ``suggest``) are left out while at
+        their default, so a schema that does not use them keeps the content hash it had
+        before they existed."""
         dumped = self.model_dump(mode="json")
         if dumped.get("selection") is None:
             dumped.pop("selection", None)
@@ -278,7 +283,7 @@ class Schema(_Strict):
             if question.get("suggest") is None:
                 question.pop("suggest", None)
         policy = dumped["annotation"]
-        for key in ("near_duplicates", "min_confidence", "adjudicators"):
+        for key in ("near_duplicates", "min_confidence", "adjudicators", "label_error_above"):
             default = AnnotationPolicy.model_fields[key].get_default(call_default_factory=True)
             if policy.get(key) == default:
                 policy.pop(key, None)

@@ -21,7 +21,7 @@ those, pull, and run again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -46,6 +46,9 @@ class AdjudicationTab:
     created: bool
     url: str  # the project's data page with the tab open
     snapshot: str | None = None  # the snapshot the task ids come from
+    #: task id -> why it is there, where it is not the usual "unresolved" (a likely
+    #: label error under the rule crowdlab); the CLI prints them
+    reasons: dict[int, str] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -89,9 +92,11 @@ def _views(studio: Studio, project_id: int) -> list[dict]:
     return [v for v in views if isinstance(v, dict)] if isinstance(views, list) else []
 
 
-def update_tab(studio: Studio, project_id: int, task_ids: Iterable[int]) -> AdjudicationTab:
+def update_tab(studio: Studio, project_id: int, task_ids: Iterable[int], *,
+               reasons: dict[int, str] | None = None) -> AdjudicationTab:
     """Create or rewrite the project's ``Adjudicate (N)`` tab to show exactly
-    ``task_ids`` (see the module docstring). StudioError when the server refuses."""
+    ``task_ids`` (see the module docstring); ``reasons``: task id -> why, where not
+    "unresolved" (kept on the result). StudioError when the server refuses."""
     wanted = sorted(set(task_ids))
     filters, shown = tab_filters(wanted)
     title = (f"Adjudicate ({len(shown)})" if len(shown) == len(wanted)
@@ -113,4 +118,5 @@ def update_tab(studio: Studio, project_id: int, task_ids: Iterable[int]) -> Adju
         raise_for_status(response, studio.url)
         view_id = int(orjson.loads(response.content)["id"])
     url = f"{studio.url.rstrip('/')}/projects/{project_id}/data?tab={view_id}"
-    return AdjudicationTab(project_id, view_id, title, shown, len(wanted), created, url)
+    return AdjudicationTab(project_id, view_id, title, shown, len(wanted), created, url,
+                           reasons={i: r for i, r in (reasons or {}).items() if i in wanted})

@@ -1,5 +1,7 @@
 """`corpus adjudicate`: point the project's ``Adjudicate (N)`` tab at the items the newest
-snapshot leaves unresolved (the tab itself: toolkit.studio.adjudicate)."""
+snapshot leaves unresolved, and under the rule crowdlab at the likely label errors
+whose score is at least ``annotation.label_error_above`` (they stay in the dataset; a
+person looks again). The tab itself: toolkit.studio.adjudicate."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SnapshotError, StudioError
+from ..model.votes import baseline_votes
 from ..paths import DEFAULT_LEDGER_DIR
 from ..provenance import Status
 from ..review import review_snapshot
@@ -19,7 +22,7 @@ from ..studio.pull import known_project_id, latest_snapshot
 from ..studio.pull import snapshot_dir as default_dir
 from ..studio.snapshot import open_snapshot
 
-__all__ = ["adjudicate", "to_adjudicate"]
+__all__ = ["adjudicate", "label_error_reasons", "to_adjudicate"]
 
 
 def to_adjudicate(items: Iterable[Any]) -> list[int]:
@@ -27,6 +30,25 @@ def to_adjudicate(items: Iterable[Any]) -> list[int]:
     majority, or under the rule dawid_skene below ``annotation.min_confidence``)."""
     return sorted({item.task_id for item in items
                    if item.status == Status.UNRESOLVED and item.task_id is not None})
+
+
+def label_error_reasons(likely_errors: Iterable[dict], schema: Schema,
+                        invalid: Any = ()) -> dict[int, str]:
+    """Task id -> the reason, of the likely label errors (``ReviewResult.likely_errors``,
+    rule crowdlab) scored at least ``annotation.label_error_above`` (none when unset);
+    items validation rejects are left out (fixed in their annotations, as build does)."""
+    above = schema.annotation.label_error_above
+    out: dict[int, str] = {}
+    if above is None:
+        return out
+    for row in likely_errors:
+        task = row.get("task_id")
+        if row["score"] < above or not isinstance(task, int) or task in invalid:
+            continue
+        reason = (f"likely label error: {row['question']} is {row['label']!s}, the model "
+                  f"says {row['model_label']!s} (score {row['score']:.2f})")
+        out[task] = f"{out[task]}; {reason}" if task in out else reason
+    return out
 
 
 def adjudicate(schema: Schema, studio: Studio, snapshot: str | Path | None = None, *,
@@ -58,9 +80,11 @@ def adjudicate(schema: Schema, studio: Studio, snapshot: str | Path | None = Non
     if isinstance(server, str) and server.rstrip("/") != studio.url.rstrip("/"):
         raise SnapshotError(f"{snap.path}: pulled from {server}, not {studio.url}; "
                             "give the snapshot of this server's project")
-    review = review_snapshot(snap, schema, agreement=False)
+    review = review_snapshot(snap, schema, agreement=False, model_votes=baseline_votes)
     # an item validation rejects is fixed in its annotations, not adjudicated (as build)
+    reasons = label_error_reasons(review.likely_errors, schema, review.invalid)
     tab = update_tab(studio, project_id, [ident for ident in to_adjudicate(review.items or ())
-                                          if ident not in review.invalid])
+                                          if ident not in review.invalid] + list(reasons),
+                     reasons=reasons)
     tab.snapshot = str(snap.path)
     return tab

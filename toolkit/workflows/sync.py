@@ -33,6 +33,7 @@ from ..studio.adjudicate import AdjudicationTab, update_tab
 from ..studio.connection import Studio
 from ..studio.pull import PullResult, pull
 from ..studio.push import PushResult, push
+from .adjudicate import label_error_reasons
 from .learn import ModelRun, learn, predictions_file, suggest_next
 from .next_up import SliceResult, push_slice
 
@@ -129,7 +130,9 @@ def sync(
                                     if review.competence else None), report_path)
     tab = None
     if studio is not None and pushed.project_id is not None:  # the items left to decide
-        tab = update_tab(studio, pushed.project_id, built.unresolved_task_ids)
+        reasons = label_error_reasons(review.likely_errors, schema, review.invalid)
+        tab = update_tab(studio, pushed.project_id, built.unresolved_task_ids + list(reasons),
+                         reasons=reasons)
     return SyncResult(ingested, pushed, pulled, review.validation, review.agreement, built, page,
                       review.competence, tab, learned, sliced)
 
