@@ -268,3 +268,17 @@ def test_older_rules_build_what_they_built_before(tmp_path, rule):
     out = tmp_path / rule
     build_dataset(snapshot, schema, out=out, corpus=corpus)
     assert _digest(out) == BEFORE_CROWDLAB[rule]
+
+
+def test_the_report_shows_the_crowdlab_ratings_beside_the_competence(tmp_path):
+    """Issue 20 item 2: the rule's ratings of the annotators and of the model, in the
+    report's competence section."""
+    from toolkit.html_report import gather_report, render_html
+
+    schema = _schema()
+    snapshot, _ = _snapshot(tmp_path, schema)
+    report = gather_report(snapshot, schema)
+    rated = [row for row in report.competence or [] if row["question"].endswith("(CROWDLAB)")]
+    assert rated and any(row["annotator"].startswith("model ") for row in rated)
+    assert all(0.0 <= row["score"] <= 1.0 for row in rated)
+    assert "(CROWDLAB)" in render_html(report)

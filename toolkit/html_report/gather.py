@@ -328,6 +328,13 @@ def finish_report(
     report.notes.extend(f"{f.level}[{f.code} {f.name}] {f.where}: {f.message}; {f.action}"
                         for f in review.findings)
     labels = _annotator_labels(agreement, tally)
+    if review.ratings:  # a rule with a model (crowdlab): its ratings beside the competence
+        report.competence = (report.competence or []) + [
+            {"annotator": (f"model {r['model']}" if r["annotator"] is None
+                           else labels.get(str(r["annotator"]), str(r["annotator"]))),
+             "question": f"{r['question']} (CROWDLAB)", "score": round(r["quality"], 4),
+             "items": r["items"], "on_gold": None, "flags": []}
+            for r in review.ratings]
     report.per_day = [DayCount(day, labels.get(who, who), n)
                       for (day, who), n in sorted(tally.per_day.items())]
     report.questions = _questions(schema, tally, agreement, replicates)
