@@ -78,9 +78,10 @@ def test_two_ingests_into_one_file_take_turns(tmp_path):
     results = [(p.wait(timeout=300), *p.communicate()) for p in (first, second)]
     assert [code for code, _, _ in results] == [0, 0], results
     assert all("Traceback" not in err for _, _, err in results)
-    # whole, and the last to write is the one whose articles it holds: the second waited
+    # whole, and the last to write is the one whose articles it holds: the second did not
+    # write over the first's temporary file (whether it had to wait, and so said so, depends
+    # on timing; test_the_cli_says_it_waits_for_the_other_writer holds the lock to see it)
     assert sorted(_articles(out)) == sorted(f"E{n}" for n in range(pages))
-    assert "Another run is writing" in results[1][2]
     assert sorted(p.name for p in work.iterdir()) == ["ci.jsonl", "d", "e", "go"]
 
 
