@@ -64,6 +64,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_push.py --tasks 500 --rounds 1
 	$(BIN)/python bench/bench_pull.py --tasks 400
 	$(BIN)/python bench/bench_quality.py --items 2000 --speed-items 20000 --no-mace
+	$(BIN)/python bench/bench_select.py --comments 50000
+	$(BIN)/python bench/bench_budget.py --pool 2000 --test 500 --budget 600 --speed 5000
 
 # The virtualenv with the toolkit, the local Label Studio server (extra "server") and the test tools.
 $(STAMP): pyproject.toml

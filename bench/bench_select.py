@@ -147,7 +147,8 @@ def main() -> None:
                 pass
         base = run(path, "baseline", args.budget, stratify)
         chosen = run(path, "select", args.budget, stratify)
-    print(f"corpus {path.stat().st_size / 1e6:,.0f} MB, {args.comments:,} comments "
+        size = path.stat().st_size  # before the temporary folder goes
+    print(f"corpus {size / 1e6:,.0f} MB, {args.comments:,} comments "
           f"({base['lines']:,} lines); budget {args.budget:,}, stratified by "
           f"{', '.join(stratify) or 'nothing'}; {os.cpu_count()} cores")
     print(f"{'run':<10}{'wall s':>9}{'CPU s':>9}{'peak MB':>10}{'growth MB':>11}")
