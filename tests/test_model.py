@@ -253,3 +253,31 @@ def test_training_weights_are_the_rules_confidence(toy):
     assert 0.5 < stance.weights.min() < 0.6 and stance.weights.max() == 1.0
     sarcasm = next(q for q in data.questions if q.name == "sarcasm")
     assert set(sarcasm.weights.tolist()) == {1.0}  # no confidence given for it: 1
+
+
+def test_an_empty_predict_run_keeps_the_previous_predictions(toy, tmp_path):
+    """Nothing lost: when every unit is decided the file written before stays as it was,
+    and the result says so in one line."""
+    import json
+
+    from toolkit.model.predict import decided_keys, predict_file
+
+    schema, corpus, snapshot, trained = toy
+    out = tmp_path / "preds.jsonl"
+    first = predict_file(schema, trained.model, corpus, out=out, snapshot=snapshot)
+    assert first.written > 0
+    before = out.read_bytes()
+    predicted = {json.loads(line)["corpus_key"] for line in before.splitlines()}
+    every = predict_file(schema, trained.model, corpus, out=out, snapshot=snapshot,
+                         decided=decided_keys(schema, snapshot) | predicted)
+    assert every.written == 0 and out.read_bytes() == before
+    assert every.notes[-1] == f"nothing to predict: {out} was kept as it was"
+
+
+def test_saving_a_model_again_replaces_it_whole(toy, tmp_path):
+    schema, _, _, trained = toy
+    folder = trained.model.save(tmp_path / "models" / "v")
+    (folder / "stale.txt").write_text("left from before", encoding="utf-8")
+    trained.model.save(folder)
+    assert not (folder / "stale.txt").exists() and (folder / "model.json").is_file()
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["latest", "v"]

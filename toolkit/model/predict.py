@@ -152,11 +152,17 @@ def predict_file(schema: Schema, model: BaselineModel, corpus: str | Path, *,
             result.decided += 1
         else:
             units.append(unit)
+    lines = []
+    for record in prediction_records(schema, model, units, on_progress=on_progress):
+        if not record["result"]:  # nothing to pre-fill (multi choice: none chosen)
+            result.empty += 1
+            continue
+        lines.append(orjson.dumps(record))
+    result.written = len(lines)
+    if not lines and result.path.exists():  # an empty run never replaces predictions
+        result.notes.append(f"nothing to predict: {result.path} was kept as it was")
+        return result
     with replacing(result.path) as tmp, naming(result.path), tmp.open("wb") as handle:
-        for record in prediction_records(schema, model, units, on_progress=on_progress):
-            if not record["result"]:  # nothing to pre-fill (multi choice: none chosen)
-                result.empty += 1
-                continue
-            handle.write(orjson.dumps(record) + b"\n")
-            result.written += 1
+        for line in lines:
+            handle.write(line + b"\n")
     return result

@@ -91,8 +91,17 @@ class BaselineModel:
             (work / "vocabulary.json").write_bytes(orjson.dumps(self.features.terms))
             (work / "model.json").write_bytes(
                 orjson.dumps(self.meta, option=orjson.OPT_INDENT_2) + b"\n")
-            shutil.rmtree(folder, ignore_errors=True)
-            work.rename(folder)
+            old = folder.with_name(f".{folder.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            if folder.exists():  # moved aside until the new one is in: never no model
+                folder.rename(old)
+            try:
+                work.rename(folder)
+            except OSError:
+                if old.exists() and not folder.exists():
+                    old.rename(folder)  # the previous model stays
+                raise
+            shutil.rmtree(old, ignore_errors=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         if latest:

@@ -106,6 +106,7 @@ def suggest_next(run: ModelRun, schema: Schema, snapshot: str | Path, corpus: st
                                  decided=run.decided)
     if not run.predicted.written:
         run.skipped.append("suggestions: nothing to suggest (every unit is decided)")
+        run.skipped.extend(run.predicted.notes)  # the previous predictions were kept
         return run
     if studio is None:
         run.skipped.append("suggestions: no Label Studio to attach them to")
