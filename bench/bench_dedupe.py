@@ -65,7 +65,8 @@ from toolkit.ingest.near_duplicates import (  # noqa: E402
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 EMOJI = ["😂", "👍", "🌹", "❤️", "🤲", "😡", "🇯🇴", "💔"]
 PUNCT = ["!", "؟", "،", ".", "...", "!!", "؛", ":"]
-WORD_EDITS_FROM = 8  # words added or dropped only in comments this long
+WORD_EDITS_FROM = 8  # words added, dropped or changed only in comments this long
+SENTENCE_EDITS_FROM = 12  # a sentence added in front or behind only to comments this long
 STOCK = ["والله العظيم", "حسبي الله ونعم الوكيل", "اللهم انصر", "يا جماعة الخير"]
 
 
@@ -170,6 +171,25 @@ class Generator:
         del words[self.rng.randrange(len(words))]
         return " ".join(words)
 
+    def change_word(self, text: str) -> str:
+        words = text.split(" ")
+        if len(words) < WORD_EDITS_FROM:
+            return text
+        words[self.rng.randrange(len(words))] = self.words(1)[0]
+        return " ".join(words)
+
+    def sentence_before(self, text: str) -> str:
+        # a sentence added in front: only to a comment long enough to stay the larger part
+        if len(text.split(" ")) < SENTENCE_EDITS_FROM:
+            return text
+        return " ".join(self.words(self.rng.randint(3, 6))) + self.rng.choice([". ", "، "]) + text
+
+    def sentence_after(self, text: str) -> str:
+        if len(text.split(" ")) < SENTENCE_EDITS_FROM:
+            return text
+        return text + self.rng.choice([". ", " ", "! "]) + " ".join(
+            self.words(self.rng.randint(3, 6)))
+
     def spacing(self, text: str) -> str:
         spaces = [i for i, c in enumerate(text) if c == " "]
         if spaces and self.rng.random() < 0.5:
@@ -193,7 +213,8 @@ class Generator:
 EDITS = [
     Generator.diacritics, Generator.tatweel, Generator.stretch, Generator.hamza, Generator.ya,
     Generator.ta_marbuta, Generator.punctuation, Generator.emoji, Generator.add_word,
-    Generator.drop_word, Generator.spacing,
+    Generator.drop_word, Generator.spacing, Generator.change_word, Generator.sentence_before,
+    Generator.sentence_after,
 ]
 
 

@@ -22,6 +22,7 @@ from .output import (
     write_json_report,
 )
 
+_PROGRESS_MIN_COMMENTS = 100_000  # a bar for the near-duplicate marks from this many
 _PROGRESS_MIN_FILES = 5  # a bar only for more files than this
 
 
@@ -68,11 +69,12 @@ def ingest(
     if report_file is not None:
         output_file(report_file, "--report")  # refused before the inputs are read
     with progress_bar("ingest", min_total=_PROGRESS_MIN_FILES + 1) as on_progress, \
+            progress_bar("near-duplicates", min_total=_PROGRESS_MIN_COMMENTS) as on_marking, \
             naming(target):
         result = run_ingest(
             inputs, out=target, fmt=fmt, crawled_at=_parse_date(crawled_at),
             progress=lambda _path, done, total: on_progress(done, total),
-            near_duplicates=threshold, say=say,
+            near_duplicates=threshold, say=say, marking_progress=on_marking,
         )
     result.out = out  # the summary names the path as given (a symlink, not its target)
     report = result.report

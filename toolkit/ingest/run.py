@@ -6,7 +6,8 @@
 
 Inputs are files or folders (walked recursively, sorted, hidden files skipped);
 the format comes from the extension (``.txt``, ``.jsonl``/``.ndjson``, ``.csv``)
-or ``fmt``. Articles are written as they are parsed: memory holds one input file
+or ``fmt``. Articles are written as they are parsed (and their comments sketched for
+the near-duplicate index on disk, toolkit.ingest.copy_index): memory holds one input file
 and the set of dedupe keys (16 bytes per article), never the corpus. An article
 met again (same normalized title + body, through any file or format) is stored
 once, with the comments of every copy (a page crawled twice), and reported;
@@ -40,8 +41,9 @@ from .merge import merge_copies
 from .near_duplicates import (
     DEFAULT_THRESHOLD,
     NearDuplicateIndex,
+    feeding,
     keep_stored_firsts,
-    mark_near_duplicates,
+    mark_corpus,
     stored_marks,
 )
 from .page import parse_page
@@ -326,14 +328,16 @@ def ingest(
     near_duplicates: float | None = DEFAULT_THRESHOLD,
     say: Say | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    marking_progress: Callable[[int, int | None], None] | None = None,
 ) -> IngestResult:
     """Ingest ``inputs`` into the corpus file ``out`` (written atomically, streamed).
 
-    Same inputs in, byte-identical file out. See the module docstring. An article
-    met again is stored once, its copies' comments united with it (I050). A run
-    that reads no article leaves an existing ``out`` as it was (I052;
-    ``result.written`` is then False). Comments get ``duplicate_of`` by near-duplicate
-    matching at Jaccard ``near_duplicates`` (None: off; see toolkit.ingest.near_duplicates).
+    Same inputs in, byte-identical file out. See the module docstring.
+    ``progress(path, done, total)`` hears of each input file read, ``marking_progress(done,
+    total)`` of the comments marked after the near-duplicate pass. An article met again is
+    stored once, its copies' comments united with it (I050). A run that reads no article
+    leaves an existing ``out`` as it was (I052; ``result.written`` is then False). Comments
+    get ``duplicate_of`` by near-duplicate matching at Jaccard ``near_duplicates`` (None: off; see toolkit.ingest.near_duplicates).
 
     Runs writing one ``out`` take turns (:func:`toolkit.corpus.corpus_lock`; ``say`` hears
     that this one waits, :class:`toolkit.errors.Busy` after ``lock_timeout`` s); each writes
@@ -342,7 +346,8 @@ def ingest(
     _check_format(fmt)  # before anything is written (iter_articles checks only when read)
     with corpus_lock(out, say=say, timeout=lock_timeout):
         return ingest_unlocked(inputs, out=out, fmt=fmt, crawled_at=crawled_at,
-                               progress=progress, near_duplicates=near_duplicates)
+                               progress=progress, near_duplicates=near_duplicates,
+                               marking_progress=marking_progress)
 
 
 def ingest_unlocked(
@@ -353,6 +358,7 @@ def ingest_unlocked(
     crawled_at: date | None = None,
     progress: Progress | None = None,
     near_duplicates: float | None = DEFAULT_THRESHOLD,
+    marking_progress: Callable[[int, int | None], None] | None = None,
 ) -> IngestResult:
     """:func:`ingest` for a caller that holds ``corpus_lock(out)`` (`corpus sync`)."""
     _check_format(fmt)
@@ -381,32 +387,38 @@ def ingest_unlocked(
             "left the existing corpus file as it was",
         )
     else:
-        index: NearDuplicateIndex | None = None
-
-        def marked(stream: Iterable[Article]) -> Iterator[Article]:
-            nonlocal index
-            if near_duplicates is None:
-                return iter(stream)
-            index = NearDuplicateIndex(near_duplicates)
-            return mark_near_duplicates(stream, index)
-
         stored = _previous_marks(out_path, report) if near_duplicates is not None else {}
         # <out>.tmp is renamed over <out> once, at the end: a failure in any pass
         # leaves the previous corpus as it was
         with replacing(out_path, unique=True) as staged:
-            with staged.open("wb") as handle:
-                dump_corpus(handle, marked(chain(() if first is None else (first,), articles)))
-            if copies:  # a second pass, only when an article came twice: the united
-                # comments are matched again, from a fresh index
-                united = merge_copies(read_corpus(staged), copies, report)
-                write_corpus(staged, marked(_unmarked(a) for a in united))
+            index = _index(near_duplicates, out_path)
+            try:
+                stream = chain(() if first is None else (first,), articles)
+                with staged.open("wb") as handle:  # sketched as they are written
+                    dump_corpus(handle, stream if index is None else feeding(stream, index))
+                if copies:  # only when an article came twice: its copies' comments are
+                    # united with it, and the comments sketched again in their final order
+                    united = merge_copies(read_corpus(staged), copies, report)
+                    if index is not None:
+                        index.close()
+                        index = _index(near_duplicates, out_path)
+                    write_corpus(staged, united if index is None else feeding(united, index))
+                if index is not None:
+                    mark_corpus(staged, index, report, on_progress=marking_progress)
+            finally:
+                if index is not None:
+                    index.close()
             if stored:  # a re-ingest: a cluster's first stays the one the corpus chose
                 keep_stored_firsts(staged, stored)
-        if index is not None:
-            index.summarize(report)
     report.counts["warnings"] = len(report.warnings)
     report.counts["errors"] = len(report.errors)
     return IngestResult(out=out_path, report=report, unreadable=unreadable, written=written)
+
+
+def _index(threshold: float | None, out: Path) -> NearDuplicateIndex | None:
+    """The near-duplicate index of one run (None: detection off), its files beside ``out``
+    (the corpus's disk has room for a corpus)."""
+    return None if threshold is None else NearDuplicateIndex(threshold, workdir=out.parent)
 
 
 def _previous_marks(out: Path, report: Report) -> dict[str, str | None]:
