@@ -36,7 +36,6 @@ Two answers, from one pass (see toolkit.ingest.near_duplicates for why two):
 from __future__ import annotations
 
 import multiprocessing
-import os
 import tempfile
 from collections import deque
 from collections.abc import Sequence
@@ -183,9 +182,9 @@ class NearDuplicateIndex:
             return
         start, self.seen = self.seen, self.seen + len(texts)
         if self._pool is None and self._workers and self.seen > PARALLEL_FROM:
+            # spawn, not fork: the caller may hold threads and open files
             self._pool = ProcessPoolExecutor(
-                self._workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=os.environ.setdefault, initargs=("OMP_NUM_THREADS", "1"))
+                self._workers, mp_context=multiprocessing.get_context("spawn"))
         if self._pool is None:
             self._write(start, sketch_texts(texts, self.loose is not None))
             return

@@ -72,6 +72,7 @@ __all__ = [
     "mark_corpus",
     "match_form",
     "parse_threshold",
+    "split_groups",
 ]
 
 DEFAULT_THRESHOLD = 0.75
@@ -148,6 +149,24 @@ def duplicate_of(texts: Sequence[str], ids: Sequence[str],
         index.add(texts)
         first = index.resolve().first.tolist()
     return [None if rep == n else ids[rep] for n, rep in enumerate(first)]
+
+
+def split_groups(texts: Iterable[str], threshold: float = DEFAULT_SPLIT_THRESHOLD, *,
+                 workdir: str | Path | None = None) -> numpy.ndarray:
+    """For ``texts`` in order, the position of the earliest text of each one's group at the
+    loose ``threshold``: texts joined by any chain of pairs at or above it (split grouping,
+    recall first; see the module docstring). Memory: the index's few numbers a text."""
+    with NearDuplicateIndex(DEFAULT_THRESHOLD, loose=threshold, workdir=workdir) as index:
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= BATCH:
+                index.add(batch)
+                batch = []
+        index.add(batch)
+        group = index.resolve().group
+    assert group is not None  # asked for with loose=
+    return group
 
 
 def feeding(articles: Iterable[Article], index: NearDuplicateIndex) -> Iterator[Article]:

@@ -337,7 +337,8 @@ def ingest(
     total)`` of the comments marked after the near-duplicate pass. An article met again is
     stored once, its copies' comments united with it (I050). A run that reads no article
     leaves an existing ``out`` as it was (I052; ``result.written`` is then False). Comments
-    get ``duplicate_of`` by near-duplicate matching at Jaccard ``near_duplicates`` (None: off; see toolkit.ingest.near_duplicates).
+    get ``duplicate_of`` by near-duplicate matching at Jaccard ``near_duplicates`` (None:
+    off; see toolkit.ingest.near_duplicates).
 
     Runs writing one ``out`` take turns (:func:`toolkit.corpus.corpus_lock`; ``say`` hears
     that this one waits, :class:`toolkit.errors.Busy` after ``lock_timeout`` s); each writes
