@@ -27,9 +27,9 @@ class SortedSpool:
     """Entries ``(key, tag, row)``: ``key`` orders them, ``tag`` (an int, unique) breaks
     no ties but comes back with the row; see the module docstring."""
 
-    def __init__(self, folder: Path | None = None, *, run_rows: int = RUN_ROWS) -> None:
+    def __init__(self, folder: Path | None = None, *, run_rows: int | None = None) -> None:
         self._folder = folder
-        self._run_rows = run_rows
+        self._run_rows = run_rows or RUN_ROWS
         self._buffer: list[tuple[Any, int, Any]] = []
         self._runs: list[IO[bytes]] = []
         self.size = 0
