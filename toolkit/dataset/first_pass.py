@@ -73,6 +73,7 @@ class FirstPass:
         self.records: list[Record] = []
         self._reasons: dict[str, str] = {}
         self._signatures: dict[tuple, int] = {}
+        self._by_labels: dict[tuple, int] = {}  # raw labels -> signature id (memo)
         self.signatures: list[tuple] = []  # signature id -> (question -> label keys)
         self.distribution = [q.name for q in schema.questions
                              if kind_of(q.kind).in_distribution]
@@ -125,11 +126,24 @@ class FirstPass:
         return record
 
     def _signature(self, item: Item) -> int:
-        keys = tuple(_label_keys(item.labels.get(name)) for name in self.distribution)
+        labels = item.labels
+        values = [labels.get(name) for name in self.distribution]
+        # the same few label combinations recur: looked up by the labels themselves, with
+        # their types (True, 1 and 1.0 are one dict key, not one label)
+        raw: tuple | None = (*values, *map(type, values))
+        try:
+            return self._by_labels[raw]  # type: ignore[index]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable label (not what aggregation makes)
+            raw = None
+        keys = tuple(_label_keys(value) for value in values)
         found = self._signatures.get(keys)
         if found is None:
             found = self._signatures[keys] = len(self.signatures)
             self.signatures.append(keys)
+        if raw is not None:
+            self._by_labels[raw] = found
         return found
 
 

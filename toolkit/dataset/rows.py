@@ -227,7 +227,9 @@ class RowEncoder:
             if label is None and set_valued and provenance != "unresolved":
                 label = ()
             row.append(_memo_encode(encode, memo, label))
-            row.append(provenance)
+            # a plain str: the same in Arrow, and far cheaper to spool than an enum member
+            row.append(provenance if provenance is None or type(provenance) is str
+                       else str.__str__(provenance))
         if self._any_confidence:  # a label-model rule: insert each confidence after its provenance
             confidence = item.confidence
             at = len(row) - 2 * len(plan)
