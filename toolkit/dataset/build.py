@@ -23,6 +23,14 @@ An item with no usable aggregated answer to a required question is left out as
 
 The folder is written next to its final place and moved in at the end, so a
 failed build never leaves half a dataset behind.
+
+Memory does not grow with the rows. The review's one read of the snapshot calls
+toolkit.dataset.first_pass per task: it keeps a small record (keys, group, stratify
+label, status) and spools the encoded row to disk (toolkit.dataset.spool, sorted
+runs). Once the read is over, the records decide who is a row and deal the splits
+(:func:`_assign`); the rows then come back from the spool in the dataset's order
+(article, position, unit, corpus key) and go straight to one Parquet writer per
+split (toolkit.dataset.writer), which shards them as the Hub names shards.
 """
 
 from __future__ import annotations

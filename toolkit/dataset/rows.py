@@ -180,8 +180,8 @@ class RowEncoder:
     """Turns an aggregated Item into one encoded row of ``features``.
 
     A row is a list of the column values in ``features`` order (not a dict: build
-    keeps every row until the splits are known, and :func:`rows_table` turns a
-    split's rows into Arrow columns by transposing them). The ``annotations``
+    spools every row until the splits are known, and :func:`rows_table` turns a
+    row group's rows into Arrow columns by transposing them). The ``annotations``
     value is a list of tuples, one per annotator: the pseudonym, then each
     question's encoded answer, in the order of the annotations struct's fields.
     """
