@@ -105,11 +105,12 @@ def test_corpus_debug_shows_the_os_error(tmp_path, monkeypatch):
         main(["ingest", str(SAMPLES), "--out", str(tmp_path / ("x" * 300 + ".jsonl"))])
 
 
-def test_progress_bars_of_successive_stages_can_share_one_block():
+def test_progress_bars_of_successive_stages_can_share_one_block(monkeypatch):
     """sync opens the push and pull bars together: push's bar must stop when it is done,
     or rich refuses a second live display."""
     from toolkit.cli.output import err_console, progress_bar
 
+    monkeypatch.setattr(err_console, "_force_terminal", True)  # bars are for terminals
     with progress_bar("push") as push_progress, progress_bar("pull") as pull_progress:
         push_progress(0, None)  # no total yet: no bar
         push_progress(5, 10)
@@ -118,3 +119,16 @@ def test_progress_bars_of_successive_stages_can_share_one_block():
         assert err_console._live_stack  # the pull bar is live
         pull_progress(7, 7)
     assert not err_console._live_stack
+
+
+def test_no_bar_and_nothing_written_when_stderr_is_not_a_terminal(capsys):
+    """rich's transient bar writes a line break at each start and stop to a non-terminal:
+    so no bar is started there at all."""
+    from toolkit.cli.output import err_console, progress_bar
+
+    assert not err_console.is_terminal  # pytest captures stderr
+    with progress_bar("build") as on_progress:
+        on_progress(5, 10)
+        assert not err_console._live_stack
+        on_progress(10, 10)
+    assert capsys.readouterr().err == ""

@@ -10,7 +10,14 @@ import typer
 from ..errors import EmptyDatasetRefused
 from ..paths import DEFAULT_CORPUS
 from ..schema import load_schema
-from .output import naming, out_console, output_folder, print_findings, say
+from .output import (
+    naming,
+    out_console,
+    output_folder,
+    print_findings,
+    progress_bar,
+    say,
+)
 
 if TYPE_CHECKING:
     from ..dataset import BuildResult
@@ -46,6 +53,10 @@ def build(
     allow_empty: bool = typer.Option(
         False, "--allow-empty", help="Replace a dataset that has rows even when this build "
         "has none (refused otherwise, exit 1)."),
+    max_shard_mb: float | None = typer.Option(
+        None, "--max-shard-mb", min=0.0001, metavar="MB", help="Start a new Parquet shard "
+        "(data/{split}-0000i-of-0000N.parquet) when one reaches this many MB of rows "
+        "(Arrow size; default 256)."),
 ) -> None:
     """Build the dataset folder: Parquet splits, README.md card, rejected items.
 
@@ -53,7 +64,8 @@ def build(
     Hub dataset repository (see `corpus publish`). Prints the split sizes and
     the balance: every unit is in a split, rejected (with its reason), or not
     yet annotated. A build without rows does not replace a dataset that has
-    some (exit 1) unless --allow-empty.
+    some (exit 1) unless --allow-empty. On a terminal a bar shows the tasks read,
+    then the rows written.
 
     Example: corpus build exports/comment_stance/snapshots/X.json -s schemas/comment_stance.yaml
     """
@@ -66,12 +78,15 @@ def build(
         say(f"Reading the corpus {corpus} (the default; --corpus to choose another) for "
             "near-duplicate clusters and the balance")
     try:
-        with naming(target):
+        with naming(target), progress_bar("building") as on_progress:
             result = build_dataset(
                 snapshot, loaded, out=target, corpus=corpus, with_context=with_context,
                 keep_unresolved=keep_unresolved, keep_authors=keep_authors,
                 allow_empty=allow_empty, selection=selection,
                 predictions=str(predictions) if predictions is not None else None,
+                max_shard_bytes=(None if max_shard_mb is None
+                                 else max(1, int(max_shard_mb * 1024 * 1024))),
+                on_progress=on_progress,
             )
     except EmptyDatasetRefused as exc:  # say why the rows went, then the one-line error
         print_findings(exc.findings)

@@ -23,6 +23,14 @@ An item with no usable aggregated answer to a required question is left out as
 
 The folder is written next to its final place and moved in at the end, so a
 failed build never leaves half a dataset behind.
+
+Memory does not grow with the rows. The review's one read of the snapshot calls
+toolkit.dataset.first_pass per task: it keeps a small record (keys, group, stratify
+label, status) and spools the encoded row to disk (toolkit.dataset.spool, sorted
+runs). Once the read is over, the records decide who is a row and deal the splits
+(:func:`_assign`); the rows then come back from the spool in the dataset's order
+(article, position, unit, corpus key) and go straight to one Parquet writer per
+split (toolkit.dataset.writer), which shards them as the Hub names shards.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import hashlib
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, KeysView, Sequence
+from collections.abc import Callable, Iterator, KeysView, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -65,9 +73,11 @@ from ._sources import (
     Item,
 )
 from .card import CardFacts, render_card
-from .rows import EncodeError, RowEncoder, id_columns, row_features, rows_table
+from .first_pass import FirstPass, Record
+from .rows import RowEncoder, id_columns, row_features
 from .splits import assign_joined_splits
-from .writer import SplitFiles, write_split
+from .spool import SortedSpool
+from .writer import SplitFiles, SplitWriter
 
 REJECTED_FILE = "rejected/rejected.jsonl"
 # Rejected-row code of an item without a usable answer to a required question (B050).
@@ -75,6 +85,8 @@ MISSING_REQUIRED = "missing_required"
 SPLITS_FILE = "splits.json"
 # What build may replace in an existing output folder (and nothing else).
 _OWNED = {"README.md", "data", "rejected", SPLITS_FILE}
+#: ``on_progress(done, total)``: tasks read, then rows written
+Progress = Callable[[int, "int | None"], None]
 
 
 @dataclass
@@ -188,32 +200,45 @@ def review_for_build(snapshot: str | Path, schema: Schema, *, corpus: str | Path
     baseline cross-validated on the snapshot's texts, or ``options.predictions``'s.
     SnapshotError when it was pulled for another schema."""
     options = options or BuildOptions()
-    votes = (predictions_votes(options.predictions) if options.predictions is not None
-             else baseline_votes)
     keep = _kept_fields(schema, with_context=options.with_context,
                         keep_authors=options.keep_authors)
     with _cycle_collector_paused():
-        return review_snapshot(open_snapshot(Path(snapshot)), schema, corpus=corpus,
-                               item=lambda agg: _sources.item_of(agg, keep),
-                               observers=observers, competence=competence,
-                               model_votes=votes)
+        return _review(snapshot, schema, corpus=corpus, options=options,
+                       item=lambda agg: _sources.item_of(agg, keep), observers=observers,
+                       competence=competence)
+
+
+def _review(snapshot: str | Path, schema: Schema, *, corpus: str | Path | None,
+            options: BuildOptions, item: Callable[[Any], Any],
+            observers: Sequence[Observer] = (), competence: bool = False) -> ReviewResult:
+    """The review's one read of ``snapshot``, ``item`` called on each aggregated item."""
+    votes = (predictions_votes(options.predictions) if options.predictions is not None
+             else baseline_votes)
+    return review_snapshot(open_snapshot(Path(snapshot)), schema, corpus=corpus, item=item,
+                           observers=observers, competence=competence, model_votes=votes)
 
 
 def build_dataset(source: ReviewResult | str | Path, schema: Schema | str | Path, *,
                   out: str | Path | None = None, corpus: str | Path | None = None,
                   selection: str | Path | None = None, options: BuildOptions | None = None,
-                  **option_values: Any) -> BuildResult:
+                  on_progress: Progress | None = None, **option_values: Any) -> BuildResult:
     """Build the dataset folder; see the module docstring and `corpus build --help`.
 
-    ``source``: a snapshot file, read once here (:func:`review_for_build`), or the review
-    a caller already made of it (`corpus sync` reads the snapshot once for the build,
-    the report and the adjudication tab). ``options`` (or the same names as keywords,
-    ``with_context=True``): :class:`BuildOptions`. ``corpus`` (the corpus the tasks were
-    pushed from) makes the balance cover every unit and keeps near-duplicate clusters
-    in one split. ``selection``: the manifest of the sample the tasks were pushed from
-    (`corpus push --budget`, toolkit.selection); default: the one beside the push ledger
-    of the snapshot's server (``.corpus/ledger/...``), when there is one. It gives each
-    row its ``inclusion_probability`` and the card its sampling frame.
+    ``source``: a snapshot file, read once here (the review's read, each row encoded as
+    its task is read: toolkit.dataset.first_pass), or the review a caller already made
+    of it with :func:`review_for_build` (`corpus sync` reads the snapshot once for the
+    build, the report and the adjudication tab). ``options`` (or the same names as
+    keywords, ``with_context=True``): :class:`BuildOptions`. ``corpus`` (the corpus the
+    tasks were pushed from) makes the balance cover every unit and keeps near-duplicate
+    clusters in one split. ``selection``: the manifest of the sample the tasks were
+    pushed from (`corpus push --budget`, toolkit.selection); default: the one beside the
+    push ledger of the snapshot's server (``.corpus/ledger/...``), when there is one. It
+    gives each row its ``inclusion_probability`` and the card its sampling frame.
+    ``on_progress(done, total)``: tasks read, then rows written (a terminal's bar).
+
+    Memory does not grow with the rows: they wait on disk in sorted runs
+    (toolkit.dataset.spool) until the splits are dealt, then are written as they come
+    back, in row groups, to Parquet shards (toolkit.dataset.writer).
 
     Raises :class:`~toolkit.errors.EmptyDatasetRefused`, leaving the folder as it was,
     when the build has no rows and ``out`` holds a dataset with data files, unless
@@ -230,20 +255,18 @@ def build_dataset(source: ReviewResult | str | Path, schema: Schema | str | Path
         raise TypeError("give build options either as `options` or as keywords, not both")
     out_path = Path(out) if out is not None else default_out(schema)
     _check_out(out_path)  # before the read: a refused folder costs nothing
-    review = source if isinstance(source, ReviewResult) else review_for_build(
-        source, schema, corpus=corpus, options=options)
     with _cycle_collector_paused():
-        return _build(review, schema, out_path, corpus, selection, options)
+        return _build(source, schema, out_path, corpus, selection, options, on_progress)
 
 
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
-    """Build keeps every item (a dozen small objects each) in memory until the splits are
-    known, and Python's cycle collector rescans all of them again and again as they pile
-    up: that was about half of the build's time on 20,000 tasks, and grows faster than
-    the snapshot. Build makes no reference cycles worth collecting, so the collector is
-    paused for the build and restored (as it was) afterwards; memory is freed by
-    reference counting as usual."""
+    """Build's read makes many small objects that live until the pass ends (the review's
+    figures, build's records), and Python's cycle collector rescans all of them again
+    and again as they pile up: that was about half of the build's time on 20,000 tasks,
+    and grows faster than the snapshot. Build makes no reference cycles worth
+    collecting, so the collector is paused for the build and restored (as it was)
+    afterwards; memory is freed by reference counting as usual."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -253,8 +276,61 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | Path | None,
-           selection: str | Path | None, options: BuildOptions) -> BuildResult:
+def _build(source: ReviewResult | str | Path, schema: Schema, out_path: Path,
+           corpus: str | Path | None, selection: str | Path | None, options: BuildOptions,
+           on_progress: Progress | None) -> BuildResult:
+    with_context, keep_authors = options.with_context, options.keep_authors
+    keep_unresolved = options.keep_unresolved
+    snap = source.snapshot if isinstance(source, ReviewResult) else open_snapshot(Path(source))
+    snapshot_path = Path(snap.path)
+    report = Report()
+    if keep_authors:
+        report.warning("B001", str(out_path), "commenter names (author) are kept in the dataset",
+                       "publish only if the source's terms and the commenters allow it")
+    recorded = _sample_manifest(schema, snap.header, selection, snapshot_path, report)
+    previous = previous_splits(out_path, schema)
+    keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
+    marks = _near_duplicate_marks(corpus)
+    skip = (_copies_skipped(schema, Path(str(corpus)), marks, sampled=recorded is not None)
+            if marks else {})
+    features = row_features(schema, _sources.question_features(schema),
+                            with_context=with_context, keep_authors=keep_authors,
+                            sampled=recorded is not None or schema.selection is not None)
+    encoder = RowEncoder(schema, features, with_context=with_context, keep_authors=keep_authors,
+                         probabilities=recorded.probabilities if recorded else None,
+                         pseudonymize=False)
+    spool = SortedSpool(out_path.parent if out_path.parent.is_dir() else None)
+    total = snap.header.get("counts", {}).get("tasks") if isinstance(
+        snap.header.get("counts"), dict) else None
+    first = FirstPass(
+        schema, encoder, spool, keep=keep, keep_unresolved=keep_unresolved, marks=marks,
+        firsts=set(skip.values()), stratify=stratify_question(schema),
+        required=_required_questions(schema), missing_required=_missing_required,
+        order=_item_order, group_key=_group_key,
+        on_task=(lambda done: on_progress(done, total)) if on_progress and total else None)
+    try:
+        if isinstance(source, ReviewResult):
+            review = source
+            for item in review.items or []:
+                first(item)
+            review.items = None  # the records and the spool hold what build needs: memory
+            first.done()
+        else:
+            review = _review(source, schema, corpus=corpus, options=options, item=first)
+            review.items = None
+            first.done()
+        return _finish(review, schema, out_path, corpus, options, report, recorded, previous,
+                       keep, marks, skip, features, encoder, spool, first, on_progress)
+    finally:
+        spool.close()
+
+
+def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | Path | None,
+            options: BuildOptions, report: Report, recorded: Recorded | None,
+            previous: dict[str, str], keep: set[str], marks: dict[str, str] | None,
+            skip: dict[str, str], features: Any, encoder: RowEncoder, spool: SortedSpool,
+            first: FirstPass, on_progress: Progress | None) -> BuildResult:
+    """After the read: who is a row, the splits, then the rows written in order."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -263,131 +339,97 @@ def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | P
         now = time.perf_counter()
         timings[stage] = now - clock
         clock = now
-    with_context, keep_authors = options.with_context, options.keep_authors
-    keep_unresolved = options.keep_unresolved
     snap = review.snapshot
     snapshot_path = Path(snap.path)
-    report = Report()
     if review.schema_changed is not None:
-        report.findings.append(schema_changed_finding(snapshot_path, review.schema_changed,
-                                                      "build"))
-    if keep_authors:
-        report.warning("B001", str(out_path), "commenter names (author) are kept in the dataset",
-                       "publish only if the source's terms and the commenters allow it")
-    recorded = _sample_manifest(schema, snap.header, selection, snapshot_path, report)
-
-    previous = previous_splits(out_path, schema)
-    # The review's items keep only the task data build publishes (review_for_build);
-    # a review made otherwise is cut the same way here.
-    keep = _kept_fields(schema, with_context=with_context, keep_authors=keep_authors)
-    streamed: list[Item] = [item if isinstance(item, Item) else _sources.item_of(item, keep)
-                            for item in review.items or []]
+        report.findings.insert(0, schema_changed_finding(snapshot_path, review.schema_changed,
+                                                         "build"))
     report.findings.extend(review.findings)  # who decides items (A060-A063), the model's
-    sources: set[str] = set()
-    for item in streamed:
-        source = item.data.get("source")
-        if source:
-            sources.add(str(source))
     assert review.agreement is not None  # the review measures agreement for the card
     agreement = _sources.agreement_figures(review.agreement)
-    lap("agreement")
     stages = review.seconds
     timings.update({
         "read": stages.get("read", 0.0),
         "validate": stages.get("validate", 0.0),
         "aggregate": stages.get("aggregate", 0.0) + stages.get("competence", 0.0),
-        "agreement": timings.pop("agreement") + stages.get("agreement", 0.0),
+        "agreement": stages.get("agreement", 0.0),
+        "encode": first.seconds,
     })
+    clock = time.perf_counter()
     invalid = review.invalid  # complete only now: a task is judged after the whole pass
-
-    items: list[Item] = []
+    records = first.records
+    kept = bytearray(len(records))  # 1: the record's row is in the dataset
     rejected: list[dict] = []
     unresolved_ids: list[int] = []
     seen: dict[str, Any] = {}
     not_annotated = 0
-    snapshot_tasks = len(streamed)
+    snapshot_tasks = len(records)
     duplicates = 0
-    required = _required_questions(schema)
-    missing_required: dict[str, list[Item]] = defaultdict(list)  # question -> items (B050)
-    for item in streamed:
-        if item.corpus_key in seen:
+    missing_required: dict[str, list[Record]] = defaultdict(list)  # question -> (B050)
+    for index, record in enumerate(records):
+        if record.corpus_key in seen:
             duplicates += 1
-            rejected.append(_rejected_row(item, "duplicate_task",
+            rejected.append(_rejected_row(record, "duplicate_task",
                                           f"a second task for this unit (first: task "
-                                          f"{seen[item.corpus_key]})"))
+                                          f"{seen[record.corpus_key]})"))
             continue
-        seen[item.corpus_key] = item.task_id
-        if item.task_id in invalid:
-            rejected.append(_rejected_row(item, "invalid", invalid[item.task_id]))
-        elif item.status == STATUS_NO_ANNOTATIONS:
+        seen[record.corpus_key] = record.task_id
+        status = record.status
+        if record.task_id in invalid:
+            rejected.append(_rejected_row(record, "invalid", invalid[record.task_id]))
+        elif status == STATUS_NO_ANNOTATIONS:
             not_annotated += 1
-        elif item.status == STATUS_TOO_FEW:
-            rejected.append(_rejected_row(item, STATUS_TOO_FEW, item.reason))
-        elif item.status == STATUS_UNRESOLVED and not keep_unresolved:
-            rejected.append(_rejected_row(item, STATUS_UNRESOLVED, item.reason))
-            unresolved_ids.append(item.task_id)
-        elif item.status in (STATUS_OK, STATUS_UNRESOLVED):
-            if item.status == STATUS_UNRESOLVED:  # --keep-unresolved: a row, still to decide
-                unresolved_ids.append(item.task_id)
-            missing = _missing_required(required, item)
-            if missing:  # never a row with a null label where the schema wants an answer
-                for name in missing:
-                    missing_required[name].append(item)
-                rejected.append(_rejected_row(item, MISSING_REQUIRED, _missing_reason(
-                    schema, item, missing)))
+        elif status == STATUS_TOO_FEW:
+            rejected.append(_rejected_row(record, STATUS_TOO_FEW, record.reason))
+        elif status == STATUS_UNRESOLVED and not options.keep_unresolved:
+            rejected.append(_rejected_row(record, STATUS_UNRESOLVED, record.reason))
+            unresolved_ids.append(record.task_id)
+        elif status in (STATUS_OK, STATUS_UNRESOLVED):
+            if status == STATUS_UNRESOLVED:  # --keep-unresolved: a row, still to decide
+                unresolved_ids.append(record.task_id)
+            if record.missing:  # never a row with a null label where the schema wants one
+                for name in record.missing:
+                    missing_required[name].append(record)
+                rejected.append(_rejected_row(record, MISSING_REQUIRED, _missing_reason(
+                    schema, record, list(record.missing))))
+            elif record.encode_error is not None:  # in the dataset's items, but no row
+                rejected.append(_rejected_row(record, "invalid", record.encode_error))
+                kept[index] = 2
             else:
-                items.append(item)
+                kept[index] = 1
         else:
-            rejected.append(_rejected_row(item, item.status, item.reason))
-    del streamed
+            rejected.append(_rejected_row(record, status, record.reason))
     for name, missed in missing_required.items():
-        first = missed[0]
+        one = missed[0]
         report.warning(
             "B050", str(snapshot_path), f"{len(missed)} item(s) have no usable answer to "
-            f"required question {name!r} (first: task {first.task_id} [{first.corpus_key}])",
+            f"required question {name!r} (first: task {one.task_id} [{one.corpus_key}])",
             f"rejected ({MISSING_REQUIRED} in {REJECTED_FILE}); `corpus validate` says why "
             "(V004 unanswered, V001 a question the schema does not have: renamed?)",
         )
-    marks = _near_duplicate_marks(corpus)
     copies = waiting = 0
-    if marks:
-        items, copies, waiting = _with_copies(schema, items, Path(str(corpus)), marks, seen,
-                                              keep, sampled=recorded is not None)
-    review.items = None  # the items live on in `items` only: memory
-
+    if skip:
+        copies, waiting = _add_copies(schema, Path(str(corpus)), skip, seen, keep, first, kept,
+                                      rejected)
+    first.first_items.clear()
     timings["aggregate"] += time.perf_counter() - clock
     clock = time.perf_counter()
-    features = row_features(schema, _sources.question_features(schema),
-                            with_context=with_context, keep_authors=keep_authors,
-                            sampled=recorded is not None or schema.selection is not None)
-    items.sort(key=_item_order)
-    encoder = RowEncoder(schema, features, with_context=with_context, keep_authors=keep_authors,
-                         probabilities=recorded.probabilities if recorded else None)
-    encoded: list[tuple[Item, list, str]] = []  # (item, row, group key)
-    for item in items:
-        try:
-            encoded.append((item, encoder.encode(item), _group_key(schema, item)))
-        except EncodeError as exc:
-            rejected.append(_rejected_row(item, "invalid", str(exc)))
 
+    rows = [i for i, flag in enumerate(kept) if flag == 1]
     split_of, near_duplicates = _assign(
-        schema, [(item, group) for item, _, group in encoded], previous, marks, report)
+        schema, [(records[i].group, records[i].unit_id, records[i].label) for i in rows],
+        previous, marks, report)
     joined = near_duplicates.pop("largest") if near_duplicates else None  # for B003
-    by_split: dict[str, list[list]] = {name: [] for name in schema.dataset.splits}
-    groups: dict[str, set] = defaultdict(set)
-    distribution = _new_distribution(schema)
-    for item, row, group in encoded:
-        split = split_of[group]
-        by_split[split].append(row)
-        groups[split].add(group)
-        _count_labels(schema, item, split, distribution)
-
-    lap("encode_and_split")
+    in_splits = dict.fromkeys(schema.dataset.splits, 0)
+    for i in rows:
+        in_splits[split_of[records[i].group]] += 1
+    n_rows = len(rows)
+    del rows
     rejected.sort(key=lambda r: (r["corpus_key"], str(r["task_id"])))
     rejected_counts = dict(sorted(Counter(r["code"] for r in rejected).items()))
     balance = Balance(
         snapshot_tasks=snapshot_tasks,
-        in_splits={name: len(rows) for name, rows in by_split.items()},
+        in_splits=in_splits,
         rejected=rejected_counts,
         not_annotated=not_annotated,
         duplicates=duplicates,
@@ -396,22 +438,44 @@ def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | P
     )
     if review.corpus_keys is not None:
         _corpus_balance(balance, review.corpus_keys, seen)
-    if not options.allow_empty and not any(by_split.values()):
+    del seen
+    if not options.allow_empty and not any(in_splits.values()):
         _refuse_empty_replacement(out_path, balance, report)
+    lap("split")
 
+    groups: dict[str, set] = defaultdict(set)
+    distribution = _new_distribution(schema)
     with _staged(out_path) as staging:  # moved into place at the end; removed on failure
-        writer_options = ({} if options.max_shard_bytes is None
-                          else {"max_shard_bytes": options.max_shard_bytes})
-        for name, rows in by_split.items():
-            if not rows:  # `datasets` cannot load an empty Parquet split: leave it out, say so
+        for name, count in in_splits.items():
+            if not count:  # `datasets` cannot load an empty Parquet split: leave it out, say so
                 report.warning(
-                    "B003", str(out_path), f"split {name!r} is empty ({len(encoded)} items in "
-                    f"{sum(len(keys) for keys in groups.values())} groups"
-                    f"{_joined_cause(schema, joined)}); it is not written",
+                    "B003", str(out_path), f"split {name!r} is empty ({n_rows} items in "
+                    f"{len(split_of)} groups{_joined_cause(schema, joined)}); it is not written",
                     "annotate more items, or change dataset.splits in the schema",
                 )
-        split_files = [write_split(staging, name, rows_table(rows, features), **writer_options)
-                       for name, rows in by_split.items() if rows]
+        writers = {name: SplitWriter(staging, name, features,
+                                     max_shard_bytes=options.max_shard_bytes)
+                   for name, count in in_splits.items() if count}
+        questions = first.distribution
+        signatures = first.signatures
+        written = 0
+        for _, index, row in spool.merged():
+            if kept[index] != 1:
+                continue
+            record = records[index]
+            split = split_of[record.group]
+            writers[split].add(encoder.name_annotators(row))
+            groups[split].add(record.group)
+            for name, keys in zip(questions, signatures[record.signature], strict=True):
+                counts = distribution[name].setdefault(split, {})
+                for key in keys:
+                    counts[key] = counts.get(key, 0) + 1
+            written += 1
+            if on_progress is not None and written % 1000 == 0:
+                on_progress(written, n_rows)
+        split_files = [writer.close() for writer in writers.values()]
+        if on_progress is not None and n_rows:
+            on_progress(n_rows, n_rows)
         (staging / "rejected").mkdir()
         (staging / SPLITS_FILE).write_bytes(orjson.dumps(
             {"group_by": schema.dataset.group_by, "splits": {**previous, **split_of}},
@@ -433,10 +497,10 @@ def _build(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | P
             snapshot_header=snap.header,
             toolkit_version=__version__,
             n_annotators=len(encoder.pseudonyms),
-            n_sources=len(sources),
-            with_context=with_context,
-            keep_unresolved=keep_unresolved,
-            keep_authors=keep_authors,
+            n_sources=len(first.sources),
+            with_context=options.with_context,
+            keep_unresolved=options.keep_unresolved,
+            keep_authors=options.keep_authors,
             annotations_creators=list(options.annotations_creators),
             near_duplicates=near_duplicates,
             selection=recorded,
@@ -499,7 +563,7 @@ def _condition_holds(when: Any, labels: dict) -> bool:
     return any(text(v) in wanted for v in values)
 
 
-def _missing_reason(schema: Schema, item: Item, missing: list[str]) -> str:
+def _missing_reason(schema: Schema, item: Item | Record, missing: list[str]) -> str:
     names = ", ".join(repr(name) for name in missing)
     return (f"no usable answer to required question(s) {names} from its "
             f"{item.n_annotators} annotator(s) (unanswered, or answered under a name the "
@@ -526,16 +590,15 @@ def _refuse_empty_replacement(out: Path, balance: Balance, report: Report) -> No
     raise error
 
 
-def _rejected_row(item: Item, code: str, reason: str) -> dict:
-    data = item.data
+def _rejected_row(record: Record, code: str, reason: str) -> dict:
     return {
-        "corpus_key": item.corpus_key,
-        "task_id": item.task_id,
-        "article_id": data.get("article_id"),
-        "unit_id": item.unit_id,
+        "corpus_key": record.corpus_key,
+        "task_id": record.task_id,
+        "article_id": record.article_id,
+        "unit_id": record.unit_id,
         "code": code,
         "reason": reason,
-        "n_annotators": item.n_annotators,
+        "n_annotators": record.n_annotators,
     }
 
 
@@ -561,18 +624,16 @@ def stratify_question(schema: Schema) -> str | None:
     return None
 
 
-def _assign(schema: Schema, items: list[tuple[Item, str]], previous: dict[str, str],
+def _assign(schema: Schema, rows: Sequence[tuple[str, str, Any]], previous: dict[str, str],
             marks: dict[str, str] | None, report: Report) -> tuple[dict[str, str], dict | None]:
-    """(group key -> split, near-duplicate figures for the card or None), from (item, its
-    group key) pairs; groups in ``previous`` (the last build's assignment) keep their
-    split. With ``marks`` (comment id -> duplicate_of, from the corpus) the groups of one
-    near-duplicate cluster are dealt as one; clusters joining several groups are reported
-    (B051, the largest few)."""
-    stratify = stratify_question(schema)
+    """(group key -> split, near-duplicate figures for the card or None), from the rows as
+    (group key, unit id, stratify label); groups in ``previous`` (the last build's
+    assignment) keep their split. With ``marks`` (comment id -> duplicate_of, from the
+    corpus) the groups of one near-duplicate cluster are dealt as one; clusters joining
+    several groups are reported (B051, the largest few)."""
     checked = marks is not None
     marks = marks or {}
-    triples = [(group, marks.get(item.unit_id, item.unit_id),
-                 item.labels.get(stratify) if stratify else None) for item, group in items]
+    triples = [(group, marks.get(unit_id, unit_id), label) for group, unit_id, label in rows]
     split_of, _ = assign_joined_splits(triples, dict(schema.dataset.splits),
                                        schema.dataset.seed, fixed=previous)
     if not checked:
@@ -608,35 +669,49 @@ def _joined_cause(schema: Schema, joined: tuple[str, int, int] | None) -> str:
             "into one, dealt to one split")
 
 
-def _with_copies(schema: Schema, items: list[Item], corpus: Path, marks: dict[str, str],
-                 seen: dict, keep: set[str], *, sampled: bool = False,
-                 ) -> tuple[list[Item], int, int]:
-    """``items`` with their ``duplicate_of`` (task data does not carry it) plus one item
-    per near-duplicate copy the schema's policy did not push (``sampled``: pushed from a
-    sample, which pushes no copy) whose first comment is in the dataset: that comment's
-    labels, provenance ``duplicate``, no annotations.
-    Returns (items, copies added, copies left out because their first has no labels)."""
-    for item in items:
-        item.data["duplicate_of"] = marks.get(item.unit_id)
+def _copies_skipped(schema: Schema, corpus: Path, marks: dict[str, str], *,
+                    sampled: bool) -> dict[str, str]:
+    """Copy comment id -> its first comment's id, for the near-duplicate copies the
+    schema's policy did not push (``sampled``: pushed from a sample, which pushes no copy)."""
     if schema.unit != "comment" or not marks:
-        return items, 0, 0
+        return {}
     policy = "annotate_once" if sampled else schema.annotation.near_duplicates
-    skip = copies_not_pushed(policy, read_corpus(corpus))
-    todo = {copy: first for copy, first in skip.items() if corpus_key(schema, copy) not in seen}
+    return copies_not_pushed(policy, read_corpus(corpus))
+
+
+def _add_copies(schema: Schema, corpus: Path, skip: dict[str, str], seen: dict,
+                keep: set[str], first: FirstPass, kept: bytearray, rejected: list[dict],
+                ) -> tuple[int, int]:
+    """One row per copy in ``skip`` that is not in the snapshot and whose first comment is
+    in the dataset: that comment's labels, provenance ``duplicate``, no annotations
+    (spooled through ``first``, marked in ``kept``).
+    Returns (copies added, copies left out because their first has no labels)."""
+    todo = {copy: one for copy, one in skip.items() if corpus_key(schema, copy) not in seen}
     if not todo:
-        return items, 0, 0
-    by_unit = {item.unit_id: item for item in items if item.unit_id in skip.values()}
-    added = []
+        return 0, 0
+    by_unit: dict[str, Item] = {}
+    for unit, entries in first.first_items.items():
+        for index, item in entries:  # the last one in the dataset's items, as before
+            if kept[index]:
+                by_unit[unit] = item
+    added = 0
     for data in tasks_from_corpus(schema, corpus):
-        first = by_unit.get(todo.get(data["unit_id"], ""))
-        if first is None:
+        one = by_unit.get(todo.get(data["unit_id"], ""))
+        if one is None:
             continue  # not a copy left out, or its first comment is not in the dataset (yet)
-        kept = {key: value for key, value in data.items() if key in keep}
-        kept["duplicate_of"] = first.unit_id
-        added.append(replace(first, corpus_key=data["corpus_key"], unit_id=data["unit_id"],
-                             task_id=None, data=kept, annotations=[], n_annotators=0,
-                             provenance={name: "duplicate" for name in first.provenance}))
-    return items + added, len(added), len(todo) - len(added)
+        fields = {key: value for key, value in data.items() if key in keep}
+        fields["duplicate_of"] = one.unit_id
+        record = first.add(replace(one, corpus_key=data["corpus_key"], unit_id=data["unit_id"],
+                                   task_id=None, data=fields, annotations=[], n_annotators=0,
+                                   provenance={name: "duplicate" for name in one.provenance}),
+                           copy=True)
+        if record.encode_error is not None:
+            rejected.append(_rejected_row(record, "invalid", record.encode_error))
+            kept.append(2)
+        else:
+            kept.append(1)
+        added += 1
+    return added, len(todo) - added
 
 
 def _sample_manifest(schema: Schema, header: dict, given: str | Path | None,

@@ -180,14 +180,15 @@ class RowEncoder:
     """Turns an aggregated Item into one encoded row of ``features``.
 
     A row is a list of the column values in ``features`` order (not a dict: build
-    keeps every row until the splits are known, and :func:`rows_table` turns a
-    split's rows into Arrow columns by transposing them). The ``annotations``
+    spools every row until the splits are known, and :func:`rows_table` turns a
+    row group's rows into Arrow columns by transposing them). The ``annotations``
     value is a list of tuples, one per annotator: the pseudonym, then each
     question's encoded answer, in the order of the annotations struct's fields.
     """
 
     def __init__(self, schema: Schema, features: Features, *, with_context: bool,
-                 keep_authors: bool, probabilities: Mapping[str, float] | None = None) -> None:
+                 keep_authors: bool, probabilities: Mapping[str, float] | None = None,
+                 pseudonymize: bool = True) -> None:
         # corpus key -> inclusion probability (the sample's manifest); a near-duplicate
         # copy labelled through its first comment (no task) is chosen with its first
         self.probabilities = probabilities or {}
@@ -199,6 +200,10 @@ class RowEncoder:
         self.set_valued = {q.name for q in schema.questions if kind_of(q.kind).set_valued}
         self.encoders = {name: compile_encoder(features[name], name) for name in self.questions}
         self.pseudonyms = Pseudonyms()
+        # False: rows keep the annotator ids as Label Studio has them, and
+        # :meth:`name_annotators` replaces them later, in the rows' final order (build
+        # encodes rows as it reads the snapshot, before the order is known)
+        self._pseudonymize = pseudonymize
         self._unit_column = (self.columns.index("comment_id") if "comment_id" in self.columns
                              else None)
         # (name, set-valued, encoder, memo of encoded answers) per question, in schema order.
@@ -222,7 +227,9 @@ class RowEncoder:
             if label is None and set_valued and provenance != "unresolved":
                 label = ()
             row.append(_memo_encode(encode, memo, label))
-            row.append(provenance)
+            # a plain str: the same in Arrow, and far cheaper to spool than an enum member
+            row.append(provenance if provenance is None or type(provenance) is str
+                       else str.__str__(provenance))
         if self._any_confidence:  # a label-model rule: insert each confidence after its provenance
             confidence = item.confidence
             at = len(row) - 2 * len(plan)
@@ -235,7 +242,7 @@ class RowEncoder:
         if self._sampled:
             row.append(self._probability(item))
         annotations = []
-        pseudonyms = self.pseudonyms
+        pseudonyms = self.pseudonyms if self._pseudonymize else _same
         for annotator, answers in item.annotations:
             entry: list[Any] = [pseudonyms(annotator)]
             for name, set_valued, encode, memo in plan:
@@ -250,6 +257,13 @@ class RowEncoder:
         row.append(annotations)
         return row
 
+    def name_annotators(self, row: list) -> list:
+        """``row`` (encoded with ``pseudonymize=False``) with its annotators' pseudonyms, numbered
+        in the order rows are given here."""
+        pseudonyms = self.pseudonyms
+        row[-1] = [(pseudonyms(entry[0]), *entry[1:]) for entry in row[-1]]
+        return row
+
 
     def _probability(self, item: Item) -> float | None:
         if not self.probabilities:
@@ -259,6 +273,10 @@ class RowEncoder:
         if found is None and first and item.task_id is None:
             found = self.probabilities.get(self._key_prefix + str(first))
         return found
+
+
+def _same(annotator: Any) -> Any:
+    return annotator
 
 
 def rows_table(rows: list[list], features: Features) -> pa.Table:
