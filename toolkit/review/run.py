@@ -51,7 +51,7 @@ from .adjudicators import GoldPolicy, gold_policy, stars_findings
 from .aggregate import AggregatedItem, aggregate_task, restate, unresolved_rows
 from .agreement import AgreementCollector, AgreementReport, name_annotators
 from .header import check_header, schema_changed_finding
-from .quality import competence_report
+from .quality import CompetenceCollector, competence_report
 from .records import Task, parse_task
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
@@ -144,12 +144,22 @@ def review_snapshot(
         note_invalid(validator.report.findings, result.invalid)
     else:
         policy, result.findings = gold_policy(schema, snap.header, str(snap.path))
+        # a rule that decides all items at once needs them held; competence alone does
+        # not: it is gathered in compact arrays as the items pass (bounded memory)
+        hold = rule_of(schema.annotation.rule).decides_all_at_once
+        gathering = CompetenceCollector(schema) if competence and not hold else None
         held = _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
-                     hold=competence or rule_of(schema.annotation.rule).decides_all_at_once,
-                     observers=observers, policy=policy)
+                     hold=hold, observers=observers, policy=policy, competence=gathering)
         if held is not None:
             unresolved = _decide(result, schema, held, competence=competence,
                                  keep_items=aggregate, item=item, model_votes=model_votes)
+        if gathering is not None:
+            start = perf_counter()
+            names = snap.header.get("annotators")
+            result.competence = gathering.report(
+                names=names if isinstance(names, dict) else None)
+            result.seconds["competence"] = (result.seconds.get("competence", 0.0)
+                                            + perf_counter() - start)
     if validator is not None:
         result.validation = validator.report
         result.validation.snapshot = str(snap.path)
@@ -168,7 +178,8 @@ def review_snapshot(
 def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, *,
           keep_items: bool, item: Callable[[AggregatedItem], Any] | None,
           hold: bool = False, policy: GoldPolicy | None = None,
-          observers: Sequence[Observer] = ()) -> list[AggregatedItem] | None:
+          observers: Sequence[Observer] = (),
+          competence: CompetenceCollector | None = None) -> list[AggregatedItem] | None:
     """The streaming loop with aggregation, timed per step (observers count as
     aggregation's time). With ``hold``, returns every aggregated item (for the label
     model or competence, :func:`_decide`); the items under the rule dawid_skene are
@@ -183,7 +194,7 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
     starred: dict[str, list] | None = None if policy is None or policy.listed else {}
     if validator is not None:
         validator.collect = True  # its answers feed aggregation: results walked once
-    read = validating = aggregating = agree = 0.0
+    read = validating = aggregating = agree = competent = 0.0
     tasks = result.snapshot.tasks()
     while True:
         start = perf_counter()
@@ -220,6 +231,10 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
         if collector is not None:
             collector.add(agg)
             agree += perf_counter() - after_aggregate
+        if competence is not None:
+            start = perf_counter()
+            competence.add(agg)
+            competent += perf_counter() - start
         if held is not None:
             held.append(agg)
             if decide_later:
@@ -235,6 +250,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
         result.findings.extend(stars_findings(starred, policy, str(result.snapshot.path)))
     result.seconds = {"read": read, "validate": validating, "aggregate": aggregating,
                       "agreement": agree}
+    if competence is not None:
+        result.seconds["competence"] = competent
     return held
 
 
