@@ -105,10 +105,12 @@ def test_corpus_debug_shows_the_os_error(tmp_path, monkeypatch):
         main(["ingest", str(SAMPLES), "--out", str(tmp_path / ("x" * 300 + ".jsonl"))])
 
 
-def test_progress_bars_of_successive_stages_can_share_one_block():
+def test_progress_bars_of_successive_stages_can_share_one_block(monkeypatch):
     """sync opens the push and pull bars together: push's bar must stop when it is done,
     or rich refuses a second live display."""
     from toolkit.cli.output import err_console, progress_bar
+
+    monkeypatch.setattr(err_console, "_force_terminal", True)  # bars on a terminal only
 
     with progress_bar("push") as push_progress, progress_bar("pull") as pull_progress:
         push_progress(0, None)  # no total yet: no bar

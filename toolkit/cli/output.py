@@ -98,6 +98,10 @@ def say(line: str) -> None:
     err_console.print(line, markup=False)
 
 
+def _no_progress(done: int, total: int | None) -> None:
+    """``on_progress`` when there is no terminal to draw a bar on."""
+
+
 @contextmanager
 def progress_bar(
     label: str, *, min_total: int = 1
@@ -107,9 +111,14 @@ def progress_bar(
     The first call with a total of at least ``min_total`` starts a transient rich
     bar on stderr (label, bar, done/total, time left); later calls move it; it is
     stopped when done reaches the total, or when the block exits (also on an
-    error). No total, no bar.
+    error). No total, no bar. When stderr is not a terminal (a pipe, a file, CI),
+    nothing at all: rich would still print an empty line when a bar stops.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    if not err_console.is_terminal:
+        yield _no_progress
+        return
 
     bar: Progress | None = None
     task = None

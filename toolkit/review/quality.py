@@ -23,8 +23,8 @@ in the same read of a snapshot as validation, aggregation and agreement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from array import array
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,8 +100,9 @@ class CompetenceCollector:
         self._item = array("i")  # per answer: the item's number (pool items with answers)
         self._annotator = array("i")  # per answer: the annotator's number
         self._annotator_of = _Codes()
-        self._plan = [(question.name, shape == PER_LABEL, array("i"), _Codes(), array("i"),
-                       {}) for question, shape in self.modelled]
+        self._plan: list[tuple[str, bool, array, _Codes, array, dict[str, list[int]]]] = [
+            (question.name, shape == PER_LABEL, array("i"), _Codes(), array("i"), {})
+            for question, shape in self.modelled]
 
     def add(self, item: AggregatedItem) -> None:
         """Count one aggregated item (after a rule that decides all at once re-decided it)."""
@@ -162,7 +163,7 @@ class CompetenceCollector:
             seen = set()
             for row in rows:
                 seen.add(row.annotator)
-                given, right = gold.get(row.annotator, (0, 0))
+                given, right = gold.get(row.annotator, (0, 0))  # type: ignore[call-overload]
                 row.gold_items, row.gold_accuracy = given, (right / given if given else None)
             for who, (given, right) in gold.items():  # annotators seen on gold items only
                 if who not in seen:
