@@ -19,6 +19,7 @@ import datetime as dt
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -206,13 +207,18 @@ class Tally:
             if pattern is None:
                 pattern = memo[key] = self._pattern(q, given)
             patterns[pattern] += 1
-        confusion = self.confusion
+        whos = None
         for name in self.confused_names:
             if provenance.get(name) not in _RESOLVED:
                 continue
-            label = labels.get(name)
-            for who, answers in item.answers:  # raw values, keyed for the page at the end
-                confusion[(who, name, answers.get(name), label)] += 1
+            if whos is None:
+                whos = [who for who, _ in item.answers]
+            # raw values (one value per answer: votes are the answers as given), keyed for
+            # the page at the end; counted by the C loop of Counter.update
+            given = votes.get(name) if votes is not None else None
+            if given is None:
+                given = [answers.get(name) for _, answers in item.answers]
+            self.confusion.update(zip(whos, repeat(name), given, repeat(labels.get(name))))
 
     def _pattern(self, q: Question, votes: list) -> tuple:
         """A sparse row of the item's value counts: ((column, count), ...). Multi choice:
