@@ -150,7 +150,8 @@ class Tally:
             progress.not_started += 1
         if item.names:
             self.names.update(item.names)
-        submitted, per_day, lead_times = self.submitted, self.per_day, self.lead
+        lead_times = self.lead
+        whos, days = [], []  # counted at the end, by Counter.update's C loop
         for record in task.annotations or ():
             if record is None:
                 continue
@@ -159,20 +160,23 @@ class Tally:
                 self.cancelled[who] += 1
                 progress.cancelled += 1
                 continue
-            submitted[who] += 1
-            progress.submitted += 1
+            whos.append(who)
             raw = record.raw
             if raw.get("parent_prediction") is not None:  # made from a suggestion
                 self._suggested(raw.get("result"))
             created = raw.get("created_at")  # record.created_at
             if isinstance(created, str) and len(created) >= 10:
-                per_day[(created[:10], who)] += 1
+                days.append((created[:10], who))
             lead = raw.get("lead_time")  # record.lead_time
             if isinstance(lead, (int, float)) and not isinstance(lead, bool) and lead > 0:
                 times = lead_times.get(who)
                 if times is None:
                     times = lead_times[who] = array("d")
                 times.append(float(lead))
+        if whos:
+            self.submitted.update(whos)
+            progress.submitted += len(whos)
+            self.per_day.update(days)
         for draft in task.drafts or ():
             progress.drafts += 1
             user = draft.get("user") if isinstance(draft, dict) else None
