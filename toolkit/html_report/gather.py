@@ -211,18 +211,18 @@ class Tally:
             if pattern is None:
                 pattern = memo[key] = self._pattern(q, given)
             patterns[pattern] += 1
-        whos = None
+        voters: list[str] | None = None
         for name in self.confused_names:
             if provenance.get(name) not in _RESOLVED:
                 continue
-            if whos is None:
-                whos = [who for who, _ in item.answers]
+            if voters is None:
+                voters = [who for who, _ in item.answers]
             # raw values (one value per answer: votes are the answers as given), keyed for
             # the page at the end; counted by the C loop of Counter.update
             given = votes.get(name) if votes is not None else None
             if given is None:
                 given = [answers.get(name) for _, answers in item.answers]
-            self.confusion.update(zip(whos, repeat(name), given, repeat(labels.get(name))))
+            self.confusion.update(zip(voters, repeat(name), given, repeat(labels.get(name))))
 
     def _pattern(self, q: Question, votes: list) -> tuple:
         """A sparse row of the item's value counts: ((column, count), ...). Multi choice:

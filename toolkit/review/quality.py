@@ -125,8 +125,11 @@ class CompetenceCollector:
             codes.extend(map(code_of.__getitem__, votes[name]))
             if provenance.get(name) == UNRESOLVED:
                 label_codes.append(_UNRESOLVED_LABEL)
-            else:  # a label no answer of the item gave matches none of them: no code
-                label_codes.append(_code(code_of, labels.get(name)))
+                continue
+            try:  # a label no answer of the item gave matches none of them: no code
+                label_codes.append(code_of.get(labels.get(name), _NO_CODE))
+            except TypeError:  # unhashable: equal to no answer either
+                label_codes.append(_NO_CODE)
 
     def report(self, models: Mapping[str, Any] | None = None,
                names: Mapping[str, str] | None = None) -> CompetenceReport:
@@ -174,15 +177,6 @@ class CompetenceCollector:
             report.rows.extend(rows)
         report.findings = findings(report.rows, names=report.names)
         return report
-
-
-def _code(code_of: dict, label: Any) -> int:
-    """The code of ``label`` among the answers' values; none for a value no answer gave
-    (or an unhashable one, which equals no answer either)."""
-    try:
-        return code_of.get(label, _NO_CODE)
-    except TypeError:
-        return _NO_CODE
 
 
 def _count_gold(item: AggregatedItem, name: str, set_valued: bool,
