@@ -13,7 +13,10 @@ memory (VmHWM) is measured per phase:
 - agree-cmd: what `corpus agree` computes since it shows competence (review_snapshot
            with competence=True, as toolkit/cli/agree.py calls it; printing aside):
            the agreement figures and the competence figures (Dawid-Skene fits);
-- report:  toolkit.html_report.gather_report + write_html, what `corpus report` does.
+- report:  toolkit.html_report.gather_report + write_html, what `corpus report` does;
+- validate, adjudicate: `corpus validate`'s read (validate_snapshot) and `corpus
+           adjudicate`'s (workflows.adjudicate.tasks_to_decide, the Label Studio call
+           aside), for their time and peak memory (no target).
 
 Prints seconds (wall and CPU), the page's size, each phase's peak memory (and the
 child's memory after its imports, before reading), and the ratios report / agree and
@@ -90,6 +93,14 @@ def _phase(name: str, snapshot: Path, page: Path) -> None:
         review = review_snapshot(snapshot, schema, validate=False, aggregate=False,
                                  competence=True, model_votes=baseline_votes)
         extra["items"] = review.agreement.items_total if review.agreement else 0
+    elif name == "validate":
+        from toolkit.review import validate_snapshot
+
+        extra["findings"] = len(validate_snapshot(snapshot, schema).findings)
+    elif name == "adjudicate":
+        from toolkit.workflows.adjudicate import tasks_to_decide
+
+        extra["to_decide"] = len(tasks_to_decide(snapshot, schema)[0])
     else:
         written = write_html(gather_report(open_snapshot(snapshot), schema), page)
         extra["page_bytes"] = written.stat().st_size
@@ -116,7 +127,7 @@ def _one_size(tasks: int, annotators: int, folder: Path) -> dict:
           f"(this process's peak so far {_peak_mb():.0f} MB)", flush=True)
     page = folder / f"report-{tasks}.html"
     phases = {name: _run(name, snapshot, page)
-              for name in ("parse", "agree", "agree-cmd", "report")}
+              for name in ("parse", "agree", "agree-cmd", "report", "validate", "adjudicate")}
     for name, got in phases.items():
         size = f", page {got['page_bytes'] / 1e6:.2f} MB" if "page_bytes" in got else ""
         print(f"  {name:9s} {got['wall']:7.2f} s wall {got['cpu']:7.2f} s cpu, peak "
@@ -159,7 +170,7 @@ def main() -> int:
                     leftover.unlink()
     if len(results) > 1:
         small, large = results[0], results[-1]
-        for name in ("agree", "agree-cmd", "report"):
+        for name in ("agree", "agree-cmd", "report", "validate", "adjudicate"):
             per_task = ((large[f"{name}_peak"] - small[f"{name}_peak"]) * 1024 * 1024
                         / (large["tasks"] - small["tasks"]))
             print(f"{name} peak memory: {small[f'{name}_peak']:.0f} MB at {small['tasks']:,} "

@@ -108,3 +108,19 @@ def test_a_bar_on_a_terminal(snapshot, tmp_path, monkeypatch):
     assert "reading the snapshot" in shown and "━" in shown
     assert "400/400" in shown  # tasks read against the header's count
     assert (tmp_path / "r.html").stat().st_size > 10_000
+
+
+def test_adjudicate_keeps_only_the_ids_of_the_items_to_decide(snapshot):
+    """`corpus adjudicate`'s read gives the tasks the held items gave (unresolved, not
+    rejected by validation), keeping an id or None per task instead of the items."""
+    from toolkit.workflows.adjudicate import tasks_to_decide, to_adjudicate
+
+    schema = load_schema(SCHEMA)
+    held = review_snapshot(snapshot, schema, agreement=False)
+    expected = [ident for ident in to_adjudicate(held.items) if ident not in held.invalid]
+    calls: list[tuple[int, int]] = []
+    got, reasons = tasks_to_decide(snapshot, schema,
+                                   on_progress=lambda done, total: calls.append((done, total)))
+    assert got == expected and reasons == {}
+    assert len(got) > 20  # ties among three annotators are frequent in the simulation
+    assert calls[-1] == (400, 400)
