@@ -23,12 +23,12 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from ..ingest.near_duplicates import BATCH, NearDuplicateIndex
+from ..ingest.near_duplicates import DEFAULT_THRESHOLD as STRICT_THRESHOLD
 from ..kinds import kind_of
 from ..schema import Schema
 from . import _sources
 from ._sources import STATUS_OK, STATUS_UNRESOLVED, Item
-from ..ingest.near_duplicates import BATCH, NearDuplicateIndex
-from ..ingest.near_duplicates import DEFAULT_THRESHOLD as STRICT_THRESHOLD
 from .rows import EncodeError, RowEncoder
 from .spool import SortedSpool
 
