@@ -51,6 +51,7 @@ from itertools import accumulate
 from pathlib import Path
 
 import numpy
+import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -356,7 +357,7 @@ def truth_labels(path: Path, count: int) -> numpy.ndarray:
     labels = numpy.empty(count, dtype=numpy.int64)
     with path.open("rb") as handle:
         for n, line in zip(range(count), handle, strict=False):
-            _, family, form_key = json.loads(line)
+            _, family, form_key = orjson.loads(line)
             labels[n] = family if family >= 0 else -1 - (form_key & 0x3FFFFFFFFFFFFFFF)
     return labels
 
@@ -401,7 +402,7 @@ def _texts(path: Path, count: int, batch: int):
     with path.open("rb") as handle:
         texts: list[str] = []
         for _, line in zip(range(count), handle, strict=False):
-            texts.append(json.loads(line)[0])
+            texts.append(orjson.loads(line)[0])
             if len(texts) == batch:
                 yield texts
                 texts = []
@@ -419,6 +420,7 @@ def worker(args) -> None:
         for texts in _texts(path, args.count, BATCH):
             index.add(texts)
         found = index.resolve()
+        candidates = found.candidate_pairs
         disk = sum(f.stat().st_size for f in Path(index._tmp.name).iterdir())
         index.close()
         first, group = found.first, found.group
@@ -426,15 +428,16 @@ def worker(args) -> None:
         old = RensaIndex(args.threshold)
         for texts in _texts(path, args.count, 1024):
             old.add(texts)
-        first, group = numpy.array(old.first), None
+        first, group, candidates = numpy.array(old.first), None, 0
     wall = time.perf_counter() - wall
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = time.process_time() - cpu + children.ru_utime + children.ru_stime
     peak_main, peak_worker = _peak_kb() / 1024, children.ru_maxrss / 1024
     truth = truth_labels(path, args.count)
     precision, recall = pair_scores(first, truth)
-    result = {"wall": wall, "cpu": cpu, "peak_main": peak_main, "peak_worker": peak_worker,
-              "disk": disk / 2**20, "precision": precision, "recall": recall,
+    result = {"wall": wall, "cpu": cpu, "candidates": candidates, "peak_main": peak_main,
+              "peak_worker": peak_worker, "disk": disk / 2**20, "precision": precision,
+              "recall": recall,
               "clusters": int((numpy.bincount(first) > 1).sum())}
     if group is not None:
         result["loose_precision"], result["loose_recall"] = pair_scores(group, truth)

@@ -154,11 +154,19 @@ def _articles_of(path: Path, fmt: str, ctx: Context) -> Iterator[Article] | None
         def lines() -> Iterator[bytes]:
             with handle:
                 first = True
+                pending = 0  # bytes not yet told to ctx.bytes_read (told by the megabyte)
                 for line in handle:
+                    if ctx.bytes_read is not None:
+                        pending += len(line)
+                        if pending >= 1 << 20:
+                            ctx.bytes_read(pending)
+                            pending = 0
                     if first and line.startswith(b"\xef\xbb\xbf"):
                         line = line[3:]
                     first = False
                     yield line
+                if ctx.bytes_read is not None and pending:
+                    ctx.bytes_read(pending)
 
         return read_jsonl(path, lines(), ctx)
     data = _read_bytes(path, report)
@@ -213,10 +221,13 @@ def iter_articles(
     progress: Progress | None = None,
     unreadable: list[str] | None = None,
     copies: dict[str, list[tuple[str, Article]]] | None = None,
+    reading_progress: Callable[[int, int | None], None] | None = None,
 ) -> Iterator[Article]:
     """Stream the deduplicated articles of ``inputs``; findings and counts go to ``report``.
 
-    ``progress(path, done, total)`` is called after each file. Paths that could
+    ``progress(path, done, total)`` is called after each file, ``reading_progress(bytes
+    read, bytes in all the inputs)`` as a JSONL file is read (and after each other file):
+    the bar of a run with one big file. Paths that could
     not be read at all are appended to ``unreadable`` when given. An article met
     again (same normalized title + body) is not yielded twice: with ``copies``
     given, the later copy is kept there under the stored article's id (with the
@@ -228,6 +239,17 @@ def iter_articles(
     inputs = [Path(item) for item in inputs]
     total = sum(1 for _ in discover(inputs, fmt)) if progress else 0
     ctx = Context(report=report, crawled_at=crawled_at)
+    if reading_progress is not None:
+        all_bytes = sum(path.stat().st_size for path, found in discover(inputs, fmt)
+                        if found not in (None, "missing", "unknown"))
+        read = 0
+
+        def told(count: int) -> None:
+            nonlocal read
+            read += count
+            reading_progress(read, all_bytes)
+
+        ctx = Context(report=report, crawled_at=crawled_at, bytes_read=told)
     counts = report.counts
     seen_keys: dict[bytes, tuple[str, str]] = {}  # dedupe key -> (stored id, "id from source")
     seen_ids: set[str] = set()
@@ -253,6 +275,8 @@ def iter_articles(
         else:
             counts["files"] += 1
             articles = _articles_of(path, file_fmt, ctx)
+            if file_fmt != "jsonl" and ctx.bytes_read is not None:
+                ctx.bytes_read(path.stat().st_size)
         if articles is None:
             if unreadable is not None:
                 unreadable.append(str(path))
@@ -329,12 +353,14 @@ def ingest(
     say: Say | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     marking_progress: Callable[[int, int | None], None] | None = None,
+    reading_progress: Callable[[int, int | None], None] | None = None,
 ) -> IngestResult:
     """Ingest ``inputs`` into the corpus file ``out`` (written atomically, streamed).
 
     Same inputs in, byte-identical file out. See the module docstring.
-    ``progress(path, done, total)`` hears of each input file read, ``marking_progress(done,
-    total)`` of the comments marked after the near-duplicate pass. An article met again is
+    ``progress(path, done, total)`` hears of each input file read, ``reading_progress(bytes,
+    total)`` of the bytes read, ``marking_progress(done, total)`` of the comments marked
+    after the near-duplicate pass. An article met again is
     stored once, its copies' comments united with it (I050). A run that reads no article
     leaves an existing ``out`` as it was (I052; ``result.written`` is then False). Comments
     get ``duplicate_of`` by near-duplicate matching at Jaccard ``near_duplicates`` (None:
@@ -348,7 +374,8 @@ def ingest(
     with corpus_lock(out, say=say, timeout=lock_timeout):
         return ingest_unlocked(inputs, out=out, fmt=fmt, crawled_at=crawled_at,
                                progress=progress, near_duplicates=near_duplicates,
-                               marking_progress=marking_progress)
+                               marking_progress=marking_progress,
+                               reading_progress=reading_progress)
 
 
 def ingest_unlocked(
@@ -360,6 +387,7 @@ def ingest_unlocked(
     progress: Progress | None = None,
     near_duplicates: float | None = DEFAULT_THRESHOLD,
     marking_progress: Callable[[int, int | None], None] | None = None,
+    reading_progress: Callable[[int, int | None], None] | None = None,
 ) -> IngestResult:
     """:func:`ingest` for a caller that holds ``corpus_lock(out)`` (`corpus sync`)."""
     _check_format(fmt)
@@ -376,6 +404,7 @@ def ingest_unlocked(
         progress=progress,
         unreadable=unreadable,
         copies=copies,
+        reading_progress=reading_progress,
     )
     first = next(articles, None)  # the inputs are read before the corpus is touched
     written = True
