@@ -47,7 +47,7 @@ from typing import BinaryIO
 
 import numpy
 
-from .sketch import NUM_PERM, band_keys, minhash, shingle_hashes
+from .sketch import NUM_PERM, band_keys, match_form, minhash, shingle_hashes
 
 _U64 = numpy.uint64
 
@@ -83,8 +83,6 @@ def _exact_key(data: bytes) -> int:
 
 def sketch_texts(texts: Sequence[str], loose: bool) -> Sketched:
     """Everything the index keeps of ``texts``: run in a worker process for large corpora."""
-    from .near_duplicates import match_form  # a sibling; imported here to keep the pickle small
-
     forms = [match_form(text) for text in texts]
     keys = numpy.fromiter(
         (_exact_key(form.encode("utf-8")) if len(form) >= COMPARABLE

@@ -46,7 +46,6 @@ bench/bench_dedupe.py and docs/scale.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -55,8 +54,8 @@ import numpy
 
 from ..corpus import Article, read_corpus, write_corpus
 from ..findings import Report
-from .arabic import normalize
 from .copy_index import COMPARABLE, SHORT, Found, NearDuplicateIndex
+from .sketch import match_form
 
 __all__ = [
     "BATCH",
@@ -79,29 +78,6 @@ DEFAULT_THRESHOLD = 0.75
 DEFAULT_SPLIT_THRESHOLD = 0.5  # bench_dedupe: split-grouping recall 0.997, largest group 23
 BATCH = 4096  # comments sketched per call (numpy's per-call cost is paid once a batch)
 LARGEST = 5  # clusters shown in the summary and reported as findings
-
-# Anything that is not a letter or a digit (spaces, punctuation, emoji, symbols, "_").
-_NOT_WORD = re.compile(r"[\W_]+")
-# A letter written several times in a row (جداااا, ههههههه) -> once. Runs of two fold
-# too: a stretched alef after an alef (آاااا -> اااا) must meet its original (آا ->
-# اا), and since both sides of every comparison fold alike, genuine double letters
-# (الله) cost nothing.
-_STRETCHED = re.compile(r"(\w)(?=\1)")  # each letter the same letter follows
-
-
-def match_form(text: str) -> str:
-    """The matching form of a comment: Arabic-normalized, letters and digits only (no
-    spaces, punctuation or emoji), stretched letters written once.
-
-    Used for comparing only; never stored in place of the text.
-    """
-    form = normalize(text).replace(" ", "")
-    if not form.isalnum():
-        form = _NOT_WORD.sub("", form)
-    if _STRETCHED.search(form):
-        form = _STRETCHED.sub("", form)
-    return form
-
 
 def parse_threshold(value: str | float | None) -> float | None:
     """``--near-duplicates`` value -> a Jaccard threshold in (0, 1], or None for ``off``.

@@ -1,4 +1,4 @@
-"""MinHash sketches of matching forms, in numpy, a batch at a time.
+"""Matching forms of comments and their MinHash sketches, in numpy, a batch at a time.
 
     keys, digests, sizes = sketch_batch(forms)
 
@@ -26,11 +26,16 @@ in three).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy
 
-__all__ = ["NUM_PERM", "SEED", "SHINGLE", "band_keys", "minhash", "shingle_hashes"]
+from .arabic import normalize
+
+__all__ = [
+    "NUM_PERM", "SEED", "SHINGLE", "band_keys", "match_form", "minhash", "shingle_hashes",
+]
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -48,6 +53,29 @@ _B = _rng.integers(0, 2**32, NUM_PERM, dtype=numpy.uint64).astype(numpy.uint32)
 # Polynomial weights of a 5-gram's code points, then a splitmix64 finalizer.
 _W = _rng.integers(1, 2**63, SHINGLE, dtype=numpy.uint64) | _U64(1)
 _MIX1, _MIX2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
+
+
+# Anything that is not a letter or a digit (spaces, punctuation, emoji, symbols, "_").
+_NOT_WORD = re.compile(r"[\W_]+")
+# A letter written several times in a row (جداااا, ههههههه) -> once. Runs of two fold
+# too: a stretched alef after an alef (آاااا -> اااا) must meet its original (آا ->
+# اا), and since both sides of every comparison fold alike, genuine double letters
+# (الله) cost nothing.
+_STRETCHED = re.compile(r"(\w)(?=\1)")  # each letter the same letter follows
+
+
+def match_form(text: str) -> str:
+    """The matching form of a comment: Arabic-normalized, letters and digits only (no
+    spaces, punctuation or emoji), stretched letters written once.
+
+    Used for comparing only; never stored in place of the text.
+    """
+    form = normalize(text).replace(" ", "")
+    if not form.isalnum():
+        form = _NOT_WORD.sub("", form)
+    if _STRETCHED.search(form):
+        form = _STRETCHED.sub("", form)
+    return form
 
 
 def _mix(h: numpy.ndarray) -> numpy.ndarray:
