@@ -84,8 +84,8 @@ def _near_duplicates_text(facts: CardFacts) -> list[str]:
         parts.append(
             "Near-duplicate comments (copies differing in diacritics, tatweel, stretched "
             "letters, hamza/alef, ya and ta marbuta spellings, punctuation, emoji, spacing or "
-            f"a word) were found at ingest at Jaccard {DEFAULT_THRESHOLD} (strict: two "
-            f"different comments are never joined), by {how}; each copy names its cluster's "
+            f"a word) were found at ingest (Jaccard {DEFAULT_THRESHOLD} unless `corpus ingest` "
+            f"was told otherwise: precision first), by {how}; each copy names its cluster's "
             "first comment (`duplicate_of` in the corpus), whose labels it may take.")
     else:
         parts.append("The corpus file was not given: no copy names its cluster's first "
