@@ -18,7 +18,9 @@ its models are passed in and reused; under ``majority``/``unanimous`` the models
 fitted here for the competence figures only and the labels are left as aggregated.
 
 ``review_snapshot(..., competence=True)`` (toolkit.review.run) computes this report
-in the same read of a snapshot as validation, aggregation and agreement.
+in the same read of a snapshot as validation, aggregation and agreement, feeding a
+:class:`CompetenceCollector` item by item (a few integers per answer), so a
+million-task snapshot is never held for it.
 """
 
 from __future__ import annotations

@@ -23,7 +23,10 @@ header's ``annotator_emails`` map (toolkit.review.adjudicators, which also says
 when a ground-truth star counts). What aggregation met about who decides (A060-A063)
 is in ``result.findings``.
 ``competence=True`` adds the annotators' competence figures
-(toolkit.review.quality) from the same read, reusing the rule's models.
+(toolkit.review.quality) from the same read, reusing the rule's models; under a
+rule that decides task by task they are gathered in compact arrays as the items
+pass (``CompetenceCollector``), so no item is held. ``on_progress(done, total)``
+follows the read (tasks of the header's count) for a progress bar.
 
 A rule that lets a model vote (``Rule.needs_model``: ``crowdlab``) needs the model's
 probabilities, which review cannot compute (the classifier lives in toolkit.model,
