@@ -40,6 +40,7 @@ import tempfile
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
@@ -58,12 +59,18 @@ COMPARABLE = 2  # matching forms shorter than this (emoji, punctuation only) mat
 STRICT_ROWS = 8  # 16 bands of 8 rows: P(candidate) 0.81 at Jaccard 0.75, 0.99 at 0.85
 LOOSE_ROWS = 4  # 32 bands of 4 rows: P(candidate) 0.87 at Jaccard 0.5, 0.99 at 0.6
 STRICT_CAP = 256  # buckets larger than this give linear pairs (_pairs_in_runs)
-LOOSE_CAP = 32
+LOOSE_CAP = 2  # groups are connected components: a chain through a bucket joins it
 PARALLEL_FROM = 50_000  # comments seen before sketching moves to worker processes
 WORKERS = 2
 IN_FLIGHT = 4  # batches sent to the workers and not yet written
+# fork where there is one (Linux): spawn would run the caller's main script again in each
+# worker, which a script without `if __name__ == "__main__":` does not survive. The
+# workers only run numpy on the texts they are sent.
+_CONTEXT = multiprocessing.get_context(
+    "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 BLOCK_ROWS = 1 << 19  # sketches read back at once to compare pairs (128 MB of uint16)
 _PAIRS_AT_ONCE = 1 << 16
+_PAIRS_AT_A_TIME = 1 << 23  # pairs whose sketches are compared in one round
 
 
 @dataclass
@@ -172,7 +179,7 @@ class NearDuplicateIndex:
                        for b in range(NUM_PERM // LOOSE_ROWS)] if loose is not None else []
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
-        self._pending: deque[tuple[int, Future[Sketched]]] = deque()
+        self._pending: deque[tuple[int, list[str], Future[Sketched]]] = deque()
         self.seen = 0  # comments added
 
     # --- adding ------------------------------------------------------------------------
@@ -182,20 +189,30 @@ class NearDuplicateIndex:
             return
         start, self.seen = self.seen, self.seen + len(texts)
         if self._pool is None and self._workers and self.seen > PARALLEL_FROM:
-            # spawn, not fork: the caller may hold threads and open files
-            self._pool = ProcessPoolExecutor(
-                self._workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=_CONTEXT)
+            self._workers = 0  # one pool a run: after a failure, sketching stays here
         if self._pool is None:
             self._write(start, sketch_texts(texts, self.loose is not None))
             return
+        batch = list(texts)
         self._pending.append(
-            (start, self._pool.submit(sketch_texts, list(texts), self.loose is not None)))
+            (start, batch, self._pool.submit(sketch_texts, batch, self.loose is not None)))
         while len(self._pending) > IN_FLIGHT:
             self._drain_one()
 
     def _drain_one(self) -> None:
-        start, future = self._pending.popleft()
-        self._write(start, future.result())
+        start, texts, future = self._pending.popleft()
+        try:
+            sketched = future.result()
+        except BrokenProcessPool:
+            # a worker could not start or died (a script importing the toolkit without
+            # `if __name__ == "__main__":` under spawn, the OOM killer): the batches in
+            # flight are sketched here, as all the next ones
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
+            sketched = sketch_texts(texts, self.loose is not None)
+        self._write(start, sketched)
 
     def _write(self, start: int, sketched: Sketched) -> None:
         self._keys.append(sketched.keys)
@@ -254,7 +271,15 @@ class NearDuplicateIndex:
 
         The sketches are read back a block of :data:`BLOCK_ROWS` at a time: the pairs are
         taken in the order of their two sketches' blocks, so each block pair is compared
-        with at most two blocks in memory, read in one piece each."""
+        with at most two blocks in memory, read in one piece each; :data:`_PAIRS_AT_A_TIME`
+        pairs at a time, so that their bookkeeping stays small."""
+        equal = numpy.empty(len(pairs), dtype=numpy.int16)
+        for at in range(0, len(pairs), _PAIRS_AT_A_TIME):
+            equal[at : at + _PAIRS_AT_A_TIME] = self._equal_rows_of(
+                pairs[at : at + _PAIRS_AT_A_TIME], distinct)
+        return equal
+
+    def _equal_rows_of(self, pairs: numpy.ndarray, distinct: numpy.ndarray) -> numpy.ndarray:
         left = distinct[(pairs >> numpy.uint64(32)).astype(numpy.int64)]
         right = distinct[(pairs & numpy.uint64(0xFFFFFFFF)).astype(numpy.int64)]
         left_block, right_block = left // BLOCK_ROWS, right // BLOCK_ROWS
