@@ -37,7 +37,6 @@ Measured here (2 shared cores, load 7-11; `--comments 1000000 --compare 20000`):
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import random
@@ -46,26 +45,31 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
-from itertools import combinations
+from concurrent.futures import ProcessPoolExecutor
+from hashlib import blake2b
+from itertools import accumulate
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import numpy
+import orjson
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from toolkit.ingest.copy_index import COMPARABLE, SHORT, NearDuplicateIndex  # noqa: E402
 from toolkit.ingest.near_duplicates import (  # noqa: E402
-    BANDS,
     BATCH,
-    NUM_PERM,
-    SHORT,
-    NearDuplicateIndex,
+    DEFAULT_SPLIT_THRESHOLD,
+    DEFAULT_THRESHOLD,
     match_form,
-    shingles,
 )
 
+CHUNK = 500_000  # comments generated per process job (each with its own vocabulary)
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 EMOJI = ["😂", "👍", "🌹", "❤️", "🤲", "😡", "🇯🇴", "💔"]
 PUNCT = ["!", "؟", "،", ".", "...", "!!", "؛", ":"]
-WORD_EDITS_FROM = 8  # words added or dropped only in comments this long
+WORD_EDITS_FROM = 8  # words added, dropped or changed only in comments this long
+SENTENCE_EDITS_FROM = 12  # a sentence added in front or behind only to comments this long
 STOCK = ["والله العظيم", "حسبي الله ونعم الوكيل", "اللهم انصر", "يا جماعة الخير"]
 
 
@@ -85,10 +89,11 @@ class Generator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.vocab = make_vocab(self.rng)
-        self.weights = [1 / (rank + 1) for rank in range(len(self.vocab))]
+        weights = [1 / (rank + 1) for rank in range(len(self.vocab))]
+        self.cum_weights = list(accumulate(weights))
 
     def words(self, count: int) -> list[str]:
-        return self.rng.choices(self.vocab, self.weights, k=count)
+        return self.rng.choices(self.vocab, cum_weights=self.cum_weights, k=count)
 
     def comment(self) -> str:
         rng = self.rng
@@ -170,6 +175,25 @@ class Generator:
         del words[self.rng.randrange(len(words))]
         return " ".join(words)
 
+    def change_word(self, text: str) -> str:
+        words = text.split(" ")
+        if len(words) < WORD_EDITS_FROM:
+            return text
+        words[self.rng.randrange(len(words))] = self.words(1)[0]
+        return " ".join(words)
+
+    def sentence_before(self, text: str) -> str:
+        # a sentence added in front: only to a comment long enough to stay the larger part
+        if len(text.split(" ")) < SENTENCE_EDITS_FROM:
+            return text
+        return " ".join(self.words(self.rng.randint(3, 6))) + self.rng.choice([". ", "، "]) + text
+
+    def sentence_after(self, text: str) -> str:
+        if len(text.split(" ")) < SENTENCE_EDITS_FROM:
+            return text
+        return text + self.rng.choice([". ", " ", "! "]) + " ".join(
+            self.words(self.rng.randint(3, 6)))
+
     def spacing(self, text: str) -> str:
         spaces = [i for i, c in enumerate(text) if c == " "]
         if spaces and self.rng.random() < 0.5:
@@ -193,12 +217,15 @@ class Generator:
 EDITS = [
     Generator.diacritics, Generator.tatweel, Generator.stretch, Generator.hamza, Generator.ya,
     Generator.ta_marbuta, Generator.punctuation, Generator.emoji, Generator.add_word,
-    Generator.drop_word, Generator.spacing,
+    Generator.drop_word, Generator.spacing, Generator.change_word, Generator.sentence_before,
+    Generator.sentence_after,
 ]
 
 
 def make_corpus(total: int, copy_rate: float, seed: int) -> tuple[list[str], list[int]]:
-    """(texts, family) where family[i] is the injected family of comment i (-1: none)."""
+    """(texts, family) where family[i] is the injected family of comment i (-1: none).
+
+    Every comment outside the families has a matching form of its own."""
     gen = Generator(seed)
     rng = gen.rng
     texts: list[str] = []
@@ -254,95 +281,116 @@ def make_corpus(total: int, copy_rate: float, seed: int) -> tuple[list[str], lis
     return [t for t, _ in out], [f for _, f in out]
 
 
-def pairs_of(groups: dict[object, list[int]]) -> set[tuple[int, int]]:
-    return {pair for members in groups.values() if len(members) > 1
-            for pair in combinations(members, 2)}
+# --- the baseline: the toolkit's detection before issue 21 (rensa's in-memory LSH) ------
+def old_shingles(form: str) -> list[bytes]:
+    """The 5-grams as the toolkit cut them before (cp1256 bytes; a content-defined third
+    of them for forms of 150 characters or more)."""
+    try:
+        data, width = form.encode("cp1256"), 1
+    except UnicodeEncodeError:
+        data, width = form.encode("utf-32-le"), 4
+    size = 5 * width
+    if len(data) <= size:
+        return [data]
+    if width == 1 and len(data) >= 150:
+        codes = numpy.frombuffer(data, dtype=numpy.uint8)
+        anchors = (codes[:-4].astype(numpy.uint16) * 31 + codes[1:-3]) % 3 == 0
+        return [data[i : i + size] for i in numpy.flatnonzero(anchors).tolist()]
+    return [data[i : i + size] for i in range(0, len(data) - size + width, width)]
 
 
-def score(dup_of: list[int | None], family: list[int]) -> tuple[float, float, int]:
-    clusters: dict[int, list[int]] = defaultdict(list)
-    for index, rep in enumerate(dup_of):
-        clusters[index if rep is None else rep].append(index)
-    truth: dict[int, list[int]] = defaultdict(list)
-    for index, fam in enumerate(family):
-        if fam >= 0:
-            truth[fam].append(index)
-    predicted, true = pairs_of(clusters), pairs_of(truth)
-    hit = len(predicted & true)
-    precision = hit / len(predicted) if predicted else 1.0
-    recall = hit / len(true) if true else 1.0
-    return precision, recall, sum(1 for m in clusters.values() if len(m) > 1)
-
-
-class ExactIndex:
-    """The baseline: the same matching form, equal or not."""
-
-    def __init__(self, threshold: float) -> None:
-        self.first: dict[str, int] = {}
-        self.seen = 0
-
-    def add(self, texts, ids):
-        out = []
-        for text in texts:
-            form = match_form(text)
-            first = self.first.setdefault(form, self.seen)
-            out.append(None if first == self.seen else ids_of(first))
-            self.seen += 1
-        return out
-
-
-class DatasketchIndex:
-    """toolkit's algorithm and settings, with datasketch's MinHash and MinHashLSH."""
+class RensaIndex:
+    """The toolkit's detection before: rensa MinHash + RMinHashLSH (16 bands of 8 rows) in
+    memory, clusters formed as comments come (the same rule as the toolkit's)."""
 
     def __init__(self, threshold: float) -> None:
-        from datasketch import MinHash, MinHashLSH
+        from rensa import RMinHash, RMinHashLSH
 
-        self.MinHash = MinHash
-        self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM,
-                              params=(BANDS, NUM_PERM // BANDS))
+        self.minhash, self.threshold = RMinHash, threshold
+        self.lsh = RMinHashLSH(threshold=threshold, num_perm=128, num_bands=16)
         self.sketches: list = []
-        self.rep: list[int] = []
+        self.rep_of_key: list[int] = []
         self.exact: dict[str, int] = {}
-        self.seen = 0
+        self.first: list[int] = []
 
-    def add(self, texts, ids):
-        out = []
-        forms = [match_form(text) for text in texts]
-        long_forms = [f for f in forms if len(f) >= SHORT]
-        sketches = iter(self.MinHash.bulk([shingles(f) for f in long_forms],
-                                          num_perm=NUM_PERM))
-        for form in forms:
-            index = self.seen
-            self.seen += 1
-            rep = self.exact.get(form)
-            sketch = next(sketches) if len(form) >= SHORT else None
+    def add(self, texts: list[str]) -> None:
+        forms = [match_form(t) for t in texts]
+        rows = [n for n, f in enumerate(forms) if len(f) >= SHORT]
+        sketches = dict(zip(rows, self.minhash.from_token_sets(
+            [old_shingles(forms[n]) for n in rows], 128, 1103) if rows else [], strict=True))
+        for n, form in enumerate(forms):
+            index = len(self.first)
+            key = form if len(form) >= COMPARABLE else "\0" + texts[n].strip()
+            rep = self.exact.get(key)
+            sketch = sketches.get(n)
             if rep is None and sketch is not None:
-                for key in self.lsh.query(sketch):
-                    if sketch.jaccard(self.sketches[key]) >= self.threshold:
-                        candidate = self.rep[key]
-                        rep = candidate if rep is None else min(rep, candidate)
-            self.exact.setdefault(form, index if rep is None else rep)
-            out.append(None if rep is None else ids_of(rep))
+                for lsh_key in self.lsh.query(sketch):
+                    candidate = self.rep_of_key[lsh_key]
+                    if (rep is None or candidate < rep) and (
+                            sketch.jaccard(self.sketches[lsh_key]) >= self.threshold):
+                        rep = candidate
+            rep = index if rep is None else rep
+            self.exact.setdefault(key, rep)
+            self.first.append(rep)
             if sketch is not None:
-                key = len(self.sketches)
+                self.rep_of_key.append(rep)
+                self.lsh.insert(len(self.sketches), sketch)
                 self.sketches.append(sketch)
-                self.rep.append(index if rep is None else rep)
-                self.lsh.insert(key, sketch)
-        return out
 
 
-def ids_of(index: int) -> str:
-    return str(index)
+# --- scoring ----------------------------------------------------------------------------
+def pair_scores(predicted: numpy.ndarray, truth: numpy.ndarray) -> tuple[float, float]:
+    """Pair precision and recall of the partition ``predicted`` against ``truth`` (a pair
+    = two comments with the same label), without listing pairs."""
+
+    def pairs(*labels: numpy.ndarray) -> int:
+        _, counts = numpy.unique(numpy.stack(labels, axis=1), axis=0, return_counts=True)
+        return int((counts * (counts - 1) // 2).sum())
+
+    both, said, true = pairs(predicted, truth), pairs(predicted), pairs(truth)
+    return (both / said if said else 1.0), (both / true if true else 1.0)
 
 
-def _rss_kb() -> int:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+def truth_labels(path: Path, count: int) -> numpy.ndarray:
+    """The truth of the first ``count`` comments: one label per injected family, and for a
+    comment outside the families its matching form's key (identical forms are copies)."""
+    labels = numpy.empty(count, dtype=numpy.int64)
+    with path.open("rb") as handle:
+        for n, line in zip(range(count), handle, strict=False):
+            _, family, form_key = orjson.loads(line)
+            labels[n] = family if family >= 0 else -1 - (form_key & 0x3FFFFFFFFFFFFFFF)
+    return labels
 
 
+# --- generating -------------------------------------------------------------------------
+def _chunk(args: tuple[int, float, int]) -> list[bytes]:
+    """One chunk of the corpus (its own seed and vocabulary) as JSONL lines."""
+    size, copy_rate, seed = args
+    texts, family = make_corpus(size, copy_rate, seed)
+    out = []
+    for text, fam in zip(texts, family, strict=True):
+        key = int.from_bytes(blake2b(match_form(text).encode(), digest_size=8).digest(), "little")
+        out.append(json.dumps([text, fam, key], ensure_ascii=False).encode() + b"\n")
+    return out
+
+
+def generate(path: Path, total: int, copy_rate: float, seed: int) -> None:
+    """``total`` comments in chunks of CHUNK (two processes), families numbered apart."""
+    sizes = [min(CHUNK, total - start) for start in range(0, total, CHUNK)]
+    jobs = [(size, copy_rate, seed * 1000 + k) for k, size in enumerate(sizes)]
+    with ProcessPoolExecutor(2) as pool, path.open("wb") as handle:
+        for k, lines in enumerate(pool.map(_chunk, jobs)):
+            for line in lines:
+                text, fam, key = json.loads(line)
+                if fam >= 0:
+                    line = json.dumps([text, fam + k * CHUNK, key],
+                                      ensure_ascii=False).encode() + b"\n"
+                handle.write(line)
+
+
+# --- measuring --------------------------------------------------------------------------
 def _peak_kb() -> int:
-    """The process's peak RSS (VmHWM: unlike ru_maxrss, not inherited across fork + exec)."""
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited across fork + exec)."""
     with open("/proc/self/status") as handle:
         for line in handle:
             if line.startswith("VmHWM:"):
@@ -350,96 +398,105 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def run(name: str, factory, texts: list[str], threshold: float, batch: int):
-    """(dup_of, wall s, CPU s, peak MB above the RSS before detection)."""
-    gc.collect()
-    before = _rss_kb()
-    wall, cpu = time.perf_counter(), time.process_time()
-    index = factory(threshold)
-    ids = [str(i) for i in range(len(texts))]
-    dup_of: list[int | None] = []
-    for start in range(0, len(texts), batch):
-        found = index.add(texts[start : start + batch], ids[start : start + batch])
-        dup_of.extend(None if rep is None else int(rep) for rep in found)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    peak = max(0, _peak_kb() - before) / 1024
-    del index
-    return dup_of, wall, cpu, peak
-
-
-METHODS = {"exact": ExactIndex, "rensa": NearDuplicateIndex, "datasketch": DatasketchIndex}
+def _texts(path: Path, count: int, batch: int):
+    with path.open("rb") as handle:
+        texts: list[str] = []
+        for _, line in zip(range(count), handle, strict=False):
+            texts.append(orjson.loads(line)[0])
+            if len(texts) == batch:
+                yield texts
+                texts = []
+        if texts:
+            yield texts
 
 
 def worker(args) -> None:
-    """One method in a fresh process (so its peak memory is its own): prints JSON."""
-    texts: list[str] = []
-    family: list[int] = []
-    with open(args.worker_input, "rb") as handle:
-        for _, line in zip(range(args.count), handle, strict=False):
-            text, fam = json.loads(line)
-            texts.append(text)
-            family.append(fam)
-    dup_of, wall, cpu, peak = run(args.worker, METHODS[args.worker], texts, args.threshold,
-                                  args.batch)
-    precision, recall, clusters = score(dup_of, family)
-    print(json.dumps({"wall": wall, "cpu": cpu, "peak": peak, "precision": precision,
-                      "recall": recall, "clusters": clusters}))
+    """One method on the first ``--count`` comments, in a fresh process: prints JSON."""
+    path = Path(args.worker_input)
+    wall, cpu = time.perf_counter(), time.process_time()
+    disk = 0
+    if args.worker == "toolkit":
+        index = NearDuplicateIndex(args.threshold, loose=args.loose, workdir=args.workdir)
+        for texts in _texts(path, args.count, BATCH):
+            index.add(texts)
+        found = index.resolve()
+        candidates = found.candidate_pairs
+        disk = sum(f.stat().st_size for f in Path(index._tmp.name).iterdir())
+        index.close()
+        first, group = found.first, found.group
+    else:
+        old = RensaIndex(args.threshold)
+        for texts in _texts(path, args.count, 1024):
+            old.add(texts)
+        first, group, candidates = numpy.array(old.first), None, 0
+    wall = time.perf_counter() - wall
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - cpu + children.ru_utime + children.ru_stime
+    peak_main, peak_worker = _peak_kb() / 1024, children.ru_maxrss / 1024
+    truth = truth_labels(path, args.count)
+    precision, recall = pair_scores(first, truth)
+    result = {"wall": wall, "cpu": cpu, "candidates": candidates, "peak_main": peak_main,
+              "peak_worker": peak_worker, "disk": disk / 2**20, "precision": precision,
+              "recall": recall,
+              "clusters": int((numpy.bincount(first) > 1).sum())}
+    if group is not None:
+        result["loose_precision"], result["loose_recall"] = pair_scores(group, truth)
+        result["largest_group"] = int(numpy.bincount(group).max())
+    print(json.dumps(result))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--comments", type=int, default=100_000)
-    parser.add_argument("--compare", type=int, default=20_000,
-                        help="comments given to datasketch (0: skip it)")
-    parser.add_argument("--threshold", type=float, default=0.75)
+    parser.add_argument("--comments", type=int, default=300_000,
+                        help="the largest corpus (smaller sizes of 300k and 1M run first)")
+    parser.add_argument("--compare", type=int, default=300_000,
+                        help="comments given to the baseline (rensa in memory; 0: skip it)")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--loose", type=float, default=DEFAULT_SPLIT_THRESHOLD)
     parser.add_argument("--copy-rate", type=float, default=0.1)
-    parser.add_argument("--batch", type=int, default=BATCH,
-                        help="comments per call (ingest sends about BATCH)")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--worker", choices=list(METHODS), help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path,
+                        help="the generated corpus file, kept and reused (made if missing)")
+    parser.add_argument("--worker", choices=["toolkit", "rensa"], help=argparse.SUPPRESS)
     parser.add_argument("--worker-input", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
         return
-    started = time.perf_counter()
-    texts, family = make_corpus(args.comments, args.copy_rate, args.seed)
-    injected = sum(1 for f in family if f >= 0)
-    print(f"corpus: {len(texts):,} comments, {injected:,} in injected families "
-          f"({len(set(f for f in family if f >= 0)):,} families), made in "
-          f"{time.perf_counter() - started:.1f} s; threshold {args.threshold}, "
-          f"{NUM_PERM} permutations, {BANDS} bands, exact-only under {SHORT} chars")
-    methods = [("exact", len(texts)), ("rensa", len(texts))]
-    if args.compare:
-        try:
-            import datasketch  # noqa: F401
-        except ImportError:
-            print("datasketch: not installed (pip install datasketch), skipped")
-        else:
-            methods.append(("datasketch", min(args.compare, len(texts))))
-            if args.compare < len(texts):
-                methods.append(("rensa", min(args.compare, len(texts))))
-    print(f"{'method':<11}{'comments':>10}{'wall/s':>10}{'CPU/s':>10}{'peak MB':>9}"
-          f"{'clusters':>10}{'precision':>10}{'recall':>8}", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "comments.jsonl"
-        with corpus.open("w", encoding="utf-8") as handle:
-            for text, fam in zip(texts, family, strict=True):
-                handle.write(json.dumps([text, fam], ensure_ascii=False) + "\n")
-        del texts, family
-        for name, count in methods:
+    with tempfile.TemporaryDirectory(prefix="bench-dedupe-", dir=ROOT) as tmp:
+        corpus = args.corpus or Path(tmp) / "comments.jsonl"
+        if not corpus.exists():
+            started = time.perf_counter()
+            generate(corpus, args.comments, args.copy_rate, args.seed)
+            print(f"generated {args.comments:,} comments in "
+                  f"{time.perf_counter() - started:.0f} s: {corpus}", flush=True)
+        with corpus.open("rb") as handle:
+            available = sum(1 for _ in handle)
+        sizes = sorted({min(n, available) for n in (300_000, 1_000_000, args.comments)})
+        runs = [("rensa", min(args.compare, available))] if args.compare else []
+        runs += [("toolkit", n) for n in sizes]
+        print(f"thresholds: strict {args.threshold} (16 bands of 8 rows), loose {args.loose} "
+              f"(32 bands of 4 rows); 128 rows; exact only under {SHORT} characters")
+        print(f"{'method':<8}{'comments':>11}{'wall s':>8}{'CPU s':>8}{'/s wall':>9}"
+              f"{'peak MB':>9}{'+worker':>8}{'disk MB':>8}{'precision':>10}{'recall':>7}"
+              f"{'loose rec':>10}{'l. prec':>8}{'largest':>8}", flush=True)
+        for name, count in runs:
             answer = subprocess.run(
                 [sys.executable, __file__, "--worker", name, "--worker-input", str(corpus),
                  "--count", str(count), "--threshold", str(args.threshold),
-                 "--batch", str(args.batch)],
-                check=True, capture_output=True, text=True, env={**os.environ,
-                                                                 "RAYON_NUM_THREADS": "1"},
-            ).stdout
+                 "--loose", str(args.loose), "--workdir", tmp],
+                check=True, capture_output=True, text=True,
+                env={**os.environ, "RAYON_NUM_THREADS": "1"}).stdout
             r = json.loads(answer)
-            print(f"{name:<11}{count:>10,}{count / r['wall']:>10,.0f}{count / r['cpu']:>10,.0f}"
-                  f"{r['peak']:>9,.0f}{r['clusters']:>10,}{r['precision']:>10.3f}"
-                  f"{r['recall']:>8.3f}", flush=True)
+            loose = (f"{r['loose_recall']:>10.4f}{r['loose_precision']:>8.3f}"
+                     f"{r['largest_group']:>8}" if "loose_recall" in r
+                     else f"{'-':>10}{'-':>8}{'-':>8}")
+            print(f"{name:<8}{count:>11,}{r['wall']:>8.1f}{r['cpu']:>8.1f}"
+                  f"{count / r['wall']:>9,.0f}{r['peak_main']:>9,.0f}{r['peak_worker']:>8,.0f}"
+                  f"{r['disk']:>8,.0f}{r['precision']:>10.4f}{r['recall']:>7.3f}{loose}",
+                  flush=True)
 
 
 if __name__ == "__main__":

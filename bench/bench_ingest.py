@@ -2,6 +2,14 @@
 
     python bench/bench_ingest.py [--pages 5000] [--comments 5] [--repeat 5]
                                  [--near-duplicates off]
+    python bench/bench_ingest.py --jsonl-comments 10000000 [--from FILE]
+
+``--jsonl-comments N``: one JSONL file of articles holding N comments in all (20 an
+article; texts from ``--from``, a file bench_dedupe.py generated, else made here), ingested
+once with near-duplicate detection on, in a child process: wall and CPU time (the
+process and its workers), peak memory of the process and of a worker, against a bare read
+of the same file (each line parsed with orjson). Issue 21: 10 million comments in under
+4 GB.
 
 Generates the pages in a temporary folder (seed-sized: title, its repeat, nine
 paragraphs with a sub-heading, five indented comments, site chrome), then in the
@@ -63,6 +71,68 @@ def make_page(rng: random.Random, comments: int) -> str:
     return "\n".join(lines)
 
 
+def _peak_kb() -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def jsonl_run(args: argparse.Namespace) -> None:
+    """The ``--jsonl-comments`` mode (module docstring)."""
+    import json
+    import subprocess
+
+    import orjson
+
+    per_article = 20
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-", dir=Path(__file__).parent) as tmp:
+        source = Path(tmp) / "articles.jsonl"
+        rng = random.Random(args.seed)
+        texts = (orjson.loads(line)[0] for line in open(args.source, "rb")) if args.source \
+            else (_sentence(rng, rng.randint(4, 40)) for _ in iter(int, 1))
+        started = time.perf_counter()
+        with source.open("wb") as handle:
+            for number in range(args.jsonl_comments // per_article):
+                comments = [{"text": next(texts), "author": rng.choice(NAMES)}
+                            for _ in range(per_article)]
+                handle.write(orjson.dumps({
+                    "id": f"a{number}", "title": f"{_sentence(rng, 8)} {number}",
+                    "body": _sentence(rng, 60), "url": f"https://example.com/{number}",
+                    "comments": comments}) + b"\n")
+        size = source.stat().st_size
+        print(f"{args.jsonl_comments:,} comments in {args.jsonl_comments // per_article:,} "
+              f"articles, {size / 2**30:.2f} GiB, made in {time.perf_counter() - started:.0f} s",
+              flush=True)
+        code = ("import json, resource, sys, time\n"
+                f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
+                f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+                "from bench_ingest import _peak_kb\n"
+                "from toolkit.ingest import ingest\n"
+                "w, c = time.perf_counter(), time.process_time()\n"
+                f"r = ingest([{str(source)!r}], out={str(Path(tmp) / 'corpus.jsonl')!r})\n"
+                "w, c = time.perf_counter() - w, time.process_time() - c\n"
+                "ch = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+                "print(json.dumps({'wall': w, 'cpu': c + ch.ru_utime + ch.ru_stime,"
+                " 'peak': _peak_kb() / 1024, 'worker': ch.ru_maxrss / 1024,"
+                " 'comments': r.comments, 'copies': r.report.counts['near_duplicates']}))\n")
+        answer = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
+                                           capture_output=True, text=True).stdout)
+        wall, cpu = time.perf_counter(), time.process_time()
+        with source.open("rb") as handle:
+            for line in handle:
+                orjson.loads(line)
+        read_wall, read_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"ingest: {answer['wall']:.0f} s wall, {answer['cpu']:.0f} s CPU (with its workers), "
+          f"{answer['comments'] / answer['wall']:,.0f} comments/s; {answer['copies']:,} "
+          f"near-duplicate copies marked")
+    print(f"peak memory: {answer['peak']:,.0f} MB the ingest process, {answer['worker']:,.0f} MB "
+          f"a sketching worker (target: under 4 GB)")
+    print(f"bare read (orjson per line): {read_wall:.0f} s wall, {read_cpu:.0f} s CPU; ingest / "
+          f"bare read {answer['wall'] / read_wall:.1f}x wall")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=5000)
@@ -71,7 +141,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (median)")
     parser.add_argument("--near-duplicates", default=None, metavar="JACCARD|off",
                         help="near-duplicate detection as `corpus ingest` (default: on, 0.75)")
+    parser.add_argument("--jsonl-comments", type=int, default=0,
+                        help="the one-big-JSONL mode with this many comments (docstring)")
+    parser.add_argument("--from", dest="source", type=Path,
+                        help="comment texts for --jsonl-comments (bench_dedupe's corpus file)")
     args = parser.parse_args()
+    if args.jsonl_comments:
+        jsonl_run(args)
+        return
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "pages"

@@ -1,26 +1,40 @@
-"""Benchmark `corpus report`: time to build the page and its size, on a simulated project.
+"""Benchmark `corpus report`: time, page size and peak memory, on a simulated project.
 
 Simulates a snapshot (default 100,000 comment tasks, 30 annotators, three per task;
-tests/report_simulation.py) under schemas/comment_stance.yaml, then times, in this
-process, one after the other:
+tests/report_simulation.py, written as it is generated) under
+schemas/comment_stance.yaml, then runs, each in its own child process so that peak
+memory (VmHWM) is measured per phase:
 
 - parse:   orjson over the snapshot's task lines, nothing else (the floor under any
            reading of the snapshot);
-- agree:   toolkit.review.agreement.agreement_for_snapshot, what `corpus agree` computes
-           (the baseline: the report does that and validation, plus its own tallies
-           and the bootstrap);
-- report:  toolkit.html_report.gather_report + write_html, what `corpus report` does.
+- agree:   toolkit.review.agreement.agreement_for_snapshot, the agreement figures alone
+           (the report does that and validation, plus its own tallies, the
+           annotators' competence and the bootstrap);
+- agree-cmd: what `corpus agree` computes since it shows competence (review_snapshot
+           with competence=True, as toolkit/cli/agree.py calls it; printing aside):
+           the agreement figures and the competence figures (Dawid-Skene fits);
+- report:  toolkit.html_report.gather_report + write_html, what `corpus report` does;
+- validate, adjudicate: `corpus validate`'s read (validate_snapshot) and `corpus
+           adjudicate`'s (workflows.adjudicate.tasks_to_decide, the Label Studio call
+           aside), for their time and peak memory (no target).
 
-Prints seconds (wall and CPU), the page's size, and the ratios report / agree and
-report / parse; and whether the targets hold (under 30 s, under 8 MB). On a shared
-machine the wall time moves with the load; the CPU seconds and the ratios less so.
+Prints seconds (wall and CPU), the page's size, each phase's peak memory (and the
+child's memory after its imports, before reading), and the ratios report / agree and
+report / parse; and whether the targets hold (report / `corpus agree` <= 2x, page
+under 8 MB; report / agreement alone is printed beside it).
+Several --tasks sizes run one after the other and the growth of the report's peak
+memory per task is printed between the smallest and the largest. On a shared machine
+the wall time moves with the load; the CPU seconds and the ratios less so.
 
-    .venv/bin/python bench/bench_report.py [--tasks 100000] [--annotators 30] [--keep DIR]
+    .venv/bin/python bench/bench_report.py [--tasks 100000 [1000000 ...]] [--annotators 30]
+                                           [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,74 +44,139 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-TARGET_SECONDS = 30.0
+TARGET_RATIO = 2.0
 TARGET_BYTES = 8 * 1024 * 1024
 
 
-def _timed(run):
-    start, cpu = time.perf_counter(), time.process_time()
-    value = run()
-    return value, time.perf_counter() - start, time.process_time() - cpu
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", type=int, default=100_000)
-    parser.add_argument("--annotators", type=int, default=30)
-    parser.add_argument("--keep", type=Path, help="keep the snapshot and page in this folder")
-    args = parser.parse_args()
-
+def _phase(name: str, snapshot: Path, page: Path) -> None:
+    """In a child process: one phase, timed; prints JSON (wall, cpu, peak MB, ...)."""
     import orjson
-    from report_simulation import SCHEMA, simulate_snapshot
+    from report_simulation import SCHEMA
 
     from toolkit.html_report import gather_report, write_html
     from toolkit.review import agreement_for_snapshot
     from toolkit.schema import load_schema
     from toolkit.studio.snapshot import open_snapshot
 
+    schema = load_schema(SCHEMA)
+    before = _peak_mb()
+    start, cpu = time.perf_counter(), time.process_time()
+    extra: dict = {}
+    if name == "parse":
+        tasks = 0
+        with snapshot.open("rb") as handle:
+            handle.readline()  # the opening and the header
+            handle.readline()  # "tasks": [
+            for line in handle:
+                line = line.strip()
+                if line == b"]}":
+                    break
+                orjson.loads(line[:-1] if line.endswith(b",") else line)
+                tasks += 1
+        extra["tasks"] = tasks
+    elif name == "agree":
+        extra["items"] = agreement_for_snapshot(snapshot, schema).items_total
+    elif name == "agree-cmd":
+        from toolkit.model.votes import baseline_votes
+        from toolkit.review import review_snapshot
+
+        review = review_snapshot(snapshot, schema, validate=False, aggregate=False,
+                                 competence=True, model_votes=baseline_votes)
+        extra["items"] = review.agreement.items_total if review.agreement else 0
+    elif name == "validate":
+        from toolkit.review import validate_snapshot
+
+        extra["findings"] = len(validate_snapshot(snapshot, schema).findings)
+    elif name == "adjudicate":
+        from toolkit.workflows.adjudicate import tasks_to_decide
+
+        extra["to_decide"] = len(tasks_to_decide(snapshot, schema)[0])
+    else:
+        written = write_html(gather_report(open_snapshot(snapshot), schema), page)
+        extra["page_bytes"] = written.stat().st_size
+    print(json.dumps({"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                      "peak_mb": _peak_mb(), "imports_mb": before, **extra}))
+
+
+def _run(name: str, snapshot: Path, page: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", name, "--snapshot", str(snapshot),
+                          "--page", str(page)], check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _one_size(tasks: int, annotators: int, folder: Path) -> dict:
+    from report_simulation import simulate_snapshot
+
+    snapshot = folder / f"snapshot-{tasks}.json"
+    start, cpu = time.perf_counter(), time.process_time()
+    simulate_snapshot(snapshot, tasks=tasks, annotators=annotators)
+    print(f"simulated {tasks:,} tasks, {annotators} annotators: "
+          f"{snapshot.stat().st_size / 1e6:.1f} MB snapshot in "
+          f"{time.perf_counter() - start:.1f} s wall {time.process_time() - cpu:.1f} s cpu "
+          f"(this process's peak so far {_peak_mb():.0f} MB)", flush=True)
+    page = folder / f"report-{tasks}.html"
+    phases = {name: _run(name, snapshot, page)
+              for name in ("parse", "agree", "agree-cmd", "report", "validate", "adjudicate")}
+    for name, got in phases.items():
+        size = f", page {got['page_bytes'] / 1e6:.2f} MB" if "page_bytes" in got else ""
+        print(f"  {name:9s} {got['wall']:7.2f} s wall {got['cpu']:7.2f} s cpu, peak "
+              f"{got['peak_mb']:6.0f} MB ({got['imports_mb']:.0f} MB after imports){size}",
+              flush=True)
+    agree, command = phases["agree"], phases["agree-cmd"]
+    report, parse = phases["report"], phases["parse"]
+    ratio = report["wall"] / command["wall"]
+    print(f"  ratios  report/`corpus agree` {ratio:.2f}x wall "
+          f"({report['cpu'] / command['cpu']:.2f}x cpu); report/agreement alone "
+          f"{report['wall'] / agree['wall']:.2f}x wall ({report['cpu'] / agree['cpu']:.2f}x "
+          f"cpu); report/parse {report['wall'] / parse['wall']:.2f}x wall")
+    ok = ratio <= TARGET_RATIO and report["page_bytes"] < TARGET_BYTES
+    print(f"  targets report/`corpus agree` <= {TARGET_RATIO:g}x: "
+          f"{'yes' if ratio <= TARGET_RATIO else 'NO'}; page under 8 MB: "
+          f"{'yes' if report['page_bytes'] < TARGET_BYTES else 'NO'}", flush=True)
+    return {"tasks": tasks, "ok": ok, **{f"{n}_peak": p["peak_mb"] for n, p in phases.items()}}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--annotators", type=int, default=30)
+    parser.add_argument("--keep", type=Path, help="keep the snapshots and pages in this folder")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--snapshot", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--page", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        _phase(args.phase, args.snapshot, args.page)
+        return 0
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        snapshot = folder / "snapshot.json"
-        _, seconds, _ = _timed(lambda: simulate_snapshot(snapshot, tasks=args.tasks,
-                                                         annotators=args.annotators))
-        print(f"simulated {args.tasks} tasks, {args.annotators} annotators: "
-              f"{snapshot.stat().st_size / 1e6:.1f} MB snapshot in {seconds:.1f} s")
-        schema = load_schema(SCHEMA)
-
-        def parse():
-            tasks = 0
-            with snapshot.open("rb") as handle:
-                handle.readline()  # the opening and the header
-                handle.readline()  # "tasks": [
-                for line in handle:
-                    line = line.strip()
-                    if line == b"]}":
-                        break
-                    orjson.loads(line[:-1] if line.endswith(b",") else line)
-                    tasks += 1
-            return tasks
-
-        def report():
-            page = write_html(gather_report(open_snapshot(snapshot), schema),
-                              folder / "report.html")
-            return page.stat().st_size
-
-        _, parse_s, parse_cpu = _timed(parse)
-        _, agree_s, agree_cpu = _timed(lambda: agreement_for_snapshot(snapshot, schema))
-        size, report_s, report_cpu = _timed(report)
-        print(f"parse   {parse_s:7.2f} s wall {parse_cpu:7.2f} s cpu")
-        print(f"agree   {agree_s:7.2f} s wall {agree_cpu:7.2f} s cpu")
-        print(f"report  {report_s:7.2f} s wall {report_cpu:7.2f} s cpu, page "
-              f"{size / 1e6:.2f} MB")
-        print(f"ratios  report/agree {report_s / agree_s:.2f}x wall "
-              f"({report_cpu / agree_cpu:.2f}x cpu), report/parse {report_s / parse_s:.2f}x")
-        print(f"targets report under {TARGET_SECONDS:.0f} s: "
-              f"{'yes' if report_s < TARGET_SECONDS else 'NO'} ({report_s:.1f} s wall, "
-              f"{report_cpu:.1f} s cpu); page under 8 MB: "
-              f"{'yes' if size < TARGET_BYTES else 'NO'} ({size / 1e6:.2f} MB)")
-        return 0 if size < TARGET_BYTES else 1
-
+        results = []
+        for tasks in sorted(args.tasks):
+            results.append(_one_size(tasks, args.annotators, folder))
+            if not args.keep:
+                for leftover in folder.glob(f"*-{tasks}.*"):
+                    leftover.unlink()
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        for name in ("agree", "agree-cmd", "report", "validate", "adjudicate"):
+            per_task = ((large[f"{name}_peak"] - small[f"{name}_peak"]) * 1024 * 1024
+                        / (large["tasks"] - small["tasks"]))
+            print(f"{name} peak memory: {small[f'{name}_peak']:.0f} MB at {small['tasks']:,} "
+                  f"tasks, {large[f'{name}_peak']:.0f} MB at {large['tasks']:,}: "
+                  f"{per_task:.0f} bytes per task more")
+    return 0 if all(r["ok"] for r in results) else 1
 
 if __name__ == "__main__":
     raise SystemExit(main())

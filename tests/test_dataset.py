@@ -4,6 +4,7 @@ that `datasets.load_dataset` loads, with the expected splits, features and value
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from pathlib import Path
 
@@ -326,6 +327,11 @@ def _split_of_articles(folder: Path) -> dict[str, str]:
     return {article: name for name, split in ds.items() for article in split["article_id"]}
 
 
+WORDS = ["الحكومة", "الوزير", "القاهرة", "الشعب", "كلام", "صحيح", "مقال", "ممتاز", "أبدا",
+         "الشرطة", "جماعة", "المدرسة", "الطريق", "السوق", "الاسعار", "الكهرباء", "المستشفى",
+         "الجامعة", "الرياضة", "المنتخب", "البرلمان", "الانتخابات", "الميزانية", "الضرائب"]
+
+
 def test_a_rebuild_with_more_articles_keeps_every_earlier_article_in_its_split(tmp_path):
     """Version 1 from 8 articles, version 2 (same folder) from 40: no article of version 1
     changes split, the new ones fill toward 60/20/20, and splits.json records all."""
@@ -348,6 +354,10 @@ def test_a_rebuild_with_more_articles_keeps_every_earlier_article_in_its_split(t
                 task["data"].update(article_id=f"art{i:02d}", unit_id=f"art{i:02d}-{c}",
                                     comment_id=f"art{i:02d}-{c}", position=c + 1,
                                     corpus_key=f"{schema.name}:art{i:02d}-{c}")
+                # a text of its own (the same text everywhere would be one near-duplicate
+                # group, dealt to one split)
+                words = random.Random(100 * i + c).sample(WORDS, 10)
+                task["data"]["text"] += " " + " ".join(words)
                 stance = stances[(i * 7 + c) % 3]
                 for annotation in task["annotations"]:
                     for result in annotation["result"]:

@@ -4,6 +4,7 @@ schema's groups and the clusters (toolkit.dataset.splits.assign_joined_splits, b
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pyarrow.parquet as pq
 from dataset_fixture import make_inputs
@@ -12,7 +13,11 @@ from hypothesis import strategies as st
 
 from toolkit.corpus import read_corpus, write_corpus
 from toolkit.dataset import build_dataset
+from toolkit.dataset.build import _assign
 from toolkit.dataset.splits import assign_joined_splits, join_groups
+from toolkit.findings import Report
+from toolkit.ingest.near_duplicates import split_groups
+from toolkit.schema import load_schema
 
 FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 
@@ -41,6 +46,9 @@ def test_no_cluster_straddles_two_splits_on_random_corpora(data, seed, previous)
         if group in joined and joined[group] == group and all(
                 joined[g] != group for g in joined if g != group):
             assert split_of[group] == split
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_join_groups_is_transitive():
@@ -78,11 +86,13 @@ def test_build_deals_a_cluster_as_one_and_says_so(tmp_path):
     ]
 
 
-def test_build_without_the_corpus_says_duplicates_were_not_checked(tmp_path):
+def test_build_without_the_corpus_still_groups_near_duplicate_texts(tmp_path):
     schema, _, snapshot = make_inputs(tmp_path)
-    build_dataset(snapshot, schema, out=tmp_path / "ds")
+    result = build_dataset(snapshot, schema, out=tmp_path / "ds")
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
-    assert "Near-duplicate comments were not checked (built without the corpus file)." in card
+    assert "The corpus file was not given: no copy names its cluster's first comment" in card
+    assert "at the looser Jaccard 0.5 (recall first" in card
+    assert result.splits  # built
 
 
 def test_a_copy_not_pushed_gets_its_first_comments_labels_in_its_own_row(tmp_path):
@@ -110,3 +120,46 @@ def test_a_copy_not_pushed_gets_its_first_comments_labels_in_its_own_row(tmp_pat
     assert result.balance.copies == 1 and result.balance.adds_up
     assert ("near-duplicate copies not pushed, in the splits with their first comment's "
             "labels: 1") in result.balance.lines()
+
+
+BASES = [
+    "الحكومة لم تفعل شيئا للمواطن البسيط منذ سنوات والاسعار ترتفع كل يوم بلا رقيب",
+    "المنتخب لعب مباراة رائعة امس والجمهور كان في الموعد رغم البرد الشديد في الملعب",
+    "هذا المقال يكشف الحقيقة التي يخفيها الاعلام عن الناس منذ زمن طويل جدا",
+    "اتمنى ان يتم اصلاح الطرق في قريتنا قبل الشتاء القادم لان الوضع صعب",
+]
+EDITS = [
+    lambda t: t.replace("ة", "ه"), lambda t: t.replace("ي", "ى"), lambda t: t + " 😡😡",
+    lambda t: "للاسف " + t, lambda t: t + " وهذا هو الواقع", lambda t: t.replace(" ", "  "),
+    lambda t: t.replace("ا", "أ", 1), lambda t: t + "!!!", lambda t: t.replace("ل", "لـــ", 1),
+]
+
+
+SCHEMA = load_schema(ROOT / "schemas" / "comment_stance.yaml")
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(BASES) - 1),
+                          st.lists(st.integers(0, len(EDITS) - 1), min_size=1, max_size=3)),
+                min_size=2, max_size=12),
+       st.integers(0, 3))
+def test_no_near_duplicate_pair_is_ever_in_two_splits(copies, seed):
+    # each base text and its edited copies, every one under an article of its own
+    texts = list(BASES)
+    family = list(range(len(BASES)))
+    for base, edits in copies:
+        text = BASES[base]
+        for edit in edits:
+            text = EDITS[edit](text)
+        texts.append(text)
+        family.append(base)
+    near = split_groups(texts)
+    units = [f"a{n}-1" for n in range(len(texts))]
+    schema = SCHEMA.model_copy(update={"dataset": SCHEMA.dataset.model_copy(
+        update={"seed": seed})})
+    rows = [(f"a{n}", units[n], None, units[int(near[n])]) for n in range(len(texts))]
+    split_of, _ = _assign(schema, rows, {}, None, Report())
+    for i in range(len(texts)):
+        for j in range(i):
+            if family[i] == family[j]:
+                assert split_of[f"a{i}"] == split_of[f"a{j}"], (texts[i], texts[j])

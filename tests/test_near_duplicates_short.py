@@ -8,11 +8,11 @@ from pathlib import Path
 
 from toolkit.corpus import read_corpus
 from toolkit.ingest import ingest
-from toolkit.ingest.near_duplicates import NearDuplicateIndex
+from toolkit.ingest.near_duplicates import duplicate_of
 
 
 def _copies(texts: list[str]) -> list[str | None]:
-    return NearDuplicateIndex().add(texts, [f"c{n}" for n in range(len(texts))])
+    return duplicate_of(texts, [f"c{n}" for n in range(len(texts))])
 
 
 def test_emoji_and_punctuation_only_comments_are_not_one_cluster():

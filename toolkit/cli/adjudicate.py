@@ -12,7 +12,7 @@ from ..studio.adjudicate import AdjudicationTab
 from ..studio.connection import connect
 from ..workflows.adjudicate import adjudicate as adjudicate_tab
 from .options import ApiKeyOption, UrlOption
-from .output import out_console, say
+from .output import out_console, progress_bar, say
 
 
 def adjudicate(
@@ -43,8 +43,9 @@ def adjudicate(
     schema = load_schema(schema_path)
     studio = connect(url, api_key, say=say)
     try:
-        tab = adjudicate_tab(schema, studio, snapshot, snapshot_dir=snapshot_dir,
-                             ledger_dir=ledger_dir)
+        with progress_bar("reading the snapshot") as on_progress:
+            tab = adjudicate_tab(schema, studio, snapshot, snapshot_dir=snapshot_dir,
+                                 ledger_dir=ledger_dir, on_progress=on_progress)
     finally:
         studio.close()
     show_tab(tab)

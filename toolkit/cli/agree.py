@@ -20,6 +20,7 @@ from .output import (
     out_console,
     output_file,
     print_findings,
+    progress_bar,
     short_names,
     write_json_report,
 )
@@ -64,8 +65,9 @@ def agree(
         if path is not None:
             output_file(path, option)  # refused before the work, not after
     votes = predictions_votes(predictions) if predictions is not None else baseline_votes
-    review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False,
-                             competence=True, model_votes=votes)
+    with progress_bar("reading the snapshot") as on_progress:
+        review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False,
+                                 competence=True, model_votes=votes, on_progress=on_progress)
     report, competence = review.agreement, review.competence
     assert report is not None  # asked for (agreement=True)
     report.findings.extend(review.findings)  # who decides items (A060-A063), the model's

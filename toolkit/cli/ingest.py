@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import InputError, UsageError
-from ..ingest import IngestResult
+from ..ingest import IngestResult, discover
 from ..ingest import ingest as run_ingest
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD, parse_threshold
 from ..paths import DEFAULT_CORPUS
@@ -22,6 +22,8 @@ from .output import (
     write_json_report,
 )
 
+_PROGRESS_MIN_COMMENTS = 100_000  # a bar for the near-duplicate marks from this many
+_PROGRESS_MIN_MB = 50  # a bar for reading from this many megabytes of input
 _PROGRESS_MIN_FILES = 5  # a bar only for more files than this
 
 
@@ -67,12 +69,18 @@ def ingest(
     target = output_file(out, "--out")
     if report_file is not None:
         output_file(report_file, "--report")  # refused before the inputs are read
+    # one bar at a time: files when there are many, else megabytes read
+    many_files = sum(1 for _ in discover(inputs, fmt)) > _PROGRESS_MIN_FILES
     with progress_bar("ingest", min_total=_PROGRESS_MIN_FILES + 1) as on_progress, \
+            progress_bar("reading MB", min_total=_PROGRESS_MIN_MB) as on_megabytes, \
+            progress_bar("near-duplicates", min_total=_PROGRESS_MIN_COMMENTS) as on_marking, \
             naming(target):
         result = run_ingest(
             inputs, out=target, fmt=fmt, crawled_at=_parse_date(crawled_at),
             progress=lambda _path, done, total: on_progress(done, total),
-            near_duplicates=threshold, say=say,
+            near_duplicates=threshold, say=say, marking_progress=on_marking,
+            reading_progress=None if many_files else (
+                lambda done, total: on_megabytes(done >> 20, (total or 0) >> 20)),
         )
     result.out = out  # the summary names the path as given (a symlink, not its target)
     report = result.report

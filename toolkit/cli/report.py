@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..schema import load_schema
-from .output import naming, out_console, output_file
+from .output import naming, out_console, output_file, progress_bar
 
 
 def report(
@@ -39,8 +39,11 @@ def report(
 
     loaded = load_schema(schema)
     page = output_file(out if out is not None else default_report_path(loaded), "--out")
+    with progress_bar("reading the snapshot") as on_progress:
+        gathered = gather_report(snapshot, loaded, corpus=corpus, dataset=dataset,
+                                 on_progress=on_progress)
     with naming(page):  # write_html replaces the page whole; an error names it
-        write_html(gather_report(snapshot, loaded, corpus=corpus, dataset=dataset), page)
+        write_html(gathered, page)
     out_console.print(f"Report written to {out if out is not None else page}", markup=False)
 
 

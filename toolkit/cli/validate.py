@@ -9,7 +9,14 @@ from rich.table import Table
 
 from ..review import CODES, ValidationReport, review_snapshot
 from ..schema import load_schema
-from .output import fitted_table, out_console, output_file, print_findings, write_json_report
+from .output import (
+    fitted_table,
+    out_console,
+    output_file,
+    print_findings,
+    progress_bar,
+    write_json_report,
+)
 
 SHOWN = 200  # findings printed on stderr; --json has all of them
 
@@ -35,8 +42,9 @@ def validate(
     """
     if json_out is not None:
         output_file(json_out, "--json")  # refused before the work, not after
-    review = review_snapshot(snapshot, load_schema(schema), corpus=corpus, aggregate=False,
-                             agreement=False)
+    with progress_bar("validating") as on_progress:
+        review = review_snapshot(snapshot, load_schema(schema), corpus=corpus, aggregate=False,
+                                 agreement=False, on_progress=on_progress)
     report = review.validation
     assert report is not None
     show_validation(report)

@@ -73,9 +73,9 @@ from ._sources import (
     Item,
 )
 from .card import CardFacts, render_card
-from .first_pass import FirstPass, Record
+from .first_pass import FirstPass, Record, TextGroups
 from .rows import RowEncoder, id_columns, row_features
-from .splits import assign_joined_splits
+from .splits import assign_joined_splits, join_groups
 from .spool import SortedSpool
 from .writer import SplitFiles, SplitWriter
 
@@ -307,7 +307,8 @@ def _build(source: ReviewResult | str | Path, schema: Schema, out_path: Path,
         firsts=set(skip.values()), stratify=stratify_question(schema),
         required=_required_questions(schema), missing_required=_missing_required,
         order=_item_order, group_key=_group_key,
-        on_task=(lambda done: on_progress(done, total)) if on_progress and total else None)
+        on_task=(lambda done: on_progress(done, total)) if on_progress and total else None,
+        texts=_text_groups(schema))
     try:
         if isinstance(source, ReviewResult):
             review = source
@@ -420,8 +421,15 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
     timings["aggregate"] += time.perf_counter() - clock
     clock = time.perf_counter()
 
+    near: list[int] | None = None
+    if first.texts is not None:
+        try:
+            near = first.texts.groups()
+        finally:
+            first.texts.close()
     split_of, near_duplicates = _assign(
-        schema, [(first.group(i), first.unit_ids[i], first.label(i))
+        schema, [(first.group(i), first.unit_ids[i], first.label(i),
+                  first.unit_ids[near[i]] if near is not None else None)
                  for i, flag in enumerate(kept) if flag == 1],
         previous, marks, report)
     joined = near_duplicates.pop("largest") if near_duplicates else None  # for B003
@@ -630,16 +638,36 @@ def stratify_question(schema: Schema) -> str | None:
     return None
 
 
-def _assign(schema: Schema, rows: Sequence[tuple[str, str, Any]], previous: dict[str, str],
-            marks: dict[str, str] | None, report: Report) -> tuple[dict[str, str], dict | None]:
+def _text_groups(schema: Schema) -> TextGroups | None:
+    """The near-duplicate split grouping of a comment dataset (None: not asked for)."""
+    threshold = schema.dataset.split_near_duplicates
+    return TextGroups(threshold) if schema.unit == "comment" and threshold else None
+
+
+def _assign(schema: Schema, rows: Sequence[tuple[str, str, Any, str | None]],
+            previous: dict[str, str], marks: dict[str, str] | None,
+            report: Report) -> tuple[dict[str, str], dict | None]:
     """(group key -> split, near-duplicate figures for the card or None), from the rows as
-    (group key, unit id, stratify label); groups in ``previous`` (the last build's
-    assignment) keep their split. With ``marks`` (comment id -> duplicate_of, from the
-    corpus) the groups of one near-duplicate cluster are dealt as one; clusters joining
-    several groups are reported (B051, the largest few)."""
-    checked = marks is not None
+    (group key, unit id, stratify label, the unit id its text's near-duplicate group is
+    named by, or None); groups in ``previous`` (the last build's assignment) keep their
+    split. The groups of one near-duplicate cluster (``marks``: comment id ->
+    duplicate_of, from the corpus) or of one text group (the schema's
+    ``dataset.split_near_duplicates``) are dealt as one; those joining several groups are
+    reported (B051, the largest few)."""
+    marks_checked = marks is not None
+    texts_checked = any(near is not None for *_, near in rows)
+    checked = marks_checked or texts_checked
     marks = marks or {}
-    triples = [(group, marks.get(unit_id, unit_id), label) for group, unit_id, label in rows]
+    # a unit's cluster: its corpus cluster and its text group, joined
+    joined = join_groups(pair for _, unit_id, _, near in rows for pair in (
+        (unit_id, ("cluster", marks.get(unit_id, unit_id))),
+        (unit_id, ("text", near if near is not None else unit_id))))
+    name: dict[str, str] = {}  # a joined set is named by the earliest first among it
+    for unit_id, root in joined.items():
+        first = marks.get(unit_id, unit_id)
+        if first < name.get(root, first + "\uffff"):
+            name[root] = first
+    triples = [(group, name[joined[unit_id]], label) for group, unit_id, label, _ in rows]
     split_of, _ = assign_joined_splits(triples, dict(schema.dataset.splits),
                                        schema.dataset.seed, fixed=previous)
     if not checked:
@@ -657,6 +685,8 @@ def _assign(schema: Schema, rows: Sequence[tuple[str, str, Any]], previous: dict
     return split_of, {
         "largest": (spanning[0][1], spanning[0][0], len({group for group, *_ in triples}))
         if spanning else None,
+        "corpus": marks_checked,
+        "split_threshold": schema.dataset.split_near_duplicates if texts_checked else None,
         "clusters": len(clusters),
         "items_in_clusters": sum(len(groups) for groups in clusters.values()),
         "copies": sum(len(groups) - 1 for groups in clusters.values()),

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from datasets import DatasetInfo, Features, SplitDict, SplitInfo
 
+from ..ingest.near_duplicates import DEFAULT_THRESHOLD
 from ..rules import rule_of
 from ..schema import Schema
 from ..selection import Recorded
@@ -70,25 +71,38 @@ def _model_text(facts: CardFacts) -> str:
 
 
 def _near_duplicates_text(facts: CardFacts) -> list[str]:
-    """How near-duplicate comments were found and handled, with counts."""
+    """How near-duplicate comments were found and handled (both thresholds), with counts."""
     found = facts.near_duplicates
     if found is None:
         return ["Near-duplicate comments were not checked (built without the corpus file).",
                 ""]
     group_by = facts.schema.dataset.group_by
-    return [
-        "Near-duplicate comments (copies differing in diacritics, tatweel, stretched "
-        "letters, hamza/alef, ya and ta marbuta spellings, punctuation, emoji, spacing or "
-        "a word) were found at ingest: MinHash with locality-sensitive hashing over "
-        "character 5-grams of a normalized form (exact match only for short comments); "
-        "each copy names its cluster's first comment (`duplicate_of` in the corpus). "
+    how = ("MinHash with locality-sensitive hashing over character 5-grams of a normalized "
+           "form (exact match only for short comments)")
+    parts = []
+    if found.get("corpus", True):
+        parts.append(
+            "Near-duplicate comments (copies differing in diacritics, tatweel, stretched "
+            "letters, hamza/alef, ya and ta marbuta spellings, punctuation, emoji, spacing or "
+            f"a word) were found at ingest at Jaccard {DEFAULT_THRESHOLD} (strict: two "
+            f"different comments are never joined), by {how}; each copy names its cluster's "
+            "first comment (`duplicate_of` in the corpus), whose labels it may take.")
+    else:
+        parts.append("The corpus file was not given: no copy names its cluster's first "
+                     "comment (`duplicate_of`).")
+    threshold = found.get("split_threshold")
+    if threshold is not None:
+        parts.append(
+            f"For the splits, items whose texts are near-duplicates at the looser Jaccard "
+            f"{threshold} (recall first: a sentence or a few words added also count), and any "
+            "chain of such pairs, were grouped too, by the same method.")
+    parts.append(
         f"Split groups are the union of the `{group_by}` groups and these clusters, so "
         "no cluster straddles two splits. In this dataset: "
         f"{found['clusters']} clusters holding {found['items_in_clusters']} items "
         f"({found['copies']} copies); {found['joining_groups']} clusters join several "
-        f"`{group_by}` groups, which were dealt as one. Copies are kept as rows.",
-        "",
-    ]
+        f"`{group_by}` groups, which were dealt as one. Copies are kept as rows.")
+    return [" ".join(parts), ""]
 
 
 def _sample_text(facts: CardFacts) -> list[str]:

@@ -24,6 +24,8 @@ from array import array
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from ..ingest.near_duplicates import BATCH, NearDuplicateIndex
+from ..ingest.near_duplicates import DEFAULT_THRESHOLD as STRICT_THRESHOLD
 from ..kinds import kind_of
 from ..schema import Schema
 from . import _sources
@@ -50,6 +52,34 @@ class Record(NamedTuple):
     signature: int  # the item's label-distribution keys, interned (FirstPass.signatures)
 
 
+class TextGroups:
+    """The texts of build's records, in record order, grouped once at the end at the
+    schema's ``dataset.split_near_duplicates`` (toolkit.ingest.near_duplicates: the index
+    lives on disk; memory holds a batch of texts)."""
+
+    def __init__(self, threshold: float) -> None:
+        self._index = NearDuplicateIndex(STRICT_THRESHOLD, loose=threshold)
+        self._batch: list[str] = []
+        self.threshold = threshold
+
+    def add(self, text: str) -> None:
+        self._batch.append(text)
+        if len(self._batch) >= BATCH:
+            self._index.add(self._batch)
+            self._batch = []
+
+    def groups(self) -> list[int]:
+        """For each record, the index of the earliest record of its group."""
+        self._index.add(self._batch)
+        self._batch = []
+        found = self._index.resolve().group
+        assert found is not None  # asked for with loose=
+        return found.tolist()
+
+    def close(self) -> None:
+        self._index.close()
+
+
 _NO_TASK = -(2 ** 63)  # task id None in the task id column
 
 
@@ -68,7 +98,8 @@ class FirstPass:
                  firsts: set[str], stratify: str | None, required: list,
                  missing_required: Callable[[list, Item], list[str]],
                  order: Callable[[Item], tuple], group_key: Callable[[Schema, Item], str],
-                 on_task: Callable[[int], None] | None = None) -> None:
+                 on_task: Callable[[int], None] | None = None,
+                 texts: TextGroups | None = None) -> None:
         self.schema = schema
         self.encoder = encoder
         self.spool = spool
@@ -106,6 +137,7 @@ class FirstPass:
         self.distribution = [q.name for q in schema.questions
                              if kind_of(q.kind).in_distribution]
         self._on_task = on_task
+        self.texts = texts  # each record's text, for the split groups of near-duplicates
         self.seconds = 0.0
         self.sources: set[str] = set()  # the snapshot's distinct sources (the card's count)
 
@@ -161,6 +193,8 @@ class FirstPass:
         self.labels.append(self._id("label", item.labels.get(self.stratify)
                                     if self.stratify else None))
         self.signature_ids.append(self._signature(item))
+        if self.texts is not None:
+            self.texts.add(str(item.data.get("text") or ""))
         return index
 
     def record(self, index: int) -> Record:

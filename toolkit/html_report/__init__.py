@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..schema import Schema
+from ..studio.snapshot import OnProgress
 from .gather import Tally, finish_report, gather_report
 from .model import ReportPage
 from .render import render_html, write_html
@@ -29,10 +30,11 @@ def default_report_path(schema: Schema, exports: str | Path = "exports") -> Path
 def write_report(snapshot: str | Path, schema: Schema, out: str | Path | None = None, *,
                  corpus: str | Path | None = None,
                  dataset: str | Path | None = None,
-                 competence: list[dict[str, Any]] | None = None) -> Path:
+                 competence: list[dict[str, Any]] | None = None,
+                 on_progress: OnProgress | None = None) -> Path:
     """Gather and write the page in one call (what `corpus report`, sync and demo do).
     ``competence``: the page's competence rows (``CompetenceReport.report_rows()``),
-    when the caller has them (sync)."""
+    when the caller has them (sync); ``on_progress(done, total)``: tasks read."""
     report = gather_report(snapshot, schema, corpus=corpus, dataset=dataset,
-                           competence=competence)
+                           competence=competence, on_progress=on_progress)
     return write_html(report, out if out is not None else default_report_path(schema))

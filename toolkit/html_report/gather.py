@@ -16,8 +16,10 @@ predicted from the snapshot by build's own rules.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,7 @@ from ..review.records import Task
 from ..review.run import ReviewResult, review_snapshot
 from ..review.validate import CODES
 from ..schema import Question, Schema
-from ..studio.snapshot import Snapshot
+from ..studio.snapshot import OnProgress, Snapshot
 from . import bootstrap
 from .model import (
     AnnotatorSummary,
@@ -97,7 +99,7 @@ class Tally:
         self.cancelled: Counter = Counter()
         self.drafts: Counter = Counter()
         self.per_day: Counter = Counter()
-        self.lead: dict[str, list[float]] = defaultdict(list)
+        self.lead: dict[str, array] = {}  # annotator -> lead times (compact: 8 bytes each)
         self.names: dict[str, str] = {}
         kinds = {q.name: kind_of(q.kind) for q in schema.questions}
         self.kinds = kinds
@@ -117,7 +119,9 @@ class Tally:
         # one value per answer: each annotator's answer against the aggregated label
         self.confused = [q for q in self.alpha_questions if not kinds[q.name].set_valued]
         self.confused_names = [q.name for q in self.confused]
-        self.seen_keys: dict[str, Any] = {}
+        self._alpha_plan = [(q, q.name, kinds[q.name].set_valued, self._memo[q.name],
+                             self.patterns[q.name]) for q in self.alpha_questions]
+        self.seen_keys: set[str] = set()  # the units seen (a second task is a duplicate)
         self.predicted: Counter = Counter()  # build's outcome per task (predicted)
         # (question, origin) -> results of annotations made from a suggestion: origin
         # "prediction" kept as suggested, "prediction-changed" changed (Label Studio 1.23)
@@ -131,9 +135,12 @@ class Tally:
                 self.suggested[(str(result.get("from_name")), origin)] += 1
 
     def __call__(self, task: Task, item: AggregatedItem, invalid: str | None) -> None:
+        # the hot loop of `corpus report` (once per task): attributes and dict methods are
+        # looked up once, the records' properties read inline
         progress = self.progress
         progress.tasks += 1
-        progress.by_status[item.status] = progress.by_status.get(item.status, 0) + 1
+        by_status = progress.by_status
+        by_status[item.status] = by_status.get(item.status, 0) + 1
         n = item.n_annotators
         if n >= progress.overlap:
             progress.complete += 1
@@ -141,25 +148,35 @@ class Tally:
             progress.partial += 1
         else:
             progress.not_started += 1
-        self.names.update(item.names)
+        if item.names:
+            self.names.update(item.names)
+        lead_times = self.lead
+        whos, days = [], []  # counted at the end, by Counter.update's C loop
         for record in task.annotations or ():
             if record is None:
                 continue
-            who = record.annotator
+            who = record.annotator_id or f"annotation-{record.id}"  # record.annotator
             if record.cancelled:
                 self.cancelled[who] += 1
                 progress.cancelled += 1
                 continue
-            self.submitted[who] += 1
-            progress.submitted += 1
-            if record.raw.get("parent_prediction") is not None:  # made from a suggestion
-                self._suggested(record.raw.get("result"))
-            created = record.created_at
-            if created is not None and len(created) >= 10:
-                self.per_day[(created[:10], who)] += 1
-            lead = record.lead_time
-            if lead is not None and lead > 0:
-                self.lead[who].append(lead)
+            whos.append(who)
+            raw = record.raw
+            if raw.get("parent_prediction") is not None:  # made from a suggestion
+                self._suggested(raw.get("result"))
+            created = raw.get("created_at")  # record.created_at
+            if isinstance(created, str) and len(created) >= 10:
+                days.append((created[:10], who))
+            lead = raw.get("lead_time")  # record.lead_time
+            if isinstance(lead, (int, float)) and not isinstance(lead, bool) and lead > 0:
+                times = lead_times.get(who)
+                if times is None:
+                    times = lead_times[who] = array("d")
+                times.append(float(lead))
+        if whos:
+            self.submitted.update(whos)
+            progress.submitted += len(whos)
+            self.per_day.update(days)
         for draft in task.drafts or ():
             progress.drafts += 1
             user = draft.get("user") if isinstance(draft, dict) else None
@@ -168,12 +185,13 @@ class Tally:
         self._outcome(item, invalid)
         if item.status not in (OK, STATUS_UNRESOLVED):
             return
+        provenance, labels = item.provenance, item.labels
         for name, parts_of in self.parts:
-            if item.provenance.get(name) not in _RESOLVED:
+            if provenance.get(name) not in _RESOLVED:
                 self.unresolved[name] += 1
                 continue
             counts = self.distribution[name]
-            parts = parts_of(item.labels.get(name))
+            parts = parts_of(labels.get(name))
             for part in parts:  # raw (str, bool, int, None): keyed for the page at the end
                 counts[part] += 1
             if not parts:
@@ -181,28 +199,30 @@ class Tally:
         if n < 2:
             return
         votes = item.votes
-        for q in self.alpha_questions:
-            name = q.name
+        for q, name, set_valued, memo, patterns in self._alpha_plan:
             given = votes.get(name) if votes is not None else None
             if given is None:
-                if self.kinds[name].set_valued:
+                if set_valued:
                     given = [a.get(name) or None for _, a in item.answers]
                 else:
                     given = [a.get(name) for _, a in item.answers]
             key = tuple(given)
-            memo = self._memo[name]
             pattern = memo.get(key)
             if pattern is None:
                 pattern = memo[key] = self._pattern(q, given)
-            self.patterns[name][pattern] += 1
-        confusion = self.confusion
-        provenance, labels = item.provenance, item.labels
+            patterns[pattern] += 1
+        voters: list[str] | None = None
         for name in self.confused_names:
             if provenance.get(name) not in _RESOLVED:
                 continue
-            label = labels.get(name)
-            for who, answers in item.answers:  # raw values, keyed for the page at the end
-                confusion[(who, name, answers.get(name), label)] += 1
+            if voters is None:
+                voters = [who for who, _ in item.answers]
+            # raw values (one value per answer: votes are the answers as given), keyed for
+            # the page at the end; counted by the C loop of Counter.update
+            given = votes.get(name) if votes is not None else None
+            if given is None:
+                given = [answers.get(name) for _, answers in item.answers]
+            self.confusion.update(zip(voters, repeat(name), given, repeat(labels.get(name))))
 
     def _pattern(self, q: Question, votes: list) -> tuple:
         """A sparse row of the item's value counts: ((column, count), ...). Multi choice:
@@ -237,7 +257,7 @@ class Tally:
         if key in self.seen_keys:
             self._reject("duplicate_task", "a second task for a unit already seen")
             return
-        self.seen_keys[key] = item.task_id
+        self.seen_keys.add(key)
         if invalid is not None:  # "V002 unknown-label: <message>": grouped by code
             self._reject("invalid", invalid.split(":", 1)[0])
         elif item.status == NO_ANNOTATIONS:
@@ -265,17 +285,19 @@ def gather_report(
     competence: list[dict[str, Any]] | None = None,
     near_duplicates: dict[str, Any] | None = None,
     models: str | Path | None = None,
+    on_progress: OnProgress | None = None,
 ) -> ReportPage:
     """The report's aggregates of a snapshot (see the module docstring): the review
     pass (``review_snapshot``) with a :class:`Tally` riding on it, then
     :func:`finish_report`. SnapshotError when the snapshot cannot be read or belongs
     to another schema; InputError when ``dataset`` is not a dataset folder written by
     `corpus build`. The annotators' competence is computed from the same read unless
-    given."""
+    given. ``on_progress(done, total)``: tasks read, for a bar."""
     tally = Tally(schema)
     review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False,
                              observers=[tally], competence=competence is None,
-                             model_votes=baseline_votes)  # rule crowdlab: the model votes
+                             model_votes=baseline_votes,  # rule crowdlab: the model votes
+                             on_progress=on_progress)
     if competence is None and review.competence is not None:  # from the same read
         competence = review.competence.report_rows()
     return finish_report(review, tally, schema, corpus=corpus, dataset=dataset,
@@ -468,8 +490,8 @@ def _annotators(agreement: AgreementReport, tally: Tally,
     everyone = {person.annotator: person for person in agreement.annotators}
     ids = sorted(set(everyone) | set(tally.submitted) | set(tally.cancelled),
                  key=lambda who: (-tally.submitted[who], who))
-    pooled = [t for times in tally.lead.values() for t in times]
-    overall = float(np.median(pooled)) if pooled else None
+    pooled = [np.frombuffer(times, dtype=np.float64) for times in tally.lead.values()]
+    overall = float(np.median(np.concatenate(pooled))) if pooled else None
     out = []
     for who in ids:
         person = everyone.get(who)

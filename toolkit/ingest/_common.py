@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -19,6 +20,7 @@ class Context:
 
     report: Report
     crawled_at: date | None = None
+    bytes_read: Callable[[int], None] | None = None  # hears of the bytes of a file read
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ from ._common import dedupe_key, rebased_comment
 from .near_duplicates import (
     DEFAULT_THRESHOLD,
     NearDuplicateIndex,
+    feeding,
     keep_stored_firsts,
-    mark_near_duplicates,
+    mark_corpus,
 )
 
 
@@ -71,15 +72,15 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
                 report.counts["merge_added"] += 1
                 yield article
 
-    articles = merged()
-    index = NearDuplicateIndex(near_duplicates) if near_duplicates is not None else None
-    if index is not None:  # every comment is matched; then the stored marks are put back
-        articles = mark_near_duplicates(articles, index)
-    write_corpus(Path(out), articles)
-    if index is not None:  # and a new comment joins its cluster's stored first
-        keep_stored_firsts(Path(out), stored)
-    if index is not None:
-        index.summarize(report)
+    if near_duplicates is None:
+        write_corpus(Path(out), merged())
+        return report
+    # every comment is matched (the index on disk, beside the corpus); then the stored
+    # marks are put back, and a new comment joins its cluster's stored first
+    with NearDuplicateIndex(near_duplicates, workdir=Path(out).parent) as index:
+        write_corpus(Path(out), feeding(merged(), index))
+        mark_corpus(Path(out), index, report)
+    keep_stored_firsts(Path(out), stored)
     return report
 
 

@@ -6,7 +6,8 @@
 
 Inputs are files or folders (walked recursively, sorted, hidden files skipped);
 the format comes from the extension (``.txt``, ``.jsonl``/``.ndjson``, ``.csv``)
-or ``fmt``. Articles are written as they are parsed: memory holds one input file
+or ``fmt``. Articles are written as they are parsed (and their comments sketched for
+the near-duplicate index on disk, toolkit.ingest.copy_index): memory holds one input file
 and the set of dedupe keys (16 bytes per article), never the corpus. An article
 met again (same normalized title + body, through any file or format) is stored
 once, with the comments of every copy (a page crawled twice), and reported;
@@ -40,8 +41,9 @@ from .merge import merge_copies
 from .near_duplicates import (
     DEFAULT_THRESHOLD,
     NearDuplicateIndex,
+    feeding,
     keep_stored_firsts,
-    mark_near_duplicates,
+    mark_corpus,
     stored_marks,
 )
 from .page import parse_page
@@ -152,11 +154,19 @@ def _articles_of(path: Path, fmt: str, ctx: Context) -> Iterator[Article] | None
         def lines() -> Iterator[bytes]:
             with handle:
                 first = True
+                pending = 0  # bytes not yet told to ctx.bytes_read (told by the megabyte)
                 for line in handle:
+                    if ctx.bytes_read is not None:
+                        pending += len(line)
+                        if pending >= 1 << 20:
+                            ctx.bytes_read(pending)
+                            pending = 0
                     if first and line.startswith(b"\xef\xbb\xbf"):
                         line = line[3:]
                     first = False
                     yield line
+                if ctx.bytes_read is not None and pending:
+                    ctx.bytes_read(pending)
 
         return read_jsonl(path, lines(), ctx)
     data = _read_bytes(path, report)
@@ -211,10 +221,13 @@ def iter_articles(
     progress: Progress | None = None,
     unreadable: list[str] | None = None,
     copies: dict[str, list[tuple[str, Article]]] | None = None,
+    reading_progress: Callable[[int, int | None], None] | None = None,
 ) -> Iterator[Article]:
     """Stream the deduplicated articles of ``inputs``; findings and counts go to ``report``.
 
-    ``progress(path, done, total)`` is called after each file. Paths that could
+    ``progress(path, done, total)`` is called after each file, ``reading_progress(bytes
+    read, bytes in all the inputs)`` as a JSONL file is read (and after each other file):
+    the bar of a run with one big file. Paths that could
     not be read at all are appended to ``unreadable`` when given. An article met
     again (same normalized title + body) is not yielded twice: with ``copies``
     given, the later copy is kept there under the stored article's id (with the
@@ -226,6 +239,17 @@ def iter_articles(
     inputs = [Path(item) for item in inputs]
     total = sum(1 for _ in discover(inputs, fmt)) if progress else 0
     ctx = Context(report=report, crawled_at=crawled_at)
+    if reading_progress is not None:
+        all_bytes = sum(path.stat().st_size for path, found in discover(inputs, fmt)
+                        if found not in (None, "missing", "unknown"))
+        read = 0
+
+        def told(count: int) -> None:
+            nonlocal read
+            read += count
+            reading_progress(read, all_bytes)
+
+        ctx = Context(report=report, crawled_at=crawled_at, bytes_read=told)
     counts = report.counts
     seen_keys: dict[bytes, tuple[str, str]] = {}  # dedupe key -> (stored id, "id from source")
     seen_ids: set[str] = set()
@@ -251,6 +275,8 @@ def iter_articles(
         else:
             counts["files"] += 1
             articles = _articles_of(path, file_fmt, ctx)
+            if file_fmt != "jsonl" and ctx.bytes_read is not None:
+                ctx.bytes_read(path.stat().st_size)
         if articles is None:
             if unreadable is not None:
                 unreadable.append(str(path))
@@ -326,14 +352,19 @@ def ingest(
     near_duplicates: float | None = DEFAULT_THRESHOLD,
     say: Say | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    marking_progress: Callable[[int, int | None], None] | None = None,
+    reading_progress: Callable[[int, int | None], None] | None = None,
 ) -> IngestResult:
     """Ingest ``inputs`` into the corpus file ``out`` (written atomically, streamed).
 
-    Same inputs in, byte-identical file out. See the module docstring. An article
-    met again is stored once, its copies' comments united with it (I050). A run
-    that reads no article leaves an existing ``out`` as it was (I052;
-    ``result.written`` is then False). Comments get ``duplicate_of`` by near-duplicate
-    matching at Jaccard ``near_duplicates`` (None: off; see toolkit.ingest.near_duplicates).
+    Same inputs in, byte-identical file out. See the module docstring.
+    ``progress(path, done, total)`` hears of each input file read, ``reading_progress(bytes,
+    total)`` of the bytes read, ``marking_progress(done, total)`` of the comments marked
+    after the near-duplicate pass. An article met again is
+    stored once, its copies' comments united with it (I050). A run that reads no article
+    leaves an existing ``out`` as it was (I052; ``result.written`` is then False). Comments
+    get ``duplicate_of`` by near-duplicate matching at Jaccard ``near_duplicates`` (None:
+    off; see toolkit.ingest.near_duplicates).
 
     Runs writing one ``out`` take turns (:func:`toolkit.corpus.corpus_lock`; ``say`` hears
     that this one waits, :class:`toolkit.errors.Busy` after ``lock_timeout`` s); each writes
@@ -342,7 +373,9 @@ def ingest(
     _check_format(fmt)  # before anything is written (iter_articles checks only when read)
     with corpus_lock(out, say=say, timeout=lock_timeout):
         return ingest_unlocked(inputs, out=out, fmt=fmt, crawled_at=crawled_at,
-                               progress=progress, near_duplicates=near_duplicates)
+                               progress=progress, near_duplicates=near_duplicates,
+                               marking_progress=marking_progress,
+                               reading_progress=reading_progress)
 
 
 def ingest_unlocked(
@@ -353,6 +386,8 @@ def ingest_unlocked(
     crawled_at: date | None = None,
     progress: Progress | None = None,
     near_duplicates: float | None = DEFAULT_THRESHOLD,
+    marking_progress: Callable[[int, int | None], None] | None = None,
+    reading_progress: Callable[[int, int | None], None] | None = None,
 ) -> IngestResult:
     """:func:`ingest` for a caller that holds ``corpus_lock(out)`` (`corpus sync`)."""
     _check_format(fmt)
@@ -369,6 +404,7 @@ def ingest_unlocked(
         progress=progress,
         unreadable=unreadable,
         copies=copies,
+        reading_progress=reading_progress,
     )
     first = next(articles, None)  # the inputs are read before the corpus is touched
     written = True
@@ -381,32 +417,38 @@ def ingest_unlocked(
             "left the existing corpus file as it was",
         )
     else:
-        index: NearDuplicateIndex | None = None
-
-        def marked(stream: Iterable[Article]) -> Iterator[Article]:
-            nonlocal index
-            if near_duplicates is None:
-                return iter(stream)
-            index = NearDuplicateIndex(near_duplicates)
-            return mark_near_duplicates(stream, index)
-
         stored = _previous_marks(out_path, report) if near_duplicates is not None else {}
         # <out>.tmp is renamed over <out> once, at the end: a failure in any pass
         # leaves the previous corpus as it was
         with replacing(out_path, unique=True) as staged:
-            with staged.open("wb") as handle:
-                dump_corpus(handle, marked(chain(() if first is None else (first,), articles)))
-            if copies:  # a second pass, only when an article came twice: the united
-                # comments are matched again, from a fresh index
-                united = merge_copies(read_corpus(staged), copies, report)
-                write_corpus(staged, marked(_unmarked(a) for a in united))
+            index = _index(near_duplicates, out_path)
+            try:
+                stream = chain(() if first is None else (first,), articles)
+                with staged.open("wb") as handle:  # sketched as they are written
+                    dump_corpus(handle, stream if index is None else feeding(stream, index))
+                if copies:  # only when an article came twice: its copies' comments are
+                    # united with it, and the comments sketched again in their final order
+                    united = merge_copies(read_corpus(staged), copies, report)
+                    if index is not None:
+                        index.close()
+                        index = _index(near_duplicates, out_path)
+                    write_corpus(staged, united if index is None else feeding(united, index))
+                if index is not None:
+                    mark_corpus(staged, index, report, on_progress=marking_progress)
+            finally:
+                if index is not None:
+                    index.close()
             if stored:  # a re-ingest: a cluster's first stays the one the corpus chose
                 keep_stored_firsts(staged, stored)
-        if index is not None:
-            index.summarize(report)
     report.counts["warnings"] = len(report.warnings)
     report.counts["errors"] = len(report.errors)
     return IngestResult(out=out_path, report=report, unreadable=unreadable, written=written)
+
+
+def _index(threshold: float | None, out: Path) -> NearDuplicateIndex | None:
+    """The near-duplicate index of one run (None: detection off), its files beside ``out``
+    (the corpus's disk has room for a corpus)."""
+    return None if threshold is None else NearDuplicateIndex(threshold, workdir=out.parent)
 
 
 def _previous_marks(out: Path, report: Report) -> dict[str, str | None]:

@@ -205,11 +205,12 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
             if mine.any():
                 constant[i] = (np.unique(codes[mine]).size == 1
                                and np.unique(chosen_codes[mine]).size > 1)
-    value_of = [tuple(v for v, on in zip(model.labels, row, strict=True) if on)
-                for row in given.tolist()]
+    def same_set(a: int, value: object) -> bool:
+        chosen = {v for v, on in zip(model.labels, given[a].tolist(), strict=True) if on}
+        return chosen == set(value or ())  # type: ignore[call-overload]
+
     done, right = _gold_figures(first.annotator, first.item, first.label, first.items,
-                                first.annotators, gold, gold_by,
-                                lambda a, value: set(value_of[a]) == set(value or ()))  # type: ignore[call-overload]
+                                first.annotators, gold, gold_by, same_set)
     shared = _shared(first.item, first.annotator, w)
     judged, constant = judged & (shared > 0), constant & (shared > 0)
     flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)

@@ -23,13 +23,16 @@ in the same read of a snapshot as validation, aggregation and agreement.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..findings import Finding
 from ..kinds.base import PER_LABEL
-from ..rules import fit_label_model, modelled
+from ..rules import fit_coded, modelled
 from ..rules.dawid_skene import MultiLabelModel
 from ..schema import Schema
 from .aggregate import GROUND_TRUTH, UNRESOLVED, AggregatedItem
@@ -69,28 +72,133 @@ class CompetenceReport:
         return rows
 
 
-def _gold(items: Sequence[AggregatedItem], name: str, set_valued: bool
-          ) -> dict[str, tuple[int, int]]:
-    """annotator -> (answers on ground-truth items, of them equal to the ground truth)."""
-    out: dict[str, list[int]] = {}
-    for item in items:
-        if item.gold_by is None or item.provenance.get(name) != GROUND_TRUTH:
-            continue
-        truth: Any = item.labels.get(name)
-        if truth is None or truth == ():  # the ground truth left this question empty
-            continue
-        for who, given in item.answers:
-            if who == item.gold_by:
+class _Codes(dict):
+    """value -> code, a new value getting the next code (in order of first appearance)."""
+
+    def __missing__(self, value: Any) -> int:
+        code = self[value] = len(self)
+        return code
+
+
+_UNRESOLVED_LABEL, _NO_CODE = -2, -3  # CompetenceCollector's label markers
+
+
+class CompetenceCollector:
+    """What :func:`competence_report` needs, gathered item by item in compact arrays, so a
+    streaming pass over a snapshot never holds its items: per answer the item's number
+    and the annotator's (in order of first appearance), per question each answer's code
+    (its value in order of first appearance) and each item's label code; the ground-truth
+    and agreement-with-label counts as small per-annotator counters. ``report`` fits
+    the label models on the arrays (``toolkit.rules.fit_coded``): the same figures as from
+    the items themselves, for a million tasks in a few hundred MB."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.modelled = modelled(schema)
+        self.names: dict[str, str] = {}
+        self._n_items = 0
+        self._item = array("i")  # per answer: the item's number (pool items with answers)
+        self._annotator = array("i")  # per answer: the annotator's number
+        self._annotator_of = _Codes()
+        self._plan: list[tuple[str, bool, array, _Codes, array, dict[str, list[int]]]] = [
+            (question.name, shape == PER_LABEL, array("i"), _Codes(), array("i"), {})
+            for question, shape in self.modelled]
+
+    def add(self, item: AggregatedItem) -> None:
+        """Count one aggregated item (after a rule that decides all at once re-decided it)."""
+        if item.names:
+            self.names.update(item.names)
+        if item.gold_by is not None:
+            for name, set_valued, _, _, _, gold in self._plan:
+                _count_gold(item, name, set_valued, gold)
+        votes = item.votes
+        if votes is None or not item.answers:
+            return
+        number = self._n_items
+        self._n_items += 1
+        size = len(item.answers)
+        self._item.extend([number] * size)
+        self._annotator.extend(map(self._annotator_of.__getitem__,
+                                   [who for who, _ in item.answers]))
+        provenance, labels = item.provenance, item.labels
+        for name, _, codes, code_of, label_codes, _ in self._plan:
+            codes.extend(map(code_of.__getitem__, votes[name]))
+            if provenance.get(name) == UNRESOLVED:
+                label_codes.append(_UNRESOLVED_LABEL)
                 continue
-            answer: Any = given.get(name)
-            if set_valued:
-                same = set(answer or ()) == set(truth or ())
-            else:
-                same = answer == truth
-            counts = out.setdefault(who, [0, 0])
-            counts[0] += 1
-            counts[1] += int(same)
-    return {who: (done, right) for who, (done, right) in out.items()}
+            try:  # a label no answer of the item gave matches none of them: no code
+                label_codes.append(code_of.get(labels.get(name), _NO_CODE))
+            except TypeError:  # unhashable: equal to no answer either
+                label_codes.append(_NO_CODE)
+
+    def report(self, models: Mapping[str, Any] | None = None,
+               names: Mapping[str, str] | None = None) -> CompetenceReport:
+        """The figures (see :func:`competence_report`)."""
+        report = CompetenceReport(names=dict(self.names))
+        for who, name in (names or {}).items():
+            if isinstance(name, str) and name:
+                report.names.setdefault(str(who), name)
+        models = models or {}
+        item = np.frombuffer(self._item, dtype=np.int32).astype(np.int64)
+        annotator = np.frombuffer(self._annotator, dtype=np.int32).astype(np.int64)
+        annotators = list(self._annotator_of)
+        for (question, _), (name, set_valued, codes, code_of, label_codes, gold) in zip(
+                self.modelled, self._plan, strict=True):
+            if len(code_of) < 2:
+                continue  # everyone gave the same answer (or none): nothing to tell them apart
+            vote = np.frombuffer(codes, dtype=np.int32).astype(np.int64)
+            model = models.get(name)
+            if model is None:
+                model = fit_coded(question, PER_LABEL if set_valued else "single", item,
+                                  annotator, self._n_items, annotators, list(code_of), vote)
+            rows = (competence_multi(model, question=name) if isinstance(model, MultiLabelModel)
+                    else competence(model, question=name))
+            # agreement with the label the items carry under the schema's rule
+            label = np.frombuffer(label_codes, dtype=np.int32)[item]
+            counted = label != _UNRESOLVED_LABEL
+            done = np.bincount(annotator[counted], minlength=len(annotators))
+            same = np.bincount(annotator[counted & (vote == label)], minlength=len(annotators))
+            number = self._annotator_of
+            for row in rows:
+                k = number.get(row.annotator)
+                n = int(done[k]) if k is not None else 0
+                row.agreement = int(same[k]) / n if n else None
+            seen = set()
+            for row in rows:
+                seen.add(row.annotator)
+                given, right = gold.get(row.annotator, (0, 0))  # type: ignore[call-overload]
+                row.gold_items, row.gold_accuracy = given, (right / given if given else None)
+            for who, (given, right) in gold.items():  # annotators seen on gold items only
+                if who not in seen:
+                    rows.append(Competence(annotator=who, question=name, items=0,
+                                           agreement=None, accuracy=float("nan"),
+                                           spammer_score=None, gold_items=given,
+                                           gold_accuracy=right / given))
+            report.rows.extend(rows)
+        report.findings = findings(report.rows, names=report.names)
+        return report
+
+
+def _count_gold(item: AggregatedItem, name: str, set_valued: bool,
+                gold: dict[str, list[int]]) -> None:
+    """Count into ``gold`` (annotator -> [answers on ground-truth items, of them equal to
+    the ground truth]) the answers of ``item`` to question ``name``."""
+    if item.provenance.get(name) != GROUND_TRUTH:
+        return
+    truth: Any = item.labels.get(name)
+    if truth is None or truth == ():  # the ground truth left this question empty
+        return
+    for who, given in item.answers:
+        if who == item.gold_by:
+            continue
+        answer: Any = given.get(name)
+        if set_valued:
+            same = set(answer or ()) == set(truth or ())
+        else:
+            same = answer == truth
+        counts = gold.setdefault(who, [0, 0])
+        counts[0] += 1
+        counts[1] += int(same)
 
 
 def competence_report(items: Sequence[AggregatedItem], schema: Schema,
@@ -98,59 +206,9 @@ def competence_report(items: Sequence[AggregatedItem], schema: Schema,
                       names: Mapping[str, str] | None = None) -> CompetenceReport:
     """See the module docstring. ``models``: question -> the label model already fitted
     on these items (``decide_all``'s); the others are fitted here. ``names``:
-    annotator id -> readable name (pull's map), beside those the items carry."""
-    report = CompetenceReport()
+    annotator id -> readable name (pull's map), beside those the items carry. A
+    streaming pass feeds a :class:`CompetenceCollector` instead of holding the items."""
+    collector = CompetenceCollector(schema)
     for item in items:
-        report.names.update(item.names)
-    for who, name in (names or {}).items():
-        if isinstance(name, str) and name:
-            report.names.setdefault(str(who), name)
-    models = models or {}
-    pool = [item for item in items if item.votes is not None]
-    for question, kind_model in modelled(schema):
-        name = question.name
-        triples = [(index, who, vote)
-                   for index, item in enumerate(pool)
-                   for (who, _), vote in zip(item.answers, (item.votes or {})[name], strict=True)]
-        if len({vote for _, _, vote in triples}) < 2:
-            continue  # everyone gave the same answer (or none): nothing to tell them apart
-        model = models.get(name)
-        if model is None:
-            model = fit_label_model(question, kind_model, triples)
-        rows = (competence_multi(model, question=name) if isinstance(model, MultiLabelModel)
-                else competence(model, question=name))
-        # agreement with the label the items carry under the schema's rule
-        _agreement_with_labels(rows, model, pool, name)
-        gold = _gold(items, name, kind_model == PER_LABEL)
-        seen = set()
-        for row in rows:
-            seen.add(row.annotator)
-            done, right = gold.get(row.annotator, (0, 0))  # type: ignore[call-overload]
-            row.gold_items, row.gold_accuracy = done, (right / done if done else None)
-        for who, (done, right) in gold.items():  # annotators seen on gold items only
-            if who not in seen:
-                rows.append(Competence(annotator=who, question=name, items=0, agreement=None,
-                                       accuracy=float("nan"), spammer_score=None,
-                                       gold_items=done, gold_accuracy=right / done))
-        report.rows.extend(rows)
-    report.findings = findings(report.rows, names=report.names)
-    return report
-
-
-def _agreement_with_labels(rows: list[Competence], model: Any,
-                           pool: Sequence[AggregatedItem], name: str) -> None:
-    """Per annotator, the share of their answers equal to the item's aggregated label (the
-    schema's rule), over the items that have one: an unresolved item has no label to
-    agree with, and an annotator with no resolved item gets None (shown "-"), never 0."""
-    agreed: dict[Any, list[int]] = {}
-    for item in pool:
-        if item.provenance.get(name) == UNRESOLVED:
-            continue
-        label = item.labels.get(name)
-        for (who, _), vote in zip(item.answers, (item.votes or {})[name], strict=True):
-            counts = agreed.setdefault(who, [0, 0])
-            counts[0] += 1
-            counts[1] += int(vote == label)
-    for row in rows:
-        done, same = agreed.get(row.annotator, (0, 0))
-        row.agreement = same / done if done else None
+        collector.add(item)
+    return collector.report(models, names)

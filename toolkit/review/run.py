@@ -46,12 +46,12 @@ from ..errors import InputError
 from ..findings import Finding
 from ..rules import Decided, ModelProvider, rule_of
 from ..schema import Schema
-from ..studio.snapshot import Snapshot, open_snapshot
+from ..studio.snapshot import OnProgress, Snapshot, open_snapshot
 from .adjudicators import GoldPolicy, gold_policy, stars_findings
 from .aggregate import AggregatedItem, aggregate_task, restate, unresolved_rows
 from .agreement import AgreementCollector, AgreementReport, name_annotators
 from .header import check_header, schema_changed_finding
-from .quality import competence_report
+from .quality import CompetenceCollector, competence_report
 from .records import Task, parse_task
 from .validate import CODES, REJECTS_ITEM, ValidationReport, corpus_fingerprints, task_validator
 
@@ -109,6 +109,7 @@ def review_snapshot(
     observers: Sequence[Observer] = (),
     competence: bool = False,
     model_votes: ModelProvider | None = None,
+    on_progress: OnProgress | None = None,
 ) -> ReviewResult:
     """Read ``snapshot`` once and return the validation report, the aggregated items
     and the agreement report together (see the module docstring).
@@ -121,6 +122,7 @@ def review_snapshot(
     ``competence`` adds the annotators' competence figures (``result.competence``).
     ``model_votes``: the model's probabilities for a rule with ``needs_model`` (module
     docstring); InputError when such a rule gets none.
+    ``on_progress(done, total)``: tasks read (see :meth:`Snapshot.tasks`), for a bar.
     Raises SnapshotError when the snapshot cannot be read or was pulled for another
     schema.
     """
@@ -139,17 +141,28 @@ def review_snapshot(
         collector = AgreementCollector(schema)
     observers = tuple(observers)
     if validator is not None and not (aggregate or agreement or observers):
-        for task in snap.tasks():
+        for task in snap.tasks(on_progress):
             validator.task(task)
         note_invalid(validator.report.findings, result.invalid)
     else:
         policy, result.findings = gold_policy(schema, snap.header, str(snap.path))
+        # a rule that decides all items at once needs them held; competence alone does
+        # not: it is gathered in compact arrays as the items pass (bounded memory)
+        hold = rule_of(schema.annotation.rule).decides_all_at_once
+        gathering = CompetenceCollector(schema) if competence and not hold else None
         held = _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
-                     hold=competence or rule_of(schema.annotation.rule).decides_all_at_once,
-                     observers=observers, policy=policy)
+                     hold=hold, observers=observers, policy=policy, competence=gathering,
+                     on_progress=on_progress)
         if held is not None:
             unresolved = _decide(result, schema, held, competence=competence,
                                  keep_items=aggregate, item=item, model_votes=model_votes)
+        if gathering is not None:
+            start = perf_counter()
+            names = snap.header.get("annotators")
+            result.competence = gathering.report(
+                names=names if isinstance(names, dict) else None)
+            result.seconds["competence"] = (result.seconds.get("competence", 0.0)
+                                            + perf_counter() - start)
     if validator is not None:
         result.validation = validator.report
         result.validation.snapshot = str(snap.path)
@@ -168,7 +181,9 @@ def review_snapshot(
 def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, *,
           keep_items: bool, item: Callable[[AggregatedItem], Any] | None,
           hold: bool = False, policy: GoldPolicy | None = None,
-          observers: Sequence[Observer] = ()) -> list[AggregatedItem] | None:
+          observers: Sequence[Observer] = (),
+          competence: CompetenceCollector | None = None,
+          on_progress: OnProgress | None = None) -> list[AggregatedItem] | None:
     """The streaming loop with aggregation, timed per step (observers count as
     aggregation's time). With ``hold``, returns every aggregated item (for the label
     model or competence, :func:`_decide`); the items under the rule dawid_skene are
@@ -183,8 +198,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
     starred: dict[str, list] | None = None if policy is None or policy.listed else {}
     if validator is not None:
         validator.collect = True  # its answers feed aggregation: results walked once
-    read = validating = aggregating = agree = 0.0
-    tasks = result.snapshot.tasks()
+    read = validating = aggregating = agree = competent = 0.0
+    tasks = result.snapshot.tasks(on_progress)
     while True:
         start = perf_counter()
         raw = next(tasks, None)
@@ -220,6 +235,10 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
         if collector is not None:
             collector.add(agg)
             agree += perf_counter() - after_aggregate
+        if competence is not None:
+            start = perf_counter()
+            competence.add(agg)
+            competent += perf_counter() - start
         if held is not None:
             held.append(agg)
             if decide_later:
@@ -235,6 +254,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
         result.findings.extend(stars_findings(starred, policy, str(result.snapshot.path)))
     result.seconds = {"read": read, "validate": validating, "aggregate": aggregating,
                       "agreement": agree}
+    if competence is not None:
+        result.seconds["competence"] = competent
     return held
 
 
@@ -312,11 +333,13 @@ def decide(items: Sequence[AggregatedItem], schema: Schema, *,
     return decided
 
 
-def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema) -> AgreementReport:
+def agreement_for_snapshot(snapshot: str | Path | Snapshot, schema: Schema, *,
+                           on_progress: OnProgress | None = None) -> AgreementReport:
     """``compute_agreement`` over a snapshot file (streamed). SnapshotError when it cannot be
     read or was pulled for another schema; a warning (V020) in ``findings`` when it was
     pulled under another version of this schema. :func:`review_snapshot` with agreement alone."""
-    agreement = review_snapshot(snapshot, schema, validate=False, aggregate=False).agreement
+    agreement = review_snapshot(snapshot, schema, validate=False, aggregate=False,
+                                on_progress=on_progress).agreement
     assert agreement is not None  # asked for
     return agreement
 

@@ -54,7 +54,7 @@ from ..findings import CODES, IN_BUILD, REJECTS_ITEM, Finding, Report  # noqa: F
 from ..kinds import ResultState, kind_of
 from ..kinds.hooks import Ids
 from ..schema import Question, Schema
-from ..studio.snapshot import Snapshot, open_snapshot
+from ..studio.snapshot import OnProgress, Snapshot, open_snapshot
 from ..tasks import tasks_from_corpus
 from .header import V020, V020_ACTION, check_header
 from .records import Annotation, Task, parse_task
@@ -119,14 +119,16 @@ def _digest(texts: tuple) -> bytes:
 
 
 def validate_snapshot(snapshot: str | Path | Snapshot, schema: Schema, *,
-                      corpus: str | Path | None = None) -> ValidationReport:
+                      corpus: str | Path | None = None,
+                      on_progress: OnProgress | None = None) -> ValidationReport:
     """Validate a snapshot file (streamed); ``corpus`` (the corpus JSONL) lets it flag text
     changed since push (V011). SnapshotError when it cannot be read or was pulled for
     another schema. What :func:`toolkit.review.review_snapshot` does with validation
     alone, without loading what aggregation and agreement need (numpy)."""
     snap = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
     fingerprints = corpus_fingerprints(corpus, schema) if corpus is not None else None
-    report = validate_tasks(snap.tasks(), schema, header=snap.header, corpus=fingerprints)
+    report = validate_tasks(snap.tasks(on_progress), schema, header=snap.header,
+                            corpus=fingerprints)
     report.snapshot = str(snap.path)
     return report
 

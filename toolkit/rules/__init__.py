@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from ..registry import Registry
 from .base import Decidable, Decided, ModelProvider, ModelVotes, Rule
-from .label_model import DawidSkene, LabelModelRule, OneCoin, fit_label_model, modelled
+from .label_model import (
+    DawidSkene,
+    LabelModelRule,
+    OneCoin,
+    fit_coded,
+    fit_label_model,
+    modelled,
+)
 from .majority import Majority, Unanimous
 from .model_vote import CrowdLab
 
@@ -35,6 +42,7 @@ __all__ = [
     "OneCoin",
     "Rule",
     "Unanimous",
+    "fit_coded",
     "fit_label_model",
     "modelled",
     "register",

@@ -378,12 +378,23 @@ def binary_relevance(answers: Iterable[tuple[Hashable, Hashable, Iterable[Hashab
             order[value] = None
     label_list = list(order)
     base = encode(((item, annotator, False) for item, annotator, _ in triples), [False, True])
+    chosen_of = np.array([[value in chosen for value in label_list] for _, _, chosen in triples],
+                         dtype=bool).reshape(len(triples), len(label_list))
+    return binary_relevance_coded(base, chosen_of, label_list, model=model, **options)
+
+
+def binary_relevance_coded(base: Answers, chosen: np.ndarray, labels: Sequence[Hashable], *,
+                           model: Callable[..., LabelModel] = dawid_skene,
+                           **options: Any) -> MultiLabelModel:
+    """:func:`binary_relevance` of answers already coded: ``base`` numbers the items and
+    annotators (its labels ``[False, True]``, unused), ``chosen[a, j]`` says whether answer
+    ``a`` chose ``labels[j]`` (every label, the extras after the schema's)."""
+    label_list = list(labels)
     items = base.items
     models = {}
     p_in = np.zeros((len(items), len(label_list)))
     for j, value in enumerate(label_list):
-        coded = np.fromiter((value in chosen for _, _, chosen in triples), dtype=bool,
-                            count=len(triples)).astype(np.int64)
+        coded = chosen[:, j].astype(np.int64)
         fitted = model(Answers(items, base.annotators, [False, True], base.item,
                                base.annotator, coded), **options)
         models[value] = fitted

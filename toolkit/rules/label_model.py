@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..findings import Finding
 from ..kinds import kind_of
@@ -52,7 +52,7 @@ ONE_ANSWER = "A053"  # warning: items the model cannot judge (one answer, annota
 MIN_CONFIDENCE_ONE = "A054"  # warning: min_confidence 1 leaves nearly everything unresolved
 
 __all__ = ["MIN_CONFIDENCE_ONE", "ONE_ANSWER", "DawidSkene", "LabelModelRule", "OneCoin",
-           "fit_label_model", "min_confidence_warning", "modelled"]
+           "fit_coded", "fit_label_model", "min_confidence_warning", "modelled"]
 
 
 def min_confidence_warning(schema: Schema) -> str | None:
@@ -92,6 +92,40 @@ def fit_label_model(question: Question, shape: str, triples: list,
     if shape == PER_LABEL:
         return maths.binary_relevance(triples, labels, model=fit)
     return fit(triples, labels)
+
+
+def fit_coded(question: Question, shape: str, item: Any, annotator: Any, n_items: int,
+              annotators: list, values: list, vote: Any,
+              model: Callable[..., LabelModel] | None = None) -> LabelModel | MultiLabelModel:
+    """:func:`fit_label_model` on answers already coded as integer arrays (the same model
+    as from the triples ``(item[a], annotators[annotator[a]], values[vote[a]])``, items
+    and annotators numbered in order of first appearance, the values in theirs): no
+    Python object per answer, for a million tasks."""
+    import numpy as np
+
+    maths = _maths()
+    fit = model or maths.dawid_skene
+    labels = kind_of(question.kind).model_labels(question)
+    items = list(range(n_items))
+    if shape == PER_LABEL:
+        chosen_sets = [frozenset(value or ()) for value in values]
+        order: dict = dict.fromkeys(labels)
+        for chosen in chosen_sets:  # values in order of first appearance, as the triples
+            for value in sorted(chosen - order.keys(), key=repr):
+                order[value] = None
+        label_list = list(order)
+        table = np.array([[value in chosen for value in label_list] for chosen in chosen_sets],
+                         dtype=bool).reshape(len(values), len(label_list))
+        base = maths.Answers(items, annotators, [False, True], item, annotator,
+                             np.zeros(len(item), dtype=np.int64))
+        return maths.binary_relevance_coded(base, table[vote], label_list, model=fit)
+    label_of: dict = {}
+    for value in labels:
+        label_of.setdefault(value, len(label_of))
+    recode = np.array([label_of.setdefault(value, len(label_of)) for value in values],
+                      dtype=np.int64)
+    return fit(maths.Answers(items, annotators, list(label_of), item, annotator,
+                             recode[vote] if len(vote) else np.zeros(0, dtype=np.int64)))
 
 
 class LabelModelRule(Majority):

@@ -184,6 +184,10 @@ class DatasetDefaults(_Strict):
     )
     group_by: str = "article_id"
     stratify_by: str | None = None
+    # Items whose texts are near-duplicates at this Jaccard threshold (looser than ingest's
+    # 0.75 for annotate-once: recall first) are kept in one split; None: the corpus's
+    # clusters only. See toolkit.ingest.near_duplicates.
+    split_near_duplicates: float | None = Field(default=0.5, gt=0, le=1)
     seed: int = 42
     license: str = "cc-by-4.0"
     task_categories: list[str] = Field(default_factory=lambda: ["text-classification"])
@@ -273,7 +277,8 @@ class Schema(_Strict):
 
         Keys added after the first release (``annotation.near_duplicates``,
         ``annotation.min_confidence``, ``annotation.adjudicators``, ``selection``,
-        ``annotation.label_error_above``, a question's ``suggest``) are left out while at
+        ``annotation.label_error_above``, a question's ``suggest``,
+        ``dataset.split_near_duplicates``) are left out while at
         their default, so a schema that does not use them keeps the content hash it had
         before they existed."""
         dumped = self.model_dump(mode="json")
@@ -282,6 +287,8 @@ class Schema(_Strict):
         for question in dumped["questions"]:
             if question.get("suggest") is None:
                 question.pop("suggest", None)
+        if dumped["dataset"].get("split_near_duplicates") == 0.5:
+            dumped["dataset"].pop("split_near_duplicates")
         policy = dumped["annotation"]
         for key in ("near_duplicates", "min_confidence", "adjudicators", "label_error_above"):
             default = AnnotationPolicy.model_fields[key].get_default(call_default_factory=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,9 @@ from ..errors import SnapshotError
 from ..paths import naming, replacing
 
 FORMAT = "corpus-toolkit.snapshot/1"
+#: ``on_progress(done, total)``: what the CLI's progress bar takes (toolkit.cli.output)
+OnProgress = Callable[[int, int], None]
+_EVERY = 2000  # tasks between two progress calls (a call costs about a task's reading)
 _OPENING = b'{"format": "' + FORMAT.encode() + b'", "header": '
 
 
@@ -43,9 +46,19 @@ class Snapshot:
     path: Path
     header: dict = field(default_factory=dict)
 
-    def tasks(self) -> Iterator[dict]:
-        """Yield the tasks one by one; raises SnapshotError on a broken file."""
-        return _iter_tasks(self.path)
+    def tasks(self, on_progress: OnProgress | None = None) -> Iterator[dict]:
+        """Yield the tasks one by one; raises SnapshotError on a broken file.
+        ``on_progress(done, total)``: tasks read against the header's task count, or,
+        when the header has none (a plain export), bytes read against the file's size;
+        called every few thousand tasks and once at the end (done == total)."""
+        tasks = _iter_tasks(self.path)
+        if on_progress is None:
+            return tasks
+        counts = self.header.get("counts") if isinstance(self.header, dict) else None
+        total = counts.get("tasks") if isinstance(counts, dict) else None
+        if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
+            return _counted(tasks, total, on_progress)
+        return _by_bytes(self.path, on_progress)
 
 
 def schema_changed_message(pulled_hash: str, schema_hash: str) -> str:
@@ -160,7 +173,37 @@ def _whole_file_header(path: Path) -> dict:
     return {}
 
 
-def _iter_tasks(path: Path) -> Iterator[dict]:
+def _counted(tasks: Iterator[dict], total: int, on_progress: OnProgress) -> Iterator[dict]:
+    """``tasks``, calling ``on_progress(done, total)`` as they are read."""
+    done = 0
+    on_progress(0, total)
+    for task in tasks:
+        yield task
+        done += 1
+        if not done % _EVERY:
+            on_progress(done, max(total, done))
+    on_progress(done, done)  # finished: the bar stops even when the header's count was off
+
+
+def _by_bytes(path: Path, on_progress: OnProgress) -> Iterator[dict]:
+    """The tasks of ``path``, calling ``on_progress(bytes read, file size)``."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    read = [0]
+    on_progress(0, size)
+    done = 0
+    for task in _iter_tasks(path, read):
+        yield task
+        done += 1
+        if not done % _EVERY:
+            on_progress(min(read[0], size), size)
+    on_progress(size, size)
+
+
+def _iter_tasks(path: Path, read: list[int] | None = None) -> Iterator[dict]:
+    """The tasks of a snapshot; ``read[0]`` follows the bytes read, when given."""
     with path.open("rb") as handle:
         first = _without_bom(handle.readline())
         if not first.startswith(_OPENING) or _streamed_header(first) is None:
@@ -172,6 +215,8 @@ def _iter_tasks(path: Path) -> Iterator[dict]:
         closed = False
         for line in handle:
             number += 1
+            if read is not None:
+                read[0] += len(line)
             stripped = line.strip()
             if stripped == b"]}":
                 closed = True

@@ -20,9 +20,9 @@ from ..studio.connection import Studio
 from ..studio.project import find_project
 from ..studio.pull import known_project_id, latest_snapshot
 from ..studio.pull import snapshot_dir as default_dir
-from ..studio.snapshot import open_snapshot
+from ..studio.snapshot import OnProgress, Snapshot, open_snapshot
 
-__all__ = ["adjudicate", "label_error_reasons", "to_adjudicate"]
+__all__ = ["adjudicate", "label_error_reasons", "tasks_to_decide", "to_adjudicate"]
 
 
 def to_adjudicate(items: Iterable[Any]) -> list[int]:
@@ -30,6 +30,12 @@ def to_adjudicate(items: Iterable[Any]) -> list[int]:
     majority, or under the rule dawid_skene below ``annotation.min_confidence``)."""
     return sorted({item.task_id for item in items
                    if item.status == Status.UNRESOLVED and item.task_id is not None})
+
+
+def _unresolved_id(item: Any) -> int | None:
+    """What the read keeps of an aggregated item: its task id when an adjudicator has to
+    decide it (as :func:`to_adjudicate`), else None."""
+    return item.task_id if item.status == Status.UNRESOLVED else None
 
 
 def label_error_reasons(likely_errors: Iterable[dict], schema: Schema,
@@ -51,15 +57,32 @@ def label_error_reasons(likely_errors: Iterable[dict], schema: Schema,
     return out
 
 
+def tasks_to_decide(snapshot: str | Path | Snapshot, schema: Schema, *,
+                    on_progress: OnProgress | None = None) -> tuple[list[int], dict[int, str]]:
+    """The task ids the tab shows (the unresolved items validation does not reject, then
+    the likely label errors) and the reasons of the latter, from one read of
+    ``snapshot`` that keeps only the unresolved items' ids (bounded memory, except
+    under a rule that decides all items at once, which holds them)."""
+    review = review_snapshot(snapshot, schema, agreement=False, model_votes=baseline_votes,
+                             item=_unresolved_id, on_progress=on_progress)
+    # an item validation rejects is fixed in its annotations, not adjudicated (as build)
+    reasons = label_error_reasons(review.likely_errors, schema, review.invalid)
+    unresolved = sorted({ident for ident in review.items or () if ident is not None})
+    return [ident for ident in unresolved if ident not in review.invalid] + list(reasons), \
+        reasons
+
+
 def adjudicate(schema: Schema, studio: Studio, snapshot: str | Path | None = None, *,
                snapshot_dir: str | Path | None = None,
-               ledger_dir: str | Path = DEFAULT_LEDGER_DIR) -> AdjudicationTab:
+               ledger_dir: str | Path = DEFAULT_LEDGER_DIR,
+               on_progress: OnProgress | None = None) -> AdjudicationTab:
     """Point the project's ``Adjudicate (N)`` tab at the items ``snapshot`` leaves
     unresolved. Without ``snapshot``: the newest complete snapshot `corpus pull` wrote
     of this server's project (``snapshot_dir``, default exports/<schema>/snapshots).
     The project is the snapshot's (its header's ``project_id``). SnapshotError when
     there is no snapshot or it is of another server's project; StudioError when the
-    server refuses."""
+    server refuses. ``on_progress(done, total)``: the snapshot's tasks read, for a bar
+    (:func:`tasks_to_decide`)."""
     if snapshot is None:
         project_id = find_project(studio, schema, known_project_id(ledger_dir, studio.url,
                                                                     schema.name))
@@ -80,11 +103,7 @@ def adjudicate(schema: Schema, studio: Studio, snapshot: str | Path | None = Non
     if isinstance(server, str) and server.rstrip("/") != studio.url.rstrip("/"):
         raise SnapshotError(f"{snap.path}: pulled from {server}, not {studio.url}; "
                             "give the snapshot of this server's project")
-    review = review_snapshot(snap, schema, agreement=False, model_votes=baseline_votes)
-    # an item validation rejects is fixed in its annotations, not adjudicated (as build)
-    reasons = label_error_reasons(review.likely_errors, schema, review.invalid)
-    tab = update_tab(studio, project_id, [ident for ident in to_adjudicate(review.items or ())
-                                          if ident not in review.invalid] + list(reasons),
-                     reasons=reasons)
+    task_ids, reasons = tasks_to_decide(snap, schema, on_progress=on_progress)
+    tab = update_tab(studio, project_id, task_ids, reasons=reasons)
     tab.snapshot = str(snap.path)
     return tab
