@@ -190,6 +190,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: reuse the snapshot generated there before")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the baseline and inferred phases (they hold every row)")
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
@@ -206,9 +208,12 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     snapshot = work / "snapshot.json"
     start = time.perf_counter()
-    generate(snapshot, args.tasks)
-    print(f"snapshot: {args.tasks:,} tasks, {snapshot.stat().st_size / 1e6:.1f} MB, "
-          f"generated in {time.perf_counter() - start:.1f} s")
+    if args.reuse and snapshot.is_file():
+        how = "reused"
+    else:
+        generate(snapshot, args.tasks)
+        how = f"generated in {time.perf_counter() - start:.1f} s"
+    print(f"snapshot: {args.tasks:,} tasks, {snapshot.stat().st_size / 1e6:.1f} MB, {how}")
     build = run_phase("build", str(snapshot), str(work / "dataset"))
     review = run_phase("review", str(snapshot))
     parse = run_phase("parse", str(snapshot))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from array import array
 from pathlib import Path
 
 import datasets
@@ -102,9 +103,9 @@ def test_rows_spilled_to_disk_come_back_the_same(tmp_path, inputs, monkeypatch):
     assert _files(tmp_path / "disk") == _files(tmp_path / "memory")
 
 
-def test_first_pass_keeps_records_not_rows(tmp_path, inputs, monkeypatch):
-    """What build keeps per task through the read is a Record of keys and labels (no text,
-    no answers); the rows are in the spool."""
+def test_first_pass_keeps_columns_not_rows(tmp_path, inputs, monkeypatch):
+    """What build keeps per task through the read: its unit id, a pointer or two and small
+    ints in arrays (no text, no answers, no dict); the rows are in the spool."""
     schema, corpus, snapshot = inputs
     seen: list[first_pass.FirstPass] = []
     init = first_pass.FirstPass.__init__
@@ -116,12 +117,21 @@ def test_first_pass_keeps_records_not_rows(tmp_path, inputs, monkeypatch):
     monkeypatch.setattr(first_pass.FirstPass, "__init__", keep)
     build_dataset(snapshot, schema, out=tmp_path / "ds", corpus=corpus)
     (state,) = seen
-    assert len(state.records) >= 13 and all(type(r) is Record for r in state.records)
+    assert len(state) >= 13
+    assert all(type(unit) is str for unit in state.unit_ids)
+    assert state.corpus_keys.count(None) == len(state)  # all `<schema>:<unit id>`: no string
+    for column in (state.task_ids, state.n_annotators, state.statuses, state.reasons,
+                   state.groups, state.labels, state.signature_ids):
+        assert type(column) is array and len(column) == len(state)
+    record = state.record(0)
+    assert type(record) is Record and record.corpus_key == f"{schema_name(schema)}:{record.unit_id}"
     texts = {row["text"] for rows in _rows(tmp_path / "ds").values() for row in rows}
-    for record in state.records:
-        assert not any(isinstance(v, (dict, list)) for v in record)
-        assert not set(map(str, record)) & texts
+    assert not set(map(str, record)) & texts
     assert state.first_items == {}  # emptied once the copies were made
+
+
+def schema_name(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["name"]
 
 
 def test_spool_merges_runs_in_key_order(tmp_path):

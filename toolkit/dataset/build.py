@@ -358,36 +358,41 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
     })
     clock = time.perf_counter()
     invalid = review.invalid  # complete only now: a task is judged after the whole pass
-    records = first.records
-    kept = bytearray(len(records))  # 1: the record's row is in the dataset
+    kept = bytearray(len(first))  # 1: a row; 2: in the dataset's items but not encodable
     rejected: list[dict] = []
     unresolved_ids: list[int] = []
-    seen: dict[str, Any] = {}
+    seen = _Seen(first.prefix)
     not_annotated = 0
-    snapshot_tasks = len(records)
+    snapshot_tasks = len(first)
     duplicates = 0
     missing_required: dict[str, list[Record]] = defaultdict(list)  # question -> (B050)
-    for index, record in enumerate(records):
-        if record.corpus_key in seen:
+    for index in range(snapshot_tasks):
+        task_id = first.task_id(index)
+        earlier = seen.add(first.corpus_keys[index], first.unit_ids[index], task_id)
+        if earlier is not _NEW:
             duplicates += 1
-            rejected.append(_rejected_row(record, "duplicate_task",
+            rejected.append(_rejected_row(first.record(index), "duplicate_task",
                                           f"a second task for this unit (first: task "
-                                          f"{seen[record.corpus_key]})"))
+                                          f"{earlier})"))
             continue
-        seen[record.corpus_key] = record.task_id
-        status = record.status
-        if record.task_id in invalid:
-            rejected.append(_rejected_row(record, "invalid", invalid[record.task_id]))
+        status = first.status(index)
+        if status == STATUS_OK and task_id not in invalid and index not in first.missing \
+                and index not in first.encode_errors:
+            kept[index] = 1  # the common case, without making the record
+            continue
+        record = first.record(index)
+        if task_id in invalid:
+            rejected.append(_rejected_row(record, "invalid", invalid[task_id]))
         elif status == STATUS_NO_ANNOTATIONS:
             not_annotated += 1
         elif status == STATUS_TOO_FEW:
             rejected.append(_rejected_row(record, STATUS_TOO_FEW, record.reason))
         elif status == STATUS_UNRESOLVED and not options.keep_unresolved:
             rejected.append(_rejected_row(record, STATUS_UNRESOLVED, record.reason))
-            unresolved_ids.append(record.task_id)
+            unresolved_ids.append(task_id)
         elif status in (STATUS_OK, STATUS_UNRESOLVED):
             if status == STATUS_UNRESOLVED:  # --keep-unresolved: a row, still to decide
-                unresolved_ids.append(record.task_id)
+                unresolved_ids.append(task_id)
             if record.missing:  # never a row with a null label where the schema wants one
                 for name in record.missing:
                     missing_required[name].append(record)
@@ -416,7 +421,6 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
     timings["aggregate"] += time.perf_counter() - clock
     clock = time.perf_counter()
 
-    rows = [i for i, flag in enumerate(kept) if flag == 1]
     near: list[int] | None = None
     if first.texts is not None:
         try:
@@ -424,15 +428,16 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
         finally:
             first.texts.close()
     split_of, near_duplicates = _assign(
-        schema, [(records[i].group, records[i].unit_id, records[i].label,
-                  records[near[i]].unit_id if near is not None else None) for i in rows],
+        schema, [(first.group(i), first.unit_ids[i], first.label(i),
+                  first.unit_ids[near[i]] if near is not None else None)
+                 for i, flag in enumerate(kept) if flag == 1],
         previous, marks, report)
     joined = near_duplicates.pop("largest") if near_duplicates else None  # for B003
     in_splits = dict.fromkeys(schema.dataset.splits, 0)
-    for i in rows:
-        in_splits[split_of[records[i].group]] += 1
-    n_rows = len(rows)
-    del rows
+    for i, flag in enumerate(kept):
+        if flag == 1:
+            in_splits[split_of[first.group(i)]] += 1
+    n_rows = sum(in_splits.values())
     rejected.sort(key=lambda r: (r["corpus_key"], str(r["task_id"])))
     rejected_counts = dict(sorted(Counter(r["code"] for r in rejected).items()))
     balance = Balance(
@@ -470,11 +475,12 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
         for _, index, row in spool.merged():
             if kept[index] != 1:
                 continue
-            record = records[index]
-            split = split_of[record.group]
+            group = first.group(index)
+            split = split_of[group]
             writers[split].add(encoder.name_annotators(row))
-            groups[split].add(record.group)
-            for name, keys in zip(questions, signatures[record.signature], strict=True):
+            groups[split].add(group)
+            for name, keys in zip(questions, signatures[first.signature_ids[index]],
+                                  strict=True):
                 counts = distribution[name].setdefault(split, {})
                 for key in keys:
                     counts[key] = counts.get(key, 0) + 1
@@ -709,7 +715,7 @@ def _copies_skipped(schema: Schema, corpus: Path, marks: dict[str, str], *,
     return copies_not_pushed(policy, read_corpus(corpus))
 
 
-def _add_copies(schema: Schema, corpus: Path, skip: dict[str, str], seen: dict,
+def _add_copies(schema: Schema, corpus: Path, skip: dict[str, str], seen: _Seen,
                 keep: set[str], first: FirstPass, kept: bytearray, rejected: list[dict],
                 ) -> tuple[int, int]:
     """One row per copy in ``skip`` that is not in the snapshot and whose first comment is
@@ -731,12 +737,13 @@ def _add_copies(schema: Schema, corpus: Path, skip: dict[str, str], seen: dict,
             continue  # not a copy left out, or its first comment is not in the dataset (yet)
         fields = {key: value for key, value in data.items() if key in keep}
         fields["duplicate_of"] = one.unit_id
-        record = first.add(replace(one, corpus_key=data["corpus_key"], unit_id=data["unit_id"],
-                                   task_id=None, data=fields, annotations=[], n_annotators=0,
-                                   provenance={name: "duplicate" for name in one.provenance}),
-                           copy=True)
-        if record.encode_error is not None:
-            rejected.append(_rejected_row(record, "invalid", record.encode_error))
+        index = first.add(replace(one, corpus_key=data["corpus_key"], unit_id=data["unit_id"],
+                                  task_id=None, data=fields, annotations=[], n_annotators=0,
+                                  provenance={name: "duplicate" for name in one.provenance}),
+                          copy=True)
+        error = first.encode_errors.get(index)
+        if error is not None:
+            rejected.append(_rejected_row(first.record(index), "invalid", error))
             kept.append(2)
         else:
             kept.append(1)
@@ -816,11 +823,49 @@ def _count_labels(schema: Schema, item: Item, split: str, distribution: dict) ->
             counts[key] = counts.get(key, 0) + 1
 
 
-def _corpus_balance(balance: Balance, keys: KeysView[str], seen: dict) -> None:
+def _corpus_balance(balance: Balance, keys: KeysView[str], seen: _Seen) -> None:
     """Corpus units vs snapshot tasks; ``keys`` come from the pass's one corpus read."""
     balance.corpus_units = len(keys)
-    balance.not_pushed = len(keys - seen.keys())
-    balance.not_in_corpus = len(seen.keys() - keys)
+    balance.not_pushed = sum(1 for key in keys if key not in seen)
+    balance.not_in_corpus = sum(1 for key in seen.keys() if key not in keys)
+
+
+_NEW = object()  # _Seen.add: the key was not met before
+
+
+class _Seen:
+    """Corpus key -> task id of the first task met with it. A key ``<schema>:<unit id>``
+    (nearly all) is kept under its unit id, the string the records hold already, so
+    this costs no second string per task."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.units: dict[str, Any] = {}
+        self.others: dict[str, Any] = {}
+
+    def _slot(self, key: str | None, unit_id: str) -> tuple[dict[str, Any], str]:
+        if key is None:
+            return self.units, unit_id
+        if key.startswith(self.prefix):
+            return self.units, key[len(self.prefix):]
+        return self.others, key
+
+    def add(self, key: str | None, unit_id: str, task_id: Any) -> Any:
+        """Note the task; returns the task id first met with its key, or ``_NEW``."""
+        table, name = self._slot(key, unit_id)
+        earlier = table.get(name, _NEW)
+        if earlier is _NEW:
+            table[name] = task_id
+        return earlier
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._slot(key, "")[1] in self._slot(key, "")[0]
+
+    def keys(self) -> Iterator[str]:
+        prefix = self.prefix
+        for unit_id in self.units:
+            yield prefix + unit_id
+        yield from self.others
 
 
 @contextmanager

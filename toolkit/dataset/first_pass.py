@@ -20,6 +20,7 @@ first comment's labels once the corpus says which copies are missing.
 from __future__ import annotations
 
 import time
+from array import array
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -34,7 +35,8 @@ from .spool import SortedSpool
 
 
 class Record(NamedTuple):
-    """One task as build keeps it through the read (see the module docstring)."""
+    """One task as build keeps it through the read (see the module docstring), as
+    :meth:`FirstPass.record` gives it back: the pass itself keeps columns."""
 
     corpus_key: str
     unit_id: str
@@ -78,8 +80,18 @@ class TextGroups:
         self._index.close()
 
 
+_NO_TASK = -(2 ** 63)  # task id None in the task id column
+
+
 class FirstPass:
-    """The per-task callable of build's read; see the module docstring."""
+    """The per-task callable of build's read; see the module docstring.
+
+    The records are kept as columns, so a task costs about a hundred bytes here: its
+    unit id (a str), pointers to its article id and (only when it is not the usual
+    ``<schema>:<unit id>``) its corpus key, and small ints (task id, group, status,
+    reason, stratify label, label signature and annotator count) in arrays; article
+    ids, groups, reasons and labels are interned. The rare required-question misses
+    and encoding errors are kept by index."""
 
     def __init__(self, schema: Schema, encoder: RowEncoder, spool: SortedSpool, *,
                  keep: set[str], keep_unresolved: bool, marks: dict[str, str] | None,
@@ -101,8 +113,24 @@ class FirstPass:
         self._missing_required = missing_required
         self._order = order
         self._group_key = group_key
-        self.records: list[Record] = []
-        self._reasons: dict[str, str] = {}
+        self.prefix = f"{schema.name}:"  # a corpus key is usually this + the unit id
+        # the columns, one entry per task (and per near-duplicate copy added)
+        self.unit_ids: list[str] = []
+        self.corpus_keys: list[str | None] = []  # None: prefix + unit id
+        self.article_ids: list[Any] = []
+        self.task_ids = array("q")
+        self.n_annotators = array("l")
+        self.statuses = array("b")
+        self.reasons = array("l")
+        self.groups = array("l")
+        self.labels = array("l")
+        self.signature_ids = array("l")
+        self.missing: dict[int, tuple[str, ...]] = {}
+        self.encode_errors: dict[int, str] = {}
+        self._interned: dict[Any, Any] = {}
+        self._ids: dict[str, dict[Any, int]] = {"status": {}, "reason": {}, "group": {},
+                                                "label": {}}
+        self._values: dict[str, list] = {"status": [], "reason": [], "group": [], "label": []}
         self._signatures: dict[tuple, int] = {}
         self._by_labels: dict[tuple, int] = {}  # raw labels -> signature id (memo)
         self.signatures: list[tuple] = []  # signature id -> (question -> label keys)
@@ -113,22 +141,25 @@ class FirstPass:
         self.seconds = 0.0
         self.sources: set[str] = set()  # the snapshot's distinct sources (the card's count)
 
+    def __len__(self) -> int:
+        return len(self.unit_ids)
+
     def __call__(self, given: Any) -> None:
         start = time.perf_counter()
         item = given if isinstance(given, Item) else _sources.item_of(given, self.keep)
         self.add(item)
         self.seconds += time.perf_counter() - start
-        if self._on_task is not None and len(self.records) % 1000 == 0:
-            self._on_task(len(self.records))
+        if self._on_task is not None and len(self) % 1000 == 0:
+            self._on_task(len(self))
 
     def done(self) -> None:
         """The read is over (the progress bar's last move)."""
         if self._on_task is not None:
-            self._on_task(len(self.records))
+            self._on_task(len(self))
 
-    def add(self, item: Item, *, copy: bool = False) -> Record:
-        """Keep the record of ``item`` (and spool its row when it may be one)."""
-        index = len(self.records)
+    def add(self, item: Item, *, copy: bool = False) -> int:
+        """Keep the record of ``item`` (and spool its row when it may be one); its index."""
+        index = len(self)
         if not copy:
             source = item.data.get("source")
             if source:
@@ -137,27 +168,78 @@ class FirstPass:
                 item.data["duplicate_of"] = self.marks.get(item.unit_id)
         status = item.status
         candidate = status == STATUS_OK or (status == STATUS_UNRESOLVED and self.keep_unresolved)
-        missing: tuple[str, ...] = ()
-        error = None
         if candidate:  # a copy takes its first's labels, checked already
             missing = () if copy else tuple(self._missing_required(self.required, item))
-            if not missing:
+            if missing:
+                self.missing[index] = missing
+            else:
                 try:
                     self.spool.add(self._order(item), index, self.encoder.encode(item))
                 except EncodeError as exc:
-                    error = str(exc)
+                    self.encode_errors[index] = str(exc)
                 if item.unit_id in self.firsts:
                     self.first_items.setdefault(item.unit_id, []).append((index, item))
-        reason = self._reasons.setdefault(item.reason, item.reason)
-        record = Record(item.corpus_key, item.unit_id, item.task_id, item.data.get("article_id"),
-                        item.n_annotators, status, reason, missing, error,
-                        self._group_key(self.schema, item),
-                        item.labels.get(self.stratify) if self.stratify else None,
-                        self._signature(item))
-        self.records.append(record)
+        unit_id = item.unit_id
+        self.unit_ids.append(unit_id)
+        key = item.corpus_key
+        self.corpus_keys.append(None if key == self.prefix + unit_id else key)
+        self.article_ids.append(self._intern(item.data.get("article_id")))
+        task_id = item.task_id
+        self.task_ids.append(_NO_TASK if task_id is None else task_id)
+        self.n_annotators.append(item.n_annotators)
+        self.statuses.append(self._id("status", status))
+        self.reasons.append(self._id("reason", item.reason))
+        self.groups.append(self._id("group", self._intern(self._group_key(self.schema, item))))
+        self.labels.append(self._id("label", item.labels.get(self.stratify)
+                                    if self.stratify else None))
+        self.signature_ids.append(self._signature(item))
         if self.texts is not None:
             self.texts.add(str(item.data.get("text") or ""))
-        return record
+        return index
+
+    def record(self, index: int) -> Record:
+        """The record of the ``index``-th task (made on demand from the columns)."""
+        key = self.corpus_keys[index]
+        unit_id = self.unit_ids[index]
+        task_id = self.task_ids[index]
+        values = self._values
+        return Record(self.prefix + unit_id if key is None else key, unit_id,
+                      None if task_id == _NO_TASK else task_id, self.article_ids[index],
+                      self.n_annotators[index], values["status"][self.statuses[index]],
+                      values["reason"][self.reasons[index]], self.missing.get(index, ()),
+                      self.encode_errors.get(index), values["group"][self.groups[index]],
+                      values["label"][self.labels[index]], self.signature_ids[index])
+
+    def group(self, index: int) -> str:
+        return self._values["group"][self.groups[index]]
+
+    def _intern(self, value: Any) -> Any:
+        if type(value) is not str:
+            return value
+        return self._interned.setdefault(value, value)
+
+    def label(self, index: int) -> Any:
+        return self._values["label"][self.labels[index]]
+
+    def status(self, index: int) -> str:
+        return self._values["status"][self.statuses[index]]
+
+    def task_id(self, index: int) -> Any:
+        task_id = self.task_ids[index]
+        return None if task_id == _NO_TASK else task_id
+
+    def _id(self, column: str, value: Any) -> int:
+        """The id of ``value`` in an interned column (with its type: True, 1 and 1.0 are
+        one dict key, not one value)."""
+        ids = self._ids[column]
+        try:
+            return ids[(value, type(value))]
+        except KeyError:
+            found = ids[(value, type(value))] = len(self._values[column])
+        except TypeError:  # unhashable (not what aggregation makes): kept as it is
+            found = len(self._values[column])
+        self._values[column].append(value)
+        return found
 
     def _signature(self, item: Item) -> int:
         labels = item.labels
