@@ -77,11 +77,18 @@ def generate(path: Path, tasks: int, seed: int = 1) -> None:
                     given.pop(name, None)
         return given
 
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    vocabulary = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 7)))
+                  for _ in range(5000)]
+
     def stream():
         annotation_id = 0
         for task_id in range(1, tasks + 1):
             article = f"art{task_id // 8:06d}"
-            words = [rng.choice(WORDS) for _ in range(rng.randint(5, 30))]
+            # common words among a vocabulary of 5,000: texts that are not all alike (with
+            # 20 words only, the split grouping of near-duplicates joined every row)
+            words = [rng.choice(WORDS) if rng.random() < 0.3 else rng.choice(vocabulary)
+                     for _ in range(rng.randint(5, 30))]
             text = " ".join(words)
             base = {n: rng.choice(q.label_values) for n, q in questions.items()
                     if q.kind == "single"}

@@ -50,9 +50,9 @@ _rng = numpy.random.default_rng(SEED)
 # sqrt(J (1 - J) / 128), as a 64-bit multiply-shift family gives, at twice its speed.
 _A = _rng.integers(0, 2**32, NUM_PERM, dtype=numpy.uint64).astype(numpy.uint32) | numpy.uint32(1)
 _B = _rng.integers(0, 2**32, NUM_PERM, dtype=numpy.uint64).astype(numpy.uint32)
-# Polynomial weights of a 5-gram's code points, then a splitmix64 finalizer.
-_W = _rng.integers(1, 2**63, SHINGLE, dtype=numpy.uint64) | _U64(1)
-_MIX1, _MIX2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
+# Weights of a 5-gram's code points (odd, 32 bits).
+_W = _rng.integers(0, 2**32, SHINGLE, dtype=numpy.uint64).astype(numpy.uint32) | numpy.uint32(1)
+_U32 = numpy.uint32
 
 
 # Anything that is not a letter or a digit (spaces, punctuation, emoji, symbols, "_").
@@ -78,11 +78,22 @@ def match_form(text: str) -> str:
     return form
 
 
+def _fmix32(h: numpy.ndarray) -> numpy.ndarray:
+    """murmur3's 32-bit finalizer, in place."""
+    h ^= h >> _U32(16)
+    h *= _U32(0x85EBCA6B)
+    h ^= h >> _U32(13)
+    h *= _U32(0xC2B2AE35)
+    h ^= h >> _U32(16)
+    return h
+
+
 def _mix(h: numpy.ndarray) -> numpy.ndarray:
+    """splitmix64's finalizer, in place (band keys)."""
     h ^= h >> _U64(30)
-    h *= _MIX1
+    h *= _U64(0xBF58476D1CE4E5B9)
     h ^= h >> _U64(27)
-    h *= _MIX2
+    h *= _U64(0x94D049BB133111EB)
     h ^= h >> _U64(31)
     return h
 
@@ -96,8 +107,9 @@ def shingle_hashes(forms: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
     lengths = numpy.fromiter(map(len, forms), dtype=numpy.int64, count=count)
     # the forms joined by NUL: a 5-gram holding a NUL crosses two forms
     codes = numpy.frombuffer("\0".join(forms).encode("utf-32-le"), dtype=numpy.uint32)
-    codes = codes.astype(numpy.uint64)
     windows = len(codes) - SHINGLE + 1
+    # a 5-gram's hash: its code points weighted (mod 2**32), then murmur3's finalizer;
+    # 32-bit arithmetic: half the memory traffic of 64 (measured 1.1 against 3.0 us a form)
     h = codes[:windows] * _W[0]
     for k in range(1, SHINGLE):
         h += codes[k : k + windows] * _W[k]
@@ -105,8 +117,7 @@ def shingle_hashes(forms: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
     separators = numpy.cumsum(lengths[:-1] + 1) - 1
     for k in range(SHINGLE):
         keep[separators - k] = False
-    hashes = _mix(h[keep]).astype(numpy.uint32)
-    return hashes, lengths - (SHINGLE - 1)
+    return _fmix32(h[keep]), lengths - (SHINGLE - 1)
 
 
 def minhash(hashes: numpy.ndarray, counts: numpy.ndarray) -> numpy.ndarray:
