@@ -419,7 +419,9 @@ def worker(args) -> None:
         index = NearDuplicateIndex(args.threshold, loose=args.loose, workdir=args.workdir)
         for texts in _texts(path, args.count, BATCH):
             index.add(texts)
+        adding = time.perf_counter() - wall
         found = index.resolve()
+        steps = {"reading + sketching": adding, **found.seconds}
         candidates = found.candidate_pairs
         disk = sum(f.stat().st_size for f in Path(index._tmp.name).iterdir())
         index.close()
@@ -429,13 +431,15 @@ def worker(args) -> None:
         for texts in _texts(path, args.count, 1024):
             old.add(texts)
         first, group, candidates = numpy.array(old.first), None, 0
+        steps = {}
     wall = time.perf_counter() - wall
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = time.process_time() - cpu + children.ru_utime + children.ru_stime
     peak_main, peak_worker = _peak_kb() / 1024, children.ru_maxrss / 1024
     truth = truth_labels(path, args.count)
     precision, recall = pair_scores(first, truth)
-    result = {"wall": wall, "cpu": cpu, "candidates": candidates, "peak_main": peak_main,
+    result = {"wall": wall, "cpu": cpu, "candidates": candidates, "steps": steps,
+              "peak_main": peak_main,
               "peak_worker": peak_worker, "disk": disk / 2**20, "precision": precision,
               "recall": recall,
               "clusters": int((numpy.bincount(first) > 1).sum())}
@@ -497,6 +501,10 @@ def main() -> None:
                   f"{count / r['wall']:>9,.0f}{r['peak_main']:>9,.0f}{r['peak_worker']:>8,.0f}"
                   f"{r['disk']:>8,.0f}{r['precision']:>10.4f}{r['recall']:>7.3f}{loose}",
                   flush=True)
+            if r["steps"]:
+                print("          wall s: " + ", ".join(f"{step} {seconds:.1f}" for step, seconds
+                                                    in r["steps"].items())
+                      + f"; {r['candidates']:,} candidate pairs", flush=True)
 
 
 if __name__ == "__main__":

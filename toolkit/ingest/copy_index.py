@@ -37,11 +37,12 @@ from __future__ import annotations
 
 import multiprocessing
 import tempfile
+import time
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
 from typing import BinaryIO
@@ -120,6 +121,7 @@ class Found:
     candidate_pairs: int = 0  # pairs of sketches sharing a band (compared)
     matched_pairs: int = 0  # of those, at or above the strict threshold
     loose_pairs: int = 0  # at or above the loose threshold
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each step
 
 
 class _Column:
@@ -234,7 +236,17 @@ class NearDuplicateIndex:
     # --- resolving ---------------------------------------------------------------------
     def resolve(self) -> Found:
         """The clusters (and groups) of every comment added (module docstring)."""
+        clock = time.perf_counter()
+        seconds: dict[str, float] = {}
+
+        def lap(step: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            seconds[step] = now - clock
+            clock = now
+
         self._finish_adding()
+        lap("sketch (the last batches)")
         keys = self._keys.read()
         total = len(keys)
         if total == 0:
@@ -247,24 +259,31 @@ class NearDuplicateIndex:
         distinct = numpy.flatnonzero(exact_first[rows] == rows)
         comment_of = rows[distinct]  # sketch number (among the distinct) -> comment index
         del rows
+        lap("exact keys")
         strict_pairs = _candidates(self._strict, distinct, STRICT_CAP)
+        lap("strict bands")
         loose_pairs = _candidates(self._loose, distinct, LOOSE_CAP) if self._loose else None
+        lap("loose bands")
         candidates = (strict_pairs if loose_pairs is None
                       else numpy.union1d(strict_pairs, loose_pairs))
         del strict_pairs, loose_pairs
         equal = self._equal_rows(candidates, distinct)
+        lap("comparing")
         strict_ok = equal >= self.threshold * NUM_PERM
         first_side = comment_of[(candidates >> 32).astype(numpy.int64)]
         second_side = comment_of[(candidates & 0xFFFFFFFF).astype(numpy.int64)]
         first = _clusters(exact_first, first_side[strict_ok], second_side[strict_ok])
+        lap("clusters")
         group = None
         loose_count = 0
         if self.loose is not None:
             loose_ok = equal >= self.loose * NUM_PERM
             loose_count = int(loose_ok.sum())
             group = _groups(first, first_side[loose_ok], second_side[loose_ok])
+            lap("groups")
         return Found(first=first, group=group, candidate_pairs=len(candidates),
-                     matched_pairs=int(strict_ok.sum()), loose_pairs=loose_count)
+                     matched_pairs=int(strict_ok.sum()), loose_pairs=loose_count,
+                     seconds=seconds)
 
     def _equal_rows(self, pairs: numpy.ndarray, distinct: numpy.ndarray) -> numpy.ndarray:
         """How many of the NUM_PERM rows the two sketches of each pair share.
@@ -338,14 +357,14 @@ def _candidates(columns: list[_Column], distinct: numpy.ndarray, cap: int) -> nu
     """Pairs (i < j, sketch numbers among ``distinct``) sharing a band key in any of
     ``columns``, each once, encoded ``i << 32 | j``; in a bucket of more than ``cap``
     sketches only each one with the bucket's first and with its neighbour (see
-    :func:`_pairs_in_runs`)."""
-    found: list[numpy.ndarray] = []
+    :func:`_pairs_in_runs`). Two bands at a time, in threads: numpy sorts without the GIL."""
     # Each key's low bits give way to the sketch number, and the packed values are sorted
     # (a plain sort: twice as fast as an argsort). Keys that then agree by chance only
     # add a candidate, which the comparison of sketches turns down.
     bits = _U64(max(1, (len(distinct) - 1).bit_length()))
     numbers = numpy.arange(len(distinct), dtype=numpy.uint64)
-    for column in columns:
+
+    def band(column: _Column) -> numpy.ndarray | None:
         packed = column.read()[distinct]
         packed >>= bits
         packed <<= bits
@@ -353,14 +372,16 @@ def _candidates(columns: list[_Column], distinct: numpy.ndarray, cap: int) -> nu
         packed.sort()
         order = (packed & ((_U64(1) << bits) - _U64(1))).astype(numpy.int64)
         packed >>= bits
-        ordered = packed
-        same = numpy.flatnonzero(ordered[1:] == ordered[:-1])
+        same = numpy.flatnonzero(packed[1:] == packed[:-1])
         if len(same) == 0:
-            continue
+            return None
         # runs of equal keys: [start, end) in the sorted order
         run_start = numpy.r_[same[0], same[1:][numpy.diff(same) != 1]]
         run_end = numpy.r_[same[:-1][numpy.diff(same) != 1], same[-1]] + 2
-        found.append(_pairs_in_runs(order, run_start, run_end, cap))
+        return numpy.unique(_pairs_in_runs(order, run_start, run_end, cap))
+
+    with ThreadPoolExecutor(2) as threads:
+        found = [pairs for pairs in threads.map(band, columns) if pairs is not None]
     if not found:
         return numpy.empty(0, dtype=numpy.uint64)
     return numpy.unique(numpy.concatenate(found))

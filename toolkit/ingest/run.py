@@ -240,7 +240,7 @@ def iter_articles(
     total = sum(1 for _ in discover(inputs, fmt)) if progress else 0
     ctx = Context(report=report, crawled_at=crawled_at)
     if reading_progress is not None:
-        all_bytes = sum(path.stat().st_size for path, found in discover(inputs, fmt)
+        all_bytes = sum(_size(path) for path, found in discover(inputs, fmt)
                         if found not in (None, "missing", "unknown"))
         read = 0
 
@@ -276,7 +276,7 @@ def iter_articles(
             counts["files"] += 1
             articles = _articles_of(path, file_fmt, ctx)
             if file_fmt != "jsonl" and ctx.bytes_read is not None:
-                ctx.bytes_read(path.stat().st_size)
+                ctx.bytes_read(_size(path))
         if articles is None:
             if unreadable is not None:
                 unreadable.append(str(path))
@@ -310,6 +310,14 @@ def iter_articles(
                 yield article
         if progress:
             progress(path, done, total)
+
+
+def _size(path: Path) -> int:
+    """A file's size for the progress bar; 0 when it cannot be read (reported when read)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _renamed(article: Article, seen_ids: set[str], report: Report) -> Article:
