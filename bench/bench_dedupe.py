@@ -1,37 +1,38 @@
 """Near-duplicate detection: speed, memory and pair precision/recall against injected copies.
 
-    python bench/bench_dedupe.py [--comments 100000] [--threshold 0.75] [--compare 20000]
+    python bench/bench_dedupe.py [--comments 300000] [--compare 300000] [--corpus FILE]
+                                 [--threshold 0.75] [--loose 0.5]
 
-Builds a seeded corpus of ``--comments`` comments (Arabic-like words drawn from a
-Zipf vocabulary, 1 to 40 words each, every original distinct). Into it go
-**edited copies** (``--copy-rate`` of the originals get 1-4 copies, each with 1-3
-edits of the kinds copies differ in: diacritics, tatweel, a stretched letter,
-hamza/alef, ya/alef maqsura, ta marbuta, punctuation added or dropped, emoji, a
-space added or removed, and in comments of 8 words or more a word added or
-dropped: in a shorter one that makes another comment, not a copy) and **hard negatives** (pairs of
-comments quoting the same long sentence with different words around it, and
-comments that share a stock opening), which must not be joined.
+Generates (two processes; ``--corpus FILE`` keeps it for the next run) a seeded corpus
+of ``--comments`` comments: Arabic-like words drawn from a Zipf vocabulary of each
+500,000-comment chunk, 1 to 40 words each, every original distinct. Into it go
+**edited copies** (``--copy-rate`` of the originals get 1-4 copies, each with 1-3 edits
+of the kinds issue 21 lists: diacritics, tatweel, a stretched letter, hamza/alef,
+ya/alef maqsura, ta marbuta, punctuation added or dropped, emoji, a space added or
+removed; in comments of 8 words or more a word added, dropped or changed, and in
+comments of 12 words or more a sentence of 3-6 words added in front or behind) and
+**hard negatives** (pairs of comments quoting the same long sentence with different
+words around it, and comments sharing a stock opening), which must not be joined.
 
-Comments are fed in batches of ``--batch``, in corpus order, as ingest does. Each
-method runs in its own process (``RAYON_NUM_THREADS=1``: one core) on the same
-comments; it prints comments/s (wall clock, and CPU time of that process, which
-a shared machine disturbs less), peak memory above the process's RSS with the
-comments loaded, the number of clusters, and pair
-precision and recall (a pair = two comments in one cluster; truth = two comments
-of one injected family). Methods: ``exact`` (the matching form equal: the
-baseline), ``rensa`` (toolkit.ingest.near_duplicates, the one the toolkit uses)
-and ``datasketch`` (the same algorithm and settings with datasketch's MinHash and
-MinHashLSH; run on the first ``--compare`` comments only, it is much slower).
-Targets (issue 11): precision >= 0.95, recall >= 0.90, >= 20,000 comments/s on one
-core at 1,000,000 comments, peak under 2 GB.
+Each run reads the corpus file as ingest would (streaming, batches of BATCH), in its own
+process, at 300,000, 1,000,000 and ``--comments``:
 
-Measured here (2 shared cores, load 7-11; `--comments 1000000 --compare 20000`):
+- ``toolkit``: toolkit.ingest.copy_index.NearDuplicateIndex, on disk, with the strict
+  ``--threshold`` (annotate-once) and the ``--loose`` one (split grouping) in one pass;
+- ``rensa``: the toolkit's detection before issue 21 (rensa's MinHash and in-memory
+  RMinHashLSH, 16 bands of 8 rows, one core), on the first ``--compare`` comments: the
+  baseline, and the library the toolkit used.
 
-    method       comments    wall/s     CPU/s  peak MB  clusters precision  recall
-    exact       1,000,000    31,706    71,972      390    71,577     1.000   0.664
-    rensa       1,000,000    10,189    24,405    1,928    78,115     0.999   0.967
-    datasketch     20,000     2,867     5,674      169        67     1.000   1.000
-    rensa          20,000    13,867    28,101       54        66     1.000   0.985
+Printed: wall and CPU seconds (the process and its worker processes), comments/s wall,
+peak memory (VmHWM) of the process and the largest of its workers, the index's size on
+disk, pair precision and recall of the clusters (a pair = two comments in one cluster;
+truth = two comments of one injected family, or two with the same matching form), and
+of the loose groups (recall first) with the largest group; then where the wall time of
+the toolkit went and how many candidate pairs it compared.
+
+Issue 21's targets at 10,000,000 comments: peak under 4 GB, at least 40,000 comments/s
+wall on this 2-core machine, precision >= 0.99 for annotate-once, recall >= 0.99 for
+split grouping. Measured figures: docs/scale.md.
 """
 
 from __future__ import annotations
