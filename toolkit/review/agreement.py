@@ -8,8 +8,9 @@ counted (``items_left_out``).
 
 Per question, by kind:
 
-- single choice, yes/no: Krippendorff's alpha, nominal (the ``krippendorff``
-  package); an annotator who did not answer is a missing value.
+- single choice, yes/no: Krippendorff's alpha, nominal (``toolkit.review.alpha``: the
+  ``krippendorff`` package's figure, in memory linear in the items); an annotator who
+  did not answer is a missing value.
 - rating: Krippendorff's alpha, ordinal (also reported: interval).
 - multi choice: **per-label binary** treatment. Each label becomes its own
   yes/no question (did this annotator tick it?), alpha nominal per label,
@@ -44,7 +45,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import krippendorff
 import numpy as np
 import orjson
 
@@ -53,6 +53,7 @@ from ..kinds import kind_of
 from ..paths import replacing
 from ..rules import rule_of
 from ..schema import Question, Schema
+from . import alpha as kalpha
 from .aggregate import (
     GROUND_TRUTH,
     OK,
@@ -450,17 +451,15 @@ def _value_counts(entries: _Entries, codes: np.ndarray, recode: np.ndarray,
 
 def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
                   level: str) -> tuple[float | None, str | None]:
-    """Krippendorff's alpha from items x values counts (the package's value_counts input;
-    the same figure as from the annotators x items reliability matrix)."""
+    """Krippendorff's alpha from items x values counts (the krippendorff package's
+    value_counts input; the same figure as from the annotators x items reliability
+    matrix), computed by :func:`toolkit.review.alpha.alpha` (the package's figure to the
+    last bit, without its items x values x values arrays)."""
     if counts.shape[1] < 2:
         return None, "undefined: only one value used"
-    # C order, as the package builds it from reliability data: its sums then run in the
-    # same order, giving the same figure to the last bit
-    counts = np.ascontiguousarray(counts)
     try:
-        value = krippendorff.alpha(value_counts=counts, value_domain=domain,
-                                   level_of_measurement=level)  # type: ignore[arg-type]
-    except ValueError as exc:  # the package refuses data without pairable values
+        value = kalpha.alpha(counts, domain, level)
+    except ValueError as exc:  # no unit with two values: the package's message
         return None, f"undefined: {exc}"
     if value is None or np.isnan(value):
         return None, "undefined: no item with two answers"
