@@ -1,4 +1,5 @@
-"""toolkit.review.alpha is the krippendorff package's figure (the reference), to the bit."""
+"""toolkit.review.alpha is the krippendorff package's figure (the reference), to the bit;
+and the agreement figures computed a chunk of pairs at a time are the same."""
 
 from __future__ import annotations
 
@@ -85,3 +86,21 @@ def test_refusals_carry_the_package_messages():
         alpha(np.array([[1, 0], [0, 1]]), np.array([0, 1]))
     assert _ours(np.array([[1, 0], [0, 1]]), np.array([0, 1]), "nominal") == _reference(
         np.array([[1, 0], [0, 1]]), np.array([0, 1]), "nominal")
+
+
+def test_agreement_figures_do_not_depend_on_the_pair_chunks(tmp_path, monkeypatch):
+    # the per-pair counts (Cohen's kappa, multi choice Cohen, span F1) are summed a chunk
+    # of pairs at a time: the same figures with chunks of 5 pairs as with one chunk
+    from report_simulation import SCHEMA, simulate_snapshot
+
+    from toolkit.review import agreement, agreement_for_snapshot
+    from toolkit.schema import load_schema
+
+    snapshot = simulate_snapshot(tmp_path / "snapshot.json", tasks=300, annotators=9)
+    schema = load_schema(SCHEMA)
+    whole = agreement_for_snapshot(snapshot, schema).to_dict()
+    monkeypatch.setattr(agreement, "_CHUNK", 5)
+    chunked = agreement_for_snapshot(snapshot, schema).to_dict()
+    assert chunked == whole
+    stance = next(q for q in whole["questions"] if q["question"] == "stance")
+    assert stance["alpha"] is not None and len(stance["cohen_kappa"]) > 10
