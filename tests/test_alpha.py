@@ -104,3 +104,30 @@ def test_agreement_figures_do_not_depend_on_the_pair_chunks(tmp_path, monkeypatc
     assert chunked == whole
     stance = next(q for q in whole["questions"] if q["question"] == "stance")
     assert stance["alpha"] is not None and len(stance["cohen_kappa"]) > 10
+
+
+def test_entries_pairs_are_every_two_annotators_of_an_item_in_name_order():
+    # _Entries builds its pairs in int32 with in-place steps: check them against the
+    # definition (each item's annotators two by two, the first the earlier in order)
+    import itertools
+
+    from toolkit.review.agreement import _Entries
+
+    rng = np.random.default_rng(5)
+    names = [f"a{k:02d}" for k in range(12)]
+    sizes = rng.integers(2, 6, size=200)
+    annotator = np.concatenate([rng.choice(12, size=s, replace=False) for s in sizes])
+    entries = _Entries(sizes.astype(np.int64), annotator.astype(np.int64), names)
+    expected, start = [], 0
+    for size in sizes:
+        for i, j in itertools.combinations(range(start, start + size), 2):
+            a, b = sorted((int(annotator[i]), int(annotator[j])))
+            expected.append((a * 12 + b, i, j))
+        start += size
+    got = sorted(zip(entries.pair.tolist(), entries.first.tolist(), entries.second.tolist(),
+                     strict=True))
+    want = sorted((key, min(i, j, key=lambda e: annotator[e]),
+                   max(i, j, key=lambda e: annotator[e])) for key, i, j in expected)
+    assert got == want
+    assert entries.pair_keys.tolist() == sorted({key for key, *_ in want})
+    assert all(annotator[f] < annotator[s] for _, f, s in got)

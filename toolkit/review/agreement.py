@@ -347,21 +347,36 @@ class _Entries:
         self.names = names
         self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else sizes
         self.item = np.repeat(np.arange(self.n_items), sizes)
+        # pairs' entry numbers and keys in int32 when they fit (they are indices and
+        # keys only: the figures are the same), half the memory of int64
+        n = max(len(names), 1)
+        index = np.int32 if len(annotator) < 2**31 else np.int64
         firsts, seconds = [], []
         for size in np.unique(sizes):
-            starts = self.starts[sizes == size]
+            starts = self.starts[sizes == size].astype(index)
             for i, j in itertools.combinations(range(int(size)), 2):
                 firsts.append(starts + i)
                 seconds.append(starts + j)
         if firsts:
             first, second = np.concatenate(firsts), np.concatenate(seconds)
         else:
-            first = second = np.empty(0, dtype=np.int64)
-        swap = annotator[first] > annotator[second]
+            first = second = np.empty(0, dtype=index)
+        del firsts, seconds
+        low, high = annotator[first], annotator[second]
+        swap = low > high
         self.first = np.where(swap, second, first)  # entry of the pair's first annotator
         self.second = np.where(swap, first, second)
-        n = max(len(names), 1)
-        self.pair = annotator[self.first] * n + annotator[self.second]
+        del first, second
+        # the key of the pair: first annotator's rank * n + the second's
+        del swap
+        top = np.maximum(low, high)
+        np.minimum(low, high, out=low)  # the pair's first annotator (its rank)
+        del high
+        low *= n
+        low += top
+        del top
+        self.pair = low.astype(np.int32) if n * n < 2**31 else low
+        del low
         self.pair_keys = _distinct_keys(self.pair)  # sorted, each annotator pair once
 
     def pair_name(self, pair: int) -> str:
