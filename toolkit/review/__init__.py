@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .agreement import AgreementReport, reliability, write_unresolved
     from .run import ReviewResult, agreement_for_snapshot, review_snapshot
 
-#: names loaded on first use: agreement (numpy, krippendorff) and the pass that runs it,
+#: names loaded on first use: agreement (numpy) and the pass that runs it,
 #: so that validation alone (`import toolkit.review.validate`) loads neither
 _LAZY = {"AgreementReport": ".agreement", "reliability": ".agreement",
          "write_unresolved": ".agreement", "ReviewResult": ".run",

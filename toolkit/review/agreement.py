@@ -8,8 +8,9 @@ counted (``items_left_out``).
 
 Per question, by kind:
 
-- single choice, yes/no: Krippendorff's alpha, nominal (the ``krippendorff``
-  package); an annotator who did not answer is a missing value.
+- single choice, yes/no: Krippendorff's alpha, nominal (``toolkit.review.alpha``: the
+  ``krippendorff`` package's figure, in memory linear in the items); an annotator who
+  did not answer is a missing value.
 - rating: Krippendorff's alpha, ordinal (also reported: interval).
 - multi choice: **per-label binary** treatment. Each label becomes its own
   yes/no question (did this annotator tick it?), alpha nominal per label,
@@ -44,7 +45,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import krippendorff
 import numpy as np
 import orjson
 
@@ -53,6 +53,7 @@ from ..kinds import kind_of
 from ..paths import replacing
 from ..rules import rule_of
 from ..schema import Question, Schema
+from . import alpha as kalpha
 from .aggregate import (
     GROUND_TRUTH,
     OK,
@@ -346,21 +347,37 @@ class _Entries:
         self.names = names
         self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else sizes
         self.item = np.repeat(np.arange(self.n_items), sizes)
+        # pairs' entry numbers and keys in int32 when they fit (they are indices and
+        # keys only: the figures are the same), half the memory of int64
+        n = max(len(names), 1)
+        index = np.int32 if len(annotator) < 2**31 else np.int64
         firsts, seconds = [], []
         for size in np.unique(sizes):
-            starts = self.starts[sizes == size]
+            starts = self.starts[sizes == size].astype(index)
             for i, j in itertools.combinations(range(int(size)), 2):
                 firsts.append(starts + i)
                 seconds.append(starts + j)
         if firsts:
             first, second = np.concatenate(firsts), np.concatenate(seconds)
         else:
-            first = second = np.empty(0, dtype=np.int64)
-        swap = annotator[first] > annotator[second]
+            first = second = np.empty(0, dtype=index)
+        del firsts, seconds
+        low, high = annotator[first], annotator[second]
+        swap = low > high
         self.first = np.where(swap, second, first)  # entry of the pair's first annotator
         self.second = np.where(swap, first, second)
-        n = max(len(names), 1)
-        self.pair = annotator[self.first] * n + annotator[self.second]
+        del first, second
+        # the key of the pair: first annotator's rank * n + the second's
+        del swap
+        top = np.maximum(low, high)
+        np.minimum(low, high, out=low)  # the pair's first annotator (its rank)
+        del high
+        low *= n
+        low += top
+        del top
+        self.pair = low.astype(np.int32) if n * n < 2**31 else low
+        del low
+        self.pair_keys = _distinct_keys(self.pair)  # sorted, each annotator pair once
 
     def pair_name(self, pair: int) -> str:
         n = max(len(self.names), 1)
@@ -450,17 +467,15 @@ def _value_counts(entries: _Entries, codes: np.ndarray, recode: np.ndarray,
 
 def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
                   level: str) -> tuple[float | None, str | None]:
-    """Krippendorff's alpha from items x values counts (the package's value_counts input;
-    the same figure as from the annotators x items reliability matrix)."""
+    """Krippendorff's alpha from items x values counts (the krippendorff package's
+    value_counts input; the same figure as from the annotators x items reliability
+    matrix), computed by :func:`toolkit.review.alpha.alpha` (the package's figure to the
+    last bit, without its items x values x values arrays)."""
     if counts.shape[1] < 2:
         return None, "undefined: only one value used"
-    # C order, as the package builds it from reliability data: its sums then run in the
-    # same order, giving the same figure to the last bit
-    counts = np.ascontiguousarray(counts)
     try:
-        value = krippendorff.alpha(value_counts=counts, value_domain=domain,
-                                   level_of_measurement=level)  # type: ignore[arg-type]
-    except ValueError as exc:  # the package refuses data without pairable values
+        value = kalpha.alpha(counts, domain, level)
+    except ValueError as exc:  # no unit with two values: the package's message
         return None, f"undefined: {exc}"
     if value is None or np.isnan(value):
         return None, "undefined: no item with two answers"
@@ -490,43 +505,60 @@ def _fleiss(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
     return kappa
 
 
-def _pair_kappas(result: QuestionAgreement, entries: _Entries, pair: np.ndarray,
-                 first: np.ndarray, second: np.ndarray, n_values: int) -> None:
-    """Cohen's kappa per annotator pair, from each shared item's two values (codes)."""
-    if not len(pair):
+_CHUNK = 1 << 16  # pairs per step of the per-pair counts (their temporaries stay small)
+
+
+def _chunks(total: int) -> range:
+    return range(0, total, _CHUNK)
+
+
+def _pair_kappas(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
+                 n_values: int) -> None:
+    """Cohen's kappa per annotator pair, from each shared item's two values (codes; items
+    where one of the two did not answer are left out). Counted a chunk of pairs at a time:
+    integer counts, so the figures do not depend on the chunking."""
+    keys = entries.pair_keys
+    n_keys = len(keys)
+    if not n_keys:
         return
-    pairs, inverse = _unique_pairs(pair)
-    n_pairs = len(pairs)
-    items = np.bincount(inverse, minlength=n_pairs)
-    equal = np.bincount(inverse[first == second], minlength=n_pairs)
-    for_a = np.bincount(inverse * n_values + first, minlength=n_pairs * n_values)
-    for_b = np.bincount(inverse * n_values + second, minlength=n_pairs * n_values)
-    chance = (for_a * for_b).reshape(n_pairs, n_values).sum(axis=1)
-    for p, key in enumerate(pairs.tolist()):
+    items = np.zeros(n_keys, dtype=np.int64)
+    equal = np.zeros(n_keys, dtype=np.int64)
+    for_a = np.zeros(n_keys * n_values, dtype=np.int64)
+    for_b = np.zeros(n_keys * n_values, dtype=np.int64)
+    for start in _chunks(len(entries.pair)):
+        stop = start + _CHUNK
+        first = codes[entries.first[start:stop]]
+        second = codes[entries.second[start:stop]]
+        both = (first >= 0) & (second >= 0)
+        first, second = first[both], second[both]
+        inverse = np.searchsorted(keys, entries.pair[start:stop][both])
+        items += np.bincount(inverse, minlength=n_keys)
+        equal += np.bincount(inverse[first == second], minlength=n_keys)
+        for_a += np.bincount(inverse * n_values + first, minlength=n_keys * n_values)
+        for_b += np.bincount(inverse * n_values + second, minlength=n_keys * n_values)
+    chance = (for_a * for_b).reshape(n_keys, n_values).sum(axis=1)
+    for p, key in enumerate(keys.tolist()):
         n = int(items[p])
+        if not n:  # no item both answered
+            continue
         observed = int(equal[p]) / n
         expected = int(chance[p]) / (n * n)  # as cohen_kappa: integer counts, one division
         kappa = None if expected >= 1.0 else (observed - expected) / (1 - expected)
         result.cohen_kappa[entries.pair_name(key)] = {"kappa": kappa, "items": n}
 
 
-def _unique_pairs(pair: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(pair, return_inverse=True)`` for pair keys (small non-negative ints:
-    annotator rank * annotators + rank): found by counting, without sorting every
-    entry, when the keys are few next to the entries; else np.unique itself."""
+def _distinct_keys(pair: np.ndarray) -> np.ndarray:
+    """``np.unique(pair)`` for pair keys (small non-negative ints: annotator rank *
+    annotators + rank): found by counting, without sorting every entry, when the keys
+    are few next to the entries; else np.unique itself."""
     if not len(pair) or int(pair.max()) > 4 * len(pair) + 4096:
-        return np.unique(pair, return_inverse=True)
-    present = np.bincount(pair) > 0
-    position = np.cumsum(present) - 1  # key -> its index among the keys present
-    return np.flatnonzero(present), position[pair]
+        return np.unique(pair)
+    return np.flatnonzero(np.bincount(pair))
 
 
 def _cohen(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
            n_values: int) -> None:
-    first, second = codes[entries.first], codes[entries.second]
-    both = (first >= 0) & (second >= 0)
-    _pair_kappas(result, entries, entries.pair[both], first[both], second[both],
-                 max(n_values, 1))
+    _pair_kappas(result, entries, codes, max(n_values, 1))
 
 
 def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
@@ -556,17 +588,29 @@ def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
     if not per_label:
         result.notes.append("alpha undefined for every label (each label always or never used)")
     result.fleiss_kappa = sum(fleiss) / len(fleiss) if fleiss else None
-    # Cohen: every (item, label) decision of the pair, pooled (ticked or not)
-    if not len(entries.pair):
+    # Cohen: every (item, label) decision of the pair, pooled (ticked or not); integer
+    # counts a chunk of pairs at a time
+    keys = entries.pair_keys
+    n_pairs = len(keys)
+    if not n_pairs:
         return
-    pairs, inverse = _unique_pairs(entries.pair)
-    n_pairs = len(pairs)
-    items = np.bincount(inverse, minlength=n_pairs)
-    first, second = ticked[codes[entries.first]], ticked[codes[entries.second]]
-    equal = np.bincount(inverse, weights=(first == second).sum(axis=1), minlength=n_pairs)
-    true_a = np.bincount(inverse, weights=first.sum(axis=1), minlength=n_pairs)
-    true_b = np.bincount(inverse, weights=second.sum(axis=1), minlength=n_pairs)
-    for p, key in enumerate(pairs.tolist()):
+    items = np.zeros(n_pairs, dtype=np.int64)
+    equal = np.zeros(n_pairs, dtype=np.int64)
+    true_a = np.zeros(n_pairs, dtype=np.int64)
+    true_b = np.zeros(n_pairs, dtype=np.int64)
+    for start in _chunks(len(entries.pair)):
+        stop = start + _CHUNK
+        inverse = np.searchsorted(keys, entries.pair[start:stop])
+        first = ticked[codes[entries.first[start:stop]]]
+        second = ticked[codes[entries.second[start:stop]]]
+        items += np.bincount(inverse, minlength=n_pairs)
+        equal += np.bincount(inverse, weights=(first == second).sum(axis=1),
+                             minlength=n_pairs).astype(np.int64)
+        true_a += np.bincount(inverse, weights=first.sum(axis=1),
+                              minlength=n_pairs).astype(np.int64)
+        true_b += np.bincount(inverse, weights=second.sum(axis=1),
+                              minlength=n_pairs).astype(np.int64)
+    for p, key in enumerate(keys.tolist()):
         total = int(items[p]) * len(labels)
         kappa = None
         if total:
@@ -585,8 +629,12 @@ def _spans(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
     totals: dict[int, list[int]] = {}
     # Identical (annotator pair, answer, answer) triples are frequent (most items have
     # no or the same spans): count them first, compare each distinct answer pair once.
-    triples = Counter(zip(entries.pair.tolist(), codes[entries.first].tolist(),
-                          codes[entries.second].tolist(), strict=True))
+    triples: Counter[tuple[int, int, int]] = Counter()
+    for start in _chunks(len(entries.pair)):
+        stop = start + _CHUNK
+        triples.update(zip(entries.pair[start:stop].tolist(),
+                           codes[entries.first[start:stop]].tolist(),
+                           codes[entries.second[start:stop]].tolist(), strict=True))
     compared: dict[tuple[int, int], tuple[int, int, int, int, int]] = {}
     for (key, a, b), times in triples.items():
         counts = totals.get(key)
