@@ -417,7 +417,8 @@ def worker(args) -> None:
     wall, cpu = time.perf_counter(), time.process_time()
     disk = 0
     if args.worker == "toolkit":
-        index = NearDuplicateIndex(args.threshold, loose=args.loose, workdir=args.workdir)
+        index = NearDuplicateIndex(args.threshold, loose=args.loose or None,
+                                   workdir=args.workdir)
         for texts in _texts(path, args.count, BATCH):
             index.add(texts)
         adding = time.perf_counter() - wall
@@ -457,7 +458,10 @@ def main() -> None:
     parser.add_argument("--compare", type=int, default=300_000,
                         help="comments given to the baseline (rensa in memory; 0: skip it)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--loose", type=float, default=DEFAULT_SPLIT_THRESHOLD)
+    parser.add_argument("--loose", type=float, default=DEFAULT_SPLIT_THRESHOLD,
+                        help="the split-grouping threshold (0: none, as `corpus ingest`)")
+    parser.add_argument("--sizes", default="",
+                        help="comma-separated corpus sizes to run (default 300k, 1M, --comments)")
     parser.add_argument("--copy-rate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--corpus", type=Path,
@@ -479,11 +483,14 @@ def main() -> None:
                   f"{time.perf_counter() - started:.0f} s: {corpus}", flush=True)
         with corpus.open("rb") as handle:
             available = sum(1 for _ in handle)
-        sizes = sorted({min(n, available) for n in (300_000, 1_000_000, args.comments)})
+        wanted = ([int(n) for n in args.sizes.split(",")] if args.sizes
+                  else [300_000, 1_000_000, args.comments])
+        sizes = sorted({min(n, available) for n in wanted})
         runs = [("rensa", min(args.compare, available))] if args.compare else []
         runs += [("toolkit", n) for n in sizes]
-        print(f"thresholds: strict {args.threshold} (16 bands of 8 rows), loose {args.loose} "
-              f"(32 bands of 4 rows); 128 rows; exact only under {SHORT} characters")
+        loose = f"loose {args.loose} (32 bands of 4 rows)" if args.loose else "no loose pass"
+        print(f"thresholds: strict {args.threshold} (16 bands of 8 rows), {loose}; 128 rows; "
+              f"exact only under {SHORT} characters")
         print(f"{'method':<8}{'comments':>11}{'wall s':>8}{'CPU s':>8}{'/s wall':>9}"
               f"{'peak MB':>9}{'+worker':>8}{'disk MB':>8}{'precision':>10}{'recall':>7}"
               f"{'loose rec':>10}{'l. prec':>8}{'largest':>8}", flush=True)

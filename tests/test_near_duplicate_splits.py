@@ -7,6 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
+import yaml
 from dataset_fixture import make_inputs
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -163,3 +165,24 @@ def test_no_near_duplicate_pair_is_ever_in_two_splits(copies, seed):
         for j in range(i):
             if family[i] == family[j]:
                 assert split_of[f"a{i}"] == split_of[f"a{j}"], (texts[i], texts[j])
+
+
+def test_split_near_duplicates_is_a_threshold_in_0_1_or_null(tmp_path):
+    from toolkit.dataset.build import _text_groups
+    from toolkit.errors import InputError
+
+    data = yaml.safe_load((ROOT / "schemas" / "comment_stance.yaml").read_text(encoding="utf-8"))
+    for value, grouped in ((None, False), (0.6, True)):
+        data["dataset"]["split_near_duplicates"] = value
+        path = tmp_path / f"s{value}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        groups = _text_groups(load_schema(path))
+        assert (groups is not None) == grouped
+        if groups is not None:
+            assert groups.threshold == 0.6
+            groups.close()
+    data["dataset"]["split_near_duplicates"] = 0
+    path = tmp_path / "zero.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="split_near_duplicates"):
+        load_schema(path)
