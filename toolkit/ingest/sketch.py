@@ -52,7 +52,6 @@ _A = _rng.integers(0, 2**32, NUM_PERM, dtype=numpy.uint64).astype(numpy.uint32) 
 _B = _rng.integers(0, 2**32, NUM_PERM, dtype=numpy.uint64).astype(numpy.uint32)
 # Weights of a 5-gram's code points (odd, 32 bits).
 _W = _rng.integers(0, 2**32, SHINGLE, dtype=numpy.uint64).astype(numpy.uint32) | numpy.uint32(1)
-_U32 = numpy.uint32
 
 
 # Anything that is not a letter or a digit (spaces, punctuation, emoji, symbols, "_").
@@ -78,23 +77,19 @@ def match_form(text: str) -> str:
     return form
 
 
-def _fmix32(h: numpy.ndarray) -> numpy.ndarray:
-    """murmur3's 32-bit finalizer, in place."""
-    h ^= h >> _U32(16)
-    h *= _U32(0x85EBCA6B)
-    h ^= h >> _U32(13)
-    h *= _U32(0xC2B2AE35)
-    h ^= h >> _U32(16)
-    return h
+# xorshift-multiply finalizers: (type, shift, multiplier, shift, multiplier, shift)
+_FMIX32 = (numpy.uint32, 16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)  # murmur3, 5-gram hashes
+_SPLITMIX64 = (numpy.uint64, 30, 0xBF58476D1CE4E5B9, 27, 0x94D049BB133111EB, 31)  # band keys
 
 
-def _mix(h: numpy.ndarray) -> numpy.ndarray:
-    """splitmix64's finalizer, in place (band keys)."""
-    h ^= h >> _U64(30)
-    h *= _U64(0xBF58476D1CE4E5B9)
-    h ^= h >> _U64(27)
-    h *= _U64(0x94D049BB133111EB)
-    h ^= h >> _U64(31)
+def _finalize(h: numpy.ndarray, constants: tuple) -> numpy.ndarray:
+    """Mix the bits of ``h`` in place with a finalizer (:data:`_FMIX32`, :data:`_SPLITMIX64`)."""
+    kind, first, multiply, second, again, third = constants
+    h ^= h >> kind(first)
+    h *= kind(multiply)
+    h ^= h >> kind(second)
+    h *= kind(again)
+    h ^= h >> kind(third)
     return h
 
 
@@ -117,7 +112,7 @@ def shingle_hashes(forms: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
     separators = numpy.cumsum(lengths[:-1] + 1) - 1
     for k in range(SHINGLE):
         keep[separators - k] = False
-    return _fmix32(h[keep]), lengths - (SHINGLE - 1)
+    return _finalize(h[keep], _FMIX32), lengths - (SHINGLE - 1)
 
 
 def minhash(hashes: numpy.ndarray, counts: numpy.ndarray) -> numpy.ndarray:
@@ -150,5 +145,5 @@ def band_keys(digests: numpy.ndarray, rows: int) -> numpy.ndarray:
     for r in range(rows):
         keys *= _U64(0x9E3779B97F4A7C15)
         keys += shaped[:, :, r]
-        keys = _mix(keys)
+        keys = _finalize(keys, _SPLITMIX64)
     return keys
