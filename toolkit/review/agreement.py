@@ -629,25 +629,27 @@ def _spans(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
     totals: dict[int, list[int]] = {}
     # Identical (annotator pair, answer, answer) triples are frequent (most items have
     # no or the same spans): count them first, compare each distinct answer pair once.
-    triples: Counter[tuple[int, int, int]] = Counter()
+    # A chunk of pairs at a time: where answers all differ (spans carry their text), a
+    # Counter over every triple held about 0.5 KB a task; the counts are whole numbers,
+    # so summing them chunk by chunk gives the same figures.
     for start in _chunks(len(entries.pair)):
         stop = start + _CHUNK
-        triples.update(zip(entries.pair[start:stop].tolist(),
-                           codes[entries.first[start:stop]].tolist(),
-                           codes[entries.second[start:stop]].tolist(), strict=True))
-    compared: dict[tuple[int, int], tuple[int, int, int, int, int]] = {}
-    for (key, a, b), times in triples.items():
-        counts = totals.get(key)
-        if counts is None:
-            counts = totals[key] = [0, 0, 0, 0, 0, 0]
-        counts[5] += times
-        if a < 0 and b < 0:
-            continue
-        found = compared.get((a, b))
-        if found is None:
-            found = compared[(a, b)] = _span_counts(marked[a], marked[b])
-        for k, n in enumerate(found):
-            counts[k] += n * times
+        triples: Counter[tuple[int, int, int]] = Counter(zip(
+            entries.pair[start:stop].tolist(), codes[entries.first[start:stop]].tolist(),
+            codes[entries.second[start:stop]].tolist(), strict=True))
+        compared: dict[tuple[int, int], tuple[int, int, int, int, int]] = {}
+        for (key, a, b), times in triples.items():
+            counts = totals.get(key)
+            if counts is None:
+                counts = totals[key] = [0, 0, 0, 0, 0, 0]
+            counts[5] += times
+            if a < 0 and b < 0:
+                continue
+            found = compared.get((a, b))
+            if found is None:
+                found = compared[(a, b)] = _span_counts(marked[a], marked[b])
+            for k, n in enumerate(found):
+                counts[k] += n * times
     exact, overlap = [], []
     for key in sorted(totals):
         tp, na, nb, ma, mb, shared = totals[key]
