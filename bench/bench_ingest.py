@@ -26,14 +26,18 @@ does not grow with the number of pages.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -81,11 +85,6 @@ def _peak_kb() -> int:
 
 def jsonl_run(args: argparse.Namespace) -> None:
     """The ``--jsonl-comments`` mode (module docstring)."""
-    import json
-    import subprocess
-
-    import orjson
-
     per_article = 20
     with tempfile.TemporaryDirectory(prefix="bench-ingest-", dir=Path(__file__).parent) as tmp:
         source = Path(tmp) / "articles.jsonl"

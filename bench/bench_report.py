@@ -43,6 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_build import parse_tasks  # noqa: E402  (the same floor as bench_build's)
 
 TARGET_RATIO = 2.0
 TARGET_BYTES = 8 * 1024 * 1024
@@ -60,7 +63,6 @@ def _peak_mb() -> float:
 
 def _phase(name: str, snapshot: Path, page: Path) -> None:
     """In a child process: one phase, timed; prints JSON (wall, cpu, peak MB, ...)."""
-    import orjson
     from report_simulation import SCHEMA
 
     from toolkit.html_report import gather_report, write_html
@@ -73,17 +75,7 @@ def _phase(name: str, snapshot: Path, page: Path) -> None:
     start, cpu = time.perf_counter(), time.process_time()
     extra: dict = {}
     if name == "parse":
-        tasks = 0
-        with snapshot.open("rb") as handle:
-            handle.readline()  # the opening and the header
-            handle.readline()  # "tasks": [
-            for line in handle:
-                line = line.strip()
-                if line == b"]}":
-                    break
-                orjson.loads(line[:-1] if line.endswith(b",") else line)
-                tasks += 1
-        extra["tasks"] = tasks
+        extra["tasks"] = parse_tasks(snapshot)
     elif name == "agree":
         extra["items"] = agreement_for_snapshot(snapshot, schema).items_total
     elif name == "agree-cmd":

@@ -24,8 +24,8 @@ from array import array
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ..ingest.near_duplicates import BATCH, NearDuplicateIndex
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD as STRICT_THRESHOLD
+from ..ingest.near_duplicates import NearDuplicateIndex
 from ..kinds import kind_of
 from ..schema import Schema
 from . import _sources
@@ -55,23 +55,17 @@ class Record(NamedTuple):
 class TextGroups:
     """The texts of build's records, in record order, grouped once at the end at the
     schema's ``dataset.split_near_duplicates`` (toolkit.ingest.near_duplicates: the index
-    lives on disk; memory holds a batch of texts)."""
+    lives on disk; it keeps a batch of texts until it sketches them)."""
 
     def __init__(self, threshold: float) -> None:
         self._index = NearDuplicateIndex(STRICT_THRESHOLD, loose=threshold)
-        self._batch: list[str] = []
         self.threshold = threshold
 
     def add(self, text: str) -> None:
-        self._batch.append(text)
-        if len(self._batch) >= BATCH:
-            self._index.add(self._batch)
-            self._batch = []
+        self._index.add((text,))
 
     def groups(self) -> list[int]:
         """For each record, the index of the earliest record of its group."""
-        self._index.add(self._batch)
-        self._batch = []
         found = self._index.resolve().group
         assert found is not None  # asked for with loose=
         return found.tolist()

@@ -40,7 +40,7 @@ import multiprocessing
 import tempfile
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -64,6 +64,7 @@ STRICT_CAP = 256  # buckets larger than this give linear pairs (_pairs_in_runs)
 LOOSE_CAP = 2  # groups are connected components: a chain through a bucket joins it
 PARALLEL_FROM = 50_000  # comments seen before sketching moves to worker processes
 WORKERS = 2
+BATCH = 4096  # comments sketched at once (numpy's per-call cost is paid once a batch)
 IN_FLIGHT = 4  # batches sent to the workers and not yet written
 # fork where there is one (Linux): spawn would run the caller's main script again in each
 # worker, which a script without `if __name__ == "__main__":` does not survive. The
@@ -183,11 +184,19 @@ class NearDuplicateIndex:
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[tuple[int, list[str], Future[Sketched]]] = deque()
-        self.seen = 0  # comments added
+        self._batch: list[str] = []  # added, not yet sketched
+        self.seen = 0  # comments sketched or sent to be
 
     # --- adding ------------------------------------------------------------------------
-    def add(self, texts: Sequence[str]) -> None:
-        """Add ``texts`` (the next comments in corpus order)."""
+    def add(self, texts: Iterable[str]) -> None:
+        """Add ``texts`` (the next comments in corpus order, any number at a time): they are
+        sketched :data:`BATCH` at a time, the last ones by :meth:`resolve`."""
+        self._batch.extend(texts)
+        if len(self._batch) >= BATCH:
+            self._sketch(self._batch)
+            self._batch = []
+
+    def _sketch(self, texts: list[str]) -> None:
         if not texts:
             return
         start, self.seen = self.seen, self.seen + len(texts)
@@ -197,9 +206,8 @@ class NearDuplicateIndex:
         if self._pool is None:
             self._write(start, sketch_texts(texts, self.loose is not None))
             return
-        batch = list(texts)
         self._pending.append(
-            (start, batch, self._pool.submit(sketch_texts, batch, self.loose is not None)))
+            (start, texts, self._pool.submit(sketch_texts, texts, self.loose is not None)))
         while len(self._pending) > IN_FLIGHT:
             self._drain_one()
 
@@ -228,6 +236,8 @@ class NearDuplicateIndex:
                 column.append(sketched.loose[:, b])
 
     def _finish_adding(self) -> None:
+        self._sketch(self._batch)
+        self._batch = []
         while self._pending:
             self._drain_one()
         if self._pool is not None:

@@ -54,7 +54,7 @@ import numpy
 
 from ..corpus import Article, read_corpus, write_corpus
 from ..findings import Report
-from .copy_index import COMPARABLE, SHORT, Found, NearDuplicateIndex
+from .copy_index import BATCH, COMPARABLE, SHORT, Found, NearDuplicateIndex
 from .sketch import match_form
 
 __all__ = [
@@ -76,7 +76,6 @@ __all__ = [
 
 DEFAULT_THRESHOLD = 0.75
 DEFAULT_SPLIT_THRESHOLD = 0.5  # bench_dedupe: split-grouping recall 0.9966-0.9970 at 300k to 10M
-BATCH = 4096  # comments sketched per call (numpy's per-call cost is paid once a batch)
 LARGEST = 5  # clusters shown in the summary and reported as findings
 
 def parse_threshold(value: str | float | None) -> float | None:
@@ -133,29 +132,18 @@ def split_groups(texts: Iterable[str], threshold: float = DEFAULT_SPLIT_THRESHOL
     loose ``threshold``: texts joined by any chain of pairs at or above it (split grouping,
     recall first; see the module docstring). Memory: the index's few numbers a text."""
     with NearDuplicateIndex(DEFAULT_THRESHOLD, loose=threshold, workdir=workdir) as index:
-        batch: list[str] = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) >= BATCH:
-                index.add(batch)
-                batch = []
-        index.add(batch)
+        index.add(texts)
         group = index.resolve().group
     assert group is not None  # asked for with loose=
     return group
 
 
 def feeding(articles: Iterable[Article], index: NearDuplicateIndex) -> Iterator[Article]:
-    """``articles`` as they come, their comments' texts added to ``index`` on the way, in
-    batches of about :data:`BATCH` (sketching runs beside the caller's writing)."""
-    texts: list[str] = []
+    """``articles`` as they come, their comments' texts added to ``index`` on the way (it
+    sketches them a batch at a time, beside the caller's writing)."""
     for article in articles:
-        texts.extend(c.text for c in article.comments)
-        if len(texts) >= BATCH:
-            index.add(texts)
-            texts = []
+        index.add(c.text for c in article.comments)
         yield article
-    index.add(texts)
 
 
 def mark_corpus(path: Path, index: NearDuplicateIndex, report: Report, *,
