@@ -40,7 +40,7 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -299,17 +299,20 @@ class AgreementCollector:
         report = self._report
         report.questions = []
         names = sorted(self._annotator_index)
-        rank = np.empty(len(names), dtype=np.int64)
+        # ranks, entries' items and answer codes in int32 (they are indices and codes: the
+        # figures are the same), the codes read in place: a few bytes an entry, not eight
+        rank = np.empty(len(names), dtype=np.int32)
         for position, who in enumerate(names):
             rank[self._annotator_index[who]] = position
         entries = _Entries(np.frombuffer(self._sizes, dtype=np.int32).astype(np.int64),
                            rank[np.frombuffer(self._entry_annotator, dtype=np.int32)]
-                           if len(self._entry_annotator) else np.empty(0, dtype=np.int64),
+                           if len(self._entry_annotator) else np.empty(0, dtype=np.int32),
                            names)
         for k, question in enumerate(self.questions):
-            codes = np.frombuffer(self._codes[k], dtype=np.int32).astype(np.int64)
+            codes = np.frombuffer(self._codes[k], dtype=np.int32)
             report.questions.append(
                 _question_agreement(question, entries, codes, list(self._code_of[k])))
+            del codes  # a view of the array add() appends to: released before any add
         self._count_with_majority(entries)
         report.annotators = sorted(self._people.values(), key=lambda p: (-p.items, p.annotator))
         return report
@@ -325,11 +328,15 @@ class AgreementCollector:
         for codes, majorities in zip(self._codes, self._majority, strict=True):
             if not len(majorities):
                 continue
-            majority = np.repeat(np.frombuffer(majorities, dtype=np.int32), entries.sizes)
-            counted = majority != _NOT_COMPARED
-            compared += np.bincount(who[counted], minlength=n_people)
-            same = counted & (np.frombuffer(codes, dtype=np.int32) == majority)
-            agreed += np.bincount(who[same], minlength=n_people)
+            of_item = np.frombuffer(majorities, dtype=np.int32)
+            given = np.frombuffer(codes, dtype=np.int32)
+            for start, stop, first, last in _item_chunks(entries):  # a chunk of items at a time
+                majority = np.repeat(of_item[start:stop], entries.sizes[start:stop])
+                counted = majority != _NOT_COMPARED
+                compared += np.bincount(who[first:last][counted], minlength=n_people)
+                same = counted & (given[first:last] == majority)
+                agreed += np.bincount(who[first:last][same], minlength=n_people)
+            del of_item, given  # views of arrays add() appends to
         for person, number in self._annotator_index.items():
             self._people[person].compared = int(compared[number])
             self._people[person].agreed = int(agreed[number])
@@ -346,7 +353,8 @@ class _Entries:
         self.annotator = annotator  # rank in ``names`` (sorted)
         self.names = names
         self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else sizes
-        self.item = np.repeat(np.arange(self.n_items), sizes)
+        self.item = np.repeat(np.arange(self.n_items, dtype=np.int32 if self.n_items < 2**31
+                                        else np.int64), sizes)
         # pairs' entry numbers and keys in int32 when they fit (they are indices and
         # keys only: the figures are the same), half the memory of int64
         n = max(len(names), 1)
@@ -363,6 +371,8 @@ class _Entries:
             first = second = np.empty(0, dtype=index)
         del firsts, seconds
         low, high = annotator[first], annotator[second]
+        if n * n >= 2**31:  # pair keys beyond int32 (more than 46,340 annotators)
+            low, high = low.astype(np.int64), high.astype(np.int64)
         swap = low > high
         self.first = np.where(swap, second, first)  # entry of the pair's first annotator
         self.second = np.where(swap, first, second)
@@ -375,7 +385,7 @@ class _Entries:
         low *= n
         low += top
         del top
-        self.pair = low.astype(np.int32) if n * n < 2**31 else low
+        self.pair = low  # int32 unless the keys need more (above)
         del low
         self.pair_keys = _distinct_keys(self.pair)  # sorted, each annotator pair once
 
@@ -456,13 +466,33 @@ def label_agreement(result: QuestionAgreement, entries: _Entries, codes: np.ndar
     _cohen(result, entries, codes, len(values))
 
 
+_ITEMS_AT_ONCE = 1 << 16  # items per step of the items x values tables
+
+
+def _item_chunks(entries: _Entries) -> Iterator[tuple[int, int, int, int]]:
+    """(first item, end item, first entry, end entry) of consecutive chunks of items (an
+    item's entries are consecutive): per-item tables are made a chunk at a time."""
+    n = entries.n_items
+    for start in range(0, n, _ITEMS_AT_ONCE):
+        stop = min(start + _ITEMS_AT_ONCE, n)
+        first = int(entries.starts[start])
+        last = int(entries.starts[stop]) if stop < n else len(entries.item)
+        yield start, stop, first, last
+
+
 def _value_counts(entries: _Entries, codes: np.ndarray, recode: np.ndarray,
                   n_values: int) -> np.ndarray:
-    """items x values: how many annotators of the item gave each value (codes recoded)."""
-    given = codes >= 0
-    flat = entries.item[given] * n_values + recode[codes[given]]
-    return np.bincount(flat, minlength=entries.n_items * n_values).reshape(
-        entries.n_items, n_values)
+    """items x values: how many annotators of the item gave each value (codes recoded), in
+    int32, filled a chunk of items at a time (no items x values int64 temporary)."""
+    counts = np.zeros((entries.n_items, n_values), dtype=np.int32)
+    for start, stop, first, last in _item_chunks(entries):
+        chunk = codes[first:last]
+        given = chunk >= 0
+        flat = (entries.item[first:last][given].astype(np.int64) - start) * n_values \
+            + recode[chunk[given]]
+        counts[start:stop] = np.bincount(flat, minlength=(stop - start) * n_values).reshape(
+            stop - start, n_values)
+    return counts
 
 
 def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
@@ -484,25 +514,50 @@ def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
 
 def _fleiss(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
             values: list[Any], categories: list) -> float | None:
+    """Fleiss' kappa over the items someone answered (:func:`fleiss_kappa`'s figure to the
+    last bit), from per-chunk items x categories tables: what is kept per item is the sum
+    of its squared counts, not its row of counts."""
     index = {c: i for i, c in enumerate(categories)}
     category = np.array([index[v] if v in index else -1 for v in values] + [-1],
                         dtype=np.int64)  # code -1 (no answer) -> the last entry, -1
-    of_entry = category[codes]
-    counted = of_entry >= 0
     n_categories = len(categories)
-    table = np.bincount(entries.item[counted] * n_categories + of_entry[counted],
-                        minlength=entries.n_items * n_categories).reshape(
-        entries.n_items, n_categories) if n_categories else np.zeros((entries.n_items, 0),
-                                                                     dtype=np.int64)
-    sums = table.sum(axis=1)
-    rows = table[sums > 0]
-    if len(np.unique(sums[sums > 0])) != 1:
+    raters: set[int] = set()  # the distinct numbers of answers per answered item
+    per_category = np.zeros(n_categories, dtype=np.int64)
+    squares: list[np.ndarray] = []  # per answered item: the sum of its squared counts
+    for start, stop, first, last in _item_chunks(entries):
+        of_entry = category[codes[first:last]]
+        counted = of_entry >= 0
+        table = np.bincount(
+            (entries.item[first:last][counted].astype(np.int64) - start) * n_categories
+            + of_entry[counted], minlength=(stop - start) * n_categories).reshape(
+            stop - start, n_categories)
+        sums = table.sum(axis=1)
+        rows = table[sums > 0]
+        raters.update(np.unique(sums[sums > 0]).tolist())
+        per_category += rows.sum(axis=0)
+        squares.append((rows * rows).sum(axis=1))
+    if len(raters) != 1:
         result.notes.append("Fleiss' kappa not computed: items have different numbers of answers")
         return None
-    kappa = fleiss_kappa(rows)
+    kappa = _fleiss_from_sums(np.concatenate(squares), per_category, raters.pop())
     if kappa is None:
         result.notes.append("Fleiss' kappa undefined (one category only, or one rater)")
     return kappa
+
+
+def _fleiss_from_sums(squares: np.ndarray, per_category: np.ndarray, n: int) -> float | None:
+    """:func:`fleiss_kappa` of a table given by its rows' sums of squared counts, its column
+    sums and its raters per row ``n`` (every row the same). Sums of whole numbers are
+    exact in floats, so this is the same arithmetic as on the table itself."""
+    if n < 2 or not len(squares):
+        return None
+    rated = float(n)
+    p_j = per_category.astype(float) / float(per_category.sum())
+    p_i = (squares.astype(float) - rated) / (rated * (rated - 1))
+    p_bar, p_e = p_i.mean(), float((p_j * p_j).sum())
+    if p_e >= 1.0:
+        return None
+    return float((p_bar - p_e) / (1 - p_e))
 
 
 _CHUNK = 1 << 16  # pairs per step of the per-pair counts (their temporaries stay small)
@@ -570,20 +625,30 @@ def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
     per_label: list[float] = []
     fleiss: list[float] = []
     uniform = len(np.unique(entries.sizes)) == 1
+    sizes = entries.sizes.astype(np.int32)
     for column, label in enumerate(labels):
-        bit = ticked[codes, column]
-        yes = np.bincount(entries.item, weights=bit, minlength=entries.n_items).astype(np.int64)
-        table = np.stack([entries.sizes - yes, yes], axis=1)
+        # items x (not ticked, ticked) in int32, the ticks counted a chunk of items at a time
+        table = np.empty((entries.n_items, 2), dtype=np.int32)
+        for start, stop, first, last in _item_chunks(entries):
+            table[start:stop, 1] = np.bincount(
+                entries.item[first:last] - start, weights=ticked[codes[first:last], column],
+                minlength=stop - start)
+        np.subtract(sizes, table[:, 1], out=table[:, 0])
         used = [v for v in (0, 1) if table[:, v].any()]
-        value, _ = _alpha_counts(np.ascontiguousarray(table[:, used]), np.arange(len(used)),
+        value, _ = _alpha_counts(table if len(used) == 2 else
+                                 np.ascontiguousarray(table[:, used]), np.arange(len(used)),
                                  "nominal")
         result.alpha_per_label[label] = value
         if value is not None:
             per_label.append(value)
-        if uniform:
-            kappa = fleiss_kappa(table)
+        if uniform:  # fleiss_kappa(table), without its float copies of the table
+            kappa = _fleiss_from_sums(
+                np.add(np.square(table[:, 0], dtype=np.int64),
+                       np.square(table[:, 1], dtype=np.int64)),
+                table.sum(axis=0, dtype=np.int64), int(sizes[0]) if len(sizes) else 0)
             if kappa is not None:
                 fleiss.append(kappa)
+        del table
     result.alpha = sum(per_label) / len(per_label) if per_label else None
     if not per_label:
         result.notes.append("alpha undefined for every label (each label always or never used)")
