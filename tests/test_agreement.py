@@ -237,3 +237,41 @@ def test_annotators_named_from_the_export_when_it_has_names():
     assert report.to_dict()["annotators"][0]["name"] == "huda@example.org"
     assert annotator_name({"completed_by": {"id": 4, "email": "x@example.org"}}) == "x@example.org"
     assert annotator_name({"created_username": ""}) is None
+
+
+def _random_tasks(n_tasks: int, seed: int, *, uniform: bool = False) -> list[dict]:
+    """Tasks with 2 to 4 annotators each, or 3 each with ``uniform`` (Fleiss' kappa needs
+    one number of annotators; with 4, alpha's terms are thirds: sums that round)."""
+    import random
+
+    rng = random.Random(seed)
+    stances = list(LABEL.values())
+    tasks = []
+    for ident in range(1, n_tasks + 1):
+        annotations = []
+        for who in rng.sample(range(1, 8), 3 if uniform else rng.choice((2, 3, 4))):
+            annotations.append(annotation(100 * ident + who, who, [
+                choice("stance", rng.choice(stances)),
+                choice("offensive", *rng.sample(["insult", "profanity", "threat"],
+                                                rng.randint(0, 2))),
+                rating("intensity", rng.randint(1, 5))]))
+        tasks.append(task(ident, "نص", annotations))
+    return tasks
+
+
+def test_the_figures_do_not_depend_on_the_chunk_of_items(monkeypatch):
+    """The report makes its per-item tables a chunk of items at a time (65,536: memory);
+    alpha's coincidences carry their sums across chunks: with chunks of 7 items every
+    figure is the same to the last bit as with one chunk."""
+    from toolkit.review import agreement
+
+    for tasks in (_random_tasks(400, seed=3), _random_tasks(300, seed=4, uniform=True)):
+        whole = compute_agreement(tasks, schema())
+        monkeypatch.setattr(agreement, "_ITEMS_AT_ONCE", 7)
+        chunked = compute_agreement(tasks, schema())
+        monkeypatch.undo()
+        assert chunked.to_dict() == whole.to_dict()
+        stance = _by_name(whole)["stance"]
+        assert stance.alpha is not None and _by_name(whole)["intensity"].alpha_interval is not None
+    assert _by_name(whole)["stance"].fleiss_kappa is not None  # 3 annotators everywhere
+    assert _by_name(whole)["offensive"].fleiss_kappa is not None

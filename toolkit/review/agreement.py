@@ -456,12 +456,14 @@ def label_agreement(result: QuestionAgreement, entries: _Entries, codes: np.ndar
         domain = np.arange(len(values))
     recode = np.empty(len(values), dtype=np.int64)
     recode[order] = np.arange(len(values))
-    counts = _value_counts(entries, codes, recode, len(values))
-    result.alpha, why = _alpha_counts(counts, domain, level)
+    summed = kalpha.Coincidences(len(values))  # a chunk of items at a time
+    for counts in _value_counts(entries, codes, recode, len(values)):
+        summed.add(counts)
+    result.alpha, why = _alpha_coincidences(summed, domain, level)
     if why:
         result.notes.append(f"alpha {why}")
     if ordinal:
-        result.alpha_interval, _ = _alpha_counts(counts, domain, "interval")
+        result.alpha_interval, _ = _alpha_coincidences(summed, domain, "interval")
     result.fleiss_kappa = _fleiss(result, entries, codes, values, categories)
     _cohen(result, entries, codes, len(values))
 
@@ -481,18 +483,16 @@ def _item_chunks(entries: _Entries) -> Iterator[tuple[int, int, int, int]]:
 
 
 def _value_counts(entries: _Entries, codes: np.ndarray, recode: np.ndarray,
-                  n_values: int) -> np.ndarray:
-    """items x values: how many annotators of the item gave each value (codes recoded), in
-    int32, filled a chunk of items at a time (no items x values int64 temporary)."""
-    counts = np.zeros((entries.n_items, n_values), dtype=np.int32)
+                  n_values: int) -> Iterator[np.ndarray]:
+    """items x values, a chunk of items at a time: how many annotators of each item gave
+    each value (codes recoded)."""
     for start, stop, first, last in _item_chunks(entries):
         chunk = codes[first:last]
         given = chunk >= 0
         flat = (entries.item[first:last][given].astype(np.int64) - start) * n_values \
             + recode[chunk[given]]
-        counts[start:stop] = np.bincount(flat, minlength=(stop - start) * n_values).reshape(
+        yield np.bincount(flat, minlength=(stop - start) * n_values).reshape(
             stop - start, n_values)
-    return counts
 
 
 def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
@@ -508,6 +508,20 @@ def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
     except ValueError as exc:  # no unit with two values: the package's message
         return None, f"undefined: {exc}"
     if value is None or np.isnan(value):
+        return None, "undefined: no item with two answers"
+    return float(value), None
+
+
+def _alpha_coincidences(summed: kalpha.Coincidences, domain: np.ndarray,
+                        level: str) -> tuple[float | None, str | None]:
+    """:func:`_alpha_counts` from the coincidences summed over the items' counts (the same
+    figure and notes, without every item's counts held)."""
+    if summed.o.shape[0] < 2:
+        return None, "undefined: only one value used"
+    if not summed.paired:
+        return None, f"undefined: {kalpha.NO_PAIR}"
+    value = kalpha.alpha_of(summed.o, domain, level)
+    if np.isnan(value):
         return None, "undefined: no item with two answers"
     return float(value), None
 

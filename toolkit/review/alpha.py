@@ -26,26 +26,44 @@ NO_DOMAIN = "There has to be more than one value in the domain."
 NO_PAIR = "There has to be at least one unit with values assigned by at least two coders."
 
 
+class Coincidences:
+    """The values x values coincidence matrix, summed over units given a chunk at a time
+    (:meth:`add`, units x values counts): each cell's sum carries on from one chunk to
+    the next, one term after the other, so the matrix is the same to the last bit as
+    from all the units at once, and a caller never holds every unit's counts."""
+
+    def __init__(self, n_values: int) -> None:
+        self.o = np.zeros((n_values, n_values), dtype=np.float64)
+        self.paired = False  # some unit has values from at least two coders
+
+    def add(self, counts: np.ndarray) -> None:
+        counts = np.asarray(counts)
+        sums = counts.sum(axis=1)
+        self.paired = self.paired or bool((sums > 1).any())
+        divisor = (np.maximum(sums, 2) - 1).astype(np.float64)
+        del sums
+        o = self.o
+        for c in range(o.shape[0]):
+            column = counts[:, c]
+            for k in range(c, o.shape[0]):
+                pairs = column * counts[:, k]
+                if c == k:
+                    pairs -= column
+                terms = pairs / divisor
+                del pairs
+                # cumulative sum from the cell's sum so far: added one after the other in
+                # unit order (np.sum would add pairwise, a different rounding); the terms
+                # are never negative, so starting from 0.0 adds nothing
+                o[c, k] = o[k, c] = np.cumsum(np.concatenate(([o[c, k]], terms)))[-1]
+                del terms
+
+
 def coincidences(counts: np.ndarray) -> np.ndarray:
     """The values x values coincidence matrix of units x values ``counts``."""
     counts = np.asarray(counts)
-    n_values = counts.shape[1]
-    divisor = (np.maximum(counts.sum(axis=1), 2) - 1).astype(np.float64)
-    o = np.zeros((n_values, n_values), dtype=np.float64)
-    for c in range(n_values):
-        column = counts[:, c]
-        for k in range(c, n_values):
-            pairs = column * counts[:, k]
-            if c == k:
-                pairs -= column
-            terms = pairs / divisor
-            del pairs
-            # cumulative sum: added one after the other in unit order (np.sum would
-            # add pairwise, a different rounding)
-            total = np.cumsum(terms)[-1] if len(terms) else 0.0
-            del terms
-            o[c, k] = o[k, c] = total
-    return o
+    summed = Coincidences(counts.shape[1])
+    summed.add(counts)
+    return summed.o
 
 
 def _distances(domain: np.ndarray, n_v: np.ndarray, level: str) -> np.ndarray:
@@ -80,7 +98,11 @@ def alpha(counts: np.ndarray, domain: np.ndarray | None = None,
         raise ValueError(NO_DOMAIN)
     if (counts.sum(axis=-1) <= 1).all():
         raise ValueError(NO_PAIR)
-    o = coincidences(counts)
+    return alpha_of(coincidences(counts), domain, level)
+
+
+def alpha_of(o: np.ndarray, domain: np.ndarray, level: str = "nominal") -> float:
+    """Alpha from the coincidence matrix ``o`` (:class:`Coincidences`) over ``domain``."""
     n_v = o.sum(axis=0)
     e = np.divide(np.outer(n_v, n_v) - np.diagflat(n_v), n_v.sum() - 1, dtype=np.float64)
     d = _distances(domain, n_v, level)
