@@ -104,8 +104,9 @@ def test_rows_spilled_to_disk_come_back_the_same(tmp_path, inputs, monkeypatch):
 
 
 def test_first_pass_keeps_columns_not_rows(tmp_path, inputs, monkeypatch):
-    """What build keeps per task through the read: its unit id, a pointer or two and small
-    ints in arrays (no text, no answers, no dict); the rows are in the spool."""
+    """What build keeps per task through the read: its unit id in one buffer of strings and
+    small ints in arrays (no text, no answers, no object per task); the rows are in the
+    spool."""
     schema, corpus, snapshot = inputs
     seen: list[first_pass.FirstPass] = []
     init = first_pass.FirstPass.__init__
@@ -118,10 +119,11 @@ def test_first_pass_keeps_columns_not_rows(tmp_path, inputs, monkeypatch):
     build_dataset(snapshot, schema, out=tmp_path / "ds", corpus=corpus)
     (state,) = seen
     assert len(state) >= 13
-    assert all(type(unit) is str for unit in state.unit_ids)
-    assert state.corpus_keys.count(None) == len(state)  # all `<schema>:<unit id>`: no string
-    for column in (state.task_ids, state.n_annotators, state.statuses, state.reasons,
-                   state.groups, state.labels, state.signature_ids):
+    assert type(state.unit_ids) is first_pass.StringColumn
+    assert [state.unit_ids[i] for i in range(3)] == ["a1-1", "a1-2", "a1-3"]
+    assert state.corpus_keys == {}  # all `<schema>:<unit id>`: no string kept
+    for column in (state.task_ids, state.article_ids, state.n_annotators, state.statuses,
+                   state.reasons, state.groups, state.labels, state.signature_ids):
         assert type(column) is array and len(column) == len(state)
     record = state.record(0)
     assert type(record) is Record and record.corpus_key == f"{schema_name(schema)}:{record.unit_id}"

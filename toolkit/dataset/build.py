@@ -368,7 +368,7 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
     missing_required: dict[str, list[Record]] = defaultdict(list)  # question -> (B050)
     for index in range(snapshot_tasks):
         task_id = first.task_id(index)
-        earlier = seen.add(first.corpus_keys[index], first.unit_ids[index], task_id)
+        earlier = seen.add(first.corpus_keys.get(index), first.unit_ids[index], task_id)
         if earlier is not _NEW:
             duplicates += 1
             rejected.append(_rejected_row(first.record(index), "duplicate_task",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD as STRICT_THRESHOLD
@@ -52,6 +52,33 @@ class Record(NamedTuple):
     signature: int  # the item's label-distribution keys, interned (FirstPass.signatures)
 
 
+class StringColumn:
+    """Strings appended one after the other, kept as UTF-8 in one buffer with their end
+    offsets: about the string's length plus 8 bytes each, where a list of str costs some
+    60 bytes more, and no object per string that outlives the parse it came from (those
+    pin the memory of the parse around them)."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._ends = array("q")
+
+    def append(self, value: str) -> None:
+        self._data += value.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            index += len(self._ends)
+        start = self._ends[index - 1] if index else 0  # IndexError past the end, as a list
+        return self._data[start:self._ends[index]].decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+
 class TextGroups:
     """The texts of build's records, in record order, grouped once at the end at the
     schema's ``dataset.split_near_duplicates`` (toolkit.ingest.near_duplicates: the index
@@ -80,9 +107,9 @@ _NO_TASK = -(2 ** 63)  # task id None in the task id column
 class FirstPass:
     """The per-task callable of build's read; see the module docstring.
 
-    The records are kept as columns, so a task costs about a hundred bytes here: its
-    unit id (a str), pointers to its article id and (only when it is not the usual
-    ``<schema>:<unit id>``) its corpus key, and small ints (task id, group, status,
+    The records are kept as columns, so a task costs about fifty bytes here: its unit
+    id (in a :class:`StringColumn`), its corpus key only when it is not the usual
+    ``<schema>:<unit id>`` (by index), and small ints (task id, article, group, status,
     reason, stratify label, label signature and annotator count) in arrays; article
     ids, groups, reasons and labels are interned. The rare required-question misses
     and encoding errors are kept by index."""
@@ -109,22 +136,23 @@ class FirstPass:
         self._group_key = group_key
         self.prefix = f"{schema.name}:"  # a corpus key is usually this + the unit id
         # the columns, one entry per task (and per near-duplicate copy added)
-        self.unit_ids: list[str] = []
-        self.corpus_keys: list[str | None] = []  # None: prefix + unit id
-        self.article_ids: list[Any] = []
+        self.unit_ids = StringColumn()
+        self.corpus_keys: dict[int, str] = {}  # index -> key, where not prefix + unit id
+        self.article_ids = array("i")  # interned ("article" column)
         self.task_ids = array("q")
-        self.n_annotators = array("l")
+        self.n_annotators = array("i")
         self.statuses = array("b")
-        self.reasons = array("l")
-        self.groups = array("l")
-        self.labels = array("l")
-        self.signature_ids = array("l")
+        self.reasons = array("i")
+        self.groups = array("i")
+        self.labels = array("i")
+        self.signature_ids = array("i")
         self.missing: dict[int, tuple[str, ...]] = {}
         self.encode_errors: dict[int, str] = {}
         self._interned: dict[Any, Any] = {}
         self._ids: dict[str, dict[Any, int]] = {"status": {}, "reason": {}, "group": {},
-                                                "label": {}}
-        self._values: dict[str, list] = {"status": [], "reason": [], "group": [], "label": []}
+                                                "label": {}, "article": {}}
+        self._values: dict[str, list] = {"status": [], "reason": [], "group": [], "label": [],
+                                         "article": []}
         self._signatures: dict[tuple, int] = {}
         self._by_labels: dict[tuple, int] = {}  # raw labels -> signature id (memo)
         self.signatures: list[tuple] = []  # signature id -> (question -> label keys)
@@ -176,8 +204,9 @@ class FirstPass:
         unit_id = item.unit_id
         self.unit_ids.append(unit_id)
         key = item.corpus_key
-        self.corpus_keys.append(None if key == self.prefix + unit_id else key)
-        self.article_ids.append(self._intern(item.data.get("article_id")))
+        if key != self.prefix + unit_id:
+            self.corpus_keys[index] = key
+        self.article_ids.append(self._id("article", item.data.get("article_id")))
         task_id = item.task_id
         self.task_ids.append(_NO_TASK if task_id is None else task_id)
         self.n_annotators.append(item.n_annotators)
@@ -193,12 +222,13 @@ class FirstPass:
 
     def record(self, index: int) -> Record:
         """The record of the ``index``-th task (made on demand from the columns)."""
-        key = self.corpus_keys[index]
+        key = self.corpus_keys.get(index)
         unit_id = self.unit_ids[index]
         task_id = self.task_ids[index]
         values = self._values
         return Record(self.prefix + unit_id if key is None else key, unit_id,
-                      None if task_id == _NO_TASK else task_id, self.article_ids[index],
+                      None if task_id == _NO_TASK else task_id,
+                      values["article"][self.article_ids[index]],
                       self.n_annotators[index], values["status"][self.statuses[index]],
                       values["reason"][self.reasons[index]], self.missing.get(index, ()),
                       self.encode_errors.get(index), values["group"][self.groups[index]],
