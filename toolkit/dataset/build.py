@@ -46,6 +46,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 
 from .._version import __version__
@@ -77,6 +78,7 @@ from .first_pass import FirstPass, Record, TextGroups
 from .rows import RowEncoder, id_columns, row_features
 from .splits import assign_joined_splits, join_groups
 from .spool import SortedSpool
+from .task_keys import TaskKeys
 from .writer import SplitFiles, SplitWriter
 
 REJECTED_FILE = "rejected/rejected.jsonl"
@@ -361,19 +363,20 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
     kept = bytearray(len(first))  # 1: a row; 2: in the dataset's items but not encodable
     rejected: list[dict] = []
     unresolved_ids: list[int] = []
-    seen = _Seen(first.prefix)
     not_annotated = 0
     snapshot_tasks = len(first)
+    seen = TaskKeys(np.array(first.key_hashes, dtype=np.int64), first.corpus_key)
+    repeats = seen.repeats()  # a second task for one unit: rejected
     duplicates = 0
     missing_required: dict[str, list[Record]] = defaultdict(list)  # question -> (B050)
     for index in range(snapshot_tasks):
         task_id = first.task_id(index)
-        earlier = seen.add(first.corpus_keys.get(index), first.unit_ids[index], task_id)
-        if earlier is not _NEW:
+        earlier = repeats.get(index)
+        if earlier is not None:
             duplicates += 1
             rejected.append(_rejected_row(first.record(index), "duplicate_task",
                                           f"a second task for this unit (first: task "
-                                          f"{earlier})"))
+                                          f"{first.task_id(earlier)})"))
             continue
         status = first.status(index)
         if status == STATUS_OK and task_id not in invalid and index not in first.missing \
@@ -715,7 +718,7 @@ def _copies_skipped(schema: Schema, corpus: Path, marks: dict[str, str], *,
     return copies_not_pushed(policy, read_corpus(corpus))
 
 
-def _add_copies(schema: Schema, corpus: Path, skip: dict[str, str], seen: _Seen,
+def _add_copies(schema: Schema, corpus: Path, skip: dict[str, str], seen: TaskKeys,
                 keep: set[str], first: FirstPass, kept: bytearray, rejected: list[dict],
                 ) -> tuple[int, int]:
     """One row per copy in ``skip`` that is not in the snapshot and whose first comment is
@@ -823,49 +826,11 @@ def _count_labels(schema: Schema, item: Item, split: str, distribution: dict) ->
             counts[key] = counts.get(key, 0) + 1
 
 
-def _corpus_balance(balance: Balance, keys: KeysView[str], seen: _Seen) -> None:
+def _corpus_balance(balance: Balance, keys: KeysView[str], seen: TaskKeys) -> None:
     """Corpus units vs snapshot tasks; ``keys`` come from the pass's one corpus read."""
     balance.corpus_units = len(keys)
-    balance.not_pushed = sum(1 for key in keys if key not in seen)
+    balance.not_pushed = len(keys) - seen.count_in(keys)
     balance.not_in_corpus = sum(1 for key in seen.keys() if key not in keys)
-
-
-_NEW = object()  # _Seen.add: the key was not met before
-
-
-class _Seen:
-    """Corpus key -> task id of the first task met with it. A key ``<schema>:<unit id>``
-    (nearly all) is kept under its unit id, the string the records hold already, so
-    this costs no second string per task."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.units: dict[str, Any] = {}
-        self.others: dict[str, Any] = {}
-
-    def _slot(self, key: str | None, unit_id: str) -> tuple[dict[str, Any], str]:
-        if key is None:
-            return self.units, unit_id
-        if key.startswith(self.prefix):
-            return self.units, key[len(self.prefix):]
-        return self.others, key
-
-    def add(self, key: str | None, unit_id: str, task_id: Any) -> Any:
-        """Note the task; returns the task id first met with its key, or ``_NEW``."""
-        table, name = self._slot(key, unit_id)
-        earlier = table.get(name, _NEW)
-        if earlier is _NEW:
-            table[name] = task_id
-        return earlier
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._slot(key, "")[1] in self._slot(key, "")[0]
-
-    def keys(self) -> Iterator[str]:
-        prefix = self.prefix
-        for unit_id in self.units:
-            yield prefix + unit_id
-        yield from self.others
 
 
 @contextmanager

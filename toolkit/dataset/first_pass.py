@@ -138,6 +138,7 @@ class FirstPass:
         # the columns, one entry per task (and per near-duplicate copy added)
         self.unit_ids = StringColumn()
         self.corpus_keys: dict[int, str] = {}  # index -> key, where not prefix + unit id
+        self.key_hashes = array("q")  # hash() of each corpus key (toolkit.dataset.task_keys)
         self.article_ids = array("i")  # interned ("article" column)
         self.task_ids = array("q")
         self.n_annotators = array("i")
@@ -203,9 +204,12 @@ class FirstPass:
                     self.first_items.setdefault(item.unit_id, []).append((index, item))
         unit_id = item.unit_id
         self.unit_ids.append(unit_id)
-        key = item.corpus_key
-        if key != self.prefix + unit_id:
+        key, usual = item.corpus_key, self.prefix + unit_id
+        if key is None:
+            key = usual  # as the record gives it back
+        elif key != usual:
             self.corpus_keys[index] = key
+        self.key_hashes.append(hash(key))
         self.article_ids.append(self._id("article", item.data.get("article_id")))
         task_id = item.task_id
         self.task_ids.append(_NO_TASK if task_id is None else task_id)
@@ -222,17 +226,20 @@ class FirstPass:
 
     def record(self, index: int) -> Record:
         """The record of the ``index``-th task (made on demand from the columns)."""
-        key = self.corpus_keys.get(index)
         unit_id = self.unit_ids[index]
         task_id = self.task_ids[index]
         values = self._values
-        return Record(self.prefix + unit_id if key is None else key, unit_id,
+        return Record(self.corpus_key(index), unit_id,
                       None if task_id == _NO_TASK else task_id,
                       values["article"][self.article_ids[index]],
                       self.n_annotators[index], values["status"][self.statuses[index]],
                       values["reason"][self.reasons[index]], self.missing.get(index, ()),
                       self.encode_errors.get(index), values["group"][self.groups[index]],
                       values["label"][self.labels[index]], self.signature_ids[index])
+
+    def corpus_key(self, index: int) -> str:
+        key = self.corpus_keys.get(index)
+        return self.prefix + self.unit_ids[index] if key is None else key
 
     def group(self, index: int) -> str:
         return self._values["group"][self.groups[index]]

@@ -1,0 +1,85 @@
+"""The snapshot's corpus keys, by hash: which tasks repeat a key, and whether a key is
+among the tasks, with 8 bytes a task.
+
+Build must find a second task for one unit (rejected as ``duplicate_task``), the copies
+whose key no task has, and the corpus units no task has. A dict of every key held a str
+and an int object per task (about 140 bytes); here each task's key is hashed once as the
+snapshot is read (``FirstPass.key_hashes``), the hashes are sorted, and a key is only
+compared as a string with the tasks whose hash it shares: equal keys always share their
+hash, and a shared hash between different keys (rare) is told apart by that comparison,
+so the answers are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+
+import numpy as np
+
+
+class TaskKeys:
+    """The keys of tasks ``0 .. len(hashes) - 1``: ``hashes[i] == hasher(key_of(i))``
+    (``hash``: the hashes are made and used within one process)."""
+
+    def __init__(self, hashes: np.ndarray, key_of: Callable[[int], str], *,
+                 hasher: Callable[[str], int] = hash) -> None:
+        self._hasher = hasher
+        self._order = np.argsort(hashes, kind="stable")  # equal hashes: in task order
+        self._sorted = hashes[self._order]
+        self._key_of = key_of
+        self._repeats: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def repeats(self) -> dict[int, int]:
+        """Task -> the first task with its key, for every task whose key came before."""
+        if self._repeats is None:
+            self._repeats = {}
+            # runs of equal hashes in the sorted order: shared[i] is "position i equals
+            # position i - 1"; a run s..e rises at s and falls at e
+            shared = np.concatenate(([False], self._sorted[1:] == self._sorted[:-1], [False]))
+            edges = np.flatnonzero(np.diff(shared.astype(np.int8)))
+            for start, end in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
+                self._note(self._order[start:end + 1])
+        return self._repeats
+
+    def _note(self, tasks: np.ndarray) -> None:
+        """Tasks sharing one hash, in task order: each later task with a key met before."""
+        assert self._repeats is not None
+        firsts: dict[str, int] = {}
+        for task in tasks.tolist():
+            first = firsts.setdefault(self._key_of(task), task)
+            if first != task:
+                self._repeats[task] = first
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        return self._holds(key, self._hasher(key))
+
+    def _holds(self, key: str, hashed: int) -> bool:
+        position = int(np.searchsorted(self._sorted, hashed))
+        while position < len(self._sorted) and self._sorted[position] == hashed:
+            if self._key_of(int(self._order[position])) == key:
+                return True
+            position += 1
+        return False
+
+    def count_in(self, keys: Collection[str]) -> int:
+        """How many of ``keys`` (distinct strings) some task has."""
+        hashed = np.fromiter((self._hasher(key) for key in keys), dtype=np.int64, count=len(keys))
+        positions = np.searchsorted(self._sorted, hashed)
+        inside = positions < len(self._sorted)
+        candidates = np.flatnonzero(inside)
+        candidates = candidates[self._sorted[positions[candidates]] == hashed[candidates]]
+        wanted = set(candidates.tolist())
+        return sum(1 for number, key in enumerate(keys)
+                   if number in wanted and self._holds(key, int(hashed[number])))
+
+    def keys(self) -> Iterator[str]:
+        """Each distinct key once, in task order."""
+        repeats = self.repeats()
+        for task in range(len(self._order)):
+            if task not in repeats:
+                yield self._key_of(task)
