@@ -20,7 +20,9 @@ their order, the cluster of each comment), two bands at a time: 709 MB at the pe
 
 Sketching (matching form, 5-gram hashes, MinHash, band keys) is most of the CPU time;
 once a corpus is past :data:`PARALLEL_FROM` comments it runs in :data:`WORKERS` worker
-processes, batches in flight while the caller goes on reading and writing.
+processes, batches in flight while the caller goes on reading and writing (a caller that
+knows its corpus is large, as build does from its snapshot's task count, sends every
+batch to a worker from the first one: ``parallel_from=0``).
 
 Two answers, from one pass (see toolkit.ingest.near_duplicates for why two):
 
