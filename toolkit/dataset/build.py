@@ -310,7 +310,7 @@ def _build(source: ReviewResult | str | Path, schema: Schema, out_path: Path,
         required=_required_questions(schema), missing_required=_missing_required,
         order=_item_order, group_key=_group_key,
         on_task=(lambda done: on_progress(done, total)) if on_progress and total else None,
-        texts=_text_groups(schema))
+        texts=_text_groups(schema, total if isinstance(total, int) else None))
     try:
         if isinstance(source, ReviewResult):
             review = source
@@ -641,10 +641,12 @@ def stratify_question(schema: Schema) -> str | None:
     return None
 
 
-def _text_groups(schema: Schema) -> TextGroups | None:
-    """The near-duplicate split grouping of a comment dataset (None: not asked for)."""
+def _text_groups(schema: Schema, expected: int | None = None) -> TextGroups | None:
+    """The near-duplicate split grouping of a comment dataset (None: not asked for), for
+    about ``expected`` tasks (the snapshot header's count, None when it has none)."""
     threshold = schema.dataset.split_near_duplicates
-    return TextGroups(threshold) if schema.unit == "comment" and threshold else None
+    return (TextGroups(threshold, expected) if schema.unit == "comment" and threshold
+            else None)
 
 
 def _assign(schema: Schema, rows: Sequence[tuple[str, str, Any, str | None]],

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD as STRICT_THRESHOLD
-from ..ingest.near_duplicates import NearDuplicateIndex
+from ..ingest.near_duplicates import PARALLEL_FROM, NearDuplicateIndex
 from ..kinds import kind_of
 from ..schema import Schema
 from . import _sources
@@ -79,13 +79,34 @@ class StringColumn:
         return (self[i] for i in range(len(self)))
 
 
+# Worker processes that sketch a large build's texts. One: build's own process reads,
+# checks and encodes the whole time, so on a two-core machine a second worker only takes
+# turns with it (bench_build at 100,000 tasks, see TextGroups).
+WORKERS = 1
+
+
 class TextGroups:
     """The texts of build's records, in record order, grouped once at the end at the
     schema's ``dataset.split_near_duplicates`` (toolkit.ingest.near_duplicates: the index
-    lives on disk; it keeps a batch of texts until it sketches them)."""
+    lives on disk; it keeps a batch of texts until it sketches them).
 
-    def __init__(self, threshold: float) -> None:
-        self._index = NearDuplicateIndex(STRICT_THRESHOLD, loose=threshold)
+    ``expected``: how many texts are coming (the snapshot's task count, when its header
+    has one). When that is more than the index would sketch in-process before it starts
+    its workers, every batch goes to a worker from the first one: build's process then
+    spends no time on MinHash at all (it sketched the first 50,000 texts itself before).
+
+    Build uses only the loose groups, but the index still runs the strict pass: the
+    groups join its clusters, and the loose bands alone do not find every strict pair
+    (buckets over LOOSE_CAP give only chains): on bench_dedupe's 300,000-comment corpus
+    74 strict pairs are not among the loose candidates and 5 comments would land in
+    other groups without it."""
+
+    def __init__(self, threshold: float, expected: int | None = None) -> None:
+        if expected is not None and expected > PARALLEL_FROM:
+            self._index = NearDuplicateIndex(STRICT_THRESHOLD, loose=threshold,
+                                             workers=WORKERS, parallel_from=0)
+        else:
+            self._index = NearDuplicateIndex(STRICT_THRESHOLD, loose=threshold)
         self.threshold = threshold
 
     def add(self, text: str) -> None:

@@ -20,7 +20,9 @@ their order, the cluster of each comment), two bands at a time: 709 MB at the pe
 
 Sketching (matching form, 5-gram hashes, MinHash, band keys) is most of the CPU time;
 once a corpus is past :data:`PARALLEL_FROM` comments it runs in :data:`WORKERS` worker
-processes, batches in flight while the caller goes on reading and writing.
+processes, batches in flight while the caller goes on reading and writing (a caller that
+knows its corpus is large, as build does from its snapshot's task count, sends every
+batch to a worker from the first one: ``parallel_from=0``).
 
 Two answers, from one pass (see toolkit.ingest.near_duplicates for why two):
 
@@ -166,11 +168,14 @@ class NearDuplicateIndex:
     groups (None: no groups). ``workdir`` is where the temporary files go (the system's
     temporary folder by default): about 0.32 KB a comment, 0.53 KB with ``loose``.
     ``workers`` (default :data:`WORKERS`; 0: never) processes sketch once more than
-    :data:`PARALLEL_FROM` comments came.
+    ``parallel_from`` (default :data:`PARALLEL_FROM`) comments came: a caller that knows
+    the corpus is large (build knows its snapshot's task count) passes 0, so that every
+    batch is sketched in a worker and none in its own process.
     """
 
     def __init__(self, threshold: float = 0.75, *, loose: float | None = None,
-                 workdir: str | Path | None = None, workers: int = WORKERS) -> None:
+                 workdir: str | Path | None = None, workers: int = WORKERS,
+                 parallel_from: int = PARALLEL_FROM) -> None:
         self.threshold, self.loose = threshold, loose
         self._tmp = tempfile.TemporaryDirectory(prefix="near-duplicates-", dir=workdir)
         folder = Path(self._tmp.name)
@@ -182,6 +187,7 @@ class NearDuplicateIndex:
         self._loose = [_Column(folder / f"loose-{b}", numpy.uint64)
                        for b in range(NUM_PERM // LOOSE_ROWS)] if loose is not None else []
         self._workers = workers
+        self._parallel_from = parallel_from
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[tuple[int, list[str], Future[Sketched]]] = deque()
         self._batch: list[str] = []  # added, not yet sketched
@@ -200,7 +206,7 @@ class NearDuplicateIndex:
         if not texts:
             return
         start, self.seen = self.seen, self.seen + len(texts)
-        if self._pool is None and self._workers and self.seen > PARALLEL_FROM:
+        if self._pool is None and self._workers and self.seen > self._parallel_from:
             self._pool = ProcessPoolExecutor(self._workers, mp_context=_CONTEXT)
             self._workers = 0  # one pool a run: after a failure, sketching stays here
         if self._pool is None:
@@ -462,16 +468,32 @@ def _clusters(exact_first: numpy.ndarray, left: numpy.ndarray,
 
 def _groups(first: numpy.ndarray, left: numpy.ndarray, right: numpy.ndarray) -> numpy.ndarray:
     """Connected components of the clusters joined by the loose pairs, each named by its
-    earliest comment."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    earliest comment.
 
+    In numpy rather than scipy.sparse.csgraph: importing scipy.sparse took 0.3-0.9 s, a
+    few percent of a 100,000-task build, for a graph this small (an edge per comment not
+    first of its cluster, and one per loose pair). Each comment points at a smaller or
+    equal one (``label``); every round each edge's larger root is hooked under the
+    smaller, then pointers are jumped until each points at its root; it stops when every
+    edge has one root at both ends. Labels only decrease and always name a comment of the
+    component, so the earliest comment of a component is its root (it can point at
+    nothing smaller), and the only one: the same answer as connected components."""
     total = len(first)
-    nodes = numpy.arange(total)
-    a = numpy.concatenate([nodes, left])
-    b = numpy.concatenate([first, right])
-    graph = coo_matrix((numpy.ones(len(a), dtype=numpy.int8), (a, b)), shape=(total, total))
-    _, label = connected_components(graph, directed=False)
-    earliest = numpy.full(label.max() + 1 if total else 0, total, dtype=numpy.int64)
-    numpy.minimum.at(earliest, label, nodes)
-    return earliest[label]
+    label: numpy.ndarray = numpy.arange(total, dtype=numpy.int64)
+    moved = first != label
+    a = numpy.concatenate([label[moved], left.astype(numpy.int64)])
+    b = numpy.concatenate([first[moved], right.astype(numpy.int64)])
+    while len(a):
+        root_a, root_b = label[a], label[b]
+        apart = root_a != root_b
+        if not apart.any():
+            break
+        a, b = a[apart], b[apart]  # an edge once inside one component stays there
+        root_a, root_b = root_a[apart], root_b[apart]
+        numpy.minimum.at(label, numpy.maximum(root_a, root_b), numpy.minimum(root_a, root_b))
+        while True:
+            jumped = label[label]
+            if numpy.array_equal(jumped, label):
+                break
+            label = jumped
+    return label

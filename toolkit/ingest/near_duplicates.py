@@ -54,7 +54,7 @@ import numpy
 
 from ..corpus import Article, read_corpus, write_corpus
 from ..findings import Report
-from .copy_index import BATCH, COMPARABLE, SHORT, Found, NearDuplicateIndex
+from .copy_index import BATCH, COMPARABLE, PARALLEL_FROM, SHORT, Found, NearDuplicateIndex
 from .sketch import match_form
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "COMPARABLE",
     "DEFAULT_SPLIT_THRESHOLD",
     "DEFAULT_THRESHOLD",
+    "PARALLEL_FROM",
     "SHORT",
     "Cluster",
     "NearDuplicateIndex",
