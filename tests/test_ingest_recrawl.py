@@ -117,3 +117,20 @@ def test_a_stale_tmp_of_a_killed_ingest_is_removed(tmp_path):
     assert not stale.exists()
     assert [f.code for f in result.report.findings] == ["I053"]
     assert len(list(read_corpus(out))) == 1
+
+
+def test_the_near_duplicate_index_of_a_killed_ingest_is_removed(tmp_path):
+    """A run killed by SIGKILL leaves its index folder beside the corpus; the next run on
+    that corpus removes it (I053), and leaves another corpus's folder alone (its run may
+    be going on: it holds that corpus's lock, not this one's)."""
+    out = tmp_path / "corpus.jsonl"
+    stale = tmp_path / "corpus.jsonl.near-duplicates-k1ll3d"
+    stale.mkdir()
+    (stale / "digests").write_bytes(b"\0" * 512)
+    other = tmp_path / "other.jsonl.near-duplicates-ru2n1n"
+    other.mkdir()
+    result = ingest([SEED], out=out)
+    assert not stale.exists() and other.is_dir()
+    assert [(f.code, f.where) for f in result.report.findings] == [("I053", str(stale))]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.jsonl", other.name]
+    assert len(list(read_corpus(out))) == 1

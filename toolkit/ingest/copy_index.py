@@ -56,7 +56,7 @@ from .sketch import NUM_PERM, band_keys, match_form, minhash, shingle_hashes
 
 _U64 = numpy.uint64
 
-__all__ = ["Found", "NearDuplicateIndex", "sketch_texts"]
+__all__ = ["Found", "NearDuplicateIndex", "index_folder_prefix", "sketch_texts"]
 
 SHORT = 25  # matching forms shorter than this match only when equal
 COMPARABLE = 2  # matching forms shorter than this (emoji, punctuation only) match no other text
@@ -75,6 +75,9 @@ _CONTEXT = multiprocessing.get_context(
     "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 BLOCK_ROWS = 1 << 19  # sketches read back at once to compare pairs (128 MB of uint16)
 _PAIRS_AT_ONCE = 1 << 16
+# the temporary folder's name begins so; beside a corpus, ``<corpus name>.`` + this (see
+# index_folder_prefix), so that the run holding that corpus's lock knows it for its own
+FOLDER_PREFIX = "near-duplicates-"
 _PAIRS_AT_A_TIME = 1 << 23  # pairs whose sketches are compared in one round
 
 
@@ -175,9 +178,9 @@ class NearDuplicateIndex:
 
     def __init__(self, threshold: float = 0.75, *, loose: float | None = None,
                  workdir: str | Path | None = None, workers: int = WORKERS,
-                 parallel_from: int = PARALLEL_FROM) -> None:
+                 parallel_from: int = PARALLEL_FROM, prefix: str = FOLDER_PREFIX) -> None:
         self.threshold, self.loose = threshold, loose
-        self._tmp = tempfile.TemporaryDirectory(prefix="near-duplicates-", dir=workdir)
+        self._tmp = tempfile.TemporaryDirectory(prefix=prefix, dir=workdir)
         folder = Path(self._tmp.name)
         self._keys = _Column(folder / "keys", numpy.uint64)
         self._rows = _Column(folder / "rows", numpy.int64)
@@ -356,6 +359,13 @@ class NearDuplicateIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def index_folder_prefix(corpus: Path) -> str:
+    """The name prefix of the index folders of runs writing ``corpus`` (beside it): a run
+    killed by SIGKILL leaves its folder, which the next holder of the corpus's lock
+    removes (toolkit.ingest.run, I053); another corpus's runs have folders of their own."""
+    return f"{corpus.name}.{FOLDER_PREFIX}"
 
 
 def _first_of_equal(keys: numpy.ndarray) -> numpy.ndarray:

@@ -26,6 +26,7 @@ from pathlib import Path
 from ..corpus import Article, read_corpus, write_corpus
 from ..findings import Report
 from ._common import dedupe_key, rebased_comment
+from .copy_index import index_folder_prefix
 from .near_duplicates import (
     DEFAULT_THRESHOLD,
     NearDuplicateIndex,
@@ -77,7 +78,8 @@ def merge_corpus(existing: Path | str, new: Path | str, *, out: Path | str,
         return report
     # every comment is matched (the index on disk, beside the corpus); then the stored
     # marks are put back, and a new comment joins its cluster's stored first
-    with NearDuplicateIndex(near_duplicates, workdir=Path(out).parent) as index:
+    with NearDuplicateIndex(near_duplicates, workdir=Path(out).parent,
+                            prefix=index_folder_prefix(Path(out))) as index:
         write_corpus(Path(out), feeding(merged(), index))
         mark_corpus(Path(out), index, report)
     keep_stored_firsts(Path(out), stored)

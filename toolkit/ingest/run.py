@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -35,6 +36,7 @@ from ..findings import Report
 from ..paths import DEFAULT_CORPUS, DEFAULT_LOCK_TIMEOUT, Say, replacing, unique_temporaries
 from ._common import Context, dedupe_key
 from ._decode import UndecodableError, decode
+from .copy_index import index_folder_prefix
 from .csvfile import read_csv
 from .jsonl import read_jsonl
 from .merge import merge_copies
@@ -456,7 +458,8 @@ def ingest_unlocked(
 def _index(threshold: float | None, out: Path) -> NearDuplicateIndex | None:
     """The near-duplicate index of one run (None: detection off), its files beside ``out``
     (the corpus's disk has room for a corpus)."""
-    return None if threshold is None else NearDuplicateIndex(threshold, workdir=out.parent)
+    return None if threshold is None else NearDuplicateIndex(
+        threshold, workdir=out.parent, prefix=index_folder_prefix(out))
 
 
 def _previous_marks(out: Path, report: Report) -> dict[str, str | None]:
@@ -489,3 +492,11 @@ def _remove_stale_tmp(out: Path, report: Report) -> None:
         if stale.is_file() and not stale.is_symlink():
             stale.unlink(missing_ok=True)
             report.info("I053", str(stale), "left by an interrupted run", "removed it")
+    # and the near-duplicate index's folder (this corpus's runs only: their name says so)
+    prefix = index_folder_prefix(out)
+    folders = out.parent.iterdir() if out.parent.is_dir() else iter(())
+    for stale in sorted(folders):
+        if stale.name.startswith(prefix) and stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+            report.info("I053", str(stale), "near-duplicate index left by an interrupted run",
+                        "removed it")
