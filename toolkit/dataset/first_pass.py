@@ -24,6 +24,8 @@ from array import array
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import numpy
+
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD as STRICT_THRESHOLD
 from ..ingest.near_duplicates import NearDuplicateIndex
 from ..kinds import kind_of
@@ -64,11 +66,11 @@ class TextGroups:
     def add(self, text: str) -> None:
         self._index.add((text,))
 
-    def groups(self) -> list[int]:
+    def groups(self) -> numpy.ndarray:
         """For each record, the index of the earliest record of its group."""
         found = self._index.resolve().group
         assert found is not None  # asked for with loose=
-        return found.tolist()
+        return found
 
     def close(self) -> None:
         self._index.close()
@@ -203,6 +205,10 @@ class FirstPass:
                       values["reason"][self.reasons[index]], self.missing.get(index, ()),
                       self.encode_errors.get(index), values["group"][self.groups[index]],
                       values["label"][self.labels[index]], self.signature_ids[index])
+
+    def values(self, column: str) -> list:
+        """The distinct values of an interned column ("group", "label", ...), by id."""
+        return self._values[column]
 
     def group(self, index: int) -> str:
         return self._values["group"][self.groups[index]]
