@@ -90,7 +90,7 @@ def test_build_text_groups_of_a_large_snapshot_sketch_in_a_worker_alike():
             large.add(text)
             small.add(text)
         assert large._index._pool is not None and small._index._pool is None
-        assert large.groups() == small.groups() == split_groups(texts).tolist()
+        assert large.groups().tolist() == small.groups().tolist() == split_groups(texts).tolist()
     finally:
         large.close()
         small.close()

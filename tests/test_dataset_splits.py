@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from toolkit.dataset.splits import assign_splits, group_stratum
+import numpy
+
+from toolkit.dataset.splits import SplitRows, _strata, assign_splits
 
 FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 
@@ -42,6 +44,14 @@ def test_fractions_are_met_overall_and_per_stratum():
 def test_small_datasets_still_fill_every_split():
     assignment = assign_splits([(f"a{i}", 1, None) for i in range(10)], FRACTIONS, 0)
     assert Counter(assignment.values()) == {"train": 8, "validation": 1, "test": 1}
+
+
+def group_stratum(labels: list) -> object:
+    """The stratum build deals a group of rows with these labels under."""
+    values = list(dict.fromkeys(labels))
+    ids = numpy.array([values.index(label) for label in labels], dtype=numpy.int64)
+    rows = SplitRows(numpy.zeros(len(labels), dtype=numpy.int64), ["g"], ids, values)
+    return _strata(rows, rows.groups, 1)[0]
 
 
 def test_group_stratum_is_the_most_frequent_label():

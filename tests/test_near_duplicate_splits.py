@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -15,8 +16,8 @@ from hypothesis import strategies as st
 
 from toolkit.corpus import read_corpus, write_corpus
 from toolkit.dataset import build_dataset
-from toolkit.dataset.build import _assign
-from toolkit.dataset.splits import assign_joined_splits, join_groups
+from toolkit.dataset.build import _assign, _split_rows
+from toolkit.dataset.splits import assign_joined_splits
 from toolkit.findings import Report
 from toolkit.ingest.near_duplicates import split_groups
 from toolkit.schema import load_schema
@@ -53,8 +54,9 @@ def test_no_cluster_straddles_two_splits_on_random_corpora(data, seed, previous)
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_join_groups_is_transitive():
-    joined = join_groups([("a", "x"), ("b", "x"), ("b", "y"), ("c", "y"), ("d", None)])
+def test_joined_groups_are_transitive():
+    _, joined = assign_joined_splits([("a", "x", None), ("b", "x", None), ("b", "y", None),
+                                      ("c", "y", None), ("d", None, None)], FRACTIONS, 0)
     assert joined == {"a": "a", "b": "a", "c": "a", "d": "d"}
 
 
@@ -159,8 +161,12 @@ def test_no_near_duplicate_pair_is_ever_in_two_splits(copies, seed):
     units = [f"a{n}-1" for n in range(len(texts))]
     schema = SCHEMA.model_copy(update={"dataset": SCHEMA.dataset.model_copy(
         update={"seed": seed})})
-    rows = [(f"a{n}", units[n], None, units[int(near[n])]) for n in range(len(texts))]
-    split_of, _ = _assign(schema, rows, {}, None, Report())
+    count = len(texts)
+    rows, name_of = _split_rows(units, numpy.arange(count), [f"a{n}" for n in range(count)],
+                                numpy.zeros(count, dtype=numpy.int64), [None],
+                                numpy.arange(count), numpy.asarray(near), None)
+    split_of, _ = _assign(schema, rows, name_of, {}, Report(), marks_checked=False,
+                          texts_checked=True)
     for i in range(len(texts)):
         for j in range(i):
             if family[i] == family[j]:

@@ -39,8 +39,9 @@ import gc
 import hashlib
 import shutil
 import time
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, KeysView, Sequence
+from collections.abc import Callable, Iterable, Iterator, KeysView, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -74,9 +75,9 @@ from ._sources import (
     Item,
 )
 from .card import CardFacts, render_card
-from .first_pass import FirstPass, Record, TextGroups
+from .first_pass import FirstPass, Record, StringColumn, TextGroups
 from .rows import RowEncoder, id_columns, row_features
-from .splits import assign_joined_splits, join_groups
+from .splits import SplitRows, deal_rows, row_clusters, string_codes
 from .spool import SortedSpool
 from .task_keys import TaskKeys
 from .writer import SplitFiles, SplitWriter
@@ -424,22 +425,23 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
     timings["aggregate"] += time.perf_counter() - clock
     clock = time.perf_counter()
 
-    near: list[int] | None = None
+    near: np.ndarray | None = None
     if first.texts is not None:
         try:
             near = first.texts.groups()
         finally:
             first.texts.close()
-    split_of, near_duplicates = _assign(
-        schema, [(first.group(i), first.unit_ids[i], first.label(i),
-                  first.unit_ids[near[i]] if near is not None else None)
-                 for i, flag in enumerate(kept) if flag == 1],
-        previous, marks, report)
+    rows = np.flatnonzero(np.frombuffer(kept, dtype=np.uint8) == 1)
+    split_rows, name_of = _split_rows(
+        first.unit_ids, _ints(first.groups), first.values("group"), _ints(first.labels),
+        first.values("label"), rows, near, marks)
+    del near
+    split_of, near_duplicates = _assign(schema, split_rows, name_of, previous, report,
+                                        marks_checked=marks is not None,
+                                        texts_checked=first.texts is not None and len(rows) > 0)
     joined = near_duplicates.pop("largest") if near_duplicates else None  # for B003
-    in_splits = dict.fromkeys(schema.dataset.splits, 0)
-    for i, flag in enumerate(kept):
-        if flag == 1:
-            in_splits[split_of[first.group(i)]] += 1
+    in_splits = _count_in_splits(schema, split_rows, split_of)
+    del split_rows, name_of, rows
     n_rows = sum(in_splits.values())
     rejected.sort(key=lambda r: (r["corpus_key"], str(r["task_id"])))
     rejected_counts = dict(sorted(Counter(r["code"] for r in rejected).items()))
@@ -649,52 +651,95 @@ def _text_groups(schema: Schema, expected: int | None = None) -> TextGroups | No
             else None)
 
 
-def _assign(schema: Schema, rows: Sequence[tuple[str, str, Any, str | None]],
-            previous: dict[str, str], marks: dict[str, str] | None,
-            report: Report) -> tuple[dict[str, str], dict | None]:
-    """(group key -> split, near-duplicate figures for the card or None), from the rows as
-    (group key, unit id, stratify label, the unit id its text's near-duplicate group is
-    named by, or None); groups in ``previous`` (the last build's assignment) keep their
-    split. The groups of one near-duplicate cluster (``marks``: comment id ->
-    duplicate_of, from the corpus) or of one text group (the schema's
-    ``dataset.split_near_duplicates``) are dealt as one; those joining several groups are
-    reported (B051, the largest few)."""
-    marks_checked = marks is not None
-    texts_checked = any(near is not None for *_, near in rows)
-    checked = marks_checked or texts_checked
+def _split_rows(unit_ids: StringColumn | Sequence[str], groups: np.ndarray,
+                group_keys: Sequence[str], labels: np.ndarray, label_values: Sequence[Any],
+                rows: np.ndarray,
+                near: np.ndarray | None, marks: dict[str, str] | None,
+                ) -> tuple[SplitRows, Callable[[int], str]]:
+    """The dataset's rows as split columns, and each row's cluster name (its corpus
+    cluster's first comment, else its own unit id), from the records' columns (``groups``,
+    ``labels``: ids into ``group_keys``, ``label_values``), the records that are rows
+    (``rows``), each record's text group (``near``: the index of its earliest record, or
+    None) and the corpus's copy marks (unit id -> duplicate_of).
+
+    A row's cluster is its corpus cluster joined with its text group: rows with the same
+    corpus cluster name, or whose text groups' earliest records have the same unit id,
+    are one cluster (as unit-id strings compare; only hashes are held per row)."""
     marks = marks or {}
-    # a unit's cluster: its corpus cluster and its text group, joined
-    joined = join_groups(pair for _, unit_id, _, near in rows for pair in (
-        (unit_id, ("cluster", marks.get(unit_id, unit_id))),
-        (unit_id, ("text", near if near is not None else unit_id))))
-    name: dict[str, str] = {}  # a joined set is named by the earliest first among it
-    for unit_id, root in joined.items():
-        first = marks.get(unit_id, unit_id)
-        if first < name.get(root, first + "\uffff"):
-            name[root] = first
-    triples = [(group, name[joined[unit_id]], label) for group, unit_id, label, _ in rows]
-    split_of, _ = assign_joined_splits(triples, dict(schema.dataset.splits),
-                                       schema.dataset.seed, fixed=previous)
-    if not checked:
+    cluster_keys: Iterable[str] = map(marks.get, unit_ids, unit_ids) if marks else unit_ids
+    count = len(unit_ids)
+    hashes = np.fromiter(map(hash, cluster_keys), dtype=np.int64, count=count)
+
+    def name_of(row: int) -> str:
+        unit = unit_ids[rows[row]]
+        return marks.get(unit, unit)
+
+    joins = [string_codes(hashes[rows], name_of)]
+    if near is not None:
+        if marks:
+            hashes = np.fromiter(map(hash, unit_ids), dtype=np.int64, count=count)
+        earliest = near[rows]
+        joins.append(string_codes(hashes[earliest], lambda row: unit_ids[earliest[row]]))
+    del hashes
+    return SplitRows(groups[rows], group_keys, labels[rows], label_values, joins), name_of
+
+
+def _ints(column: array) -> np.ndarray:
+    """A copy of an int ``array`` column as numpy (a copy: the column may grow later)."""
+    return np.frombuffer(column, dtype=f"i{column.itemsize}").astype(np.int64)
+
+
+def _count_in_splits(schema: Schema, rows: SplitRows, split_of: dict[str, str],
+                     ) -> dict[str, int]:
+    """Split name -> its number of rows."""
+    names = list(schema.dataset.splits)
+    present = np.unique(rows.groups)
+    split = np.zeros(int(present.max()) + 1 if len(present) else 0, dtype=np.int64)
+    for group in present.tolist():
+        split[group] = names.index(split_of[rows.group_keys[group]])
+    counts = np.bincount(split[rows.groups], minlength=len(names)).tolist()
+    return dict(zip(names, counts, strict=True))
+
+
+def _assign(schema: Schema, rows: SplitRows, name_of: Callable[[int], str],
+            previous: dict[str, str], report: Report, *, marks_checked: bool,
+            texts_checked: bool) -> tuple[dict[str, str], dict | None]:
+    """(group key -> split, near-duplicate figures for the card or None) for ``rows``
+    (:func:`_split_rows`); groups in ``previous`` (the last build's assignment) keep their
+    split. The groups of one near-duplicate cluster (corpus marks, ``marks_checked``, or
+    text groups at the schema's ``dataset.split_near_duplicates``, ``texts_checked``) are
+    dealt as one; those joining several groups are reported (B051, the largest few), each
+    cluster named by the smallest of its rows' names (``name_of``: the earliest first)."""
+    clusters = row_clusters(rows)
+    split_of, _ = deal_rows(rows, clusters, dict(schema.dataset.splits), schema.dataset.seed,
+                            fixed=previous)
+    if not (marks_checked or texts_checked):
         return split_of, None
-    members: dict[str, list[str]] = defaultdict(list)
-    for group, cluster, _ in triples:
-        members[cluster].append(group)
-    clusters = {key: groups for key, groups in members.items() if len(groups) > 1}
-    spanning = sorted(((len(set(groups)), key) for key, groups in clusters.items()
-                       if len(set(groups)) > 1), key=lambda pair: (-pair[0], pair[1]))
+    sizes = np.bincount(clusters)
+    several = sizes[sizes > 1]
+    width = len(rows.group_keys)
+    pairs = np.unique(clusters * width + rows.groups)  # (cluster, group) met
+    groups_of = np.bincount(pairs // width, minlength=len(sizes))
+    names: dict[int, str] = {}
+    for row in np.flatnonzero(groups_of[clusters] > 1).tolist():
+        cluster, name = int(clusters[row]), name_of(row)
+        if name < names.get(cluster, name + "\uffff"):
+            names[cluster] = name
+    spanning = sorted(((int(groups_of[cluster]), name) for cluster, name in names.items()),
+                      key=lambda pair: (-pair[0], pair[1]))
+    by_name = {name: cluster for cluster, name in names.items()}
     for count, key in spanning[:5]:
-        report.info("B051", key, f"near-duplicate cluster of {len(clusters[key])} items joins "
-                    f"{count} `{schema.dataset.group_by}` groups",
+        report.info("B051", key, f"near-duplicate cluster of {sizes[by_name[key]]} items "
+                    f"joins {count} `{schema.dataset.group_by}` groups",
                     "dealt as one group: all its items are in one split")
     return split_of, {
-        "largest": (spanning[0][1], spanning[0][0], len({group for group, *_ in triples}))
+        "largest": (spanning[0][1], spanning[0][0], len(np.unique(rows.groups)))
         if spanning else None,
         "corpus": marks_checked,
         "split_threshold": schema.dataset.split_near_duplicates if texts_checked else None,
-        "clusters": len(clusters),
-        "items_in_clusters": sum(len(groups) for groups in clusters.values()),
-        "copies": sum(len(groups) - 1 for groups in clusters.values()),
+        "clusters": len(several),
+        "items_in_clusters": int(several.sum()),
+        "copies": int(several.sum()) - len(several),
         "joining_groups": len(spanning),
     }
 

@@ -24,6 +24,8 @@ from array import array
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+import numpy
+
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD as STRICT_THRESHOLD
 from ..ingest.near_duplicates import PARALLEL_FROM, NearDuplicateIndex
 from ..kinds import kind_of
@@ -112,11 +114,11 @@ class TextGroups:
     def add(self, text: str) -> None:
         self._index.add((text,))
 
-    def groups(self) -> list[int]:
+    def groups(self) -> numpy.ndarray:
         """For each record, the index of the earliest record of its group."""
         found = self._index.resolve().group
         assert found is not None  # asked for with loose=
-        return found.tolist()
+        return found
 
     def close(self) -> None:
         self._index.close()
@@ -261,6 +263,10 @@ class FirstPass:
     def corpus_key(self, index: int) -> str:
         key = self.corpus_keys.get(index)
         return self.prefix + self.unit_ids[index] if key is None else key
+
+    def values(self, column: str) -> list:
+        """The distinct values of an interned column ("group", "label", ...), by id."""
+        return self._values[column]
 
     def group(self, index: int) -> str:
         return self._values["group"][self.groups[index]]

@@ -21,8 +21,12 @@ near-duplicate clusters, so no cluster straddles two splits.
 from __future__ import annotations
 
 import random
+from array import array
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy
 
 
 def assign_splits(
@@ -107,42 +111,157 @@ def _stratum_key(stratum: Hashable) -> tuple[int, str]:
     return (0, "") if stratum is None else (1, str(stratum))
 
 
-def group_stratum(labels: Sequence[Hashable]) -> Hashable:
-    """The most frequent non-null label of a group (ties: the smallest), or None."""
-    counted = Counter(label for label in labels if label is not None)
-    if not counted:
-        return None
-    top = max(counted.values())
-    return min((label for label, n in counted.items() if n == top), key=str)
+@dataclass(frozen=True)
+class SplitRows:
+    """The rows to deal, as columns of small ints (no object per row): each row's group
+    and stratify label as ids into ``group_keys`` and ``label_values``, and the codes that
+    join rows into clusters: rows sharing a code (>= 0) in one of ``joins`` are one
+    near-duplicate cluster (-1: no code)."""
+
+    groups: numpy.ndarray  # row -> index into group_keys
+    group_keys: Sequence[str]  # distinct keys
+    labels: numpy.ndarray  # row -> index into label_values (each value once per type)
+    label_values: Sequence[Hashable]
+    joins: Sequence[numpy.ndarray] = ()
+
+    def __len__(self) -> int:
+        return len(self.groups)
 
 
-def join_groups(pairs: Iterable[tuple[str, Hashable]]) -> dict[str, str]:
-    """Group key -> the key of its joined group, from (group key, cluster key) pairs.
+def string_codes(hashes: numpy.ndarray, key: Callable[[int], str]) -> numpy.ndarray:
+    """Row -> code, equal codes exactly for equal keys, from each row's ``hash(key)``;
+    ``key(row)`` is read only for the rows whose hash another row has (to tell a hash
+    collision from a shared key), so the keys are never held together."""
+    _, inverse = numpy.unique(hashes, return_inverse=True)
+    codes = inverse.astype(numpy.int64).ravel()
+    if not len(codes):
+        return codes
+    counts = numpy.bincount(codes)
+    shared = numpy.flatnonzero(counts[codes] > 1)
+    if not len(shared):
+        return codes
+    shared = shared[numpy.argsort(codes[shared], kind="stable")]
+    first_key: dict[int, str] = {}
+    other: dict[tuple[int, str], int] = {}
+    for row in shared.tolist():
+        code = int(codes[row])
+        text = key(row)
+        if first_key.setdefault(code, text) != text:  # a collision: a code of its own
+            codes[row] = other.setdefault((code, text), len(counts) + len(other))
+    return codes
 
-    Groups that hold members of one near-duplicate cluster are joined (union-find),
-    transitively, so that dealing joined groups never puts two copies of a comment
-    in different splits. A joined group is named by its smallest member key; a
-    group that joins nothing keeps its own key.
-    """
-    parent: dict[str, str] = {}
 
-    def root(key: str) -> str:
-        parent.setdefault(key, key)
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]  # path halving
-            key = parent[key]
-        return key
+def _components(nodes: int, heads: numpy.ndarray, tails: numpy.ndarray) -> numpy.ndarray:
+    """Connected component of each of ``nodes`` nodes joined by the edges heads[i]-tails[i]."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    first_group: dict[Hashable, str] = {}
-    for group, cluster in pairs:
-        root(group)
-        if cluster is None:
+    graph = coo_matrix((numpy.ones(len(heads), dtype=numpy.int8), (heads, tails)),
+                       shape=(nodes, nodes))
+    _, label = connected_components(graph, directed=False)
+    return label
+
+
+def row_clusters(rows: SplitRows) -> numpy.ndarray:
+    """Row -> its cluster (0..C-1): rows that share a code in any of ``rows.joins`` are
+    joined, transitively; a row that shares none is a cluster of its own."""
+    count = len(rows)
+    heads, tails = [], []
+    offset = count
+    for codes in rows.joins:
+        keyed = numpy.flatnonzero(codes >= 0)
+        if not len(keyed):
             continue
-        other = first_group.setdefault(cluster, group)
-        a, b = root(group), root(other)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    return {key: root(key) for key in parent}
+        shared = numpy.bincount(codes[keyed])
+        keyed = keyed[shared[codes[keyed]] > 1]  # a code only one row has joins nothing
+        heads.append(keyed)
+        tails.append(offset + codes[keyed])
+        offset += len(shared)
+    if not heads or not sum(len(h) for h in heads):
+        return numpy.arange(count, dtype=numpy.int64)
+    label = _components(offset, numpy.concatenate(heads), numpy.concatenate(tails))[:count]
+    return numpy.unique(label, return_inverse=True)[1].astype(numpy.int64).ravel()
+
+
+def deal_rows(
+    rows: SplitRows,
+    clusters: numpy.ndarray,
+    fractions: dict[str, float],
+    seed: int,
+    fixed: Mapping[str, str] | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(group key -> split, group key -> joined group key) for ``rows`` and their
+    ``clusters`` (:func:`row_clusters`).
+
+    Groups that hold rows of one cluster are joined, transitively, so that dealing
+    joined groups never puts two copies of a comment in different splits; a joined
+    group is named by its smallest group key, and its stratum is the most frequent
+    non-null label of its rows (ties: the smallest by ``str``, then the first met).
+    Each joined group is dealt as one by :func:`assign_splits`. A joined group whose
+    members ``fixed`` pins to splits goes to the split of its smallest pinned member (a
+    copy must not straddle two splits, even when an earlier build put its groups apart).
+    The work is on int columns; only the groups (not the rows) become Python objects.
+    """
+    if not len(rows):
+        return {}, {}
+    present, first_met = numpy.unique(rows.groups, return_index=True)
+    local = numpy.searchsorted(present, rows.groups)  # row -> 0..G-1
+    count = len(present)
+    joined = _components(count + int(clusters.max()) + 1, local, count + clusters)[:count]
+    joined = numpy.unique(joined, return_inverse=True)[1].astype(numpy.int64).ravel()
+    group_keys = rows.group_keys
+    keys = [""] * (int(joined.max()) + 1)  # joined group -> its smallest group key
+    for group, one in sorted(zip(present.tolist(), joined.tolist(), strict=True),
+                             key=lambda pair: group_keys[pair[0]], reverse=True):
+        keys[one] = group_keys[group]
+    of_row = joined[local]
+    sizes = numpy.bincount(of_row, minlength=len(keys)).tolist()
+    strata = _strata(rows, of_row, len(keys))
+    by_key = {group_keys[group]: one for group, one in zip(present.tolist(), joined.tolist(),
+                                                           strict=True)}
+    fixed = fixed or {}
+    pinned: dict[str, str] = {}
+    for group in sorted(fixed):
+        one = by_key.get(group)
+        if one is not None and fixed[group] in fractions:
+            pinned.setdefault(keys[one], fixed[group])
+    dealt = assign_splits(list(zip(keys, sizes, strata, strict=True)), fractions, seed,
+                          fixed=pinned)
+    names: dict[str, str] = {}
+    for group in present[numpy.argsort(first_met, kind="stable")].tolist():  # as first met
+        names[group_keys[group]] = keys[by_key[group_keys[group]]]
+    return {group: dealt[key] for group, key in names.items()}, names
+
+
+def _strata(rows: SplitRows, of_row: numpy.ndarray, count: int) -> list[Hashable]:
+    """Joined group -> its most frequent non-null label (ties: the smallest by ``str``,
+    then the first met), or None; labels that compare equal (``True`` and ``1``) count as
+    one, named by the first met, as a Counter of the group's labels would."""
+    values = rows.label_values
+    same: dict[Hashable, int] = {}
+    canonical = numpy.empty(len(values), dtype=numpy.int64)
+    for label, value in enumerate(values):
+        try:
+            canonical[label] = same.setdefault(value, label)
+        except TypeError:  # unhashable: a label of its own
+            canonical[label] = label
+    texts = {text: at for at, text in enumerate(sorted({str(value) for value in values}))}
+    rank = numpy.array([texts[str(value)] for value in values], dtype=numpy.int64)
+    strata: list[Hashable] = [None] * count
+    labelled = numpy.flatnonzero(numpy.array([value is not None for value in values],
+                                             dtype=bool)[rows.labels])
+    if not len(labelled):
+        return strata
+    width = len(values)
+    pair = of_row[labelled] * width + canonical[rows.labels[labelled]]
+    pairs, first, counts = numpy.unique(pair, return_index=True, return_counts=True)
+    group = pairs // width
+    met = rows.labels[labelled[first]]  # the first met label of each (group, label)
+    order = numpy.lexsort((labelled[first], rank[met], -counts, group))
+    top = order[numpy.r_[True, group[order][1:] != group[order][:-1]]]
+    for one, label in zip(group[top].tolist(), met[top].tolist(), strict=True):
+        strata[one] = values[label]
+    return strata
 
 
 def assign_joined_splits(
@@ -152,24 +271,21 @@ def assign_joined_splits(
     fixed: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(group key -> split, group key -> joined group key) for items given as (group key,
-    near-duplicate cluster key or None, stratify label or None).
-
-    Groups are joined by :func:`join_groups` and each joined group is dealt as one
-    by :func:`assign_splits`. A joined group whose members ``fixed`` pins to splits
-    goes to the split of its smallest pinned member (a copy must not straddle two
-    splits, even when an earlier build put its groups apart).
-    """
-    items = list(items)
-    joined = join_groups((group, cluster) for group, cluster, _ in items)
-    labels: dict[str, list[Hashable]] = {}
-    for group, _, label in items:
-        labels.setdefault(joined[group], []).append(label)
-    pinned: dict[str, str] = {}
-    for group in sorted(fixed or {}):
-        if group in joined and fixed[group] in fractions:  # type: ignore[index]
-            pinned.setdefault(joined[group], fixed[group])  # type: ignore[index]
-    dealt = assign_splits(
-        [(key, len(members), group_stratum(members)) for key, members in labels.items()],
-        fractions, seed, fixed=pinned,
-    )
-    return {group: dealt[key] for group, key in joined.items()}, joined
+    near-duplicate cluster key or None, stratify label or None): :func:`deal_rows` on
+    the items made columns (the form tests and small callers use)."""
+    groups: dict[str, int] = {}
+    clusters: dict[Hashable, int] = {}
+    labels: dict[tuple[Hashable, type], int] = {}
+    label_values: list[Hashable] = []
+    group_ids, cluster_ids, label_ids = array("q"), array("q"), array("q")
+    for group, cluster, label in items:
+        group_ids.append(groups.setdefault(group, len(groups)))
+        cluster_ids.append(-1 if cluster is None else clusters.setdefault(cluster, len(clusters)))
+        found = labels.setdefault((label, type(label)), len(label_values))
+        if found == len(label_values):
+            label_values.append(label)
+        label_ids.append(found)
+    rows = SplitRows(numpy.frombuffer(group_ids, dtype=numpy.int64), list(groups),
+                     numpy.frombuffer(label_ids, dtype=numpy.int64), label_values,
+                     (numpy.frombuffer(cluster_ids, dtype=numpy.int64),))
+    return deal_rows(rows, row_clusters(rows), fractions, seed, fixed)
