@@ -158,9 +158,15 @@ def test_one_pass_agreement_and_rejections_equal_the_separate_stages(inputs, tmp
     from toolkit.studio.snapshot import open_snapshot
 
     schema, corpus, snapshot = inputs
-    one = build_dataset(snapshot, schema, out=tmp_path / "one", corpus=corpus).folder
+    built = build_dataset(snapshot, schema, out=tmp_path / "one", corpus=corpus)
+    one = built.folder
     review = review_snapshot(open_snapshot(snapshot), load_schema(schema), corpus=Path(corpus))
     separate = build_dataset(review, schema, out=tmp_path / "two", corpus=corpus).folder
+    # the caller's review lists the unresolved item (`corpus agree --unresolved`); build's
+    # own read, which does not show them, keeps no list (memory), and writes the same files
+    assert [row["corpus_key"] for row in review.agreement.unresolved] == [
+        "comment_stance:a4-1"]
+    assert built.review.agreement.unresolved == []
     assert (one / "README.md").read_bytes() == (separate / "README.md").read_bytes()
     figures = agreement_figures(agreement_for_snapshot(snapshot, load_schema(schema)))
     alpha = figures["stance"]["alpha"]

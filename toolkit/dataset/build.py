@@ -213,12 +213,15 @@ def review_for_build(snapshot: str | Path, schema: Schema, *, corpus: str | Path
 
 def _review(snapshot: str | Path, schema: Schema, *, corpus: str | Path | None,
             options: BuildOptions, item: Callable[[Any], Any],
-            observers: Sequence[Observer] = (), competence: bool = False) -> ReviewResult:
-    """The review's one read of ``snapshot``, ``item`` called on each aggregated item."""
+            observers: Sequence[Observer] = (), competence: bool = False,
+            list_unresolved: bool = True) -> ReviewResult:
+    """The review's one read of ``snapshot``, ``item`` called on each aggregated item
+    (``list_unresolved``: see review_snapshot; build's own read leaves the list out)."""
     votes = (predictions_votes(options.predictions) if options.predictions is not None
              else baseline_votes)
     return review_snapshot(open_snapshot(Path(snapshot)), schema, corpus=corpus, item=item,
-                           observers=observers, competence=competence, model_votes=votes)
+                           observers=observers, competence=competence, model_votes=votes,
+                           list_unresolved=list_unresolved)
 
 
 def build_dataset(source: ReviewResult | str | Path, schema: Schema | str | Path, *,
@@ -320,7 +323,8 @@ def _build(source: ReviewResult | str | Path, schema: Schema, out_path: Path,
             review.items = None  # the records and the spool hold what build needs: memory
             first.done()
         else:
-            review = _review(source, schema, corpus=corpus, options=options, item=first)
+            review = _review(source, schema, corpus=corpus, options=options, item=first,
+                             list_unresolved=False)
             review.items = None
             first.done()
         return _finish(review, schema, out_path, corpus, options, report, recorded, previous,

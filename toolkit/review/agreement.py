@@ -210,8 +210,11 @@ class AgreementCollector:
     proportional to items x annotators-per-item^2 (never items x annotator pairs).
     """
 
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema, *, list_unresolved: bool = True) -> None:
         self.schema = schema
+        # the report's rows of unresolved items (`corpus agree --unresolved`): a few hundred
+        # bytes each, left out by a caller that does not show them (build)
+        self._list_unresolved = list_unresolved
         # the questions whose kind gets an agreement figure (free text gets none)
         self.questions = [q for q in schema.questions
                           if kind_of(q.kind).agreement_method is not None]
@@ -239,7 +242,7 @@ class AgreementCollector:
         """Count one aggregated task."""
         report = self._report
         report.items_total += 1
-        if item.status == STATUS_UNRESOLVED:
+        if item.status == STATUS_UNRESOLVED and self._list_unresolved:
             report.unresolved.extend(unresolved_rows(item))
         given = item.answers
         people = self._people
