@@ -94,3 +94,22 @@ def test_build_text_groups_of_a_large_snapshot_sketch_in_a_worker_alike():
     finally:
         large.close()
         small.close()
+
+
+def test_sketches_compared_in_small_blocks_give_the_same_answer(monkeypatch):
+    """Pairs are compared a block of sketches at a time (an eighth of them, within bounds):
+    blocks of 100 sketches, candidate pairs across many of them, give what one block does."""
+    from toolkit.ingest import copy_index
+
+    texts = _corpus(1500, seed=9)
+    answers = []
+    for low, high in ((1 << 16, 1 << 19), (100, 100)):
+        monkeypatch.setattr(copy_index, "MIN_BLOCK_ROWS", low)
+        monkeypatch.setattr(copy_index, "BLOCK_ROWS", high)
+        with NearDuplicateIndex(0.75, loose=0.5, workers=0) as index:
+            index.add(texts)
+            found = index.resolve()
+        assert found.group is not None
+        answers.append((found.first.tolist(), found.group.tolist(), found.matched_pairs))
+    assert answers[0] == answers[1]
+    assert answers[0][2] > 100  # many pairs, in many block pairs

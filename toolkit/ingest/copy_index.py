@@ -73,7 +73,13 @@ IN_FLIGHT = 4  # batches sent to the workers and not yet written
 # workers only run numpy on the texts they are sent.
 _CONTEXT = multiprocessing.get_context(
     "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-BLOCK_ROWS = 1 << 19  # sketches read back at once to compare pairs (128 MB of uint16)
+# sketches read back at once to compare pairs: an eighth of the sketches, at least 65,536
+# (16 MB of uint16) and at most 524,288 (128 MB); two blocks are in memory at a time. A
+# smaller block costs more reading (each pair of blocks with candidates between them is
+# read), a larger one memory: an eighth keeps the reads to at most 36 block pairs below
+# 4 million sketches, where a fixed 128 MB block was most of a million-comment build's peak.
+BLOCK_ROWS = 1 << 19
+MIN_BLOCK_ROWS = 1 << 16
 _PAIRS_AT_ONCE = 1 << 16
 # the temporary folder's name begins so; beside a corpus, ``<corpus name>.`` + this (see
 # index_folder_prefix), so that the run holding that corpus's lock knows it for its own
@@ -308,20 +314,22 @@ class NearDuplicateIndex:
     def _equal_rows(self, pairs: numpy.ndarray, distinct: numpy.ndarray) -> numpy.ndarray:
         """How many of the NUM_PERM rows the two sketches of each pair share.
 
-        The sketches are read back a block of :data:`BLOCK_ROWS` at a time: the pairs are
+        The sketches are read back a block (see :data:`BLOCK_ROWS`) at a time: the pairs are
         taken in the order of their two sketches' blocks, so each block pair is compared
         with at most two blocks in memory, read in one piece each; :data:`_PAIRS_AT_A_TIME`
         pairs at a time, so that their bookkeeping stays small."""
         equal = numpy.empty(len(pairs), dtype=numpy.int16)
+        rows = min(BLOCK_ROWS, max(MIN_BLOCK_ROWS, -(-self._digests.length // 8)))
         for at in range(0, len(pairs), _PAIRS_AT_A_TIME):
             equal[at : at + _PAIRS_AT_A_TIME] = self._equal_rows_of(
-                pairs[at : at + _PAIRS_AT_A_TIME], distinct)
+                pairs[at : at + _PAIRS_AT_A_TIME], distinct, rows)
         return equal
 
-    def _equal_rows_of(self, pairs: numpy.ndarray, distinct: numpy.ndarray) -> numpy.ndarray:
+    def _equal_rows_of(self, pairs: numpy.ndarray, distinct: numpy.ndarray,
+                       rows: int) -> numpy.ndarray:
         left = distinct[(pairs >> numpy.uint64(32)).astype(numpy.int64)]
         right = distinct[(pairs & numpy.uint64(0xFFFFFFFF)).astype(numpy.int64)]
-        left_block, right_block = left // BLOCK_ROWS, right // BLOCK_ROWS
+        left_block, right_block = left // rows, right // rows
         order = numpy.lexsort((right_block, left_block))
         equal = numpy.empty(len(pairs), dtype=numpy.int16)
         edges = numpy.flatnonzero((numpy.diff(left_block[order]) != 0)
@@ -336,11 +344,11 @@ class NearDuplicateIndex:
                 del loaded[block]
             for block in (a, b):
                 if block not in loaded:
-                    loaded[block] = self._digests.block(block * BLOCK_ROWS, BLOCK_ROWS)
+                    loaded[block] = self._digests.block(block * rows, rows)
             for at in range(0, len(which), _PAIRS_AT_ONCE):  # 16 MB of rows at a time
                 part = which[at : at + _PAIRS_AT_ONCE]
-                first = loaded[a][left[part] - a * BLOCK_ROWS]
-                second = loaded[b][right[part] - b * BLOCK_ROWS]
+                first = loaded[a][left[part] - a * rows]
+                second = loaded[b][right[part] - b * rows]
                 equal[part] = (first == second).sum(axis=1)
         return equal
 

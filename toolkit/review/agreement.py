@@ -362,26 +362,25 @@ class _Entries:
         # keys only: the figures are the same), half the memory of int64
         n = max(len(names), 1)
         index = np.int32 if len(annotator) < 2**31 else np.int64
-        firsts, seconds = [], []
+        # the pairs, filled in place: per number of annotators, per (i, j), its items
+        total = int((sizes * (sizes - 1) // 2).sum()) if len(sizes) else 0
+        first, second = np.empty(total, dtype=index), np.empty(total, dtype=index)
+        at = 0
         for size in np.unique(sizes):
             starts = self.starts[sizes == size].astype(index)
             for i, j in itertools.combinations(range(int(size)), 2):
-                firsts.append(starts + i)
-                seconds.append(starts + j)
-        if firsts:
-            first, second = np.concatenate(firsts), np.concatenate(seconds)
-        else:
-            first = second = np.empty(0, dtype=index)
-        del firsts, seconds
+                np.add(starts, i, out=first[at:at + len(starts)])
+                np.add(starts, j, out=second[at:at + len(starts)])
+                at += len(starts)
+            del starts
         low, high = annotator[first], annotator[second]
         if n * n >= 2**31:  # pair keys beyond int32 (more than 46,340 annotators)
             low, high = low.astype(np.int64), high.astype(np.int64)
-        swap = low > high
-        self.first = np.where(swap, second, first)  # entry of the pair's first annotator
-        self.second = np.where(swap, first, second)
-        del first, second
+        swap = np.flatnonzero(low > high)  # first: the entry of the pair's first annotator
+        first[swap], second[swap] = second[swap], first[swap]
+        self.first, self.second = first, second
+        del first, second, swap
         # the key of the pair: first annotator's rank * n + the second's
-        del swap
         top = np.maximum(low, high)
         np.minimum(low, high, out=low)  # the pair's first annotator (its rank)
         del high

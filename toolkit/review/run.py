@@ -120,7 +120,9 @@ def review_snapshot(
 
     ``corpus`` (the corpus JSONL the tasks were pushed from) lets validation flag text
     changed since push (V011). ``item`` turns each aggregated item into what the
-    caller keeps (build drops the task data it does not publish as early as it can).
+    caller keeps (build drops the task data it does not publish as early as it can); an
+    ``item`` that returns None keeps nothing in ``items`` (build's own read: its records
+    and spool hold what it needs).
     ``observers`` are called per task with (task, aggregated item, invalid reason or
     None) before ``item`` (see :data:`Observer`); they make the pass aggregate.
     ``competence`` adds the annotators' competence figures (``result.competence``).
@@ -253,7 +255,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
                 continue
         if keep_items:
             kept = agg if item is None else item(agg)
-            items.append(kept)
+            if kept is not None:  # None: the caller keeps what it needs itself (build)
+                items.append(kept)
             if held is not None and kept is not agg:
                 agg.data = {}  # competence needs the answers only (memory)
     if keep_items and not decide_later:
@@ -287,7 +290,8 @@ def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,
     unresolved = None
     if rule_of(schema.annotation.rule).decides_all_at_once:
         if keep_items:
-            result.items = held if item is None else [item(agg) for agg in held]
+            result.items = held if item is None else [
+                kept for kept in map(item, held) if kept is not None]
         unresolved = ([row for agg in held for row in unresolved_rows(agg)]
                       if list_unresolved else [])
     result.seconds["aggregate"] = result.seconds.get("aggregate", 0.0) + perf_counter() - start
