@@ -275,3 +275,34 @@ def test_the_figures_do_not_depend_on_the_chunk_of_items(monkeypatch):
         assert stance.alpha is not None and _by_name(whole)["intensity"].alpha_interval is not None
     assert _by_name(whole)["stance"].fleiss_kappa is not None  # 3 annotators everywhere
     assert _by_name(whole)["offensive"].fleiss_kappa is not None
+
+
+def test_int_column_widens_as_values_grow_and_keeps_them():
+    from toolkit.review.agreement import IntColumn
+
+    column = IntColumn()
+    column.values.extend([-3, -1, 0, 127])
+    assert column.values.typecode == "b" and column.numpy().dtype.itemsize == 1
+    for high, code in ((128, "h"), (40_000, "i"), (2**40, "q")):
+        column.fit(high)
+        column.values.append(high)
+        assert column.values.typecode == code
+    assert column.numpy().tolist() == [-3, -1, 0, 127, 128, 40_000, 2**40]
+
+
+def test_many_annotators_and_answers_past_one_byte():
+    """300 annotators (their numbers past 127) on 150 items, each with its own stance
+    rating pattern: the report counts every one of them."""
+    stances = list(LABEL.values())
+    tasks = []
+    for ident in range(1, 151):
+        value = stances[ident % 4]
+        tasks.append(task(ident, "نص", [
+            annotation(10 * ident + k, 1000 + 2 * ident + k,
+                       [choice("stance", value), rating("intensity", ident % 5 + 1)])
+            for k in range(2)]))
+    report = compute_agreement(tasks, schema())
+    stance = _by_name(report)["stance"]
+    assert len(report.annotators) == 300 and stance.items == 150
+    assert stance.full_agreement == 100.0 and stance.alpha == 1.0
+    assert all(person.agreed == person.compared > 0 for person in report.annotators)

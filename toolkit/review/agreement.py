@@ -200,6 +200,33 @@ def compute_agreement(tasks: Iterable[Mapping[str, Any]], schema: Schema) -> Agr
     return collector.report()
 
 
+class IntColumn:
+    """Ints appended in the narrowest array type that holds them so far: one byte each
+    while they stay below 128 (the answer codes of a question with a few labels, the
+    annotators of a small team), widened once, by a copy, when :meth:`fit` is told of a
+    larger one. Values are never below -128."""
+
+    __slots__ = ("values", "limit")
+    _WIDER = {"b": ("h", 2**15 - 1), "h": ("i", 2**31 - 1), "i": ("q", 2**63 - 1)}
+
+    def __init__(self) -> None:
+        self.values = array("b")
+        self.limit = 127
+
+    def fit(self, high: int) -> None:
+        """Make room for values up to ``high``."""
+        while high > self.limit:
+            code, self.limit = self._WIDER[self.values.typecode]
+            self.values = array(code, self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def numpy(self) -> np.ndarray:
+        """The values as a numpy view of their type (valid until the next append)."""
+        return np.frombuffer(self.values, dtype=f"i{self.values.itemsize}")
+
+
 class AgreementCollector:
     """Agreement data gathered item by item, so one streaming pass over a snapshot can
     feed validation, aggregation and agreement (``toolkit.dataset`` build does).
@@ -224,17 +251,19 @@ class AgreementCollector:
         self._report = AgreementReport()
         self._people: dict[str, AnnotatorAgreement] = {}
         self._annotator_index: dict[str, int] = {}
-        self._sizes = array("i")  # annotators per used item
-        self._entry_annotator = array("i")  # per (used item, annotator): annotator index
+        # one or two bytes an entry while they fit (IntColumn): a million items of three
+        # annotators and five questions hold some 30 MB here, not 100
+        self._sizes = IntColumn()  # annotators per used item
+        self._entry_annotator = IntColumn()  # per (used item, annotator): annotator index
         # per question: per entry the code of the (normalized) answer, -1 for none;
         # value -> code in _code_of (codes count up in order of first appearance)
-        self._codes = [array("i") for _ in self.questions]
+        self._codes = [IntColumn() for _ in self.questions]
         self._code_of: list[dict[Any, int]] = [{} for _ in self.questions]
         # per question: per used item the code of its majority answer (-1: None), or
         # _NOT_COMPARED (nobody answered, or no majority), or _NO_CODE (a majority no
         # annotator gave, e.g. a multi choice set made label by label); report() counts
         # each annotator's compared/agreed answers from these and ``_codes`` with numpy
-        self._majority = [array("i") for _ in self.questions]
+        self._majority = [IntColumn() for _ in self.questions]
         self._plan = list(zip(self.questions, self._names, self._set_valued, self._codes,
                               self._code_of, self._majority, strict=True))
 
@@ -258,13 +287,17 @@ class AgreementCollector:
             report.items_left_out += 1
             return
         report.items_used += 1
-        self._sizes.append(len(given))
+        sizes, annotators = self._sizes, self._entry_annotator
+        if len(given) > sizes.limit:
+            sizes.fit(len(given))
+        sizes.values.append(len(given))
         index = self._annotator_index
         for who, _ in given:
             number = index.get(who)
             if number is None:
                 number = index[who] = len(index)
-            self._entry_annotator.append(number)
+                annotators.fit(number)
+            annotators.values.append(number)
         # The item's own labels are the majority answers when they were aggregated
         # under the majority rule from these same answers (no ground truth, enough
         # annotators): reuse them instead of aggregating again.
@@ -282,20 +315,23 @@ class AgreementCollector:
             # value -> code, in order of first appearance
             coded = [-1 if vote is None else code_of.setdefault(vote, len(code_of))
                      for vote in votes]
-            codes.extend(coded)
+            if len(code_of) > codes.limit:  # codes are below len(code_of)
+                codes.fit(len(code_of))
+                majorities.fit(len(code_of))
+            codes.values.extend(coded)
             if max(coded) < 0:  # nobody answered
-                majorities.append(_NOT_COMPARED)
+                majorities.values.append(_NOT_COMPARED)
                 continue
             if reuse:
                 majority, provenance = labels.get(name), provenances.get(name, UNRESOLVED)
             else:
                 majority, provenance = aggregate_question(question, votes)
             if provenance == UNRESOLVED:
-                majorities.append(_NOT_COMPARED)
+                majorities.values.append(_NOT_COMPARED)
             elif majority is None:
-                majorities.append(-1)
+                majorities.values.append(-1)
             else:
-                majorities.append(code_of.get(majority, _NO_CODE))
+                majorities.values.append(code_of.get(majority, _NO_CODE))
 
     def report(self) -> AgreementReport:
         """The figures for everything added so far."""
@@ -307,15 +343,15 @@ class AgreementCollector:
         rank = np.empty(len(names), dtype=np.int32)
         for position, who in enumerate(names):
             rank[self._annotator_index[who]] = position
-        entries = _Entries(np.frombuffer(self._sizes, dtype=np.int32).astype(np.int64),
-                           rank[np.frombuffer(self._entry_annotator, dtype=np.int32)]
+        entries = _Entries(self._sizes.numpy().astype(np.int64),
+                           rank[self._entry_annotator.numpy()]
                            if len(self._entry_annotator) else np.empty(0, dtype=np.int32),
                            names)
         for k, question in enumerate(self.questions):
-            codes = np.frombuffer(self._codes[k], dtype=np.int32)
+            codes = self._codes[k].numpy().astype(np.int32)  # one question's at a time
             report.questions.append(
                 _question_agreement(question, entries, codes, list(self._code_of[k])))
-            del codes  # a view of the array add() appends to: released before any add
+            del codes
         self._count_with_majority(entries)
         report.annotators = sorted(self._people.values(), key=lambda p: (-p.items, p.annotator))
         return report
@@ -327,19 +363,20 @@ class AgreementCollector:
         n_people = len(self._annotator_index)
         compared = np.zeros(n_people, dtype=np.int64)
         agreed = np.zeros(n_people, dtype=np.int64)
-        who = np.frombuffer(self._entry_annotator, dtype=np.int32)
+        who = self._entry_annotator.numpy()
         for codes, majorities in zip(self._codes, self._majority, strict=True):
             if not len(majorities):
                 continue
-            of_item = np.frombuffer(majorities, dtype=np.int32)
-            given = np.frombuffer(codes, dtype=np.int32)
+            of_item = majorities.numpy()
+            given = codes.numpy()
             for start, stop, first, last in _item_chunks(entries):  # a chunk of items at a time
                 majority = np.repeat(of_item[start:stop], entries.sizes[start:stop])
                 counted = majority != _NOT_COMPARED
                 compared += np.bincount(who[first:last][counted], minlength=n_people)
                 same = counted & (given[first:last] == majority)
                 agreed += np.bincount(who[first:last][same], minlength=n_people)
-            del of_item, given  # views of arrays add() appends to
+            del of_item, given  # views of the arrays add() appends to
+        del who
         for person, number in self._annotator_index.items():
             self._people[person].compared = int(compared[number])
             self._people[person].agreed = int(agreed[number])
