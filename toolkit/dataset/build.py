@@ -78,7 +78,7 @@ from .card import CardFacts, render_card
 from .first_pass import FirstPass, Record, StringColumn, TextGroups
 from .rows import RowEncoder, id_columns, row_features
 from .splits import SplitRows, deal_rows, row_clusters, string_codes
-from .spool import SortedSpool
+from .spool import SortedLines, SortedSpool
 from .task_keys import TaskKeys
 from .writer import SplitFiles, SplitWriter
 
@@ -366,7 +366,7 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
     clock = time.perf_counter()
     invalid = review.invalid  # complete only now: a task is judged after the whole pass
     kept = bytearray(len(first))  # 1: a row; 2: in the dataset's items but not encodable
-    rejected: list[dict] = []
+    rejected = _Rejected(out_path.parent if out_path.parent.is_dir() else None)
     unresolved_ids: list[int] = []
     not_annotated = 0
     snapshot_tasks = len(first)
@@ -447,8 +447,7 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
     in_splits = _count_in_splits(schema, split_rows, split_of)
     del split_rows, name_of, rows
     n_rows = sum(in_splits.values())
-    rejected.sort(key=lambda r: (r["corpus_key"], str(r["task_id"])))
-    rejected_counts = dict(sorted(Counter(r["code"] for r in rejected).items()))
+    rejected_counts = dict(sorted(rejected.counts.items()))
     balance = Balance(
         snapshot_tasks=snapshot_tasks,
         in_splits=in_splits,
@@ -503,9 +502,9 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
         (staging / SPLITS_FILE).write_bytes(orjson.dumps(
             {"group_by": schema.dataset.group_by, "splits": {**previous, **split_of}},
             option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n")
-        (staging / REJECTED_FILE).write_bytes(
-            b"".join(orjson.dumps(r) + b"\n" for r in rejected)
-        )
+        with (staging / REJECTED_FILE).open("wb") as out:
+            for line in rejected.lines.sorted():
+                out.write(line)
         facts = CardFacts(
             schema=schema,
             features=features,
@@ -611,6 +610,19 @@ def _refuse_empty_replacement(out: Path, balance: Balance, report: Report) -> No
         findings=report.findings,
     )
     raise error
+
+
+class _Rejected:
+    """Build's rejected rows as rejected.jsonl will hold them, sorted by (corpus key, task
+    id), waiting on disk (toolkit.dataset.spool.SortedLines), and counted by code."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.lines = SortedLines(folder)
+        self.counts: Counter[str] = Counter()
+
+    def append(self, row: dict) -> None:
+        self.counts[row["code"]] += 1
+        self.lines.add((row["corpus_key"], str(row["task_id"])), orjson.dumps(row) + b"\n")
 
 
 def _rejected_row(record: Record, code: str, reason: str) -> dict:
@@ -770,7 +782,7 @@ def _copies_skipped(schema: Schema, corpus: Path, marks: dict[str, str], *,
 
 
 def _add_copies(schema: Schema, corpus: Path, skip: dict[str, str], seen: TaskKeys,
-                keep: set[str], first: FirstPass, kept: bytearray, rejected: list[dict],
+                keep: set[str], first: FirstPass, kept: bytearray, rejected: _Rejected,
                 ) -> tuple[int, int]:
     """One row per copy in ``skip`` that is not in the snapshot and whose first comment is
     in the dataset: that comment's labels, provenance ``duplicate``, no annotations
