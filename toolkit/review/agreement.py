@@ -338,14 +338,14 @@ class AgreementCollector:
         report = self._report
         report.questions = []
         names = sorted(self._annotator_index)
-        # ranks, entries' items and answer codes in int32 (they are indices and codes: the
-        # figures are the same), the codes read in place: a few bytes an entry, not eight
-        rank = np.empty(len(names), dtype=np.int32)
+        # ranks in int16 while they fit, answer codes in int32 (they are indices and codes:
+        # the figures are the same): a few bytes an entry, not eight
+        rank = np.empty(len(names), dtype=np.int16 if len(names) < 2**15 else np.int32)
         for position, who in enumerate(names):
             rank[self._annotator_index[who]] = position
         entries = _Entries(self._sizes.numpy().astype(np.int64),
                            rank[self._entry_annotator.numpy()]
-                           if len(self._entry_annotator) else np.empty(0, dtype=np.int32),
+                           if len(self._entry_annotator) else np.empty(0, dtype=rank.dtype),
                            names)
         for k, question in enumerate(self.questions):
             codes = self._codes[k].numpy().astype(np.int32)  # one question's at a time
@@ -393,8 +393,7 @@ class _Entries:
         self.annotator = annotator  # rank in ``names`` (sorted)
         self.names = names
         self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else sizes
-        self.item = np.repeat(np.arange(self.n_items, dtype=np.int32 if self.n_items < 2**31
-                                        else np.int64), sizes)
+        self.n_entries = len(annotator)
         # pairs' entry numbers and keys in int32 when they fit (they are indices and
         # keys only: the figures are the same), half the memory of int64
         n = max(len(names), 1)
@@ -411,22 +410,23 @@ class _Entries:
                 at += len(starts)
             del starts
         low, high = annotator[first], annotator[second]
-        if n * n >= 2**31:  # pair keys beyond int32 (more than 46,340 annotators)
-            low, high = low.astype(np.int64), high.astype(np.int64)
-        swap = np.flatnonzero(low > high)  # first: the entry of the pair's first annotator
+        swap = low > high  # first: the entry of the pair's first annotator
         first[swap], second[swap] = second[swap], first[swap]
         self.first, self.second = first, second
         del first, second, swap
-        # the key of the pair: first annotator's rank * n + the second's
-        top = np.maximum(low, high)
-        np.minimum(low, high, out=low)  # the pair's first annotator (its rank)
-        del high
-        low *= n
-        low += top
-        del top
-        self.pair = low  # int32 unless the keys need more (above)
-        del low
+        # the key of the pair: first annotator's rank * n + the second's, in int32 unless
+        # the keys need more (more than 46,340 annotators)
+        pair = np.minimum(low, high).astype(np.int32 if n * n < 2**31 else np.int64)
+        pair *= n
+        pair += np.maximum(low, high)
+        del low, high
+        self.pair = pair
         self.pair_keys = _distinct_keys(self.pair)  # sorted, each annotator pair once
+
+    def local_items(self, start: int, stop: int) -> np.ndarray:
+        """For the entries of items ``start`` to ``stop``, each one's item less ``start``
+        (the per-chunk tables' row): made per chunk, not held for every entry."""
+        return np.repeat(np.arange(stop - start, dtype=np.int64), self.sizes[start:stop])
 
     def pair_name(self, pair: int) -> str:
         n = max(len(self.names), 1)
@@ -517,7 +517,7 @@ def _item_chunks(entries: _Entries) -> Iterator[tuple[int, int, int, int]]:
     for start in range(0, n, _ITEMS_AT_ONCE):
         stop = min(start + _ITEMS_AT_ONCE, n)
         first = int(entries.starts[start])
-        last = int(entries.starts[stop]) if stop < n else len(entries.item)
+        last = int(entries.starts[stop]) if stop < n else entries.n_entries
         yield start, stop, first, last
 
 
@@ -528,8 +528,7 @@ def _value_counts(entries: _Entries, codes: np.ndarray, recode: np.ndarray,
     for start, stop, first, last in _item_chunks(entries):
         chunk = codes[first:last]
         given = chunk >= 0
-        flat = (entries.item[first:last][given].astype(np.int64) - start) * n_values \
-            + recode[chunk[given]]
+        flat = entries.local_items(start, stop)[given] * n_values + recode[chunk[given]]
         yield np.bincount(flat, minlength=(stop - start) * n_values).reshape(
             stop - start, n_values)
 
@@ -581,8 +580,8 @@ def _fleiss(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
         of_entry = category[codes[first:last]]
         counted = of_entry >= 0
         table = np.bincount(
-            (entries.item[first:last][counted].astype(np.int64) - start) * n_categories
-            + of_entry[counted], minlength=(stop - start) * n_categories).reshape(
+            entries.local_items(start, stop)[counted] * n_categories + of_entry[counted],
+            minlength=(stop - start) * n_categories).reshape(
             stop - start, n_categories)
         sums = table.sum(axis=1)
         rows = table[sums > 0]
@@ -684,7 +683,7 @@ def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
         table = np.empty((entries.n_items, 2), dtype=np.int32)
         for start, stop, first, last in _item_chunks(entries):
             table[start:stop, 1] = np.bincount(
-                entries.item[first:last] - start, weights=ticked[codes[first:last], column],
+                entries.local_items(start, stop), weights=ticked[codes[first:last], column],
                 minlength=stop - start)
         np.subtract(sizes, table[:, 1], out=table[:, 0])
         used = [v for v in (0, 1) if table[:, v].any()]
