@@ -172,7 +172,6 @@ class FirstPass:
         self.signature_ids = array("i")
         self.missing: dict[int, tuple[str, ...]] = {}
         self.encode_errors: dict[int, str] = {}
-        self._interned: dict[Any, Any] = {}
         self._ids: dict[str, dict[Any, int]] = {"status": {}, "reason": {}, "group": {},
                                                 "label": {}, "article": {}}
         self._values: dict[str, list] = {"status": [], "reason": [], "group": [], "label": [],
@@ -239,7 +238,7 @@ class FirstPass:
         self.n_annotators.append(item.n_annotators)
         self.statuses.append(self._id("status", status))
         self.reasons.append(self._id("reason", item.reason))
-        self.groups.append(self._id("group", self._intern(self._group_key(self.schema, item))))
+        self.groups.append(self._id("group", self._group_key(self.schema, item)))
         self.labels.append(self._id("label", item.labels.get(self.stratify)
                                     if self.stratify else None))
         self.signature_ids.append(self._signature(item))
@@ -270,14 +269,6 @@ class FirstPass:
 
     def group(self, index: int) -> str:
         return self._values["group"][self.groups[index]]
-
-    def _intern(self, value: Any) -> Any:
-        if type(value) is not str:
-            return value
-        return self._interned.setdefault(value, value)
-
-    def label(self, index: int) -> Any:
-        return self._values["label"][self.labels[index]]
 
     def status(self, index: int) -> str:
         return self._values["status"][self.statuses[index]]

@@ -23,10 +23,12 @@ from __future__ import annotations
 import random
 from array import array
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy
+
+from ..ingest.copy_index import components
 
 
 def assign_splits(
@@ -128,40 +130,6 @@ class SplitRows:
         return len(self.groups)
 
 
-def string_codes(hashes: numpy.ndarray, key: Callable[[int], str]) -> numpy.ndarray:
-    """Row -> code, equal codes exactly for equal keys, from each row's ``hash(key)``;
-    ``key(row)`` is read only for the rows whose hash another row has (to tell a hash
-    collision from a shared key), so the keys are never held together."""
-    _, inverse = numpy.unique(hashes, return_inverse=True)
-    codes = inverse.astype(numpy.int64).ravel()
-    if not len(codes):
-        return codes
-    counts = numpy.bincount(codes)
-    shared = numpy.flatnonzero(counts[codes] > 1)
-    if not len(shared):
-        return codes
-    shared = shared[numpy.argsort(codes[shared], kind="stable")]
-    first_key: dict[int, str] = {}
-    other: dict[tuple[int, str], int] = {}
-    for row in shared.tolist():
-        code = int(codes[row])
-        text = key(row)
-        if first_key.setdefault(code, text) != text:  # a collision: a code of its own
-            codes[row] = other.setdefault((code, text), len(counts) + len(other))
-    return codes
-
-
-def _components(nodes: int, heads: numpy.ndarray, tails: numpy.ndarray) -> numpy.ndarray:
-    """Connected component of each of ``nodes`` nodes joined by the edges heads[i]-tails[i]."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    graph = coo_matrix((numpy.ones(len(heads), dtype=numpy.int8), (heads, tails)),
-                       shape=(nodes, nodes))
-    _, label = connected_components(graph, directed=False)
-    return label
-
-
 def row_clusters(rows: SplitRows) -> numpy.ndarray:
     """Row -> its cluster (0..C-1): rows that share a code in any of ``rows.joins`` are
     joined, transitively; a row that shares none is a cluster of its own."""
@@ -179,7 +147,7 @@ def row_clusters(rows: SplitRows) -> numpy.ndarray:
         offset += len(shared)
     if not heads or not sum(len(h) for h in heads):
         return numpy.arange(count, dtype=numpy.int64)
-    label = _components(offset, numpy.concatenate(heads), numpy.concatenate(tails))[:count]
+    label = components(offset, numpy.concatenate(heads), numpy.concatenate(tails))[:count]
     return numpy.unique(label, return_inverse=True)[1].astype(numpy.int64).ravel()
 
 
@@ -207,7 +175,7 @@ def deal_rows(
     present, first_met = numpy.unique(rows.groups, return_index=True)
     local = numpy.searchsorted(present, rows.groups)  # row -> 0..G-1
     count = len(present)
-    joined = _components(count + int(clusters.max()) + 1, local, count + clusters)[:count]
+    joined = components(count + int(clusters.max()) + 1, local, count + clusters)[:count]
     joined = numpy.unique(joined, return_inverse=True)[1].astype(numpy.int64).ravel()
     group_keys = rows.group_keys
     keys = [""] * (int(joined.max()) + 1)  # joined group -> its smallest group key

@@ -80,29 +80,6 @@ class SortedSpool:
         self._buffer = []
 
 
-class SortedLines:
-    """Lines (bytes) that must be written sorted by a key, kept in a :class:`SortedSpool`
-    rather than a list (build's rejected rows: a few hundred bytes each, a tenth of a
-    large snapshot's tasks); equal keys keep the order they came in, as a stable sort."""
-
-    def __init__(self, folder: Path | None = None) -> None:
-        self._spool = SortedSpool(folder)
-
-    def add(self, key: Any, line: bytes) -> None:
-        self._spool.add(key, self._spool.size, line)
-
-    def __len__(self) -> int:
-        return self._spool.size
-
-    def sorted(self) -> Iterator[bytes]:
-        """Every line in key order; the lines are gone once read."""
-        for _, _, line in self._spool.merged():
-            yield line
-
-    def close(self) -> None:
-        self._spool.close()
-
-
 def _entry_order(entry: tuple[Any, int, Any]) -> tuple[Any, int]:
     return entry[0], entry[1]
 

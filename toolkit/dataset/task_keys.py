@@ -7,7 +7,8 @@ and an int object per task (about 140 bytes); here each task's key is hashed onc
 snapshot is read (``FirstPass.key_hashes``), the hashes are sorted, and a key is only
 compared as a string with the tasks whose hash it shares: equal keys always share their
 hash, and a shared hash between different keys (rare) is told apart by that comparison,
-so the answers are exact.
+so the answers are exact. :func:`string_codes` is the same rule for any keys (build's
+split stage joins rows by their cluster names with it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,29 @@ from collections.abc import Callable, Collection, Iterator
 import numpy as np
 
 
+def string_codes(hashes: np.ndarray, key: Callable[[int], str]) -> np.ndarray:
+    """Row -> code, equal codes exactly for equal keys, from each row's ``hash(key)``;
+    ``key(row)`` is read only for the rows whose hash another row has (to tell a hash
+    collision from a shared key), so the keys are never held together."""
+    _, inverse = np.unique(hashes, return_inverse=True)
+    codes = inverse.astype(np.int64).ravel()
+    if not len(codes):
+        return codes
+    counts = np.bincount(codes)
+    shared = np.flatnonzero(counts[codes] > 1)
+    if not len(shared):
+        return codes
+    shared = shared[np.argsort(codes[shared], kind="stable")]
+    first_key: dict[int, str] = {}
+    other: dict[tuple[int, str], int] = {}
+    for row in shared.tolist():
+        code = int(codes[row])
+        text = key(row)
+        if first_key.setdefault(code, text) != text:  # a collision: a code of its own
+            codes[row] = other.setdefault((code, text), len(counts) + len(other))
+    return codes
+
+
 class TaskKeys:
     """The keys of tasks ``0 .. len(hashes) - 1``: ``hashes[i] == hasher(key_of(i))``
     (``hash``: the hashes are made and used within one process)."""
@@ -24,34 +48,21 @@ class TaskKeys:
     def __init__(self, hashes: np.ndarray, key_of: Callable[[int], str], *,
                  hasher: Callable[[str], int] = hash) -> None:
         self._hasher = hasher
+        self._hashes = hashes
         self._order = np.argsort(hashes, kind="stable")  # equal hashes: in task order
         self._sorted = hashes[self._order]
         self._key_of = key_of
         self._repeats: dict[int, int] | None = None
 
-    def __len__(self) -> int:
-        return len(self._order)
-
     def repeats(self) -> dict[int, int]:
         """Task -> the first task with its key, for every task whose key came before."""
         if self._repeats is None:
-            self._repeats = {}
-            # runs of equal hashes in the sorted order: shared[i] is "position i equals
-            # position i - 1"; a run s..e rises at s and falls at e
-            shared = np.concatenate(([False], self._sorted[1:] == self._sorted[:-1], [False]))
-            edges = np.flatnonzero(np.diff(shared.astype(np.int8)))
-            for start, end in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
-                self._note(self._order[start:end + 1])
+            codes = string_codes(self._hashes, self._key_of)  # equal exactly for equal keys
+            _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+            first_of = first[inverse.ravel()]
+            later = np.flatnonzero(first_of != np.arange(len(codes)))
+            self._repeats = dict(zip(later.tolist(), first_of[later].tolist(), strict=True))
         return self._repeats
-
-    def _note(self, tasks: np.ndarray) -> None:
-        """Tasks sharing one hash, in task order: each later task with a key met before."""
-        assert self._repeats is not None
-        firsts: dict[str, int] = {}
-        for task in tasks.tolist():
-            first = firsts.setdefault(self._key_of(task), task)
-            if first != task:
-                self._repeats[task] = first
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):

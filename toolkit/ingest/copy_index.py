@@ -56,7 +56,7 @@ from .sketch import NUM_PERM, band_keys, match_form, minhash, shingle_hashes
 
 _U64 = numpy.uint64
 
-__all__ = ["Found", "NearDuplicateIndex", "index_folder_prefix", "sketch_texts"]
+__all__ = ["Found", "NearDuplicateIndex", "components", "index_folder_prefix", "sketch_texts"]
 
 SHORT = 25  # matching forms shorter than this match only when equal
 COMPARABLE = 2  # matching forms shorter than this (emoji, punctuation only) match no other text
@@ -486,21 +486,28 @@ def _clusters(exact_first: numpy.ndarray, left: numpy.ndarray,
 
 def _groups(first: numpy.ndarray, left: numpy.ndarray, right: numpy.ndarray) -> numpy.ndarray:
     """Connected components of the clusters joined by the loose pairs, each named by its
-    earliest comment.
+    earliest comment (:func:`components`: an edge per comment not first of its cluster,
+    and one per loose pair)."""
+    nodes = numpy.arange(len(first), dtype=numpy.int64)
+    moved = first != nodes
+    return components(len(first), numpy.concatenate([nodes[moved], left]),
+                      numpy.concatenate([first[moved], right]))
+
+
+def components(total: int, a: numpy.ndarray, b: numpy.ndarray) -> numpy.ndarray:
+    """Connected components of nodes ``0 .. total - 1`` joined by the edges
+    ``a[i]``-``b[i]``: each node's label is the smallest node of its component.
 
     In numpy rather than scipy.sparse.csgraph: importing scipy.sparse took 0.3-0.9 s, a
-    few percent of a 100,000-task build, for a graph this small (an edge per comment not
-    first of its cluster, and one per loose pair). Each comment points at a smaller or
-    equal one (``label``); every round each edge's larger root is hooked under the
-    smaller, then pointers are jumped until each points at its root; it stops when every
-    edge has one root at both ends. Labels only decrease and always name a comment of the
-    component, so the earliest comment of a component is its root (it can point at
-    nothing smaller), and the only one: the same answer as connected components."""
-    total = len(first)
+    few percent of a 100,000-task build, for graphs this sparse (near-duplicate groups,
+    build's split clusters). Each node points at a smaller or equal one (``label``);
+    every round each edge's larger root is hooked under the smaller, then pointers are
+    jumped until each points at its root; it stops when every edge has one root at both
+    ends. Labels only decrease and always name a node of the component, so the smallest
+    node of a component is its root (it can point at nothing smaller), and the only one:
+    the same answer as connected components."""
     label: numpy.ndarray = numpy.arange(total, dtype=numpy.int64)
-    moved = first != label
-    a = numpy.concatenate([label[moved], left.astype(numpy.int64)])
-    b = numpy.concatenate([first[moved], right.astype(numpy.int64)])
+    a, b = a.astype(numpy.int64), b.astype(numpy.int64)
     while len(a):
         root_a, root_b = label[a], label[b]
         apart = root_a != root_b

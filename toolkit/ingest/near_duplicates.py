@@ -54,11 +54,10 @@ import numpy
 
 from ..corpus import Article, read_corpus, write_corpus
 from ..findings import Report
-from .copy_index import BATCH, COMPARABLE, PARALLEL_FROM, SHORT, Found, NearDuplicateIndex
+from .copy_index import COMPARABLE, PARALLEL_FROM, SHORT, Found, NearDuplicateIndex
 from .sketch import match_form
 
 __all__ = [
-    "BATCH",
     "COMPARABLE",
     "DEFAULT_SPLIT_THRESHOLD",
     "DEFAULT_THRESHOLD",

@@ -143,15 +143,9 @@ def fleiss_kappa(table: Sequence[Sequence[int]] | np.ndarray) -> float | None:
     if counts.ndim != 2 or counts.shape[0] == 0:
         return None
     raters = counts.sum(axis=1)
-    n = raters[0]
-    if n < 2 or not np.all(raters == n):
+    if not np.all(raters == raters[0]):
         return None
-    p_j = counts.sum(axis=0) / counts.sum()
-    p_i = ((counts * counts).sum(axis=1) - n) / (n * (n - 1))
-    p_bar, p_e = p_i.mean(), float((p_j * p_j).sum())
-    if p_e >= 1.0:
-        return None
-    return float((p_bar - p_e) / (1 - p_e))
+    return _fleiss_from_sums((counts * counts).sum(axis=1), counts.sum(axis=0), raters[0])
 
 
 def cohen_kappa(first: Sequence[Any], second: Sequence[Any]) -> float | None:
@@ -539,21 +533,15 @@ def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
     value_counts input; the same figure as from the annotators x items reliability
     matrix), computed by :func:`toolkit.review.alpha.alpha` (the package's figure to the
     last bit, without its items x values x values arrays)."""
-    if counts.shape[1] < 2:
-        return None, "undefined: only one value used"
-    try:
-        value = kalpha.alpha(counts, domain, level)
-    except ValueError as exc:  # no unit with two values: the package's message
-        return None, f"undefined: {exc}"
-    if value is None or np.isnan(value):
-        return None, "undefined: no item with two answers"
-    return float(value), None
+    summed = kalpha.Coincidences(counts.shape[1])
+    summed.add(counts)
+    return _alpha_coincidences(summed, domain, level)
 
 
 def _alpha_coincidences(summed: kalpha.Coincidences, domain: np.ndarray,
                         level: str) -> tuple[float | None, str | None]:
-    """:func:`_alpha_counts` from the coincidences summed over the items' counts (the same
-    figure and notes, without every item's counts held)."""
+    """Alpha and, when undefined, why (the krippendorff package's messages), from the
+    coincidences summed over the items' counts (no item's counts held)."""
     if summed.o.shape[0] < 2:
         return None, "undefined: only one value used"
     if not summed.paired:
@@ -597,10 +585,12 @@ def _fleiss(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
     return kappa
 
 
-def _fleiss_from_sums(squares: np.ndarray, per_category: np.ndarray, n: int) -> float | None:
-    """:func:`fleiss_kappa` of a table given by its rows' sums of squared counts, its column
-    sums and its raters per row ``n`` (every row the same). Sums of whole numbers are
-    exact in floats, so this is the same arithmetic as on the table itself."""
+def _fleiss_from_sums(squares: np.ndarray, per_category: np.ndarray,
+                      n: float) -> float | None:
+    """Fleiss' kappa of a table given by its rows' sums of squared counts, its column sums
+    and its raters per row ``n`` (every row the same): what :func:`fleiss_kappa` computes,
+    and what the report computes a chunk of items at a time (sums of whole numbers are
+    exact in floats, so the figure does not depend on how the table was summed)."""
     if n < 2 or not len(squares):
         return None
     rated = float(n)
