@@ -506,8 +506,9 @@ def components(total: int, a: numpy.ndarray, b: numpy.ndarray) -> numpy.ndarray:
     ends. Labels only decrease and always name a node of the component, so the smallest
     node of a component is its root (it can point at nothing smaller), and the only one:
     the same answer as connected components."""
-    label: numpy.ndarray = numpy.arange(total, dtype=numpy.int64)
-    a, b = a.astype(numpy.int64), b.astype(numpy.int64)
+    kind = numpy.int32 if total < 2**31 else numpy.int64  # node numbers: half the memory
+    label: numpy.ndarray = numpy.arange(total, dtype=kind)
+    a, b = a.astype(kind), b.astype(kind)
     while len(a):
         root_a, root_b = label[a], label[b]
         apart = root_a != root_b
@@ -521,4 +522,4 @@ def components(total: int, a: numpy.ndarray, b: numpy.ndarray) -> numpy.ndarray:
             if numpy.array_equal(jumped, label):
                 break
             label = jumped
-    return label
+    return label.astype(numpy.int64)
