@@ -57,9 +57,8 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.ingest.copy_index import COMPARABLE, SHORT, NearDuplicateIndex  # noqa: E402
+from toolkit.ingest.copy_index import BATCH, COMPARABLE, SHORT, NearDuplicateIndex  # noqa: E402
 from toolkit.ingest.near_duplicates import (  # noqa: E402
-    BATCH,
     DEFAULT_SPLIT_THRESHOLD,
     DEFAULT_THRESHOLD,
     match_form,
