@@ -124,9 +124,14 @@ def test_first_pass_keeps_columns_not_rows(tmp_path, inputs, monkeypatch):
     assert type(state.unit_ids) is first_pass.StringColumn
     assert [state.unit_ids[i] for i in range(3)] == ["a1-1", "a1-2", "a1-3"]
     assert state.corpus_keys == {}  # all `<schema>:<unit id>`: no string kept
-    for column in (state.task_ids, state.article_ids, state.n_annotators, state.statuses,
-                   state.reasons, state.groups, state.labels, state.signature_ids):
+    for column in (state.task_ids, state.n_annotators, state.statuses,
+                   state.reasons, state.labels, state.signature_ids):
         assert type(column) is array and len(column) == len(state)
+    # articles and groups: a run per article (its comments come one after the other)
+    for column in (state.articles, state.groups):
+        assert type(column) is first_pass.RunColumn and len(column) == len(state)
+        assert type(column.runs) is array
+    assert state.articles[0] == "a1" and state.groups[0] == "a1"
     record = state.record(0)
     assert type(record) is Record and record.corpus_key == f"{schema_name(schema)}:{record.unit_id}"
     texts = {row["text"] for rows in _rows(tmp_path / "ds").values() for row in rows}

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.dataset.build import _assign, _count_in_splits, _split_rows
+from toolkit.dataset.first_pass import RunColumn
 from toolkit.dataset.splits import SplitRows, _strata, assign_splits
 from toolkit.dataset.task_keys import string_codes
 from toolkit.findings import Report
@@ -206,3 +207,36 @@ def test_string_codes_tell_a_hash_collision_from_a_shared_key():
     collided = numpy.array([7, 7, 7, 9], dtype=numpy.int64)  # "y" collides with "x"
     codes = string_codes(collided, keys.__getitem__).tolist()
     assert codes[0] == codes[2] and len({codes[0], codes[1], codes[3]}) == 3
+
+
+# --- RunColumn: runs of equal values, interned at the end as a dict interned them --------
+
+column_values = st.lists(st.one_of(
+    st.sampled_from(["art-1", "art-2", "مقال-٣", "", "1"]),  # runs, repeats, Arabic, empty
+    st.sampled_from([None, 1, True, 1.0, 0, False])), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(column_values)
+def test_run_column_interns_as_a_dict_of_value_and_type_would(values):
+    column = RunColumn()
+    for value in values:
+        column.append(value)
+    assert len(column) == len(values)
+    codes, distinct = column.interned()
+    expected_codes, expected_distinct = _interned(values)
+    assert codes.tolist() == expected_codes.tolist()
+    assert distinct == expected_distinct
+    assert [type(v) for v in distinct] == [type(v) for v in expected_distinct]
+    assert [column[i] for i in range(len(values))] == values
+    assert [type(column[i]) for i in range(len(values))] == [type(v) for v in values]
+    assert column.distinct() == len(expected_distinct)
+
+
+def test_run_column_keeps_one_run_per_article_of_consecutive_comments():
+    column = RunColumn()
+    for article in ["a1"] * 5 + ["a2"] * 3 + ["a1"] * 2:
+        column.append(article)
+    assert column.runs.tolist() == [0] * 5 + [1] * 3 + [2] * 2  # three runs, two values
+    codes, distinct = column.interned()
+    assert distinct == ["a1", "a2"] and codes.tolist() == [0] * 5 + [1] * 3 + [0] * 2

@@ -439,8 +439,9 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
         finally:
             first.texts.close()
     rows = np.flatnonzero(np.frombuffer(kept, dtype=np.uint8) == 1)
+    group_ids, group_keys = first.group_ids()
     split_rows, name_of = _split_rows(
-        first.unit_ids, _ints(first.groups), first.values("group"), _ints(first.labels),
+        first.unit_ids, group_ids, group_keys, _ints(first.labels),
         first.values("label"), rows, near, marks)
     del near
     split_of, near_duplicates = _assign(schema, split_rows, name_of, previous, report,
@@ -522,7 +523,7 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
             snapshot_header=snap.header,
             toolkit_version=__version__,
             n_annotators=len(encoder.pseudonyms),
-            n_sources=len(first.sources),
+            n_sources=first.sources.distinct(),
             with_context=options.with_context,
             keep_unresolved=options.keep_unresolved,
             keep_authors=options.keep_authors,

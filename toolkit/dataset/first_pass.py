@@ -81,6 +81,72 @@ class StringColumn:
         return (self[i] for i in range(len(self)))
 
 
+class RunColumn:
+    """A column of values where a task usually repeats the previous task's value (the
+    comments of one article come one after the other): each run of equal values is kept
+    once, strings as UTF-8 in a :class:`StringColumn`, and each entry holds its run's
+    number (4 bytes). No Python object is kept per value: an interning dict held a
+    string, a (value, type) key and an int per article, some 60 MB at a million tasks
+    of eight comments an article (bench_build). Values are interned once, at the end
+    (:meth:`interned`), in order of first appearance, as with a dict while reading.
+
+    Values that are not strings (None, a number) are rare and kept as they are, by run.
+    Two values are equal when they have the same type and compare equal (True, 1 and
+    1.0 are three values)."""
+
+    _NOTHING = object()
+
+    def __init__(self) -> None:
+        self._text = StringColumn()  # per run: its string ("" for a value kept in _other)
+        self._other: dict[int, Any] = {}  # run -> its value, when not a string
+        self.runs = array("i")  # per entry: its run
+        self._last: Any = self._NOTHING  # the last run's value (one object, not one a run)
+
+    def append(self, value: Any) -> None:
+        last = self._last
+        if not (type(value) is type(last) and value == last):
+            run = len(self._text)
+            if type(value) is str:
+                self._text.append(value)
+            else:
+                self._text.append("")
+                self._other[run] = value
+            self._last = value
+        self.runs.append(len(self._text) - 1)
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def run_value(self, run: int) -> Any:
+        return self._other[run] if run in self._other else self._text[run]
+
+    def __getitem__(self, index: int) -> Any:
+        return self.run_value(self.runs[index])
+
+    def distinct(self) -> int:
+        """How many distinct values were appended."""
+        return len(self.interned()[1])
+
+    def interned(self) -> tuple[numpy.ndarray, list]:
+        """(each entry's value id, the distinct values by id in order of first
+        appearance)."""
+        ids: dict[tuple, int] = {}
+        values: list = []
+        of_run = numpy.empty(len(self._text), dtype=numpy.int64)
+        for run in range(len(self._text)):
+            value = self.run_value(run)
+            try:
+                found = ids.setdefault((value, type(value)), len(values))
+            except TypeError:  # unhashable: its own value (not what a task's data gives)
+                found = len(values)
+            if found == len(values):
+                values.append(value)
+            of_run[run] = found
+        runs = numpy.frombuffer(self.runs, dtype=numpy.int32) if len(self.runs) else \
+            numpy.empty(0, dtype=numpy.int32)
+        return of_run[runs], values
+
+
 # Worker processes that sketch a large build's texts. One: build's own process reads,
 # checks and encodes the whole time, so on a two-core machine a second worker only takes
 # turns with it (bench_build at 100,000 tasks, see TextGroups).
@@ -162,20 +228,20 @@ class FirstPass:
         self.unit_ids = StringColumn()
         self.corpus_keys: dict[int, str] = {}  # index -> key, where not prefix + unit id
         self.key_hashes = array("q")  # hash() of each corpus key (toolkit.dataset.task_keys)
-        self.article_ids = array("i")  # interned ("article" column)
+        self.articles = RunColumn()  # the task's article id
         self.task_ids = array("q")
         self.n_annotators = array("i")
         self.statuses = array("b")
         self.reasons = array("i")
-        self.groups = array("i")
+        self.groups = RunColumn()  # the task's dataset.group_by key
+        self._group_ids: tuple[numpy.ndarray, list] | None = None  # interned, after the read
         self.labels = array("i")
         self.signature_ids = array("i")
         self.missing: dict[int, tuple[str, ...]] = {}
         self.encode_errors: dict[int, str] = {}
-        self._ids: dict[str, dict[Any, int]] = {"status": {}, "reason": {}, "group": {},
-                                                "label": {}, "article": {}}
-        self._values: dict[str, list] = {"status": [], "reason": [], "group": [], "label": [],
-                                         "article": []}
+        # a few distinct values each: interned as they come
+        self._ids: dict[str, dict[Any, int]] = {"status": {}, "reason": {}, "label": {}}
+        self._values: dict[str, list] = {"status": [], "reason": [], "label": []}
         self._signatures: dict[tuple, int] = {}
         self._by_labels: dict[tuple, int] = {}  # raw labels -> signature id (memo)
         self.signatures: list[tuple] = []  # signature id -> (question -> label keys)
@@ -184,7 +250,7 @@ class FirstPass:
         self._on_task = on_task
         self.texts = texts  # each record's text, for the split groups of near-duplicates
         self.seconds = 0.0
-        self.sources: set[str] = set()  # the snapshot's distinct sources (the card's count)
+        self.sources = RunColumn()  # the tasks' sources, where given (the card's count)
 
     def __len__(self) -> int:
         return len(self.unit_ids)
@@ -208,7 +274,7 @@ class FirstPass:
         if not copy:
             source = item.data.get("source")
             if source:
-                self.sources.add(str(source))
+                self.sources.append(str(source))
             if self.marks:  # as before: set only when the corpus marks copies
                 item.data["duplicate_of"] = self.marks.get(item.unit_id)
         status = item.status
@@ -232,13 +298,13 @@ class FirstPass:
         elif key != usual:
             self.corpus_keys[index] = key
         self.key_hashes.append(hash(key))
-        self.article_ids.append(self._id("article", item.data.get("article_id")))
+        self.articles.append(item.data.get("article_id"))
         task_id = item.task_id
         self.task_ids.append(_NO_TASK if task_id is None else task_id)
         self.n_annotators.append(item.n_annotators)
         self.statuses.append(self._id("status", status))
         self.reasons.append(self._id("reason", item.reason))
-        self.groups.append(self._id("group", self._group_key(self.schema, item)))
+        self.groups.append(self._group_key(self.schema, item))
         self.labels.append(self._id("label", item.labels.get(self.stratify)
                                     if self.stratify else None))
         self.signature_ids.append(self._signature(item))
@@ -253,10 +319,10 @@ class FirstPass:
         values = self._values
         return Record(self.corpus_key(index), unit_id,
                       None if task_id == _NO_TASK else task_id,
-                      values["article"][self.article_ids[index]],
+                      self.articles[index],
                       self.n_annotators[index], values["status"][self.statuses[index]],
                       values["reason"][self.reasons[index]], self.missing.get(index, ()),
-                      self.encode_errors.get(index), values["group"][self.groups[index]],
+                      self.encode_errors.get(index), self.groups[index],
                       values["label"][self.labels[index]], self.signature_ids[index])
 
     def corpus_key(self, index: int) -> str:
@@ -264,11 +330,19 @@ class FirstPass:
         return self.prefix + self.unit_ids[index] if key is None else key
 
     def values(self, column: str) -> list:
-        """The distinct values of an interned column ("group", "label", ...), by id."""
+        """The distinct values of an interned column ("label", "status", "reason"), by id."""
         return self._values[column]
 
+    def group_ids(self) -> tuple[numpy.ndarray, list[str]]:
+        """(each task's group id, the distinct group keys by id), interned once the read
+        is over (the columns do not grow after it)."""
+        if self._group_ids is None or len(self._group_ids[0]) != len(self.groups):
+            self._group_ids = self.groups.interned()
+        return self._group_ids
+
     def group(self, index: int) -> str:
-        return self._values["group"][self.groups[index]]
+        codes, keys = self.group_ids()
+        return keys[codes[index]]
 
     def status(self, index: int) -> str:
         return self._values["status"][self.statuses[index]]
