@@ -21,6 +21,9 @@ shape, then times, each in its own process so peak memory is its own:
             ready rows and reads no snapshot at all, so the ratio is also printed
             against baseline + parse.
 
+Each phase runs with the allocator setting the `corpus` CLI makes at start
+(toolkit.cli.allocator: freed arrays go back to the system at once).
+
 Prints seconds, CPU seconds, peak RSS and the ratios (target: build / baseline <= 2x;
 peak memory at 1,000,000 tasks within 1.3x of 100,000: issue 21). ``--no-baseline``
 skips the baselines (at 1,000,000 tasks they hold every row: many GB).
@@ -211,6 +214,9 @@ def main() -> None:
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
+        from toolkit.cli.allocator import give_back_freed_memory
+
+        give_back_freed_memory()  # as the `corpus` process does at start (every phase)
         name, *paths = args.phase
         phase = {"build": phase_build, "baseline": phase_baseline, "inferred": phase_inferred,
                  "parse": phase_parse, "review": phase_review}[name]

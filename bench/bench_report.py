@@ -18,6 +18,9 @@ memory (VmHWM) is measured per phase:
            adjudicate`'s (workflows.adjudicate.tasks_to_decide, the Label Studio call
            aside), for their time and peak memory (no target).
 
+Each phase runs with the allocator setting the `corpus` CLI makes at start
+(toolkit.cli.allocator: freed arrays go back to the system at once).
+
 Prints seconds (wall and CPU), the page's size, each phase's peak memory (and the
 child's memory after its imports, before reading), and the ratios report / agree and
 report / parse; and whether the targets hold (report / `corpus agree` <= 2x, page
@@ -149,6 +152,9 @@ def main() -> int:
     parser.add_argument("--page", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
+        from toolkit.cli.allocator import give_back_freed_memory
+
+        give_back_freed_memory()  # as the `corpus` process does at start (every phase)
         _phase(args.phase, args.snapshot, args.page)
         return 0
     with tempfile.TemporaryDirectory() as scratch:

@@ -106,25 +106,33 @@ def test_agreement_figures_do_not_depend_on_the_pair_chunks(tmp_path, monkeypatc
     assert stance["alpha"] is not None and len(stance["cohen_kappa"]) > 10
 
 
-def test_entries_pairs_are_every_two_annotators_of_an_item_in_name_order():
-    # _Entries builds its pairs in int32 with in-place steps: check them against the
-    # definition (each item's annotators two by two, the first the earlier in order)
+@pytest.mark.parametrize("step", [1 << 20, 7])
+@pytest.mark.parametrize("size_type", [np.int64, np.int8])
+def test_entries_pairs_are_every_two_annotators_of_an_item_in_name_order(
+        monkeypatch, step, size_type):
+    # _Entries builds its pairs in int32 with in-place steps, from sizes as the collector
+    # keeps them (one byte each), and makes the pairs' keys a step at a time: check them
+    # against the definition (each item's annotators two by two, the first the earlier)
     import itertools
 
+    from toolkit.review import agreement
     from toolkit.review.agreement import _Entries
 
+    monkeypatch.setattr(agreement, "_PAIRS_AT_ONCE", step)
     rng = np.random.default_rng(5)
     names = [f"a{k:02d}" for k in range(12)]
     sizes = rng.integers(2, 6, size=200)
     annotator = np.concatenate([rng.choice(12, size=s, replace=False) for s in sizes])
-    entries = _Entries(sizes.astype(np.int64), annotator.astype(np.int64), names)
+    entries = _Entries(sizes.astype(size_type), annotator.astype(np.int64), names)
+    assert entries.starts.tolist() == np.concatenate(([0], np.cumsum(sizes)[:-1])).tolist()
     expected, start = [], 0
     for size in sizes:
         for i, j in itertools.combinations(range(start, start + size), 2):
             a, b = sorted((int(annotator[i]), int(annotator[j])))
             expected.append((a * 12 + b, i, j))
         start += size
-    got = sorted(zip(entries.pair.tolist(), entries.first.tolist(), entries.second.tolist(),
+    keys = entries.pair_keys_of(0, entries.n_pairs)
+    got = sorted(zip(keys.tolist(), entries.first.tolist(), entries.second.tolist(),
                      strict=True))
     want = sorted((key, min(i, j, key=lambda e: annotator[e]),
                    max(i, j, key=lambda e: annotator[e])) for key, i, j in expected)

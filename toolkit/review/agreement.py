@@ -337,12 +337,14 @@ class AgreementCollector:
         rank = np.empty(len(names), dtype=np.int16 if len(names) < 2**15 else np.int32)
         for position, who in enumerate(names):
             rank[self._annotator_index[who]] = position
-        entries = _Entries(self._sizes.numpy().astype(np.int64),
+        entries = _Entries(self._sizes.numpy(),
                            rank[self._entry_annotator.numpy()]
                            if len(self._entry_annotator) else np.empty(0, dtype=rank.dtype),
                            names)
         for k, question in enumerate(self.questions):
-            codes = self._codes[k].numpy().astype(np.int32)  # one question's at a time
+            # the codes as they are kept (one byte each while they fit): every use below
+            # indexes or compares them, or widens them in its own arithmetic
+            codes = self._codes[k].numpy()
             report.questions.append(
                 _question_agreement(question, entries, codes, list(self._code_of[k])))
             del codes
@@ -376,46 +378,68 @@ class AgreementCollector:
             self._people[person].agreed = int(agreed[number])
 
 
+_ITEMS_AT_ONCE = 1 << 16  # items per step of the items x values tables
+_PAIRS_AT_ONCE = 1 << 20  # pairs per step while the pairs are made
+
+
 class _Entries:
     """Used items and their annotators, flattened: entry e is one (item, annotator);
     items own consecutive entries. Pairs: every two annotators of one item, the
     first being the earlier in sorted annotator order."""
 
     def __init__(self, sizes: np.ndarray, annotator: np.ndarray, names: list[str]) -> None:
+        # sizes as the collector keeps them (one byte each while they fit): used as
+        # repeat counts and compared; arithmetic on them widens first
         self.sizes = sizes
         self.n_items = len(sizes)
         self.annotator = annotator  # rank in ``names`` (sorted)
         self.names = names
-        self.starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else sizes
         self.n_entries = len(annotator)
-        # pairs' entry numbers and keys in int32 when they fit (they are indices and
-        # keys only: the figures are the same), half the memory of int64
+        # entry numbers, pairs' entry numbers and keys in int32 when they fit (they are
+        # indices and keys only: the figures are the same), half the memory of int64
         n = max(len(names), 1)
         index = np.int32 if len(annotator) < 2**31 else np.int64
+        self.starts = np.zeros(len(sizes), dtype=index)  # each item's first entry
+        if len(sizes) > 1:
+            np.cumsum(sizes[:-1], dtype=index, out=self.starts[1:])
         # the pairs, filled in place: per number of annotators, per (i, j), its items
-        total = int((sizes * (sizes - 1) // 2).sum()) if len(sizes) else 0
+        distinct, times = np.unique(sizes, return_counts=True)
+        total = sum(int(size) * (int(size) - 1) // 2 * int(count)
+                    for size, count in zip(distinct.tolist(), times.tolist(), strict=True))
         first, second = np.empty(total, dtype=index), np.empty(total, dtype=index)
         at = 0
-        for size in np.unique(sizes):
+        for size in distinct:
             starts = self.starts[sizes == size].astype(index)
             for i, j in itertools.combinations(range(int(size)), 2):
                 np.add(starts, i, out=first[at:at + len(starts)])
                 np.add(starts, j, out=second[at:at + len(starts)])
                 at += len(starts)
             del starts
-        low, high = annotator[first], annotator[second]
-        swap = low > high  # first: the entry of the pair's first annotator
-        first[swap], second[swap] = second[swap], first[swap]
+        # first: the entry of the pair's first annotator (the lower rank); swapped a step
+        # of pairs at a time, so the temporaries stay small
+        for at in range(0, total, _PAIRS_AT_ONCE):
+            one, two = first[at:at + _PAIRS_AT_ONCE], second[at:at + _PAIRS_AT_ONCE]
+            swap = annotator[one] > annotator[two]
+            one[swap], two[swap] = two[swap], one[swap]
         self.first, self.second = first, second
-        del first, second, swap
-        # the key of the pair: first annotator's rank * n + the second's, in int32 unless
-        # the keys need more (more than 46,340 annotators)
-        pair = np.minimum(low, high).astype(np.int32 if n * n < 2**31 else np.int64)
-        pair *= n
-        pair += np.maximum(low, high)
-        del low, high
-        self.pair = pair
-        self.pair_keys = _distinct_keys(self.pair)  # sorted, each annotator pair once
+        self.n_pairs = total
+        # a pair's key: its first annotator's rank * n + the second's, in int32 unless the
+        # keys need more (more than 46,340 annotators); made a step at a time when used
+        self._key_type = np.int32 if n * n < 2**31 else np.int64
+        self._n = n
+        found = [_distinct_keys(self.pair_keys_of(at, at + _PAIRS_AT_ONCE))
+                 for at in range(0, total, _PAIRS_AT_ONCE)]
+        # sorted, each annotator pair once
+        self.pair_keys = (np.unique(np.concatenate(found)) if len(found) > 1 else
+                          found[0] if found else np.empty(0, dtype=self._key_type))
+
+    def pair_keys_of(self, start: int, stop: int) -> np.ndarray:
+        """The keys of pairs ``start`` to ``stop`` (see ``__init__``): made per step, not
+        held for every pair."""
+        key = self.annotator[self.first[start:stop]].astype(self._key_type)
+        key *= self._n
+        key += self.annotator[self.second[start:stop]]
+        return key
 
     def local_items(self, start: int, stop: int) -> np.ndarray:
         """For the entries of items ``start`` to ``stop``, each one's item less ``start``
@@ -501,7 +525,6 @@ def label_agreement(result: QuestionAgreement, entries: _Entries, codes: np.ndar
     _cohen(result, entries, codes, len(values))
 
 
-_ITEMS_AT_ONCE = 1 << 16  # items per step of the items x values tables
 
 
 def _item_chunks(entries: _Entries) -> Iterator[tuple[int, int, int, int]]:
@@ -575,7 +598,8 @@ def _fleiss(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
         rows = table[sums > 0]
         raters.update(np.unique(sums[sums > 0]).tolist())
         per_category += rows.sum(axis=0)
-        squares.append((rows * rows).sum(axis=1))
+        # the sum of an item's squared counts: below (annotators of the item) ** 2
+        squares.append((rows * rows).sum(axis=1).astype(np.int32))
     if len(raters) != 1:
         result.notes.append("Fleiss' kappa not computed: items have different numbers of answers")
         return None
@@ -595,7 +619,9 @@ def _fleiss_from_sums(squares: np.ndarray, per_category: np.ndarray,
         return None
     rated = float(n)
     p_j = per_category.astype(float) / float(per_category.sum())
-    p_i = (squares.astype(float) - rated) / (rated * (rated - 1))
+    p_i = squares.astype(float)  # then in place: one float per item at a time
+    p_i -= rated
+    p_i /= rated * (rated - 1)
     p_bar, p_e = p_i.mean(), float((p_j * p_j).sum())
     if p_e >= 1.0:
         return None
@@ -622,13 +648,13 @@ def _pair_kappas(result: QuestionAgreement, entries: _Entries, codes: np.ndarray
     equal = np.zeros(n_keys, dtype=np.int64)
     for_a = np.zeros(n_keys * n_values, dtype=np.int64)
     for_b = np.zeros(n_keys * n_values, dtype=np.int64)
-    for start in _chunks(len(entries.pair)):
+    for start in _chunks(entries.n_pairs):
         stop = start + _CHUNK
         first = codes[entries.first[start:stop]]
         second = codes[entries.second[start:stop]]
         both = (first >= 0) & (second >= 0)
         first, second = first[both], second[both]
-        inverse = np.searchsorted(keys, entries.pair[start:stop][both])
+        inverse = np.searchsorted(keys, entries.pair_keys_of(start, stop)[both])
         items += np.bincount(inverse, minlength=n_keys)
         equal += np.bincount(inverse[first == second], minlength=n_keys)
         for_a += np.bincount(inverse * n_values + first, minlength=n_keys * n_values)
@@ -667,30 +693,36 @@ def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
     per_label: list[float] = []
     fleiss: list[float] = []
     uniform = len(np.unique(entries.sizes)) == 1
-    sizes = entries.sizes.astype(np.int32)
     for column, label in enumerate(labels):
-        # items x (not ticked, ticked) in int32, the ticks counted a chunk of items at a time
-        table = np.empty((entries.n_items, 2), dtype=np.int32)
+        # items x (not ticked, ticked), a chunk of items at a time: alpha's coincidences
+        # and Fleiss' sums carry across chunks (the same figures as from the whole table)
+        ticks = int(np.count_nonzero(ticked[codes, column]))
+        used = [v for v, total in ((0, entries.n_entries - ticks), (1, ticks)) if total]
+        summed = kalpha.Coincidences(len(used))
+        squares: list[np.ndarray] = []
+        per_category = np.zeros(2, dtype=np.int64)
         for start, stop, first, last in _item_chunks(entries):
-            table[start:stop, 1] = np.bincount(
+            table = np.empty((stop - start, 2), dtype=np.int32)
+            table[:, 1] = np.bincount(
                 entries.local_items(start, stop), weights=ticked[codes[first:last], column],
                 minlength=stop - start)
-        np.subtract(sizes, table[:, 1], out=table[:, 0])
-        used = [v for v in (0, 1) if table[:, v].any()]
-        value, _ = _alpha_counts(table if len(used) == 2 else
-                                 np.ascontiguousarray(table[:, used]), np.arange(len(used)),
-                                 "nominal")
+            np.subtract(entries.sizes[start:stop], table[:, 1], out=table[:, 0])
+            summed.add(table if len(used) == 2 else np.ascontiguousarray(table[:, used]))
+            if uniform:
+                squares.append(np.add(np.square(table[:, 0], dtype=np.int64),
+                                      np.square(table[:, 1], dtype=np.int64)))
+                per_category += table.sum(axis=0, dtype=np.int64)
+        value, _ = _alpha_coincidences(summed, np.arange(len(used)), "nominal")
         result.alpha_per_label[label] = value
         if value is not None:
             per_label.append(value)
         if uniform:  # fleiss_kappa(table), without its float copies of the table
             kappa = _fleiss_from_sums(
-                np.add(np.square(table[:, 0], dtype=np.int64),
-                       np.square(table[:, 1], dtype=np.int64)),
-                table.sum(axis=0, dtype=np.int64), int(sizes[0]) if len(sizes) else 0)
+                np.concatenate(squares) if squares else np.empty(0, dtype=np.int64),
+                per_category, int(entries.sizes[0]) if len(entries.sizes) else 0)
             if kappa is not None:
                 fleiss.append(kappa)
-        del table
+        del squares
     result.alpha = sum(per_label) / len(per_label) if per_label else None
     if not per_label:
         result.notes.append("alpha undefined for every label (each label always or never used)")
@@ -705,9 +737,9 @@ def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
     equal = np.zeros(n_pairs, dtype=np.int64)
     true_a = np.zeros(n_pairs, dtype=np.int64)
     true_b = np.zeros(n_pairs, dtype=np.int64)
-    for start in _chunks(len(entries.pair)):
+    for start in _chunks(entries.n_pairs):
         stop = start + _CHUNK
-        inverse = np.searchsorted(keys, entries.pair[start:stop])
+        inverse = np.searchsorted(keys, entries.pair_keys_of(start, stop))
         first = ticked[codes[entries.first[start:stop]]]
         second = ticked[codes[entries.second[start:stop]]]
         items += np.bincount(inverse, minlength=n_pairs)
@@ -739,10 +771,10 @@ def _spans(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
     # A chunk of pairs at a time: where answers all differ (spans carry their text), a
     # Counter over every triple held about 0.5 KB a task; the counts are whole numbers,
     # so summing them chunk by chunk gives the same figures.
-    for start in _chunks(len(entries.pair)):
+    for start in _chunks(entries.n_pairs):
         stop = start + _CHUNK
         triples: Counter[tuple[int, int, int]] = Counter(zip(
-            entries.pair[start:stop].tolist(), codes[entries.first[start:stop]].tolist(),
+            entries.pair_keys_of(start, stop).tolist(), codes[entries.first[start:stop]].tolist(),
             codes[entries.second[start:stop]].tolist(), strict=True))
         compared: dict[tuple[int, int], tuple[int, int, int, int, int]] = {}
         for (key, a, b), times in triples.items():
