@@ -41,7 +41,7 @@ import shutil
 import time
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, KeysView, Sequence
+from collections.abc import Callable, Iterator, KeysView, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -696,27 +696,28 @@ def _split_rows(unit_ids: StringColumn | Sequence[str], groups: np.ndarray,
     corpus cluster name, or whose text groups' earliest records have the same unit id,
     are one cluster (as unit-id strings compare; only hashes are held per row)."""
     marks = marks or {}
-    cluster_keys: Iterable[str] = map(marks.get, unit_ids, unit_ids) if marks else unit_ids
-    count = len(unit_ids)
-    hashes = np.fromiter(map(hash, cluster_keys), dtype=np.int64, count=count)
 
     def name_of(row: int) -> str:
         unit = unit_ids[rows[row]]
         return marks.get(unit, unit)
 
-    joins = [string_codes(hashes[rows], name_of)]
+    # hashes of the rows' keys only (not of every record): a few MB less at a million
+    hashes = np.fromiter(map(hash, map(name_of, range(len(rows)))), dtype=np.int64,
+                         count=len(rows))
+    joins = [string_codes(hashes, name_of)]
     if near is not None:
-        if marks:
-            hashes = np.fromiter(map(hash, unit_ids), dtype=np.int64, count=count)
         earliest = near[rows]
-        joins.append(string_codes(hashes[earliest], lambda row: unit_ids[earliest[row]]))
+        hashes = np.fromiter(map(hash, map(unit_ids.__getitem__, earliest)),
+                             dtype=np.int64, count=len(rows))
+        joins.append(string_codes(hashes, lambda row: unit_ids[earliest[row]]))
     del hashes
     return SplitRows(groups[rows], group_keys, labels[rows], label_values, joins), name_of
 
 
 def _ints(column: array) -> np.ndarray:
-    """A copy of an int ``array`` column as numpy (a copy: the column may grow later)."""
-    return np.frombuffer(column, dtype=f"i{column.itemsize}").astype(np.int64)
+    """A copy of an int ``array`` column as numpy, of the column's own width (a copy: the
+    column may grow later)."""
+    return np.frombuffer(column, dtype=f"i{column.itemsize}").copy()
 
 
 def _count_in_splits(schema: Schema, rows: SplitRows, split_of: dict[str, str],

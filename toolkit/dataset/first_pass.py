@@ -128,11 +128,11 @@ class RunColumn:
         return len(self.interned()[1])
 
     def interned(self) -> tuple[numpy.ndarray, list]:
-        """(each entry's value id, the distinct values by id in order of first
+        """(each entry's value id (int32), the distinct values by id in order of first
         appearance)."""
         ids: dict[tuple, int] = {}
         values: list = []
-        of_run = numpy.empty(len(self._text), dtype=numpy.int64)
+        of_run = numpy.empty(len(self._text), dtype=numpy.int32)  # ids below the runs
         for run in range(len(self._text)):
             value = self.run_value(run)
             try:

@@ -136,19 +136,28 @@ def row_clusters(rows: SplitRows) -> numpy.ndarray:
     count = len(rows)
     heads, tails = [], []
     offset = count
-    for codes in rows.joins:
-        keyed = numpy.flatnonzero(codes >= 0)
-        if not len(keyed):
+    for codes in rows.joins:  # masks of a byte a row, not index arrays of eight
+        valid = codes >= 0
+        if not valid.any():
             continue
-        shared = numpy.bincount(codes[keyed])
-        keyed = keyed[shared[codes[keyed]] > 1]  # a code only one row has joins nothing
+        shared = numpy.bincount(codes if valid.all() else codes[valid]) > 1
+        # a code only one row has joins nothing (code -1 reads the last entry: masked)
+        keyed = numpy.flatnonzero(valid & shared[codes])
+        del valid
         heads.append(keyed)
         tails.append(offset + codes[keyed])
         offset += len(shared)
     if not heads or not sum(len(h) for h in heads):
         return numpy.arange(count, dtype=numpy.int64)
     label = components(offset, numpy.concatenate(heads), numpy.concatenate(tails))[:count]
-    return numpy.unique(label, return_inverse=True)[1].astype(numpy.int64).ravel()
+    del heads, tails
+    # each row's label is the smallest row of its cluster (rows are the first nodes, and a
+    # code node joins two rows at least): rank the labels met, as numpy.unique would
+    met = numpy.zeros(count, dtype=bool)
+    met[label] = True
+    rank = numpy.cumsum(met, dtype=numpy.int64)
+    rank -= 1
+    return rank[label]
 
 
 def deal_rows(

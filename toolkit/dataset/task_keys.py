@@ -23,11 +23,12 @@ def string_codes(hashes: np.ndarray, key: Callable[[int], str]) -> np.ndarray:
     ``key(row)`` is read only for the rows whose hash another row has (to tell a hash
     collision from a shared key), so the keys are never held together."""
     _, inverse = np.unique(hashes, return_inverse=True)
-    codes = inverse.astype(np.int64).ravel()
+    codes = np.asarray(inverse, dtype=np.int64).ravel()  # no copy where it is int64 already
+    del inverse
     if not len(codes):
         return codes
     counts = np.bincount(codes)
-    shared = np.flatnonzero(counts[codes] > 1)
+    shared = np.flatnonzero((counts > 1)[codes])  # a byte a row, not eight
     if not len(shared):
         return codes
     shared = shared[np.argsort(codes[shared], kind="stable")]
