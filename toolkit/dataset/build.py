@@ -438,7 +438,7 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
             near = first.texts.groups()
         finally:
             first.texts.close()
-    rows = np.flatnonzero(np.frombuffer(kept, dtype=np.uint8) == 1)
+    rows = np.flatnonzero(np.frombuffer(kept, dtype=np.uint8) == 1).astype(np.int32)
     group_ids, group_keys = first.group_ids()
     split_rows, name_of = _split_rows(
         first.unit_ids, group_ids, group_keys, _ints(first.labels),
@@ -704,12 +704,12 @@ def _split_rows(unit_ids: StringColumn | Sequence[str], groups: np.ndarray,
     # hashes of the rows' keys only (not of every record): a few MB less at a million
     hashes = np.fromiter(map(hash, map(name_of, range(len(rows)))), dtype=np.int64,
                          count=len(rows))
-    joins = [string_codes(hashes, name_of)]
+    joins = [string_codes(hashes, name_of).astype(np.int32)]  # codes below the rows
     if near is not None:
         earliest = near[rows]
         hashes = np.fromiter(map(hash, map(unit_ids.__getitem__, earliest)),
                              dtype=np.int64, count=len(rows))
-        joins.append(string_codes(hashes, lambda row: unit_ids[earliest[row]]))
+        joins.append(string_codes(hashes, lambda row: unit_ids[earliest[row]]).astype(np.int32))
     del hashes
     return SplitRows(groups[rows], group_keys, labels[rows], label_values, joins), name_of
 

@@ -182,10 +182,14 @@ def deal_rows(
     if not len(rows):
         return {}, {}
     present, first_met = numpy.unique(rows.groups, return_index=True)
-    local = numpy.searchsorted(present, rows.groups)  # row -> 0..G-1
+    # row -> 0..G-1, in int32 (a row's group, held while the strata are counted)
+    position = numpy.zeros(int(present[-1]) + 1, dtype=numpy.int32)
+    position[present] = numpy.arange(len(present), dtype=numpy.int32)
+    local = position[rows.groups]
+    del position
     count = len(present)
     joined = components(count + int(clusters.max()) + 1, local, count + clusters)[:count]
-    joined = numpy.unique(joined, return_inverse=True)[1].astype(numpy.int64).ravel()
+    joined = numpy.unique(joined, return_inverse=True)[1].astype(numpy.int32).ravel()
     group_keys = rows.group_keys
     keys = [""] * (int(joined.max()) + 1)  # joined group -> its smallest group key
     for group, one in sorted(zip(present.tolist(), joined.tolist(), strict=True),
@@ -216,7 +220,7 @@ def _strata(rows: SplitRows, of_row: numpy.ndarray, count: int) -> list[Hashable
     one, named by the first met, as a Counter of the group's labels would."""
     values = rows.label_values
     same: dict[Hashable, int] = {}
-    canonical = numpy.empty(len(values), dtype=numpy.int64)
+    canonical = numpy.empty(len(values), dtype=numpy.int32)
     for label, value in enumerate(values):
         try:
             canonical[label] = same.setdefault(value, label)
@@ -225,16 +229,23 @@ def _strata(rows: SplitRows, of_row: numpy.ndarray, count: int) -> list[Hashable
     texts = {text: at for at, text in enumerate(sorted({str(value) for value in values}))}
     rank = numpy.array([texts[str(value)] for value in values], dtype=numpy.int64)
     strata: list[Hashable] = [None] * count
-    labelled = numpy.flatnonzero(numpy.array([value is not None for value in values],
-                                             dtype=bool)[rows.labels])
-    if not len(labelled):
+    known = numpy.array([value is not None for value in values], dtype=bool)[rows.labels]
+    if not known.any():
         return strata
+    # the labelled rows: every row, as usual, or those with a label (an index array)
+    labelled = None if known.all() else numpy.flatnonzero(known)
+    del known
     width = len(values)
-    pair = of_row[labelled] * width + canonical[rows.labels[labelled]]
+    pair = (of_row if labelled is None else of_row[labelled]).astype(numpy.int64)
+    pair *= width
+    pair += canonical[rows.labels if labelled is None else rows.labels[labelled]]
     pairs, first, counts = numpy.unique(pair, return_index=True, return_counts=True)
+    del pair
+    if labelled is not None:
+        first = labelled[first]  # the row, not its place among the labelled
     group = pairs // width
-    met = rows.labels[labelled[first]]  # the first met label of each (group, label)
-    order = numpy.lexsort((labelled[first], rank[met], -counts, group))
+    met = rows.labels[first]  # the first met label of each (group, label)
+    order = numpy.lexsort((first, rank[met], -counts, group))
     top = order[numpy.r_[True, group[order][1:] != group[order][:-1]]]
     for one, label in zip(group[top].tolist(), met[top].tolist(), strict=True):
         strata[one] = values[label]
