@@ -73,14 +73,17 @@ IN_FLIGHT = 4  # batches sent to the workers and not yet written
 # workers only run numpy on the texts they are sent.
 _CONTEXT = multiprocessing.get_context(
     "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-# sketches read back at once to compare pairs: an eighth of the sketches, at least 65,536
+# sketches read back at once to compare pairs: a sixteenth of the sketches, at least 65,536
 # (16 MB of uint16) and at most 524,288 (128 MB); two blocks are in memory at a time. A
 # smaller block costs more reading (each pair of blocks with candidates between them is
-# read), a larger one memory: an eighth keeps the reads to at most 36 block pairs below
-# 4 million sketches, where a fixed 128 MB block was most of a million-comment build's peak.
+# read), a larger one memory: a sixteenth keeps the reads to at most 136 block pairs below
+# 8 million sketches; a fixed 128 MB block was most of a million-comment build's peak, and
+# an eighth (32 MB at a million) still set it (bench_build 1M: +73 MB while comparing).
 BLOCK_ROWS = 1 << 19
 MIN_BLOCK_ROWS = 1 << 16
-_PAIRS_AT_ONCE = 1 << 16
+BLOCK_FRACTION = 16
+# pairs compared at once: each side's rows are gathered, 4 MB a side (16,384 x 128 x 2 B)
+_PAIRS_AT_ONCE = 1 << 14
 # the temporary folder's name begins so; beside a corpus, ``<corpus name>.`` + this (see
 # index_folder_prefix), so that the run holding that corpus's lock knows it for its own
 FOLDER_PREFIX = "near-duplicates-"
@@ -319,7 +322,7 @@ class NearDuplicateIndex:
         with at most two blocks in memory, read in one piece each; :data:`_PAIRS_AT_A_TIME`
         pairs at a time, so that their bookkeeping stays small."""
         equal = numpy.empty(len(pairs), dtype=numpy.int16)
-        rows = min(BLOCK_ROWS, max(MIN_BLOCK_ROWS, -(-self._digests.length // 8)))
+        rows = min(BLOCK_ROWS, max(MIN_BLOCK_ROWS, -(-self._digests.length // BLOCK_FRACTION)))
         for at in range(0, len(pairs), _PAIRS_AT_A_TIME):
             equal[at : at + _PAIRS_AT_A_TIME] = self._equal_rows_of(
                 pairs[at : at + _PAIRS_AT_A_TIME], distinct, rows)
@@ -345,7 +348,7 @@ class NearDuplicateIndex:
             for block in (a, b):
                 if block not in loaded:
                     loaded[block] = self._digests.block(block * rows, rows)
-            for at in range(0, len(which), _PAIRS_AT_ONCE):  # 16 MB of rows at a time
+            for at in range(0, len(which), _PAIRS_AT_ONCE):  # 4 MB of rows a side at a time
                 part = which[at : at + _PAIRS_AT_ONCE]
                 first = loaded[a][left[part] - a * rows]
                 second = loaded[b][right[part] - b * rows]
