@@ -429,6 +429,12 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
         copies, waiting = _add_copies(schema, Path(str(corpus)), skip, seen, keep, first, kept,
                                       rejected)
     first.first_items.clear()
+    # the corpus's balance needs the tasks' keys: counted now, so that the keys' hashes
+    # (some 32 MB at a million tasks) are gone before the split stage
+    corpus_counts = (_corpus_counts(review.corpus_keys, seen)
+                     if review.corpus_keys is not None else None)
+    del seen
+    first.key_hashes = array("q")  # TaskKeys' copy is gone too; no task is added after this
     timings["aggregate"] += time.perf_counter() - clock
     clock = time.perf_counter()
 
@@ -461,9 +467,8 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
         copies=copies,
         copies_waiting=waiting,
     )
-    if review.corpus_keys is not None:
-        _corpus_balance(balance, review.corpus_keys, seen)
-    del seen
+    if corpus_counts is not None:
+        balance.corpus_units, balance.not_pushed, balance.not_in_corpus = corpus_counts
     if not options.allow_empty and not any(in_splits.values()):
         _refuse_empty_replacement(out_path, balance, report)
     lap("split")
@@ -904,11 +909,11 @@ def _count_labels(schema: Schema, item: Item, split: str, distribution: dict) ->
             counts[key] = counts.get(key, 0) + 1
 
 
-def _corpus_balance(balance: Balance, keys: KeysView[str], seen: TaskKeys) -> None:
-    """Corpus units vs snapshot tasks; ``keys`` come from the pass's one corpus read."""
-    balance.corpus_units = len(keys)
-    balance.not_pushed = len(keys) - seen.count_in(keys)
-    balance.not_in_corpus = sum(1 for key in seen.keys() if key not in keys)
+def _corpus_counts(keys: KeysView[str], seen: TaskKeys) -> tuple[int, int, int]:
+    """Corpus units vs snapshot tasks: (corpus units, not pushed, tasks not in the corpus);
+    ``keys`` come from the pass's one corpus read."""
+    return (len(keys), len(keys) - seen.count_in(keys),
+            sum(1 for key in seen.keys() if key not in keys))
 
 
 @contextmanager
