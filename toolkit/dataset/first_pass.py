@@ -199,9 +199,10 @@ class FirstPass:
     The records are kept as columns, so a task costs about fifty bytes here: its unit
     id (in a :class:`StringColumn`), its corpus key only when it is not the usual
     ``<schema>:<unit id>`` (by index), and small ints (task id, article, group, status,
-    reason, stratify label, label signature and annotator count) in arrays; article
-    ids, groups, reasons and labels are interned. The rare required-question misses
-    and encoding errors are kept by index."""
+    reason, stratify label, label signature and annotator count) in arrays; articles,
+    groups and sources are kept as runs of equal values (:class:`RunColumn`, interned
+    after the read), reasons and labels interned as they come. The rare
+    required-question misses and encoding errors are kept by index."""
 
     def __init__(self, schema: Schema, encoder: RowEncoder, spool: SortedSpool, *,
                  keep: set[str], keep_unresolved: bool, marks: dict[str, str] | None,
