@@ -399,7 +399,7 @@ class _Entries:
         # indices and keys only: the figures are the same), half the memory of int64
         n = max(len(names), 1)
         index = np.int32 if len(annotator) < 2**31 else np.int64
-        self.starts = np.zeros(len(sizes), dtype=index)  # each item's first entry
+        self.starts: np.ndarray = np.zeros(len(sizes), dtype=index)  # each item's first entry
         if len(sizes) > 1:
             np.cumsum(sizes[:-1], dtype=index, out=self.starts[1:])
         # the pairs, filled in place: per number of annotators, per (i, j), its items
