@@ -56,7 +56,7 @@ class Answers:
     """Answers coded as integer arrays: answer ``a`` is annotator ``annotators[annotator[a]]``
     answering ``labels[label[a]]`` on item ``items[item[a]]``."""
 
-    items: list
+    items: Sequence[Any]  # a list, or a range (items numbered 0..n-1: no int object each)
     annotators: list
     labels: list
     item: np.ndarray
@@ -339,7 +339,7 @@ class MultiLabelModel:
     (labels ``[False, True]``: "not in", "in")."""
 
     labels: list
-    items: list
+    items: Sequence[Any]
     models: dict  # label -> LabelModel over (item, annotator, in?)
     p_in: np.ndarray  # (n_items, n_labels): probability that each label is in
     chosen: np.ndarray  # (n_items, n_labels) bool

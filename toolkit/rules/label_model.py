@@ -106,7 +106,7 @@ def fit_coded(question: Question, shape: str, item: Any, annotator: Any, n_items
     maths = _maths()
     fit = model or maths.dawid_skene
     labels = kind_of(question.kind).model_labels(question)
-    items = list(range(n_items))
+    items = range(n_items)  # the items' names are their numbers: no list of a million ints
     if shape == PER_LABEL:
         chosen_sets = [frozenset(value or ()) for value in values]
         order: dict = dict.fromkeys(labels)
