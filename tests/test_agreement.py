@@ -268,7 +268,7 @@ def test_the_figures_do_not_depend_on_the_chunk_of_items(monkeypatch):
     for tasks in (_random_tasks(400, seed=3), _random_tasks(300, seed=4, uniform=True)):
         whole = compute_agreement(tasks, schema())
         monkeypatch.setattr(agreement, "_ITEMS_AT_ONCE", 7)
-        monkeypatch.setattr(agreement, "_PAIRS_AT_ONCE", 5)
+        monkeypatch.setattr(agreement, "_CHUNK", 5)
         chunked = compute_agreement(tasks, schema())
         monkeypatch.undo()
         assert chunked.to_dict() == whole.to_dict()

@@ -118,7 +118,7 @@ def test_entries_pairs_are_every_two_annotators_of_an_item_in_name_order(
     from toolkit.review import agreement
     from toolkit.review.agreement import _Entries
 
-    monkeypatch.setattr(agreement, "_PAIRS_AT_ONCE", step)
+    monkeypatch.setattr(agreement, "_CHUNK", step)
     rng = np.random.default_rng(5)
     names = [f"a{k:02d}" for k in range(12)]
     sizes = rng.integers(2, 6, size=200)

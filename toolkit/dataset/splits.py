@@ -149,13 +149,19 @@ def row_clusters(rows: SplitRows) -> numpy.ndarray:
         offset += len(shared)
     if not heads or not sum(len(h) for h in heads):
         return numpy.arange(count, dtype=numpy.int64)
+    # rows are the first nodes, and each code node joins two rows at least
     label = components(offset, numpy.concatenate(heads), numpy.concatenate(tails))[:count]
-    del heads, tails
-    # each row's label is the smallest row of its cluster (rows are the first nodes, and a
-    # code node joins two rows at least): rank the labels met, as numpy.unique would
+    return _ranked(label, count, numpy.int64)  # int64: _assign multiplies clusters
+
+
+def _ranked(label: numpy.ndarray, count: int, kind: type) -> numpy.ndarray:
+    """The component labels of the first ``count`` nodes numbered 0..C-1 in their order
+    (what ``numpy.unique(label, return_inverse=True)`` gives), without a sort: each label
+    is the smallest node of its component (:func:`components`), one of those ``count``
+    nodes when every other node is joined to one of them at least."""
     met = numpy.zeros(count, dtype=bool)
     met[label] = True
-    rank = numpy.cumsum(met, dtype=numpy.int64)
+    rank: numpy.ndarray = numpy.cumsum(met, dtype=kind)
     rank -= 1
     return rank[label]
 
@@ -188,8 +194,9 @@ def deal_rows(
     local = position[rows.groups]
     del position
     count = len(present)
+    # groups are the first nodes, and each cluster node joins its rows' groups
     joined = components(count + int(clusters.max()) + 1, local, count + clusters)[:count]
-    joined = numpy.unique(joined, return_inverse=True)[1].astype(numpy.int32).ravel()
+    joined = _ranked(joined, count, numpy.int32)
     group_keys = rows.group_keys
     keys = [""] * (int(joined.max()) + 1)  # joined group -> its smallest group key
     for group, one in sorted(zip(present.tolist(), joined.tolist(), strict=True),

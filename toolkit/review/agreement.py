@@ -379,7 +379,6 @@ class AgreementCollector:
 
 
 _ITEMS_AT_ONCE = 1 << 16  # items per step of the items x values tables
-_PAIRS_AT_ONCE = 1 << 20  # pairs per step while the pairs are made
 
 
 class _Entries:
@@ -409,7 +408,7 @@ class _Entries:
         first, second = np.empty(total, dtype=index), np.empty(total, dtype=index)
         at = 0
         for size in distinct:
-            starts = self.starts[sizes == size].astype(index)
+            starts = self.starts[sizes == size]
             for i, j in itertools.combinations(range(int(size)), 2):
                 np.add(starts, i, out=first[at:at + len(starts)])
                 np.add(starts, j, out=second[at:at + len(starts)])
@@ -417,8 +416,8 @@ class _Entries:
             del starts
         # first: the entry of the pair's first annotator (the lower rank); swapped a step
         # of pairs at a time, so the temporaries stay small
-        for at in range(0, total, _PAIRS_AT_ONCE):
-            one, two = first[at:at + _PAIRS_AT_ONCE], second[at:at + _PAIRS_AT_ONCE]
+        for at in _chunks(total):
+            one, two = first[at:at + _CHUNK], second[at:at + _CHUNK]
             swap = annotator[one] > annotator[two]
             one[swap], two[swap] = two[swap], one[swap]
         self.first, self.second = first, second
@@ -427,8 +426,7 @@ class _Entries:
         # keys need more (more than 46,340 annotators); made a step at a time when used
         self._key_type = np.int32 if n * n < 2**31 else np.int64
         self._n = n
-        found = [_distinct_keys(self.pair_keys_of(at, at + _PAIRS_AT_ONCE))
-                 for at in range(0, total, _PAIRS_AT_ONCE)]
+        found = [_distinct_keys(self.pair_keys_of(at, at + _CHUNK)) for at in _chunks(total)]
         # sorted, each annotator pair once
         self.pair_keys = (np.unique(np.concatenate(found)) if len(found) > 1 else
                           found[0] if found else np.empty(0, dtype=self._key_type))
@@ -525,8 +523,6 @@ def label_agreement(result: QuestionAgreement, entries: _Entries, codes: np.ndar
     _cohen(result, entries, codes, len(values))
 
 
-
-
 def _item_chunks(entries: _Entries) -> Iterator[tuple[int, int, int, int]]:
     """(first item, end item, first entry, end entry) of consecutive chunks of items (an
     item's entries are consecutive): per-item tables are made a chunk at a time."""
@@ -548,17 +544,6 @@ def _value_counts(entries: _Entries, codes: np.ndarray, recode: np.ndarray,
         flat = entries.local_items(start, stop)[given] * n_values + recode[chunk[given]]
         yield np.bincount(flat, minlength=(stop - start) * n_values).reshape(
             stop - start, n_values)
-
-
-def _alpha_counts(counts: np.ndarray, domain: np.ndarray,
-                  level: str) -> tuple[float | None, str | None]:
-    """Krippendorff's alpha from items x values counts (the krippendorff package's
-    value_counts input; the same figure as from the annotators x items reliability
-    matrix), computed by :func:`toolkit.review.alpha.alpha` (the package's figure to the
-    last bit, without its items x values x values arrays)."""
-    summed = kalpha.Coincidences(counts.shape[1])
-    summed.add(counts)
-    return _alpha_coincidences(summed, domain, level)
 
 
 def _alpha_coincidences(summed: kalpha.Coincidences, domain: np.ndarray,
@@ -628,7 +613,7 @@ def _fleiss_from_sums(squares: np.ndarray, per_category: np.ndarray,
     return float((p_bar - p_e) / (1 - p_e))
 
 
-_CHUNK = 1 << 16  # pairs per step of the per-pair counts (their temporaries stay small)
+_CHUNK = 1 << 16  # pairs per step: made, keyed, counted (their temporaries stay small)
 
 
 def _chunks(total: int) -> range:
