@@ -11,7 +11,8 @@ memory (VmHWM) is measured per phase:
            (the report does that and validation, plus its own tallies, the
            annotators' competence and the bootstrap);
 - agree-cmd: what `corpus agree` computes since it shows competence (review_snapshot
-           with competence=True, as toolkit/cli/agree.py calls it; printing aside):
+           with competence=True, as toolkit/cli/agree.py calls it without --json or
+           --unresolved, which list the unresolved items; printing aside):
            the agreement figures and the competence figures (Dawid-Skene fits);
 - report:  toolkit.html_report.gather_report + write_html, what `corpus report` does;
 - validate, adjudicate: `corpus validate`'s read (validate_snapshot) and `corpus
@@ -86,7 +87,8 @@ def _phase(name: str, snapshot: Path, page: Path) -> None:
         from toolkit.review import review_snapshot
 
         review = review_snapshot(snapshot, schema, validate=False, aggregate=False,
-                                 competence=True, model_votes=baseline_votes)
+                                 competence=True, model_votes=baseline_votes,
+                                 list_unresolved=False)  # as without --json, --unresolved
         extra["items"] = review.agreement.items_total if review.agreement else 0
     elif name == "validate":
         from toolkit.review import validate_snapshot

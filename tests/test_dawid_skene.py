@@ -157,3 +157,49 @@ def test_spammer_scores():
     scores = spammer_scores(np.concatenate([perfect, constant, uniform]))
     np.testing.assert_allclose(scores, [1.0, 0.0, 0.0])
     np.testing.assert_allclose(spammer_scores(binary), [(0.8 + 0.7 - 1) ** 2])
+
+
+@pytest.mark.parametrize("fit", [dawid_skene, one_coin_dawid_skene])
+def test_fits_do_not_depend_on_steps_or_int_widths(monkeypatch, fit):
+    """The fit gathers a step of items at a time and takes answers in the narrow ints a
+    collector keeps them in: bit-identical to whole arrays of int64, and to the items given
+    in another order (sorted first, stably)."""
+    from toolkit.rules import dawid_skene as maths
+
+    rows, _ = _simulate(9, 120, 7, ["a", "b", "c"])
+    coded = encode(rows, ["a", "b", "c"])
+    reference = fit(coded)
+    narrow = maths.Answers(range(coded.n_items), coded.annotators, coded.labels,
+                           coded.item.astype(np.int32), coded.annotator.astype(np.int8),
+                           coded.label.astype(np.int8))
+    # items in another order, each item's answers in theirs (the order its sums add in)
+    order = np.argsort(np.random.default_rng(0).permutation(coded.n_items)[coded.item],
+                       kind="stable")
+    assert (np.diff(coded.item[order]) < 0).any()
+    shuffled = maths.Answers(coded.items, coded.annotators, coded.labels, coded.item[order],
+                             coded.annotator[order], coded.label[order])
+    monkeypatch.setattr(maths, "_CHUNK_ITEMS", 7)  # 18 steps, the last one short
+    for other in (fit(coded), fit(narrow), fit(shuffled)):
+        assert other.posteriors.tobytes() == reference.posteriors.tobytes()
+        assert other.confusion.tobytes() == reference.confusion.tobytes()
+        assert other.iterations == reference.iterations
+
+
+def test_m_step_adds_in_answer_order_as_bincount(monkeypatch):
+    """The per-cell sums made a step at a time (np.add.at into one table) are the bits of
+    one np.bincount over every answer, which adds in answer order too."""
+    from toolkit.rules import dawid_skene as maths
+
+    rows, _ = _simulate(11, 90, 6, [0, 1, 2, 3])
+    coded = encode(rows, [0, 1, 2, 3])
+    monkeypatch.setattr(maths, "_CHUNK_ITEMS", 4)
+    layout = maths._Layout(coded)
+    posteriors = np.random.default_rng(1).dirichlet(np.ones(4), size=coded.n_items).T.copy()
+    confusion, _ = maths._m_step_full(layout, posteriors)
+    w, k = layout.w, layout.k
+    cell = coded.annotator * k + coded.label
+    whole = np.stack([np.bincount(cell, weights=row[coded.item], minlength=w * k)
+                      for row in posteriors]).reshape(k, w, k).transpose(1, 0, 2)
+    whole = np.maximum(whole, maths.EPS)
+    whole /= whole.sum(axis=2, keepdims=True)
+    assert confusion.tobytes() == np.ascontiguousarray(whole).tobytes()

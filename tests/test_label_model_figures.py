@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pytest
 from annotation_builders import SCHEMA_PATH, annotation, choice, rating, schema, task
 
 from toolkit.cli import main
 from toolkit.review import review_snapshot
 from toolkit.review.aggregate import aggregate_task
+from toolkit.review.competence import competence, competence_multi
 from toolkit.review.quality import competence_report
 from toolkit.review.run import decide_all as apply_label_model
+from toolkit.rules import fit_label_model
 from toolkit.schema import Schema
 from toolkit.studio.snapshot import write_snapshot
 
@@ -147,3 +151,41 @@ def test_agree_with_label_is_unknown_when_no_item_has_a_label(tmp_path, capsys):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {r["agreement"] for r in data["competence"]["annotators"]} == {None}
     assert "A054" in {f["code"] for f in data["findings"]}
+
+
+# -- the collector's narrow ints ------------------------------------------------------------
+
+@pytest.mark.parametrize("team", [40, 200])
+def test_competence_from_the_collector_is_the_fit_on_the_answers(team):
+    """CompetenceCollector keeps annotator numbers and answer codes in the narrowest ints
+    (one byte up to 127 annotators, two beyond): its figures are those of the model fitted
+    on the (item, annotator, answer) triples, bit for bit; 40 annotators x 5 stance labels
+    make (annotator, label) cells past a byte's range, 200 annotators a wider column."""
+    rng = np.random.default_rng(team)
+    ident, tasks = 0, []
+    for t in range(1, 4 * team + 1):
+        given = []
+        for who in rng.choice(team, 3, replace=False).tolist():
+            ident += 1
+            stance = STANCES[t % 4] if rng.random() < 0.8 else STANCES[rng.integers(4)]
+            given.append(annotation(ident, who + 1, [choice("stance", stance),
+                                                     choice("offensive", "insult")
+                                                     if rng.random() < 0.3 else
+                                                     choice("offensive", "profanity")]))
+        tasks.append(task(t, "نص", given))
+    s = schema()
+    items = [aggregate_task(t, s) for t in tasks]
+    rows = {(r.question, r.annotator): r for r in competence_report(items, s).rows}
+    for name, shape in (("stance", "single"), ("offensive", "per_label")):
+        question = s.question(name)
+        triples = [(index, who, item.votes[name][position])
+                   for index, item in enumerate(items)
+                   for position, (who, _) in enumerate(item.answers)]
+        model = fit_label_model(question, shape, triples)
+        expected = (competence_multi(model, question=name) if shape == "per_label"
+                    else competence(model, question=name))
+        assert len(expected) == team
+        for row in expected:
+            got = rows[(name, row.annotator)]
+            assert (got.items, got.accuracy, got.spammer_score, got.flags) == (
+                row.items, row.accuracy, row.spammer_score, row.flags)

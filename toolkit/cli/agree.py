@@ -67,7 +67,10 @@ def agree(
     votes = predictions_votes(predictions) if predictions is not None else baseline_votes
     with progress_bar("reading the snapshot") as on_progress:
         review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False,
-                                 competence=True, model_votes=votes, on_progress=on_progress)
+                                 competence=True, model_votes=votes, on_progress=on_progress,
+                                 # the unresolved items' rows: only --unresolved and --json
+                                 # write them (a few hundred bytes each)
+                                 list_unresolved=unresolved is not None or json_out is not None)
     report, competence = review.agreement, review.competence
     assert report is not None  # asked for (agreement=True)
     report.findings.extend(review.findings)  # who decides items (A060-A063), the model's

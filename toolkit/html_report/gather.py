@@ -302,6 +302,7 @@ def gather_report(
     review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False,
                              observers=[tally], competence=competence is None,
                              model_votes=baseline_votes,  # rule crowdlab: the model votes
+                             list_unresolved=False,  # the page counts them (Tally), lists none
                              on_progress=on_progress)
     if competence is None and review.competence is not None:  # from the same read
         competence = review.competence.report_rows()

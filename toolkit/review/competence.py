@@ -145,14 +145,17 @@ def competence(model: LabelModel, *, question: str | None = None,
     answers = model.answers
     w, k = answers.n_annotators, answers.n_labels
     items = np.bincount(answers.annotator, minlength=w)
-    agreed = np.bincount(answers.annotator,
-                         weights=(answers.label == model.chosen[answers.item]), minlength=w)
+    # per answer, the label chosen for its item (a byte each while there are few labels)
+    picked = model.chosen.astype(np.min_scalar_type(max(k - 1, 0)))[answers.item]
+    agreed = np.bincount(answers.annotator, weights=(answers.label == picked), minlength=w)
     scores, judged = judged_scores(model, min_row_items)
     # constant: one label for all their answers, while the aggregated labels of those items vary
-    counts = np.bincount(answers.annotator * k + answers.label, minlength=w * k).reshape(w, k)
+    # (annotator, label) cells: the annotator's number widened first (it may be kept in a byte)
+    row = answers.annotator.astype(np.int64) * k
+    counts = np.bincount(row + answers.label, minlength=w * k).reshape(w, k)
     single = (counts > 0).sum(axis=1) == 1
-    chosen = np.bincount(answers.annotator * k + model.chosen[answers.item],
-                         minlength=w * k).reshape(w, k)
+    row += picked
+    chosen = np.bincount(row, minlength=w * k).reshape(w, k)
     constant = single & ((chosen > 0).sum(axis=1) > 1)
     labels = answers.labels
     done, right = _gold_figures(answers.annotator, answers.item, answers.label, answers.items,
@@ -195,11 +198,10 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
     scores = (np.sum([np.where(ok, score, 0.0) for score, ok in per_label], axis=0)
               / np.maximum(judged_count, 1))
     # constant: every answer the same set, while the aggregated sets of those items vary
-    weights = 1 << np.arange(n_labels, dtype=np.int64)
-    codes = given.astype(np.int64) @ weights if n_labels < 62 else None
+    codes = _set_codes(given) if n_labels < 62 else None
     constant = np.zeros(w, dtype=bool)
     if codes is not None:
-        chosen_codes = model.chosen[first.item].astype(np.int64) @ weights
+        chosen_codes = _set_codes(model.chosen)[first.item]
         for i in range(w):
             mine = first.annotator == i
             if mine.any():
@@ -216,6 +218,21 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
     flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)
     return _rows(first.annotators, question, items, agreed, accuracy, scores, judged,
                  done, right, flags, shared)
+
+
+def _set_codes(chosen: np.ndarray) -> np.ndarray:
+    """Each row of booleans (a set of labels, label by label) as one number, bit ``j`` for
+    label ``j``, in the narrowest unsigned ints that hold every label's bit (one byte for
+    up to eight labels: no int64 matrix of the rows)."""
+    n_labels = chosen.shape[1]
+    dtype = next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64)
+                 if np.iinfo(t).bits >= n_labels)
+    codes: np.ndarray = np.zeros(len(chosen), dtype=dtype)
+    for j in range(n_labels):
+        bit: np.ndarray = chosen[:, j].astype(dtype)
+        bit <<= j
+        codes |= bit
+    return codes
 
 
 def _rows(annotators: Sequence[str], question: str | None, items: np.ndarray,

@@ -38,6 +38,7 @@ from ..rules import fit_coded, modelled
 from ..rules.dawid_skene import MultiLabelModel
 from ..schema import Schema
 from .aggregate import GROUND_TRUTH, UNRESOLVED, AggregatedItem
+from .agreement import IntColumn
 from .competence import Competence, competence, competence_multi, findings
 
 
@@ -87,23 +88,28 @@ _UNRESOLVED_LABEL, _NO_CODE = -2, -3  # CompetenceCollector's label markers
 
 class CompetenceCollector:
     """What :func:`competence_report` needs, gathered item by item in compact arrays, so a
-    streaming pass over a snapshot never holds its items: per answer the item's number
-    and the annotator's (in order of first appearance), per question each answer's code
-    (its value in order of first appearance) and each item's label code; the ground-truth
-    and agreement-with-label counts as small per-annotator counters. ``report`` fits
-    the label models on the arrays (``toolkit.rules.fit_coded``): the same figures as from
-    the items themselves, for a million tasks in a few hundred MB."""
+    streaming pass over a snapshot never holds its items: per item its number of
+    answers, per answer the annotator's number (in order of first appearance), per
+    question each answer's code (its value in order of first appearance) and each item's
+    label code, each in the narrowest ints that hold them (one byte while a team has
+    under 128 annotators and a question under 128 values: :class:`IntColumn`); the
+    ground-truth and agreement-with-label counts as small per-annotator counters.
+    ``report`` fits the label models on the arrays as kept (``toolkit.rules.fit_coded``):
+    the same figures as from the items themselves."""
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
         self.modelled = modelled(schema)
         self.names: dict[str, str] = {}
         self._n_items = 0
-        self._item = array("i")  # per answer: the item's number (pool items with answers)
-        self._annotator = array("i")  # per answer: the annotator's number
+        self._sizes = array("i")  # per item (pool items with answers): its answers
+        self._annotator = IntColumn()  # per answer: the annotator's number
         self._annotator_of = _Codes()
-        self._plan: list[tuple[str, bool, array, _Codes, array, dict[str, list[int]]]] = [
-            (question.name, shape == PER_LABEL, array("i"), _Codes(), array("i"), {})
+        # per question: (name, multi choice, per answer its code, value -> code, per item
+        # its label's code, annotator -> [answers on ground truth, of them right])
+        self._plan: list[tuple[str, bool, IntColumn, _Codes, IntColumn,
+                               dict[str, list[int]]]] = [
+            (question.name, shape == PER_LABEL, IntColumn(), _Codes(), IntColumn(), {})
             for question, shape in self.modelled]
 
     def add(self, item: AggregatedItem) -> None:
@@ -116,22 +122,27 @@ class CompetenceCollector:
         votes = item.votes
         if votes is None or not item.answers:
             return
-        number = self._n_items
         self._n_items += 1
-        size = len(item.answers)
-        self._item.extend([number] * size)
-        self._annotator.extend(map(self._annotator_of.__getitem__,
-                                   [who for who, _ in item.answers]))
+        self._sizes.append(len(item.answers))
+        annotator_of, annotators = self._annotator_of, self._annotator
+        numbers = [annotator_of[who] for who, _ in item.answers]
+        if len(annotator_of) > annotators.limit:
+            annotators.fit(len(annotator_of))
+        annotators.values.extend(numbers)
         provenance, labels = item.provenance, item.labels
         for name, _, codes, code_of, label_codes, _ in self._plan:
-            codes.extend(map(code_of.__getitem__, votes[name]))
+            coded = [code_of[vote] for vote in votes[name]]
+            if len(code_of) > codes.limit:
+                codes.fit(len(code_of))
+                label_codes.fit(len(code_of))
+            codes.values.extend(coded)
             if provenance.get(name) == UNRESOLVED:
-                label_codes.append(_UNRESOLVED_LABEL)
+                label_codes.values.append(_UNRESOLVED_LABEL)
                 continue
             try:  # a label no answer of the item gave matches none of them: no code
-                label_codes.append(code_of.get(labels.get(name), _NO_CODE))
+                label_codes.values.append(code_of.get(labels.get(name), _NO_CODE))
             except TypeError:  # unhashable: equal to no answer either
-                label_codes.append(_NO_CODE)
+                label_codes.values.append(_NO_CODE)
 
     def report(self, models: Mapping[str, Any] | None = None,
                names: Mapping[str, str] | None = None) -> CompetenceReport:
@@ -141,14 +152,16 @@ class CompetenceCollector:
             if isinstance(name, str) and name:
                 report.names.setdefault(str(who), name)
         models = models or {}
-        item = np.frombuffer(self._item, dtype=np.int32).astype(np.int64)
-        annotator = np.frombuffer(self._annotator, dtype=np.int32).astype(np.int64)
+        # per answer its item's number (items in order, their answers together)
+        item = np.repeat(np.arange(self._n_items, dtype=np.int32),
+                         np.frombuffer(self._sizes, dtype=np.int32))
+        annotator = self._annotator.numpy()
         annotators = list(self._annotator_of)
         for (question, _), (name, set_valued, codes, code_of, label_codes, gold) in zip(
                 self.modelled, self._plan, strict=True):
             if len(code_of) < 2:
                 continue  # everyone gave the same answer (or none): nothing to tell them apart
-            vote = np.frombuffer(codes, dtype=np.int32).astype(np.int64)
+            vote = codes.numpy()
             model = models.get(name)
             if model is None:
                 model = fit_coded(question, PER_LABEL if set_valued else "single", item,
@@ -156,7 +169,7 @@ class CompetenceCollector:
             rows = (competence_multi(model, question=name) if isinstance(model, MultiLabelModel)
                     else competence(model, question=name))
             # agreement with the label the items carry under the schema's rule
-            label = np.frombuffer(label_codes, dtype=np.int32)[item]
+            label = label_codes.numpy()[item]
             counted = label != _UNRESOLVED_LABEL
             done = np.bincount(annotator[counted], minlength=len(annotators))
             same = np.bincount(annotator[counted & (vote == label)], minlength=len(annotators))

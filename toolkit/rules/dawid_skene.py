@@ -201,39 +201,80 @@ def _coded(answers: Answers | Iterable, labels: Sequence[Hashable] | None) -> An
 def soft_majority(answers: Answers) -> np.ndarray:
     """Per item, each label's share of its votes (n_items, n_labels)."""
     n, k = answers.n_items, answers.n_labels
-    counts = np.bincount(answers.item * k + answers.label, minlength=n * k)
-    counts = counts.reshape(n, k).astype(np.float64)
-    return counts / counts.sum(axis=1, keepdims=True)
+    counts = np.bincount(answers.item.astype(np.int64) * k + answers.label, minlength=n * k)
+    shares = counts.reshape(n, k).astype(np.float64)
+    del counts
+    shares /= shares.sum(axis=1, keepdims=True)
+    return shares
+
+
+#: items per step of the fit's gathers: their answers' floats (a few hundred KB, which
+#: stay in the CPU's cache: as fast as whole-array steps, measured), not every answer's
+#: at once; results do not depend on it (see _Layout)
+_CHUNK_ITEMS = 1 << 13
 
 
 class _Layout:
     """Index arrays computed once per fit.
 
     Answers are visited in item order (a stable sort, so answers of one item keep
-    their given order): per-item sums are then ``np.add.reduceat``. ``cell`` numbers
+    their given order; none when they come in item order already, as coded
+    collectors give them: the arrays are then used as given, in their own
+    narrow dtypes): per-item sums are then ``np.add.reduceat``. ``cell`` numbers
     each answer's (annotator, observed label) pair. Inside the fit, posteriors are
     label-major (K, n_items), so every step is K passes over contiguous 1-D arrays
-    (several times faster than reductions along a short axis of length K)."""
+    (several times faster than reductions along a short axis of length K).
+
+    The gathers (a float per answer) are made ``_CHUNK_ITEMS`` items at a time
+    (``steps``): a per-item sum lies inside one step, and per-cell sums are
+    ``np.add.at`` into one running table, adding in answer order as ``np.bincount``
+    does, so the figures are bit-identical to whole-array steps."""
+
+    item: np.ndarray  # per answer, in item order: its item, annotator and label
+    annotator: np.ndarray
+    label: np.ndarray
+    cell: np.ndarray
 
     def __init__(self, answers: Answers) -> None:
-        order = np.argsort(answers.item, kind="stable")
         self.k = k = answers.n_labels
         self.w = answers.n_annotators
-        self.n = len(order)
-        self.item = answers.item[order]
-        self.annotator = answers.annotator[order]
-        self.label = answers.label[order]
-        self.cell = self.annotator * k + self.label
+        item = answers.item
+        self.n = len(item)
+        if self.n < 2 or bool((item[1:] >= item[:-1]).all()):
+            self.item, self.annotator, self.label = item, answers.annotator, answers.label
+        else:
+            order = np.argsort(item, kind="stable")
+            self.item = item[order]
+            self.annotator = answers.annotator[order]
+            self.label = answers.label[order]
+            del order
+        cell_type = np.int32 if self.w * k < 2**31 else np.int64
+        self.cell = self.annotator.astype(cell_type)
+        self.cell *= k
+        self.cell += self.label
         per_item = np.bincount(self.item, minlength=answers.n_items)
         self.starts = np.concatenate(([0], np.cumsum(per_item)[:-1]))
         self.per_item = per_item.astype(np.float64)
         self.per_annotator = np.bincount(self.annotator, minlength=self.w)
+        # (first item, end item, first answer, end answer) of each step
+        edges = list(range(0, answers.n_items, _CHUNK_ITEMS)) + [answers.n_items]
+        self.steps = [(lo, hi, int(self.starts[lo]) if lo < len(self.starts) else self.n,
+                       int(self.starts[hi]) if hi < len(self.starts) else self.n)
+                      for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+        # one step's gathered floats, reused by every step (no fresh pages each time)
+        self.scratch = np.empty(max((end - first for _, _, first, end in self.steps),
+                                    default=0))
 
 
 def _e_step(layout: _Layout, log_priors: np.ndarray, log_table: np.ndarray) -> np.ndarray:
     """Label-major posteriors from priors and confusion;
     ``log_table[true, annotator * K + observed]`` is log confusion[annotator, true, observed]."""
-    scaled = np.stack([np.add.reduceat(row[layout.cell], layout.starts) for row in log_table])
+    scaled = np.empty((len(log_table), len(layout.starts)))
+    for lo, hi, first, end in layout.steps:
+        cell, starts = layout.cell[first:end], layout.starts[lo:hi] - first
+        gathered = layout.scratch[:end - first]
+        for row, out in zip(log_table, scaled[:, lo:hi], strict=True):
+            np.add.reduceat(np.take(row, cell, out=gathered, mode="clip"), starts, out=out)
     scaled += log_priors[:, None]
     scaled -= scaled.max(axis=0)
     np.exp(scaled, out=scaled)
@@ -251,10 +292,14 @@ def _m_step_full(layout: _Layout, posteriors: np.ndarray) -> tuple[np.ndarray, f
     """Confusion matrices: expected counts of (true, observed) per annotator, normalised.
     Also the expected log-likelihood of the answers under them (for the lower bound)."""
     w, k = layout.w, layout.k
-    counts: np.ndarray = np.stack([np.bincount(layout.cell, weights=row[layout.item],
-                                               minlength=w * k)
-                       for row in posteriors]).reshape(k, w, k)  # (K_true, W, K_observed)
-    counts = np.ascontiguousarray(np.transpose(counts, (1, 0, 2)))  # (W, K_true, K_observed)
+    sums = np.zeros((len(posteriors), w * k))
+    for _, _, first, end in layout.steps:  # np.bincount(cell, weights=row[item]), in steps
+        cell, item = layout.cell[first:end], layout.item[first:end]
+        gathered = layout.scratch[:end - first]
+        for row, total in zip(posteriors, sums, strict=True):
+            np.add.at(total, cell, np.take(row, item, out=gathered, mode="clip"))
+    # (K_true, W, K_observed) -> (W, K_true, K_observed)
+    counts = np.ascontiguousarray(np.transpose(sums.reshape(k, w, k), (1, 0, 2)))
     # rows: given the truth, the chance of each answer
     clipped = np.maximum(counts, EPS)
     clipped /= clipped.sum(axis=2, keepdims=True)
@@ -266,8 +311,10 @@ def _m_step_one_coin(layout: _Layout, posteriors: np.ndarray) -> tuple[np.ndarra
     """Confusion matrices from one accuracy per annotator: the mean posterior of their
     answers. Also the expected log-likelihood of the answers under them."""
     w, k = layout.w, layout.k
-    agreed = np.bincount(layout.annotator, weights=posteriors[layout.label, layout.item],
-                         minlength=w)
+    agreed = np.zeros(w)
+    for _, _, first, end in layout.steps:  # each answer's posterior on its own label
+        np.add.at(agreed, layout.annotator[first:end],
+                  posteriors[layout.label[first:end], layout.item[first:end]])
     skill = agreed / np.maximum(layout.per_annotator, 1)
     off = (1.0 - skill) / (k - 1) if k > 1 else np.zeros(w)
     confusion = np.repeat(off[:, None, None], k, axis=1).repeat(k, axis=2)
@@ -289,7 +336,9 @@ def _lower_bound(layout: _Layout, posteriors: np.ndarray, log_priors: np.ndarray
     crowd-kit does), plus the entropy of the posteriors."""
     prior_term = float((posteriors @ layout.per_item) @ log_priors)
     clipped = np.maximum(posteriors, EPS)
-    entropy = -float((np.log(clipped) * clipped).sum())
+    weighted = np.log(clipped)
+    weighted *= clipped
+    entropy = -float(weighted.sum())
     return (expected + prior_term + entropy) / layout.n
 
 
@@ -394,7 +443,7 @@ def binary_relevance_coded(base: Answers, chosen: np.ndarray, labels: Sequence[H
     models = {}
     p_in = np.zeros((len(items), len(label_list)))
     for j, value in enumerate(label_list):
-        coded = chosen[:, j].astype(np.int64)
+        coded = chosen[:, j].astype(np.int8)  # 0 "not in", 1 "in": a byte per answer
         fitted = model(Answers(items, base.annotators, [False, True], base.item,
                                base.annotator, coded), **options)
         models[value] = fitted

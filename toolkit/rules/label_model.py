@@ -117,15 +117,17 @@ def fit_coded(question: Question, shape: str, item: Any, annotator: Any, n_items
         table = np.array([[value in chosen for value in label_list] for chosen in chosen_sets],
                          dtype=bool).reshape(len(values), len(label_list))
         base = maths.Answers(items, annotators, [False, True], item, annotator,
-                             np.zeros(len(item), dtype=np.int64))
+                             np.zeros(len(item), dtype=np.int8))
         return maths.binary_relevance_coded(base, table[vote], label_list, model=fit)
     label_of: dict = {}
     for value in labels:
         label_of.setdefault(value, len(label_of))
     recode = np.array([label_of.setdefault(value, len(label_of)) for value in values],
                       dtype=np.int64)
+    # label numbers in the narrowest ints that hold them (one byte per answer, not eight)
+    recode = recode.astype(np.min_scalar_type(-len(label_of)))
     return fit(maths.Answers(items, annotators, list(label_of), item, annotator,
-                             recode[vote] if len(vote) else np.zeros(0, dtype=np.int64)))
+                             recode[vote] if len(vote) else np.zeros(0, dtype=recode.dtype)))
 
 
 class LabelModelRule(Majority):
