@@ -45,6 +45,19 @@ def test_one_pass_equals_the_steps_on_their_own(inputs, streams):
     assert streams["n"] == 1 + 1 + 1 + 1  # the pass, then validate, agree and the list above
 
 
+def test_findings_counted_but_not_kept(inputs):
+    """keep_findings=False (the report's pass): the same counts and invalid tasks, no list."""
+    schema, corpus, snapshot = inputs
+    kept = review_snapshot(snapshot, schema, corpus=corpus)
+    counted = review_snapshot(snapshot, schema, corpus=corpus, keep_findings=False)
+    assert len(kept.validation.findings) > 1
+    assert counted.validation.findings == []
+    assert counted.validation.summary == kept.validation.summary
+    assert counted.validation.counts == kept.validation.counts
+    assert counted.invalid == kept.invalid and len(counted.invalid) == 1
+    assert counted.items == kept.items
+
+
 def test_only_what_is_asked_for(inputs):
     schema, corpus, snapshot = inputs
     validation_only = review_snapshot(snapshot, schema, aggregate=False, agreement=False)

@@ -69,6 +69,7 @@ from .model import (
     QuestionSummary,
     ReportPage,
 )
+from .outcomes import PredictedOutcomes
 
 NONE = NONE_KEY
 NO_ANSWER = "(no answer)"
@@ -126,12 +127,21 @@ class Tally:
         self.confused_names = [q.name for q in self.confused]
         self._alpha_plan = [(q, q.name, kinds[q.name].set_valued, self._memo[q.name],
                              self.patterns[q.name]) for q in self.alpha_questions]
-        self.seen_keys: set[str] = set()  # the units seen (a second task is a duplicate)
-        self.predicted: Counter = Counter()  # build's outcome per task (predicted)
+        # build's outcome per task (predicted), a unit's second task a duplicate
+        self.outcomes = PredictedOutcomes()
         # (question, origin) -> results of annotations made from a suggestion: origin
         # "prediction" kept as suggested, "prediction-changed" changed (Label Studio 1.23)
         self.suggested: Counter = Counter()
-        self.rejected_detail: Counter = Counter()  # (reason code, detail) -> n
+
+    @property
+    def predicted(self) -> Counter:
+        """Build's outcome -> tasks (predicted), once the read is over."""
+        return self.outcomes.predicted
+
+    @property
+    def rejected_detail(self) -> Counter:
+        """(reason code, detail) -> tasks build would reject, once the read is over."""
+        return self.outcomes.rejected_detail
 
     def _suggested(self, results: Any) -> None:
         for result in results if isinstance(results, list) else ():
@@ -258,26 +268,20 @@ class Tally:
 
     def _outcome(self, item: AggregatedItem, invalid: str | None) -> None:
         """Where build would put this task (build's order of checks)."""
-        key = item.corpus_key or f"task:{item.task_id}"
-        if key in self.seen_keys:
-            self._reject("duplicate_task", "a second task for a unit already seen")
-            return
-        self.seen_keys.add(key)
+        key = item.corpus_key or f"task:{item.task_id}"  # a repeat: found after the read
+        add = self.outcomes.add
         if invalid is not None:  # "V002 unknown-label: <message>": grouped by code
-            self._reject("invalid", invalid.split(":", 1)[0])
+            code = invalid.split(":", 1)[0]
+            add(key, "rejected: invalid", ("invalid", code))
         elif item.status == NO_ANNOTATIONS:
-            self.predicted["not yet annotated"] += 1
+            add(key, "not yet annotated")
         elif item.status == TOO_FEW:
-            self._reject(TOO_FEW, f"fewer than {self.schema.annotation.min_annotations} "
-                                  "annotators")
+            add(key, f"rejected: {TOO_FEW}",
+                (TOO_FEW, f"fewer than {self.schema.annotation.min_annotations} annotators"))
         elif item.status == STATUS_UNRESOLVED:
-            self._reject(STATUS_UNRESOLVED, item.reason)
+            add(key, f"rejected: {STATUS_UNRESOLVED}", (STATUS_UNRESOLVED, item.reason))
         else:
-            self.predicted["in the dataset"] += 1
-
-    def _reject(self, code: str, detail: str) -> None:
-        self.predicted[f"rejected: {code}"] += 1
-        self.rejected_detail[(code, detail)] += 1
+            add(key, "in the dataset")
 
 
 def gather_report(
@@ -302,7 +306,8 @@ def gather_report(
     review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False,
                              observers=[tally], competence=competence is None,
                              model_votes=baseline_votes,  # rule crowdlab: the model votes
-                             list_unresolved=False,  # the page counts them (Tally), lists none
+                             # the page counts unresolved items and findings, lists none
+                             list_unresolved=False, keep_findings=False,
                              on_progress=on_progress)
     if competence is None and review.competence is not None:  # from the same read
         competence = review.competence.report_rows()

@@ -114,6 +114,7 @@ def review_snapshot(
     model_votes: ModelProvider | None = None,
     on_progress: OnProgress | None = None,
     list_unresolved: bool = True,
+    keep_findings: bool = True,
 ) -> ReviewResult:
     """Read ``snapshot`` once and return the validation report, the aggregated items
     and the agreement report together (see the module docstring).
@@ -132,6 +133,10 @@ def review_snapshot(
     ``list_unresolved=False`` leaves the agreement report's list of unresolved items
     (``agreement.unresolved``) empty: a caller that does not show them (build) saves a few
     hundred bytes an unresolved item.
+    ``keep_findings=False`` counts validation's findings (``validation.summary``, and the
+    invalid tasks in ``invalid``) but keeps none of them in ``validation.findings``: a
+    caller that shows the counts only (the report) saves a few hundred bytes a finding,
+    on a snapshot where most tasks have one (V014, fewer annotators than the overlap).
     Raises SnapshotError when the snapshot cannot be read or was pulled for another
     schema.
     """
@@ -161,7 +166,7 @@ def review_snapshot(
         gathering = CompetenceCollector(schema) if competence and not hold else None
         held = _pass(result, schema, validator, collector, keep_items=aggregate, item=item,
                      hold=hold, observers=observers, policy=policy, competence=gathering,
-                     on_progress=on_progress)
+                     on_progress=on_progress, keep_findings=keep_findings)
         if held is not None:
             unresolved = _decide(result, schema, held, competence=competence,
                                  keep_items=aggregate, item=item, model_votes=model_votes,
@@ -193,7 +198,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
           hold: bool = False, policy: GoldPolicy | None = None,
           observers: Sequence[Observer] = (),
           competence: CompetenceCollector | None = None,
-          on_progress: OnProgress | None = None) -> list[AggregatedItem] | None:
+          on_progress: OnProgress | None = None,
+          keep_findings: bool = True) -> list[AggregatedItem] | None:
     """The streaming loop with aggregation, timed per step (observers count as
     aggregation's time). With ``hold``, returns every aggregated item (for the label
     model or competence, :func:`_decide`); the items under the rule dawid_skene are
@@ -225,6 +231,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
             validator.task(task)  # fills the annotations' answers on its fast paths
             if len(findings) > seen:
                 note_invalid(findings[seen:], invalid)
+                if not keep_findings:
+                    del findings[seen:]  # counted in the summary, not kept
             after_validate = perf_counter()
             validating += after_validate - after_read
         else:
