@@ -95,3 +95,28 @@ def test_multi_choice_competence():
     assert table["w4"].flags == [SPAMMER]
     assert table["w5"].flags == [CONSTANT]
     assert table["w0"].agreement > 0.7 and table["w4"].agreement < 0.3
+
+
+def test_figures_do_not_depend_on_the_step_of_answers(monkeypatch):
+    """The per-answer temporaries are made a step of answers at a time: the same figures,
+    bit for bit, with steps of 7 answers as with one step for all, single and multi."""
+    import toolkit.review.competence as module
+
+    rows, truth = _pool(n_items=300)
+    single = dawid_skene(rows, LABELS)
+    gold = {i: LABELS[t] for i, t in enumerate(truth[:40])}
+    rng = np.random.default_rng(2)
+    sets = [(i, f"w{w}", {v for v in LABELS if rng.random() < 0.3 + 0.1 * (w == 5)}
+             if w != 5 else {"agree"})
+            for i in range(300) for w in rng.choice(6, 3, replace=False)]
+    multi = binary_relevance(sets, LABELS)
+
+    def figures():
+        return (repr([c.to_dict() for c in competence(single, question="q", gold=gold)]),
+                repr([c.to_dict() for c in competence_multi(multi, question="m")]))
+
+    monkeypatch.setattr(module, "_STEP", 10**9)
+    whole = figures()
+    assert "'A051'" in whole[1]  # w5 always gives the same set
+    monkeypatch.setattr(module, "_STEP", 7)
+    assert figures() == whole

@@ -106,9 +106,10 @@ def judged_scores(model: LabelModel, min_row_items: float = MIN_ROW_ITEMS
     answers = model.answers
     w, k = answers.n_annotators, answers.n_labels
     evidence = np.zeros((w, k))
-    for t in range(k):
-        evidence[:, t] = np.bincount(answers.annotator,
-                                     weights=model.posteriors[answers.item, t], minlength=w)
+    for part in _steps(len(answers)):  # np.bincount(annotator, weights=posteriors[item, t])
+        who, posteriors = answers.annotator[part], model.posteriors[answers.item[part]]
+        for t in range(k):
+            np.add.at(evidence[:, t], who, posteriors[:, t])
     rows = evidence >= min_row_items
     scores = np.zeros(w)
     for i in range(w):
@@ -144,19 +145,23 @@ def competence(model: LabelModel, *, question: str | None = None,
     annotator order. ``gold``: item -> true label; ``gold_by``: item -> who gave it."""
     answers = model.answers
     w, k = answers.n_annotators, answers.n_labels
-    items = np.bincount(answers.annotator, minlength=w)
-    # per answer, the label chosen for its item (a byte each while there are few labels)
-    picked = model.chosen.astype(np.min_scalar_type(max(k - 1, 0)))[answers.item]
-    agreed = np.bincount(answers.annotator, weights=(answers.label == picked), minlength=w)
+    items = np.zeros(w, dtype=np.int64)
+    agreed = np.zeros(w)
+    # (annotator, label) cells: answers given, and items whose chosen label it is
+    given, chosen = np.zeros(w * k, dtype=np.int64), np.zeros(w * k, dtype=np.int64)
+    for part in _steps(len(answers)):
+        who, label = answers.annotator[part], answers.label[part]
+        picked = model.chosen[answers.item[part]]  # the label chosen for the answer's item
+        items += np.bincount(who, minlength=w)
+        np.add.at(agreed, who, label == picked)
+        row = who.astype(np.int64) * k  # widened first: it may be kept in a byte
+        given += np.bincount(row + label, minlength=w * k)
+        row += picked
+        chosen += np.bincount(row, minlength=w * k)
     scores, judged = judged_scores(model, min_row_items)
     # constant: one label for all their answers, while the aggregated labels of those items vary
-    # (annotator, label) cells: the annotator's number widened first (it may be kept in a byte)
-    row = answers.annotator.astype(np.int64) * k
-    counts = np.bincount(row + answers.label, minlength=w * k).reshape(w, k)
-    single = (counts > 0).sum(axis=1) == 1
-    row += picked
-    chosen = np.bincount(row, minlength=w * k).reshape(w, k)
-    constant = single & ((chosen > 0).sum(axis=1) > 1)
+    single = (given.reshape(w, k) > 0).sum(axis=1) == 1
+    constant = single & ((chosen.reshape(w, k) > 0).sum(axis=1) > 1)
     labels = answers.labels
     done, right = _gold_figures(answers.annotator, answers.item, answers.label, answers.items,
                                 answers.annotators, gold, gold_by,
@@ -168,10 +173,28 @@ def competence(model: LabelModel, *, question: str | None = None,
                  done, right, flags, shared)
 
 
+#: answers per step of the per-answer temporaries (a few hundred KB each, not a float or
+#: an int64 for every answer of a million tasks at once); the figures do not depend on it
+_STEP = 1 << 15
+
+
+def _steps(n: int) -> list[slice]:
+    """Slices of ``_STEP`` answers covering ``range(n)``. Sums over them are whole numbers
+    (np.bincount per step, added), or floats added in answer order (np.add.at into one
+    total, as np.bincount over every answer adds them): the same bits."""
+    return [slice(start, start + _STEP) for start in range(0, n, _STEP)]
+
+
 def _shared(item: np.ndarray, annotator: np.ndarray, w: int) -> np.ndarray:
     """Per annotator, their answers on items that another annotator answered too."""
-    sizes = np.bincount(item)
-    return np.bincount(annotator, weights=sizes[item] > 1, minlength=w).astype(np.int64)
+    sizes = np.zeros(int(item.max()) + 1 if len(item) else 0, dtype=np.int64)
+    for part in _steps(len(item)):
+        np.add.at(sizes, item[part], 1)
+    shared = np.zeros(w, dtype=np.int64)
+    for part in _steps(len(item)):
+        shared += np.bincount(annotator[part], weights=sizes[item[part]] > 1,
+                              minlength=w).astype(np.int64)
+    return shared
 
 
 def competence_multi(model: MultiLabelModel, *, question: str | None = None,
@@ -186,29 +209,41 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
         return []
     first = model.models[model.labels[0]].answers
     w, n_labels = first.n_annotators, len(model.labels)
-    items = np.bincount(first.annotator, minlength=w)
-    # each answer's chosen set as a row of booleans, label by label
-    given = np.stack([model.models[v].answers.label == 1 for v in model.labels], axis=1)
-    same_as_chosen = (given == model.chosen[first.item]).all(axis=1)
-    agreed = np.bincount(first.annotator, weights=same_as_chosen, minlength=w)
+    per_label = [model.models[v].answers.label for v in model.labels]  # 1: chosen
+
+    def given(part: slice | int) -> np.ndarray:
+        """The chosen sets of answers ``part`` as rows of booleans, label by label."""
+        return np.stack([label[part] == 1 for label in per_label], axis=-1)
+
+    items = np.zeros(w, dtype=np.int64)
+    agreed = np.zeros(w)
+    # constant: every answer the same set, while the aggregated sets of those items vary;
+    # the distinct (annotator, set) pairs of the answers, and of the sets chosen for them
+    coded = n_labels < 62
+    item_codes = _set_codes(model.chosen) if coded else None
+    sets: set[tuple[int, int]] = set()
+    chosen_sets: set[tuple[int, int]] = set()
+    for part in _steps(len(first)):
+        who, rows = first.annotator[part], given(part)
+        items += np.bincount(who, minlength=w)
+        np.add.at(agreed, who, (rows == model.chosen[first.item[part]]).all(axis=1))
+        if item_codes is not None:
+            sets.update(_pairs(who, _set_codes(rows)))
+            chosen_sets.update(_pairs(who, item_codes[first.item[part]]))
     accuracy = np.mean([model.models[v].accuracy for v in model.labels], axis=0)
-    per_label = [judged_scores(model.models[v], min_row_items) for v in model.labels]
-    judged_count = np.sum([ok for _, ok in per_label], axis=0)
+    scored = [judged_scores(model.models[v], min_row_items) for v in model.labels]
+    judged_count = np.sum([ok for _, ok in scored], axis=0)
     judged = judged_count > 0
-    scores = (np.sum([np.where(ok, score, 0.0) for score, ok in per_label], axis=0)
+    scores = (np.sum([np.where(ok, score, 0.0) for score, ok in scored], axis=0)
               / np.maximum(judged_count, 1))
-    # constant: every answer the same set, while the aggregated sets of those items vary
-    codes = _set_codes(given) if n_labels < 62 else None
     constant = np.zeros(w, dtype=bool)
-    if codes is not None:
-        chosen_codes = _set_codes(model.chosen)[first.item]
-        for i in range(w):
-            mine = first.annotator == i
-            if mine.any():
-                constant[i] = (np.unique(codes[mine]).size == 1
-                               and np.unique(chosen_codes[mine]).size > 1)
+    if coded:
+        distinct = np.bincount([who for who, _ in sets], minlength=w)
+        distinct_chosen = np.bincount([who for who, _ in chosen_sets], minlength=w)
+        constant = (distinct == 1) & (distinct_chosen > 1)
+
     def same_set(a: int, value: object) -> bool:
-        chosen = {v for v, on in zip(model.labels, given[a].tolist(), strict=True) if on}
+        chosen = {v for v, on in zip(model.labels, given(a).tolist(), strict=True) if on}
         return chosen == set(value or ())  # type: ignore[call-overload]
 
     done, right = _gold_figures(first.annotator, first.item, first.label, first.items,
@@ -218,6 +253,12 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
     flags = _flags(items, scores, judged, constant, min_items, spammer_threshold)
     return _rows(first.annotators, question, items, agreed, accuracy, scores, judged,
                  done, right, flags, shared)
+
+
+def _pairs(who: np.ndarray, codes: np.ndarray) -> list[tuple[int, int]]:
+    """The distinct (annotator, code) pairs of some answers."""
+    joined = np.unique(np.stack([who.astype(np.int64), codes.astype(np.int64)], axis=1), axis=0)
+    return [(int(a), int(c)) for a, c in joined.tolist()]
 
 
 def _set_codes(chosen: np.ndarray) -> np.ndarray:

@@ -146,6 +146,8 @@ class LabelModel:
         # argmax takes the first maximum: ties go to the label listed first
         self.chosen = (np.argmax(self.posteriors, axis=1) if self.posteriors.size
                        else np.zeros(0, dtype=np.int64))
+        # label numbers in the narrowest ints (one byte an item for up to 256 labels)
+        self.chosen = self.chosen.astype(np.min_scalar_type(max(self.posteriors.shape[1] - 1, 0)))
 
     @property
     def confidence(self) -> np.ndarray:
@@ -252,24 +254,42 @@ class _Layout:
         self.cell = self.annotator.astype(cell_type)
         self.cell *= k
         self.cell += self.label
-        per_item = np.bincount(self.item, minlength=answers.n_items)
-        self.starts = np.concatenate(([0], np.cumsum(per_item)[:-1]))
-        self.per_item = per_item.astype(np.float64)
-        self.per_annotator = np.bincount(self.annotator, minlength=self.w)
+        n_items = answers.n_items
+        # each item's first answer (the items sorted: no per-answer temporary)
+        self.starts = np.searchsorted(self.item, np.arange(n_items, dtype=self.item.dtype))
+        self.per_item = np.diff(self.starts, append=self.n).astype(np.float64)
         # (first item, end item, first answer, end answer) of each step
-        edges = list(range(0, answers.n_items, _CHUNK_ITEMS)) + [answers.n_items]
-        self.steps = [(lo, hi, int(self.starts[lo]) if lo < len(self.starts) else self.n,
-                       int(self.starts[hi]) if hi < len(self.starts) else self.n)
+        edges = list(range(0, n_items, _CHUNK_ITEMS)) + [n_items]
+        self.steps = [(lo, hi, int(self.starts[lo]) if lo < n_items else self.n,
+                       int(self.starts[hi]) if hi < n_items else self.n)
                       for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+        self.per_annotator = np.zeros(self.w, dtype=np.int64)
+        for _, _, first, end in self.steps:
+            self.per_annotator += np.bincount(self.annotator[first:end], minlength=self.w)
         # one step's gathered floats, reused by every step (no fresh pages each time)
         self.scratch = np.empty(max((end - first for _, _, first, end in self.steps),
                                     default=0))
 
 
-def _e_step(layout: _Layout, log_priors: np.ndarray, log_table: np.ndarray) -> np.ndarray:
-    """Label-major posteriors from priors and confusion;
-    ``log_table[true, annotator * K + observed]`` is log confusion[annotator, true, observed]."""
-    scaled = np.empty((len(log_table), len(layout.starts)))
+def _vote_shares(layout: _Layout) -> np.ndarray:
+    """:func:`soft_majority`, label-major (K, n_items), counted a step of items at a time:
+    the same values (whole numbers, then one division each)."""
+    k, n = layout.k, len(layout.starts)
+    shares = np.zeros((k, n))
+    for lo, hi, first, end in layout.steps:
+        width = hi - lo
+        cell = layout.label[first:end].astype(np.int64) * width + (layout.item[first:end] - lo)
+        shares[:, lo:hi] = np.bincount(cell, minlength=k * width).reshape(k, width)
+    shares /= shares.sum(axis=0)
+    return shares
+
+
+def _e_step(layout: _Layout, log_priors: np.ndarray, log_table: np.ndarray,
+            out: np.ndarray | None = None) -> np.ndarray:
+    """Label-major posteriors from priors and confusion (into ``out``, the previous
+    posteriors, when given); ``log_table[true, annotator * K + observed]`` is log
+    confusion[annotator, true, observed]."""
+    scaled = np.empty((len(log_table), len(layout.starts))) if out is None else out
     for lo, hi, first, end in layout.steps:
         cell, starts = layout.cell[first:end], layout.starts[lo:hi] - first
         gathered = layout.scratch[:end - first]
@@ -335,9 +355,14 @@ def _lower_bound(layout: _Layout, posteriors: np.ndarray, log_priors: np.ndarray
     log-likelihood of every answer with the label prior counted once per answer (as
     crowd-kit does), plus the entropy of the posteriors."""
     prior_term = float((posteriors @ layout.per_item) @ log_priors)
-    clipped = np.maximum(posteriors, EPS)
-    weighted = np.log(clipped)
-    weighted *= clipped
+    # x log x of the posteriors clipped to EPS, in one array: log(max(p, EPS)), then
+    # times p where p >= EPS and times EPS elsewhere (the same products)
+    weighted = np.maximum(posteriors, EPS)
+    np.log(weighted, out=weighted)
+    kept = posteriors >= EPS
+    np.multiply(weighted, posteriors, out=weighted, where=kept)
+    np.logical_not(kept, out=kept)
+    weighted[kept] *= EPS
     entropy = -float(weighted.sum())
     return (expected + prior_term + entropy) / layout.n
 
@@ -350,14 +375,15 @@ def _fit(method: str, answers: Answers,
         return LabelModel(method, answers, np.zeros((0, k)), np.zeros(k),
                           np.zeros((0, k, k)), 0)
     layout = _Layout(answers)
-    posteriors = np.ascontiguousarray(soft_majority(answers).T)  # label-major
+    posteriors = _vote_shares(layout)  # label-major
     priors = posteriors.mean(axis=1)
     confusion, _ = m_step(layout, posteriors)
     loss = -np.inf
     iterations = 0
     for _ in range(max_iter):
         iterations += 1
-        posteriors = _e_step(layout, np.log(np.maximum(priors, EPS)), _table(confusion))
+        posteriors = _e_step(layout, np.log(np.maximum(priors, EPS)), _table(confusion),
+                             out=posteriors)
         priors = posteriors.mean(axis=1)
         confusion, expected = m_step(layout, posteriors)
         new_loss = _lower_bound(layout, posteriors, np.log(np.maximum(priors, EPS)), expected)
@@ -390,8 +416,18 @@ class MultiLabelModel:
     labels: list
     items: Sequence[Any]
     models: dict  # label -> LabelModel over (item, annotator, in?)
-    p_in: np.ndarray  # (n_items, n_labels): probability that each label is in
     chosen: np.ndarray  # (n_items, n_labels) bool
+
+    @property
+    def p_in(self) -> np.ndarray:
+        """(n_items, n_labels): the probability that each label is in (each label's model's
+        "in" posteriors, put together when asked: not held beside them)."""
+        p_in = np.zeros((len(self.items), len(self.labels)))
+        for j, value in enumerate(self.labels):
+            fitted = self.models[value]
+            if fitted.posteriors.size:
+                p_in[:, j] = fitted.posteriors[:, 1]
+        return p_in
 
     @property
     def confidence(self) -> np.ndarray:
@@ -399,7 +435,8 @@ class MultiLabelModel:
         of the probability of what was decided: in or out)."""
         if not self.labels:
             return np.ones(len(self.items))
-        decided = np.where(self.chosen, self.p_in, 1.0 - self.p_in)
+        p_in = self.p_in
+        decided = np.where(self.chosen, p_in, 1.0 - p_in)
         return decided.min(axis=1)
 
     def label(self, index: int) -> tuple:
@@ -441,18 +478,14 @@ def binary_relevance_coded(base: Answers, chosen: np.ndarray, labels: Sequence[H
     label_list = list(labels)
     items = base.items
     models = {}
-    p_in = np.zeros((len(items), len(label_list)))
     for j, value in enumerate(label_list):
         coded = chosen[:, j].astype(np.int8)  # 0 "not in", 1 "in": a byte per answer
-        fitted = model(Answers(items, base.annotators, [False, True], base.item,
-                               base.annotator, coded), **options)
-        models[value] = fitted
-        if fitted.posteriors.size:
-            p_in[:, j] = fitted.posteriors[:, 1]
+        models[value] = model(Answers(items, base.annotators, [False, True], base.item,
+                                      base.annotator, coded), **options)
     # "in" only when it strictly wins: a tie leaves the label out, as argmax over [False, True]
-    decided = np.zeros(p_in.shape, dtype=bool)
+    decided = np.zeros((len(items), len(label_list)), dtype=bool)
     for j, value in enumerate(label_list):
         fitted = models[value]
         if fitted.posteriors.size:
             decided[:, j] = fitted.chosen == 1
-    return MultiLabelModel(label_list, items, models, p_in, decided)
+    return MultiLabelModel(label_list, items, models, decided)
