@@ -5,11 +5,12 @@ aggregation (``toolkit.aggregate``, reusing the answers validation extracted)
 and the agreement collector (``toolkit.agreement``), as build does; beside them
 a tally keeps what the page plots (counts per day, per annotator, per label,
 per pattern of answers, lead times) and the annotators' competence is gathered
-in compact arrays (toolkit.review.quality.CompetenceCollector). No task or
-aggregated item is kept: memory grows with annotators x questions x labels, and
-per task only by a few small numbers (lead times as 8-byte floats, answer codes as
-4-byte ints, the unit's key), not with task texts (bench/bench_report.py prints
-the peak at two sizes). Under a rule that decides all items at once (dawid_skene,
+in compact arrays (toolkit.review.quality.CompetenceCollector). No task,
+aggregated item, validation finding or unresolved row is kept (the page shows their
+counts): memory grows with annotators x questions x labels, and per task only by a
+few small numbers (lead times as 8-byte floats, answer codes in a byte each, the
+unit key's bytes and hash: toolkit.html_report.outcomes), not with task texts, about
+250 bytes a task at the peak (bench/bench_report.py prints the peak at two sizes). Under a rule that decides all items at once (dawid_skene,
 crowdlab) review_snapshot still holds the aggregated items for the rule.
 
 A built dataset folder (``dataset``), when given, adds the label distribution

@@ -257,8 +257,11 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
 
 def _pairs(who: np.ndarray, codes: np.ndarray) -> list[tuple[int, int]]:
     """The distinct (annotator, code) pairs of some answers."""
-    joined = np.unique(np.stack([who.astype(np.int64), codes.astype(np.int64)], axis=1), axis=0)
-    return [(int(a), int(c)) for a, c in joined.tolist()]
+    order = np.lexsort((codes, who))
+    who, codes = who[order], codes[order]
+    new = np.ones(len(who), dtype=bool)
+    new[1:] = (who[1:] != who[:-1]) | (codes[1:] != codes[:-1])
+    return list(zip(who[new].tolist(), codes[new].tolist(), strict=True))
 
 
 def _set_codes(chosen: np.ndarray) -> np.ndarray:

@@ -202,12 +202,7 @@ def _coded(answers: Answers | Iterable, labels: Sequence[Hashable] | None) -> An
 
 def soft_majority(answers: Answers) -> np.ndarray:
     """Per item, each label's share of its votes (n_items, n_labels)."""
-    n, k = answers.n_items, answers.n_labels
-    counts = np.bincount(answers.item.astype(np.int64) * k + answers.label, minlength=n * k)
-    shares = counts.reshape(n, k).astype(np.float64)
-    del counts
-    shares /= shares.sum(axis=1, keepdims=True)
-    return shares
+    return _vote_shares(_Layout(answers)).T
 
 
 #: items per step of the fit's gathers: their answers' floats (a few hundred KB, which
@@ -293,8 +288,8 @@ def _e_step(layout: _Layout, log_priors: np.ndarray, log_table: np.ndarray,
     for lo, hi, first, end in layout.steps:
         cell, starts = layout.cell[first:end], layout.starts[lo:hi] - first
         gathered = layout.scratch[:end - first]
-        for row, out in zip(log_table, scaled[:, lo:hi], strict=True):
-            np.add.reduceat(np.take(row, cell, out=gathered, mode="clip"), starts, out=out)
+        for row, sums in zip(log_table, scaled[:, lo:hi], strict=True):
+            np.add.reduceat(np.take(row, cell, out=gathered, mode="clip"), starts, out=sums)
     scaled += log_priors[:, None]
     scaled -= scaled.max(axis=0)
     np.exp(scaled, out=scaled)
