@@ -22,7 +22,7 @@ shape, then times, each in its own process so peak memory is its own:
             against baseline + parse.
 
 Each phase runs with the allocator setting the `corpus` CLI makes at start
-(toolkit.cli.allocator: freed arrays go back to the system at once).
+(toolkit.runtime: freed arrays go back to the system at once).
 
 Prints seconds, CPU seconds, peak RSS and the ratios (target: build / baseline <= 2x;
 peak memory at 1,000,000 tasks within 1.3x of 100,000: issue 21). ``--no-baseline``
@@ -42,6 +42,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from toolkit.runtime import give_back_freed_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schemas" / "comment_stance.yaml"
@@ -214,8 +216,6 @@ def main() -> None:
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        from toolkit.cli.allocator import give_back_freed_memory
-
         give_back_freed_memory()  # as the `corpus` process does at start (every phase)
         name, *paths = args.phase
         phase = {"build": phase_build, "baseline": phase_baseline, "inferred": phase_inferred,

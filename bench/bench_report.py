@@ -20,7 +20,7 @@ memory (VmHWM) is measured per phase:
            aside), for their time and peak memory (no target).
 
 Each phase runs with the allocator setting the `corpus` CLI makes at start
-(toolkit.cli.allocator: freed arrays go back to the system at once).
+(toolkit.runtime: freed arrays go back to the system at once).
 
 Prints seconds (wall and CPU), the page's size, each phase's peak memory (and the
 child's memory after its imports, before reading), and the ratios report / agree and
@@ -50,6 +50,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_build import parse_tasks  # noqa: E402  (the same floor as bench_build's)
+
+from toolkit.runtime import give_back_freed_memory  # noqa: E402
 
 TARGET_RATIO = 2.0
 TARGET_BYTES = 8 * 1024 * 1024
@@ -154,8 +156,6 @@ def main() -> int:
     parser.add_argument("--page", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        from toolkit.cli.allocator import give_back_freed_memory
-
         give_back_freed_memory()  # as the `corpus` process does at start (every phase)
         _phase(args.phase, args.snapshot, args.page)
         return 0

@@ -7,6 +7,7 @@ import math
 import pytest
 from annotation_builders import annotation, choice, rating, schema, span, task
 
+from toolkit.columns import IntColumn
 from toolkit.review.agreement import cohen_kappa, compute_agreement, fleiss_kappa, span_f1
 
 # Krippendorff's example (the krippendorff package's docstring): 3 coders x 15 units.
@@ -279,8 +280,6 @@ def test_the_figures_do_not_depend_on_the_chunk_of_items(monkeypatch):
 
 
 def test_int_column_widens_as_values_grow_and_keeps_them():
-    from toolkit.review.agreement import IntColumn
-
     column = IntColumn()
     column.values.extend([-3, -1, 0, 127])
     assert column.values.typecode == "b" and column.numpy().dtype.itemsize == 1

@@ -1,4 +1,4 @@
-"""The CLI's allocator setting (toolkit.cli.allocator): a freed array of a few MB goes back
+"""The CLI's allocator setting (toolkit.runtime.allocator): a freed array of a few MB goes back
 to the system even after glibc would have raised its mmap threshold above it."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import sys
 import numpy as np
-from toolkit.cli.allocator import give_back_freed_memory
+from toolkit.runtime import give_back_freed_memory
 
 def rss_mb():
     for line in open("/proc/self/status"):
@@ -51,7 +51,7 @@ def test_a_freed_array_goes_back_to_the_system_with_the_fixed_threshold():
 
 @glibc
 def test_the_cli_sets_it_at_start():
-    code = ("import toolkit.cli.allocator as a, toolkit.cli as cli; calls = []; "
+    code = ("import toolkit.cli as cli; calls = []; "
             "cli.give_back_freed_memory = lambda: calls.append(1) or True; "
             "cli.main(['version']); print(len(calls))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

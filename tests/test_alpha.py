@@ -3,13 +3,18 @@ and the agreement figures computed a chunk of pairs at a time are the same."""
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import krippendorff
 import numpy as np
 import pytest
+from report_simulation import SCHEMA, simulate_snapshot
 
+from toolkit.review import agreement, agreement_for_snapshot
+from toolkit.review.agreement import _Entries
 from toolkit.review.alpha import NO_DOMAIN, NO_PAIR, alpha, coincidences
+from toolkit.schema import load_schema
 
 
 def _reference(counts: np.ndarray, domain: np.ndarray, level: str) -> float | str:
@@ -91,11 +96,6 @@ def test_refusals_carry_the_package_messages():
 def test_agreement_figures_do_not_depend_on_the_pair_chunks(tmp_path, monkeypatch):
     # the per-pair counts (Cohen's kappa, multi choice Cohen, span F1) are summed a chunk
     # of pairs at a time: the same figures with chunks of 5 pairs as with one chunk
-    from report_simulation import SCHEMA, simulate_snapshot
-
-    from toolkit.review import agreement, agreement_for_snapshot
-    from toolkit.schema import load_schema
-
     snapshot = simulate_snapshot(tmp_path / "snapshot.json", tasks=300, annotators=9)
     schema = load_schema(SCHEMA)
     whole = agreement_for_snapshot(snapshot, schema).to_dict()
@@ -113,11 +113,6 @@ def test_entries_pairs_are_every_two_annotators_of_an_item_in_name_order(
     # _Entries builds its pairs in int32 with in-place steps, from sizes as the collector
     # keeps them (one byte each), and makes the pairs' keys a step at a time: check them
     # against the definition (each item's annotators two by two, the first the earlier)
-    import itertools
-
-    from toolkit.review import agreement
-    from toolkit.review.agreement import _Entries
-
     monkeypatch.setattr(agreement, "_CHUNK", step)
     rng = np.random.default_rng(5)
     names = [f"a{k:02d}" for k in range(12)]

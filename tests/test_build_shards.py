@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.dataset_fixture import make_inputs
+from toolkit.columns import StringColumn
 from toolkit.dataset import build_dataset, first_pass, spool
 from toolkit.dataset.first_pass import Record
 from toolkit.dataset.spool import SortedSpool
@@ -121,7 +122,7 @@ def test_first_pass_keeps_columns_not_rows(tmp_path, inputs, monkeypatch):
     build_dataset(snapshot, schema, out=tmp_path / "ds", corpus=corpus)
     (state,) = seen
     assert len(state) >= 13
-    assert type(state.unit_ids) is first_pass.StringColumn
+    assert type(state.unit_ids) is StringColumn
     assert [state.unit_ids[i] for i in range(3)] == ["a1-1", "a1-2", "a1-3"]
     assert state.corpus_keys == {}  # all `<schema>:<unit id>`: no string kept
     for column in (state.task_ids, state.n_annotators, state.statuses,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import toolkit.review.competence as competence_module
 from toolkit.review.competence import (
     CONSTANT,
     SPAMMER,
@@ -100,8 +101,6 @@ def test_multi_choice_competence():
 def test_figures_do_not_depend_on_the_step_of_answers(monkeypatch):
     """The per-answer temporaries are made a step of answers at a time: the same figures,
     bit for bit, with steps of 7 answers as with one step for all, single and multi."""
-    import toolkit.review.competence as module
-
     rows, truth = _pool(n_items=300)
     single = dawid_skene(rows, LABELS)
     gold = {i: LABELS[t] for i, t in enumerate(truth[:40])}
@@ -115,8 +114,8 @@ def test_figures_do_not_depend_on_the_step_of_answers(monkeypatch):
         return (repr([c.to_dict() for c in competence(single, question="q", gold=gold)]),
                 repr([c.to_dict() for c in competence_multi(multi, question="m")]))
 
-    monkeypatch.setattr(module, "_STEP", 10**9)
+    monkeypatch.setattr(competence_module, "_STEP", 10**9)
     whole = figures()
     assert "'A051'" in whole[1]  # w5 always gives the same set
-    monkeypatch.setattr(module, "_STEP", 7)
+    monkeypatch.setattr(competence_module, "_STEP", 7)
     assert figures() == whole

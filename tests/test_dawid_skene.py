@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from toolkit.rules import dawid_skene as maths
 from toolkit.rules.dawid_skene import (
     binary_relevance,
     dawid_skene,
@@ -164,8 +165,6 @@ def test_fits_do_not_depend_on_steps_or_int_widths(monkeypatch, fit):
     """The fit gathers a step of items at a time and takes answers in the narrow ints a
     collector keeps them in: bit-identical to whole arrays of int64, and to the items given
     in another order (sorted first, stably)."""
-    from toolkit.rules import dawid_skene as maths
-
     rows, _ = _simulate(9, 120, 7, ["a", "b", "c"])
     coded = encode(rows, ["a", "b", "c"])
     reference = fit(coded)
@@ -188,8 +187,6 @@ def test_fits_do_not_depend_on_steps_or_int_widths(monkeypatch, fit):
 def test_m_step_adds_in_answer_order_as_bincount(monkeypatch):
     """The per-cell sums made a step at a time (np.add.at into one table) are the bits of
     one np.bincount over every answer, which adds in answer order too."""
-    from toolkit.rules import dawid_skene as maths
-
     rows, _ = _simulate(11, 90, 6, [0, 1, 2, 3])
     coded = encode(rows, [0, 1, 2, 3])
     monkeypatch.setattr(maths, "_CHUNK_ITEMS", 4)

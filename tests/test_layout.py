@@ -63,6 +63,8 @@ LEAVES = {
                       "toolkit.registry"),
     "toolkit.rules": ("toolkit.rules", "toolkit.kinds", "toolkit.schema", "toolkit.provenance",
                       "toolkit.findings", "toolkit.registry"),
+    "toolkit.columns": ("toolkit.columns",),
+    "toolkit.runtime": ("toolkit.runtime",),
 }
 
 

@@ -13,10 +13,10 @@ import numpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from toolkit.columns import string_codes
 from toolkit.dataset.build import _assign, _count_in_splits, _split_rows
 from toolkit.dataset.first_pass import RunColumn
 from toolkit.dataset.splits import SplitRows, _strata, assign_splits
-from toolkit.dataset.task_keys import string_codes
 from toolkit.findings import Report
 from toolkit.schema import load_schema
 

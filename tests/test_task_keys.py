@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from toolkit.dataset.task_keys import TaskKeys
+from toolkit.columns import TaskKeys
 
 KEYS = ["s:c1", "s:c2", "s:c1", "s:c3", "s:c2", "s:c1", "s:c4"]
 

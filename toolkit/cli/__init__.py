@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover (older typer on click)
 
 from .._version import __version__
 from ..errors import Interrupted, ToolkitError
-from .allocator import give_back_freed_memory
+from ..runtime import give_back_freed_memory
 from .output import err_console
 
 __all__ = ["app", "main"]
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     one line on stderr and an exit status (see the module docstring).
     """
     debug = os.environ.get("CORPUS_DEBUG", "") not in ("", "0")
-    give_back_freed_memory()  # large freed arrays go back to the system (cli.allocator)
+    give_back_freed_memory()  # large freed arrays go back to the system (toolkit.runtime)
     try:
         # standalone_mode=False: click raises its errors here instead of printing typer's
         # boxed ones; --help and typer.Exit come back as the exit status.

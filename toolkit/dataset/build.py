@@ -51,6 +51,7 @@ import numpy as np
 import orjson
 
 from .._version import __version__
+from ..columns import StringColumn, TaskKeys, string_codes
 from ..corpus import read_corpus
 from ..errors import EmptyDatasetRefused, InputError, OptionError
 from ..findings import Report
@@ -75,11 +76,10 @@ from ._sources import (
     Item,
 )
 from .card import CardFacts, render_card
-from .first_pass import FirstPass, Record, StringColumn, TextGroups
+from .first_pass import FirstPass, Record, TextGroups
 from .rows import RowEncoder, id_columns, row_features
 from .splits import SplitRows, deal_rows, row_clusters
 from .spool import SortedSpool
-from .task_keys import TaskKeys, string_codes
 from .writer import SplitFiles, SplitWriter
 
 REJECTED_FILE = "rejected/rejected.jsonl"

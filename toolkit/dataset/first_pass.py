@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy
 
+from ..columns import StringColumn
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD as STRICT_THRESHOLD
 from ..ingest.near_duplicates import PARALLEL_FROM, NearDuplicateIndex
 from ..kinds import kind_of
@@ -52,33 +53,6 @@ class Record(NamedTuple):
     group: str  # the dataset.group_by key
     label: Any  # the stratify question's label (None without one)
     signature: int  # the item's label-distribution keys, interned (FirstPass.signatures)
-
-
-class StringColumn:
-    """Strings appended one after the other, kept as UTF-8 in one buffer with their end
-    offsets: about the string's length plus 8 bytes each, where a list of str costs some
-    60 bytes more, and no object per string that outlives the parse it came from (those
-    pin the memory of the parse around them)."""
-
-    def __init__(self) -> None:
-        self._data = bytearray()
-        self._ends = array("q")
-
-    def append(self, value: str) -> None:
-        self._data += value.encode("utf-8", "surrogatepass")
-        self._ends.append(len(self._data))
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    def __getitem__(self, index: int) -> str:
-        if index < 0:
-            index += len(self._ends)
-        start = self._ends[index - 1] if index else 0  # IndexError past the end, as a list
-        return self._data[start:self._ends[index]].decode("utf-8", "surrogatepass")
-
-    def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
 
 
 class RunColumn:
@@ -228,7 +202,7 @@ class FirstPass:
         # the columns, one entry per task (and per near-duplicate copy added)
         self.unit_ids = StringColumn()
         self.corpus_keys: dict[int, str] = {}  # index -> key, where not prefix + unit id
-        self.key_hashes = array("q")  # hash() of each corpus key (toolkit.dataset.task_keys)
+        self.key_hashes = array("q")  # hash() of each corpus key (toolkit.columns.keys)
         self.articles = RunColumn()  # the task's article id
         self.task_ids = array("q")
         self.n_annotators = array("i")

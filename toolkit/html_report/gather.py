@@ -10,8 +10,9 @@ aggregated item, validation finding or unresolved row is kept (the page shows th
 counts): memory grows with annotators x questions x labels, and per task only by a
 few small numbers (lead times as 8-byte floats, answer codes in a byte each, the
 unit key's bytes and hash: toolkit.html_report.outcomes), not with task texts, about
-250 bytes a task at the peak (bench/bench_report.py prints the peak at two sizes). Under a rule that decides all items at once (dawid_skene,
-crowdlab) review_snapshot still holds the aggregated items for the rule.
+250 bytes a task at the peak (bench/bench_report.py prints the peak at two sizes).
+Under a rule that decides all items at once (dawid_skene, crowdlab) review_snapshot
+still holds the aggregated items for the rule.
 
 A built dataset folder (``dataset``), when given, adds the label distribution
 per split (read from its Parquet files) and the balance of that build (its

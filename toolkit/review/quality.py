@@ -32,13 +32,13 @@ from typing import Any
 
 import numpy as np
 
+from ..columns import IntColumn
 from ..findings import Finding
 from ..kinds.base import PER_LABEL
 from ..rules import fit_coded, modelled
 from ..rules.dawid_skene import MultiLabelModel
 from ..schema import Schema
 from .aggregate import GROUND_TRUTH, UNRESOLVED, AggregatedItem
-from .agreement import IntColumn
 from .competence import Competence, competence, competence_multi, findings
 
 

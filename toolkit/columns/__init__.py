@@ -1,0 +1,20 @@
+"""Compact columns for a million tasks: what the review, build and the report keep per
+task or per answer without a Python object each.
+
+    ints      IntColumn: ints in the narrowest array type that holds them
+    strings   StringColumn: strings as UTF-8 in one buffer
+    keys      keys by their 64-bit hash, exact when hashes collide (string_codes,
+              TaskKeys: which tasks repeat a key, whether a key is among them)
+
+A leaf: it imports nothing of the toolkit, and only numpy beside the standard library,
+so every stage (review, dataset, html_report) can use it without loading another's
+dependencies.
+"""
+
+from __future__ import annotations
+
+from .ints import IntColumn
+from .keys import TaskKeys, string_codes
+from .strings import StringColumn
+
+__all__ = ["IntColumn", "StringColumn", "TaskKeys", "string_codes"]
