@@ -192,7 +192,10 @@ def test_m_step_adds_in_answer_order_as_bincount(monkeypatch):
     monkeypatch.setattr(maths, "_CHUNK_ITEMS", 4)
     layout = maths._Layout(coded)
     posteriors = np.random.default_rng(1).dirichlet(np.ones(4), size=coded.n_items).T.copy()
-    confusion, _ = maths._m_step_full(layout, posteriors)
+    m_step = maths._FullMStep(layout)
+    for lo, hi, first, end in layout.steps:
+        m_step.add(posteriors[:, lo:hi], lo, hi, first, end)
+    confusion, _ = m_step.finish()
     w, k = layout.w, layout.k
     cell = coded.annotator * k + coded.label
     whole = np.stack([np.bincount(cell, weights=row[coded.item], minlength=w * k)
@@ -200,3 +203,24 @@ def test_m_step_adds_in_answer_order_as_bincount(monkeypatch):
     whole = np.maximum(whole, maths.EPS)
     whole /= whole.sum(axis=2, keepdims=True)
     assert confusion.tobytes() == np.ascontiguousarray(whole).tobytes()
+
+
+@pytest.mark.parametrize("fit", [dawid_skene, one_coin_dawid_skene])
+def test_fit_holds_one_block_of_posteriors_and_gives_the_whole_arrays_figures(fit):
+    """The fit keeps one block of posteriors at a time (20,000 items: three of numpy's
+    8,192-float blocks) and adds the priors' sums block by block as numpy sums a long row:
+    the bits of the mean of the posteriors computed again for every item. The chosen labels
+    and the evidence are those of the same posteriors."""
+    assert maths._BLOCK == 8192 and maths._BLOCK == np.getbufsize()
+    rows, _ = _simulate(5, 20_000, 12, ["a", "b", "c"])
+    model = fit(encode(rows, ["a", "b", "c"]))
+    posteriors = model.posteriors
+    assert posteriors.shape == (20_000, 3)
+    label_major = np.ascontiguousarray(posteriors.T)  # as the fit keeps them: label-major
+    assert model.priors.tobytes() == label_major.mean(axis=1).tobytes()
+    assert (model.chosen == np.argmax(posteriors, axis=1)).all()
+    answers = model.answers
+    evidence = np.stack([np.bincount(answers.annotator, weights=posteriors[answers.item, t],
+                                     minlength=answers.n_annotators) for t in range(3)], axis=1)
+    assert model.evidence.tobytes() == evidence.tobytes()
+    assert model.posteriors.tobytes() == posteriors.tobytes()  # computed again: the same

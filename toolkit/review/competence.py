@@ -103,14 +103,8 @@ def judged_scores(model: LabelModel, min_row_items: float = MIN_ROW_ITEMS
     """Per annotator, (spammer score over the rows of true labels with at least
     ``min_row_items`` posterior-weighted items, whether at least two rows qualified).
     With every row qualifying this is :attr:`LabelModel.spammer_score`."""
-    answers = model.answers
-    w, k = answers.n_annotators, answers.n_labels
-    evidence = np.zeros((w, k))
-    for part in _steps(len(answers)):  # np.bincount(annotator, weights=posteriors[item, t])
-        who, posteriors = answers.annotator[part], model.posteriors[answers.item[part]]
-        for t in range(k):
-            np.add.at(evidence[:, t], who, posteriors[:, t])
-    rows = evidence >= min_row_items
+    w = model.answers.n_annotators
+    rows = model.evidence >= min_row_items
     scores = np.zeros(w)
     for i in range(w):
         kept = model.confusion[i][rows[i]]

@@ -36,7 +36,7 @@ toolkit keeps each annotator's latest annotation); duplicates count twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,26 +128,40 @@ def encode(answers: Iterable[tuple[Hashable, Hashable, Hashable]],
 class LabelModel:
     """What a label model estimated.
 
-    ``posteriors[i, k]``: probability that item ``answers.items[i]`` has label
-    ``answers.labels[k]``; ``priors[k]``: the label's estimated share;
+    ``priors[k]``: label ``answers.labels[k]``'s estimated share;
     ``confusion[w, t, o]``: probability that annotator ``w`` answers label ``o``
-    when the truth is ``t`` (rows sum to 1).
+    when the truth is ``t`` (rows sum to 1); ``chosen[i]``: the label with the highest
+    posterior for item ``answers.items[i]`` (the first of equal ones);
+    ``evidence[w, t]``: annotator ``w``'s answers weighted by their item's posterior of
+    true label ``t`` (how much the fit saw of them on items of that label).
+
+    The fit never holds every item's posteriors (a float per item and label: most of
+    its memory on a large snapshot): ``posteriors`` are computed again from the last
+    E step's inputs each time they are read (the same bits), and not kept.
     """
 
     method: str
     answers: Answers
-    posteriors: np.ndarray
     priors: np.ndarray
     confusion: np.ndarray
     iterations: int
-    chosen: np.ndarray = field(init=False, repr=False)
+    chosen: np.ndarray
+    evidence: np.ndarray
+    #: (log priors, log confusion table) of the last E step; None without answers
+    last_step: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        # argmax takes the first maximum: ties go to the label listed first
-        self.chosen = (np.argmax(self.posteriors, axis=1) if self.posteriors.size
-                       else np.zeros(0, dtype=np.int64))
-        # label numbers in the narrowest ints (one byte an item for up to 256 labels)
-        self.chosen = self.chosen.astype(np.min_scalar_type(max(self.posteriors.shape[1] - 1, 0)))
+    @property
+    def posteriors(self) -> np.ndarray:
+        """``posteriors[i, k]``: probability that item ``answers.items[i]`` has label
+        ``answers.labels[k]`` (n_items, n_labels), computed when read."""
+        k = self.answers.n_labels
+        if self.last_step is None:
+            return np.zeros((0, k))
+        layout = _Layout(self.answers)
+        label_major = np.empty((k, layout.n_items))
+        for block, lo, hi in _sweep(layout, *self.last_step):
+            label_major[:, lo:hi] = block
+        return np.ascontiguousarray(label_major.T)
 
     @property
     def confidence(self) -> np.ndarray:
@@ -202,13 +216,22 @@ def _coded(answers: Answers | Iterable, labels: Sequence[Hashable] | None) -> An
 
 def soft_majority(answers: Answers) -> np.ndarray:
     """Per item, each label's share of its votes (n_items, n_labels)."""
-    return _vote_shares(_Layout(answers)).T
+    layout = _Layout(answers)
+    shares = np.empty((answers.n_labels, layout.n_items))
+    for block, lo, hi in _sweep(layout):
+        shares[:, lo:hi] = block
+    return np.ascontiguousarray(shares.T)
 
 
 #: items per step of the fit's gathers: their answers' floats (a few hundred KB, which
 #: stay in the CPU's cache: as fast as whole-array steps, measured), not every answer's
 #: at once; results do not depend on it (see _Layout)
 _CHUNK_ITEMS = 1 << 13
+#: numpy sums a long contiguous row in blocks of its buffer size (8,192 floats), each
+#: block pairwise, the blocks one after the other from 0.0; the fit keeps one block of
+#: posteriors and adds the priors' sums block by block the same way, so they have the
+#: bits of ``posteriors.mean()`` over the whole array (tests/test_dawid_skene.py)
+_BLOCK = np.getbufsize()
 
 
 class _Layout:
@@ -217,20 +240,20 @@ class _Layout:
     Answers are visited in item order (a stable sort, so answers of one item keep
     their given order; none when they come in item order already, as coded
     collectors give them: the arrays are then used as given, in their own
-    narrow dtypes): per-item sums are then ``np.add.reduceat``. ``cell`` numbers
-    each answer's (annotator, observed label) pair. Inside the fit, posteriors are
-    label-major (K, n_items), so every step is K passes over contiguous 1-D arrays
+    narrow dtypes): per-item sums are then ``np.add.reduceat``. Posteriors are
+    label-major (K, items), so every step is K passes over contiguous 1-D arrays
     (several times faster than reductions along a short axis of length K).
 
-    The gathers (a float per answer) are made ``_CHUNK_ITEMS`` items at a time
-    (``steps``): a per-item sum lies inside one step, and per-cell sums are
-    ``np.add.at`` into one running table, adding in answer order as ``np.bincount``
-    does, so the figures are bit-identical to whole-array steps."""
+    The fit goes over the items in ``steps`` of ``_CHUNK_ITEMS`` (never across a
+    ``_BLOCK``), gathering a float per answer of the step into one reused buffer and
+    numbering each answer's (annotator, observed label) cell into another: a per-item
+    sum lies inside one step, and per-cell sums are ``np.add.at`` into one running
+    table, adding in answer order as ``np.bincount`` does, so the figures do not
+    depend on the step."""
 
     item: np.ndarray  # per answer, in item order: its item, annotator and label
     annotator: np.ndarray
     label: np.ndarray
-    cell: np.ndarray
 
     def __init__(self, answers: Answers) -> None:
         self.k = k = answers.n_labels
@@ -245,56 +268,82 @@ class _Layout:
             self.annotator = answers.annotator[order]
             self.label = answers.label[order]
             del order
-        cell_type = np.int32 if self.w * k < 2**31 else np.int64
-        self.cell = self.annotator.astype(cell_type)
-        self.cell *= k
-        self.cell += self.label
-        n_items = answers.n_items
+        self.n_items = n_items = answers.n_items
         # each item's first answer (the items sorted: no per-answer temporary)
         self.starts = np.searchsorted(self.item, np.arange(n_items, dtype=self.item.dtype))
-        self.per_item = np.diff(self.starts, append=self.n).astype(np.float64)
+        if self.n < 2**31:
+            self.starts = self.starts.astype(np.int32)
         # (first item, end item, first answer, end answer) of each step
-        edges = list(range(0, n_items, _CHUNK_ITEMS)) + [n_items]
+        edges = sorted(set(range(0, n_items, _CHUNK_ITEMS)) | set(range(0, n_items, _BLOCK))
+                       | {n_items})
         self.steps = [(lo, hi, int(self.starts[lo]) if lo < n_items else self.n,
                        int(self.starts[hi]) if hi < n_items else self.n)
                       for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
         self.per_annotator = np.zeros(self.w, dtype=np.int64)
         for _, _, first, end in self.steps:
             self.per_annotator += np.bincount(self.annotator[first:end], minlength=self.w)
-        # one step's gathered floats, reused by every step (no fresh pages each time)
-        self.scratch = np.empty(max((end - first for _, _, first, end in self.steps),
-                                    default=0))
+        # one step's gathered floats and cell numbers, reused by every step
+        widest = max((end - first for _, _, first, end in self.steps), default=0)
+        self.scratch = np.empty(widest)
+        cell_type = np.int32 if self.w * k < 2**31 else np.int64
+        self._cells: np.ndarray = np.empty(widest, dtype=cell_type)
+
+    def cells(self, first: int, end: int) -> np.ndarray:
+        """Answers ``first:end``'s cells, ``annotator * K + label`` (a reused buffer)."""
+        cell = self._cells[:end - first]
+        cell[:] = self.annotator[first:end]
+        cell *= self.k
+        cell += self.label[first:end]
+        return cell
+
+    def per_item(self, lo: int, hi: int) -> np.ndarray:
+        """Items ``lo:hi``'s numbers of answers, as floats."""
+        end = int(self.starts[hi]) if hi < self.n_items else self.n
+        return np.diff(self.starts[lo:hi], append=end).astype(np.float64)
 
 
-def _vote_shares(layout: _Layout) -> np.ndarray:
-    """:func:`soft_majority`, label-major (K, n_items), counted a step of items at a time:
-    the same values (whole numbers, then one division each)."""
-    k, n = layout.k, len(layout.starts)
-    shares = np.zeros((k, n))
+def _sweep(layout: _Layout, log_priors: np.ndarray | None = None,
+           log_table: np.ndarray | None = None,
+           each_step: Callable[[np.ndarray, int, int, int, int], None] | None = None,
+           ) -> Iterator[tuple[np.ndarray, int, int]]:
+    """The label-major posteriors of every item, a ``_BLOCK`` of items at a time:
+    yields (posteriors (K, items of the block), first item, end item). With no log
+    priors, each item's share of its votes (the soft majority vote the fit starts from),
+    else the E step: posteriors from the log priors and ``log_table[true, annotator *
+    K + observed]`` (log confusion[annotator, true, observed]). ``each_step(posteriors
+    of the step, first item, end item, first answer, end answer)`` is called on every
+    step as it is made (the M step's sums), in answer order. The block is one buffer,
+    overwritten by the next block."""
+    k = layout.k
+    buffer = np.empty((k, min(_BLOCK, layout.n_items)))
+    block_lo = 0
     for lo, hi, first, end in layout.steps:
-        width = hi - lo
-        cell = layout.label[first:end].astype(np.int64) * width + (layout.item[first:end] - lo)
-        shares[:, lo:hi] = np.bincount(cell, minlength=k * width).reshape(k, width)
-    shares /= shares.sum(axis=0)
-    return shares
-
-
-def _e_step(layout: _Layout, log_priors: np.ndarray, log_table: np.ndarray,
-            out: np.ndarray | None = None) -> np.ndarray:
-    """Label-major posteriors from priors and confusion (into ``out``, the previous
-    posteriors, when given); ``log_table[true, annotator * K + observed]`` is log
-    confusion[annotator, true, observed]."""
-    scaled = np.empty((len(log_table), len(layout.starts))) if out is None else out
-    for lo, hi, first, end in layout.steps:
-        cell, starts = layout.cell[first:end], layout.starts[lo:hi] - first
-        gathered = layout.scratch[:end - first]
-        for row, sums in zip(log_table, scaled[:, lo:hi], strict=True):
-            np.add.reduceat(np.take(row, cell, out=gathered, mode="clip"), starts, out=sums)
-    scaled += log_priors[:, None]
-    scaled -= scaled.max(axis=0)
-    np.exp(scaled, out=scaled)
-    scaled /= scaled.sum(axis=0)
-    return scaled
+        if lo - block_lo >= _BLOCK:  # a new block (steps never cross one)
+            yield buffer[:, :lo - block_lo], block_lo, lo
+            block_lo = lo
+        step = buffer[:, lo - block_lo:hi - block_lo]
+        if log_priors is None:
+            width = hi - lo
+            cell = layout.label[first:end].astype(np.int64) * width + (
+                layout.item[first:end] - lo)
+            step[:] = np.bincount(cell, minlength=k * width).reshape(k, width)
+            step /= step.sum(axis=0)
+        else:
+            assert log_table is not None
+            cell = layout.cells(first, end)
+            starts = layout.starts[lo:hi] - first
+            gathered = layout.scratch[:end - first]
+            for row, sums in zip(log_table, step, strict=True):
+                np.add.reduceat(np.take(row, cell, out=gathered, mode="clip"), starts,
+                                out=sums)
+            step += log_priors[:, None]
+            step -= step.max(axis=0)
+            np.exp(step, out=step)
+            step /= step.sum(axis=0)
+        if each_step is not None:
+            each_step(step, lo, hi, first, end)
+    if layout.n_items:
+        yield buffer[:, :layout.n_items - block_lo], block_lo, layout.n_items
 
 
 def _table(confusion: np.ndarray) -> np.ndarray:
@@ -303,104 +352,150 @@ def _table(confusion: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.log(np.transpose(confusion, (1, 0, 2)).reshape(k, w * k)))
 
 
-def _m_step_full(layout: _Layout, posteriors: np.ndarray) -> tuple[np.ndarray, float]:
-    """Confusion matrices: expected counts of (true, observed) per annotator, normalised.
-    Also the expected log-likelihood of the answers under them (for the lower bound)."""
-    w, k = layout.w, layout.k
-    sums = np.zeros((len(posteriors), w * k))
-    for _, _, first, end in layout.steps:  # np.bincount(cell, weights=row[item]), in steps
-        cell, item = layout.cell[first:end], layout.item[first:end]
+class _FullMStep:
+    """Confusion matrices: expected counts of (true, observed) per annotator, normalised;
+    the sums made as the steps come (``add``, in answer order)."""
+
+    def __init__(self, layout: _Layout) -> None:
+        self.layout = layout
+        self.sums = np.zeros((layout.k, layout.w * layout.k))
+
+    def add(self, posteriors: np.ndarray, lo: int, hi: int, first: int, end: int) -> None:
+        layout = self.layout  # np.bincount(cell, weights=row[item]), a step at a time
+        cell = layout.cells(first, end)
+        item = layout.item[first:end] - lo
         gathered = layout.scratch[:end - first]
-        for row, total in zip(posteriors, sums, strict=True):
+        for row, total in zip(posteriors, self.sums, strict=True):
             np.add.at(total, cell, np.take(row, item, out=gathered, mode="clip"))
-    # (K_true, W, K_observed) -> (W, K_true, K_observed)
-    counts = np.ascontiguousarray(np.transpose(sums.reshape(k, w, k), (1, 0, 2)))
-    # rows: given the truth, the chance of each answer
-    clipped = np.maximum(counts, EPS)
-    clipped /= clipped.sum(axis=2, keepdims=True)
-    expected = float((counts * np.log(clipped)).sum())
-    return clipped, expected
+
+    def finish(self) -> tuple[np.ndarray, float]:
+        """The confusion matrices, and the expected log-likelihood of the answers under
+        them (for the lower bound)."""
+        w, k = self.layout.w, self.layout.k
+        # (K_true, W, K_observed) -> (W, K_true, K_observed)
+        counts = np.ascontiguousarray(np.transpose(self.sums.reshape(k, w, k), (1, 0, 2)))
+        # rows: given the truth, the chance of each answer
+        clipped = np.maximum(counts, EPS)
+        clipped /= clipped.sum(axis=2, keepdims=True)
+        expected = float((counts * np.log(clipped)).sum())
+        return clipped, expected
 
 
-def _m_step_one_coin(layout: _Layout, posteriors: np.ndarray) -> tuple[np.ndarray, float]:
+class _OneCoinMStep:
     """Confusion matrices from one accuracy per annotator: the mean posterior of their
-    answers. Also the expected log-likelihood of the answers under them."""
-    w, k = layout.w, layout.k
-    agreed = np.zeros(w)
-    for _, _, first, end in layout.steps:  # each answer's posterior on its own label
-        np.add.at(agreed, layout.annotator[first:end],
-                  posteriors[layout.label[first:end], layout.item[first:end]])
-    skill = agreed / np.maximum(layout.per_annotator, 1)
-    off = (1.0 - skill) / (k - 1) if k > 1 else np.zeros(w)
-    confusion = np.repeat(off[:, None, None], k, axis=1).repeat(k, axis=2)
-    diagonal = np.arange(k)
-    confusion[:, diagonal, diagonal] = skill[:, None]
-    confusion = np.clip(confusion, EPS, 1 - EPS)
-    # each answer: its posterior on the answered label times log(diagonal), the rest of
-    # its posterior mass times log(off-diagonal)
-    log_on = np.log(confusion[:, 0, 0])
-    log_off = np.log(confusion[:, 0, 1]) if k > 1 else np.zeros(w)
-    expected = float(agreed @ log_on + (layout.per_annotator - agreed) @ log_off)
-    return confusion, expected
+    answers on the label they gave."""
+
+    def __init__(self, layout: _Layout) -> None:
+        self.layout = layout
+        self.agreed = np.zeros(layout.w)
+
+    def add(self, posteriors: np.ndarray, lo: int, hi: int, first: int, end: int) -> None:
+        layout = self.layout  # each answer's posterior on its own label
+        np.add.at(self.agreed, layout.annotator[first:end],
+                  posteriors[layout.label[first:end], layout.item[first:end] - lo])
+
+    def finish(self) -> tuple[np.ndarray, float]:
+        """The confusion matrices, and the expected log-likelihood of the answers."""
+        layout, agreed = self.layout, self.agreed
+        w, k = layout.w, layout.k
+        skill = agreed / np.maximum(layout.per_annotator, 1)
+        off = (1.0 - skill) / (k - 1) if k > 1 else np.zeros(w)
+        confusion = np.repeat(off[:, None, None], k, axis=1).repeat(k, axis=2)
+        diagonal = np.arange(k)
+        confusion[:, diagonal, diagonal] = skill[:, None]
+        confusion = np.clip(confusion, EPS, 1 - EPS)
+        # each answer: its posterior on the answered label times log(diagonal), the rest
+        # of its posterior mass times log(off-diagonal)
+        log_on = np.log(confusion[:, 0, 0])
+        log_off = np.log(confusion[:, 0, 1]) if k > 1 else np.zeros(w)
+        expected = float(agreed @ log_on + (layout.per_annotator - agreed) @ log_off)
+        return confusion, expected
 
 
-def _lower_bound(layout: _Layout, posteriors: np.ndarray, log_priors: np.ndarray,
-                 expected: float) -> float:
-    """crowd-kit's evidence lower bound (its convergence test), per answer: the expected
-    log-likelihood of every answer with the label prior counted once per answer (as
-    crowd-kit does), plus the entropy of the posteriors."""
-    prior_term = float((posteriors @ layout.per_item) @ log_priors)
-    # x log x of the posteriors clipped to EPS, in one array: log(max(p, EPS)), then
-    # times p where p >= EPS and times EPS elsewhere (the same products)
-    weighted = np.maximum(posteriors, EPS)
-    np.log(weighted, out=weighted)
-    kept = posteriors >= EPS
-    np.multiply(weighted, posteriors, out=weighted, where=kept)
-    np.logical_not(kept, out=kept)
-    weighted[kept] *= EPS
-    entropy = -float(weighted.sum())
-    return (expected + prior_term + entropy) / layout.n
+_MStep = _FullMStep | _OneCoinMStep
 
 
-def _fit(method: str, answers: Answers,
-         m_step: Callable[[_Layout, np.ndarray], tuple[np.ndarray, float]],
+def _iteration(layout: _Layout, m_step: _MStep,
+               inputs: tuple[np.ndarray, np.ndarray] | None
+               ) -> tuple[np.ndarray, np.ndarray, float]:
+    """One pass over the items: the posteriors (``inputs``: the E step's log priors and
+    log table; None: the soft majority vote), and from them the priors, the confusion
+    matrices (``m_step``) and crowd-kit's evidence lower bound (its convergence test),
+    per answer: the expected log-likelihood of every answer with the label prior
+    counted once per answer (as crowd-kit does), plus the entropy of the posteriors.
+    Returns (priors, confusion, lower bound)."""
+    k = layout.k
+    sums = np.zeros(k)
+    per_answer = np.zeros(k)  # each label's posteriors weighted by the item's answers
+    entropy = 0.0
+    log_priors, log_table = inputs if inputs is not None else (None, None)
+    for block, lo, hi in _sweep(layout, log_priors, log_table, each_step=m_step.add):
+        sums += np.add.reduce(block, axis=1)  # numpy's blocks: the bits of a whole sum
+        per_answer += block @ layout.per_item(lo, hi)
+        # x log x of the posteriors clipped to EPS: log(max(p, EPS)), then times p where
+        # p >= EPS and times EPS elsewhere
+        weighted = np.maximum(block, EPS)
+        np.log(weighted, out=weighted)
+        kept = block >= EPS
+        np.multiply(weighted, block, out=weighted, where=kept)
+        np.logical_not(kept, out=kept)
+        weighted[kept] *= EPS
+        entropy -= float(weighted.sum())
+    priors = sums / layout.n_items
+    confusion, expected = m_step.finish()
+    prior_term = float(per_answer @ np.log(np.maximum(priors, EPS)))
+    return priors, confusion, (expected + prior_term + entropy) / layout.n
+
+
+def _fit(method: str, answers: Answers, m_step: Callable[[_Layout], _MStep],
          max_iter: int, tol: float) -> LabelModel:
+    """EM from the soft majority vote, one pass over the items an iteration (the E step
+    of an item, then its share of the M step's sums), until the lower bound gains less
+    than ``tol``; then one more pass for each item's chosen label and each annotator's
+    evidence."""
     k = answers.n_labels
     if len(answers) == 0:
-        return LabelModel(method, answers, np.zeros((0, k)), np.zeros(k),
-                          np.zeros((0, k, k)), 0)
+        return LabelModel(method, answers, np.zeros(k), np.zeros((0, k, k)), 0,
+                          np.zeros(0, dtype=np.uint8), np.zeros((answers.n_annotators, k)))
     layout = _Layout(answers)
-    posteriors = _vote_shares(layout)  # label-major
-    priors = posteriors.mean(axis=1)
-    confusion, _ = m_step(layout, posteriors)
+    priors, confusion, _ = _iteration(layout, m_step(layout), None)
     loss = -np.inf
     iterations = 0
+    inputs = (np.log(np.maximum(priors, EPS)), _table(confusion))
     for _ in range(max_iter):
         iterations += 1
-        posteriors = _e_step(layout, np.log(np.maximum(priors, EPS)), _table(confusion),
-                             out=posteriors)
-        priors = posteriors.mean(axis=1)
-        confusion, expected = m_step(layout, posteriors)
-        new_loss = _lower_bound(layout, posteriors, np.log(np.maximum(priors, EPS)), expected)
+        inputs = (np.log(np.maximum(priors, EPS)), _table(confusion))
+        priors, confusion, new_loss = _iteration(layout, m_step(layout), inputs)
         if new_loss - loss < tol:
             break
         loss = new_loss
-    return LabelModel(method, answers, np.ascontiguousarray(posteriors.T), priors, confusion,
-                      iterations)
+    # label numbers in the narrowest ints (one byte an item for up to 256 labels)
+    chosen = np.empty(layout.n_items, dtype=np.min_scalar_type(max(k - 1, 0)))
+    evidence = np.zeros((layout.w, k))
+
+    def weigh(posteriors: np.ndarray, lo: int, hi: int, first: int, end: int) -> None:
+        who, item = layout.annotator[first:end], layout.item[first:end] - lo
+        for t in range(k):  # np.bincount(annotator, weights=posteriors[t, item]), in steps
+            np.add.at(evidence[:, t], who, posteriors[t, item])
+
+    for block, lo, hi in _sweep(layout, *inputs, each_step=weigh):
+        chosen[lo:hi] = np.argmax(block, axis=0)  # the first of equal posteriors
+    return LabelModel(method, answers, priors, confusion, iterations, chosen, evidence,
+                      inputs)
 
 
 def dawid_skene(answers: Answers | Iterable[tuple[Hashable, Hashable, Hashable]],
                 labels: Sequence[Hashable] | None = None, *,
                 max_iter: int = MAX_ITER, tol: float = TOL) -> LabelModel:
     """The Dawid-Skene model fitted by EM from the soft majority vote (module docstring)."""
-    return _fit(FULL, _coded(answers, labels), _m_step_full, max_iter, tol)
+    return _fit(FULL, _coded(answers, labels), _FullMStep, max_iter, tol)
 
 
 def one_coin_dawid_skene(answers: Answers | Iterable[tuple[Hashable, Hashable, Hashable]],
                          labels: Sequence[Hashable] | None = None, *,
                          max_iter: int = MAX_ITER, tol: float = TOL) -> LabelModel:
     """The one-coin Dawid-Skene model: one accuracy per annotator (module docstring)."""
-    return _fit(ONE_COIN, _coded(answers, labels), _m_step_one_coin, max_iter, tol)
+    return _fit(ONE_COIN, _coded(answers, labels), _OneCoinMStep, max_iter, tol)
 
 
 @dataclass
@@ -420,7 +515,7 @@ class MultiLabelModel:
         p_in = np.zeros((len(self.items), len(self.labels)))
         for j, value in enumerate(self.labels):
             fitted = self.models[value]
-            if fitted.posteriors.size:
+            if len(fitted.chosen):
                 p_in[:, j] = fitted.posteriors[:, 1]
         return p_in
 
@@ -481,6 +576,6 @@ def binary_relevance_coded(base: Answers, chosen: np.ndarray, labels: Sequence[H
     decided = np.zeros((len(items), len(label_list)), dtype=bool)
     for j, value in enumerate(label_list):
         fitted = models[value]
-        if fitted.posteriors.size:
+        if len(fitted.chosen):
             decided[:, j] = fitted.chosen == 1
     return MultiLabelModel(label_list, items, models, decided)
