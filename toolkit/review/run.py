@@ -171,6 +171,9 @@ def review_snapshot(
             unresolved = _decide(result, schema, held, competence=competence,
                                  keep_items=aggregate, item=item, model_votes=model_votes,
                                  list_unresolved=list_unresolved)
+        if collector is not None:  # before the competence fits: its codes are gone by then
+            _agreement(result, collector, unresolved, changed)
+            collector = None
         if gathering is not None:
             start = perf_counter()
             names = snap.header.get("annotators")
@@ -181,16 +184,21 @@ def review_snapshot(
     if validator is not None:
         result.validation = validator.report
         result.validation.snapshot = str(snap.path)
-    if collector is not None:
-        start = perf_counter()
-        result.agreement = collector.report()
-        if unresolved is not None:  # rule dawid_skene: what build rejects, not the ties
-            result.agreement.unresolved = unresolved
-        name_annotators(result.agreement, snap.header)  # names from pull's `annotators` map
-        result.seconds["agreement"] = result.seconds.get("agreement", 0.0) + perf_counter() - start
-        if changed is not None:
-            result.agreement.findings.append(schema_changed_finding(snap.path, changed, "agree"))
     return result
+
+
+def _agreement(result: ReviewResult, collector: AgreementCollector,
+               unresolved: list[dict] | None, changed: str | None) -> None:
+    """The agreement report from what ``collector`` gathered, into ``result``."""
+    start = perf_counter()
+    snap = result.snapshot
+    result.agreement = collector.report()
+    if unresolved is not None:  # rule dawid_skene: what build rejects, not the ties
+        result.agreement.unresolved = unresolved
+    name_annotators(result.agreement, snap.header)  # names from pull's `annotators` map
+    result.seconds["agreement"] = result.seconds.get("agreement", 0.0) + perf_counter() - start
+    if changed is not None:
+        result.agreement.findings.append(schema_changed_finding(snap.path, changed, "agree"))
 
 
 def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, *,
