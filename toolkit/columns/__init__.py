@@ -2,7 +2,8 @@
 task or per answer without a Python object each.
 
     ints      IntColumn: ints in the narrowest array type that holds them
-    strings   StringColumn: strings as UTF-8 in one buffer
+    strings   StringColumn: strings as UTF-8 in one buffer; SpilledStrings: in a
+              temporary file, read back a few at a time
     keys      keys by their 64-bit hash, exact when hashes collide (string_codes,
               TaskKeys: which tasks repeat a key, whether a key is among them)
 
@@ -15,6 +16,6 @@ from __future__ import annotations
 
 from .ints import IntColumn
 from .keys import TaskKeys, string_codes
-from .strings import StringColumn
+from .strings import SpilledStrings, StringColumn
 
-__all__ = ["IntColumn", "StringColumn", "TaskKeys", "string_codes"]
+__all__ = ["IntColumn", "SpilledStrings", "StringColumn", "TaskKeys", "string_codes"]

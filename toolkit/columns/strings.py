@@ -1,9 +1,13 @@
-"""Strings kept as UTF-8 in one buffer, no Python object per string."""
+"""Strings kept as UTF-8 in one buffer, or in a temporary file, no Python object per
+string."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import IO
 
 
 class StringColumn:
@@ -31,3 +35,64 @@ class StringColumn:
 
     def __iter__(self) -> Iterator[str]:
         return (self[i] for i in range(len(self)))
+
+
+class SpilledStrings:
+    """Strings appended to a temporary file (UTF-8, each after its length in 4 bytes),
+    none kept in memory beyond a buffer of ``buffer_bytes``: for strings read back
+    rarely and a few at a time (:meth:`pick`), e.g. to tell a hash collision from a
+    repeated key. The file is deleted when closed (or collected)."""
+
+    def __init__(self, buffer_bytes: int = 1 << 20) -> None:
+        self._file: IO[bytes] | None = None
+        self._buffer = bytearray()
+        self._buffer_bytes = buffer_bytes
+        self._count = 0
+
+    def append(self, value: str) -> None:
+        data = value.encode("utf-8", "surrogatepass")
+        self._buffer += len(data).to_bytes(4, "little")
+        self._buffer += data
+        self._count += 1
+        if len(self._buffer) >= self._buffer_bytes:
+            self._flush()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _flush(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="corpus-strings-")
+        self._file.write(self._buffer)
+        self._buffer.clear()
+
+    def pick(self, rows: Iterable[int]) -> dict[int, str]:
+        """The strings of ``rows`` (row -> string), read in one pass over the file as far
+        as the last of them."""
+        wanted = set(rows)
+        found: dict[int, str] = {}
+        if not wanted:
+            return found
+        last = max(wanted)
+        if last >= self._count or min(wanted) < 0:
+            raise IndexError(f"row {last if last >= self._count else min(wanted)} of "
+                             f"{self._count} strings")
+        self._flush()
+        file = self._file
+        assert file is not None  # made by the flush
+        file.seek(0)
+        for row in range(last + 1):
+            size = int.from_bytes(file.read(4), "little")
+            if row in wanted:
+                found[row] = file.read(size).decode("utf-8", "surrogatepass")
+            else:
+                file.seek(size, os.SEEK_CUR)
+        file.seek(0, os.SEEK_END)  # appends go on at the end
+        return found
+
+    def close(self) -> None:
+        """Delete the file; the strings are gone."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._buffer = bytearray()

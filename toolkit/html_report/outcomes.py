@@ -3,12 +3,14 @@
 Build keeps the first task of a unit and rejects each later one as ``duplicate_task``,
 before any other check. Finding those while reading needs every unit key seen so far;
 a set of the keys costs over a hundred bytes a task (each a str object and a slot),
-about 120 MB at a million tasks. :class:`PredictedOutcomes` keeps per task its key (a
-:class:`~toolkit.columns.StringColumn`), the key's 64-bit ``hash`` and the number of its
-outcome (about 20 bytes plus the key), and finds the repeated keys once, after the read,
-as build does (:class:`~toolkit.columns.TaskKeys`: exact when hashes collide). A
-repeat's own outcome is then moved to ``duplicate_task``: the counts are those of
-checking each key as it comes.
+about 120 MB at a million tasks. :class:`PredictedOutcomes` keeps per task in memory
+the key's 64-bit ``hash`` and the number of its outcome (9 bytes while there are under
+128 outcomes), the keys themselves in a temporary file
+(:class:`~toolkit.columns.SpilledStrings`), and finds the repeated keys once, after
+the read, as build does (:class:`~toolkit.columns.TaskKeys`): only the keys whose hash
+another task has are read back and compared, so the answer is exact when hashes
+collide. A repeat's own outcome is then moved to ``duplicate_task``: the counts are
+those of checking each key as it comes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..columns import StringColumn, TaskKeys
+from ..columns import IntColumn, SpilledStrings, TaskKeys
 
 DUPLICATE = "duplicate_task"
 DUPLICATE_DETAIL = "a second task for a unit already seen"
@@ -31,9 +33,9 @@ class PredictedOutcomes:
 
     def __init__(self) -> None:
         self._number: dict[tuple[str, tuple[str, str] | None], int] = {}
-        self._outcome = array("i")  # per task: its (outcome, detail)'s number
+        self._outcome = IntColumn()  # per task: its (outcome, detail)'s number
         self._hashes = array("q")  # per task: hash(key)
-        self._keys = StringColumn()
+        self._keys = SpilledStrings()
         self._counts: tuple[Counter, Counter] | None = None
 
     def add(self, key: str, outcome: str, detail: tuple[str, str] | None = None) -> None:
@@ -45,7 +47,8 @@ class PredictedOutcomes:
         number = self._number.get((outcome, detail))
         if number is None:
             number = self._number[(outcome, detail)] = len(self._number)
-        self._outcome.append(number)
+            self._outcome.fit(number)
+        self._outcome.values.append(number)
         self._hashes.append(hash(key))
         self._keys.append(key)
 
@@ -55,11 +58,17 @@ class PredictedOutcomes:
     def repeats(self) -> list[int]:
         """The tasks (ascending) whose key an earlier task had."""
         hashes = np.frombuffer(self._hashes, dtype=np.int64)
-        return sorted(TaskKeys(hashes, self._keys.__getitem__).repeats())
+        ordered = np.sort(hashes)
+        shared = ordered[1:][ordered[1:] == ordered[:-1]]  # hashes more than one task has
+        del ordered
+        if not len(shared):
+            return []
+        keys = self._keys.pick(np.flatnonzero(np.isin(hashes, shared)).tolist())
+        return sorted(TaskKeys(hashes, keys.__getitem__).repeats())
 
     def _count(self) -> tuple[Counter, Counter]:
         if self._counts is None:
-            per_task = np.frombuffer(self._outcome, dtype=np.int32)
+            per_task = self._outcome.numpy()
             tasks = np.bincount(per_task, minlength=len(self._number))
             repeats = self.repeats()
             for task in repeats:
@@ -76,7 +85,8 @@ class PredictedOutcomes:
                 predicted[f"rejected: {DUPLICATE}"] += len(repeats)
                 detail[(DUPLICATE, DUPLICATE_DETAIL)] += len(repeats)
             self._counts = (predicted, detail)
-            self._hashes, self._keys = array("q"), StringColumn()
+            self._hashes = array("q")
+            self._keys.close()
         return self._counts
 
     @property
