@@ -110,8 +110,8 @@ def test_agreement_figures_do_not_depend_on_the_pair_chunks(tmp_path, monkeypatc
 @pytest.mark.parametrize("size_type", [np.int64, np.int8])
 def test_entries_pairs_are_every_two_annotators_of_an_item_in_name_order(
         monkeypatch, step, size_type):
-    # _Entries builds its pairs in int32 with in-place steps, from sizes as the collector
-    # keeps them (one byte each), and makes the pairs' keys a step at a time: check them
+    # _Entries makes its pairs in int32 a chunk of items at a time (one item a chunk with a
+    # step of 7 pairs), from sizes as the collector keeps them (one byte each): check them
     # against the definition (each item's annotators two by two, the first the earlier)
     monkeypatch.setattr(agreement, "_CHUNK", step)
     rng = np.random.default_rng(5)
@@ -126,9 +126,9 @@ def test_entries_pairs_are_every_two_annotators_of_an_item_in_name_order(
             a, b = sorted((int(annotator[i]), int(annotator[j])))
             expected.append((a * 12 + b, i, j))
         start += size
-    keys = entries.pair_keys_of(0, entries.n_pairs)
-    got = sorted(zip(keys.tolist(), entries.first.tolist(), entries.second.tolist(),
-                     strict=True))
+    got = sorted((key, f, s) for first, second in entries.pairs()
+                 for key, f, s in zip(entries.keys_of(first, second).tolist(), first.tolist(),
+                                      second.tolist(), strict=True))
     want = sorted((key, min(i, j, key=lambda e: annotator[e]),
                    max(i, j, key=lambda e: annotator[e])) for key, i, j in expected)
     assert got == want

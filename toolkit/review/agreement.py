@@ -357,7 +357,8 @@ _ITEMS_AT_ONCE = 1 << 16  # items per step of the items x values tables
 class _Entries:
     """Used items and their annotators, flattened: entry e is one (item, annotator);
     items own consecutive entries. Pairs: every two annotators of one item, the
-    first being the earlier in sorted annotator order."""
+    first being the earlier in sorted annotator order, made a chunk of items at a time
+    (:meth:`pairs`), never held for every item."""
 
     def __init__(self, sizes: np.ndarray, annotator: np.ndarray, names: list[str]) -> None:
         # sizes as the collector keeps them (one byte each while they fit): used as
@@ -370,46 +371,50 @@ class _Entries:
         # entry numbers, pairs' entry numbers and keys in int32 when they fit (they are
         # indices and keys only: the figures are the same), half the memory of int64
         n = max(len(names), 1)
-        index = np.int32 if len(annotator) < 2**31 else np.int64
-        self.starts: np.ndarray = np.zeros(len(sizes), dtype=index)  # each item's first entry
+        self._index = np.int32 if len(annotator) < 2**31 else np.int64
+        self.starts: np.ndarray = np.zeros(len(sizes), dtype=self._index)  # first entries
         if len(sizes) > 1:
-            np.cumsum(sizes[:-1], dtype=index, out=self.starts[1:])
-        # the pairs, filled in place: per number of annotators, per (i, j), its items
-        distinct, times = np.unique(sizes, return_counts=True)
-        total = sum(int(size) * (int(size) - 1) // 2 * int(count)
-                    for size, count in zip(distinct.tolist(), times.tolist(), strict=True))
-        first, second = np.empty(total, dtype=index), np.empty(total, dtype=index)
-        at = 0
-        for size in distinct:
-            starts = self.starts[sizes == size]
-            for i, j in itertools.combinations(range(int(size)), 2):
-                np.add(starts, i, out=first[at:at + len(starts)])
-                np.add(starts, j, out=second[at:at + len(starts)])
-                at += len(starts)
-            del starts
-        # first: the entry of the pair's first annotator (the lower rank); swapped a step
-        # of pairs at a time, so the temporaries stay small
-        for at in _chunks(total):
-            one, two = first[at:at + _CHUNK], second[at:at + _CHUNK]
-            swap = annotator[one] > annotator[two]
-            one[swap], two[swap] = two[swap], one[swap]
-        self.first, self.second = first, second
-        self.n_pairs = total
+            np.cumsum(sizes[:-1], dtype=self._index, out=self.starts[1:])
+        # items per chunk of pairs: about _CHUNK pairs (every item has at most
+        # largest * (largest - 1) / 2)
+        largest = int(sizes.max()) if len(sizes) else 2
+        self._items_per_chunk = max(1, _CHUNK // max(largest * (largest - 1) // 2, 1))
         # a pair's key: its first annotator's rank * n + the second's, in int32 unless the
-        # keys need more (more than 46,340 annotators); made a step at a time when used
+        # keys need more (more than 46,340 annotators)
         self._key_type = np.int32 if n * n < 2**31 else np.int64
         self._n = n
-        found = [_distinct_keys(self.pair_keys_of(at, at + _CHUNK)) for at in _chunks(total)]
+        found = [_distinct_keys(self.keys_of(first, second)) for first, second in self.pairs()]
         # sorted, each annotator pair once
         self.pair_keys = (np.unique(np.concatenate(found)) if len(found) > 1 else
                           found[0] if found else np.empty(0, dtype=self._key_type))
 
-    def pair_keys_of(self, start: int, stop: int) -> np.ndarray:
-        """The keys of pairs ``start`` to ``stop`` (see ``__init__``): made per step, not
-        held for every pair."""
-        key = self.annotator[self.first[start:stop]].astype(self._key_type)
+    def pairs(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(first entries, second entries) of the pairs of a chunk of items at a time (about
+        ``_CHUNK`` pairs); the first entry's annotator is the earlier in name order.
+        Whoever counts over them adds whole numbers, so the chunks do not change a figure."""
+        sizes, starts, annotator = self.sizes, self.starts, self.annotator
+        for lo in range(0, self.n_items, self._items_per_chunk):
+            hi = lo + self._items_per_chunk
+            size_of, start_of = sizes[lo:hi], starts[lo:hi]
+            firsts, seconds = [], []
+            for size in np.unique(size_of).tolist():
+                these = start_of[size_of == size]
+                for i, j in itertools.combinations(range(int(size)), 2):
+                    firsts.append(these + self._index(i))
+                    seconds.append(these + self._index(j))
+            if not firsts:
+                continue
+            first, second = np.concatenate(firsts), np.concatenate(seconds)
+            del firsts, seconds
+            swap = annotator[first] > annotator[second]
+            first[swap], second[swap] = second[swap], first[swap]
+            yield first, second
+
+    def keys_of(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The keys of the pairs of entries ``first`` and ``second`` (see ``__init__``)."""
+        key = self.annotator[first].astype(self._key_type)
         key *= self._n
-        key += self.annotator[self.second[start:stop]]
+        key += self.annotator[second]
         return key
 
     def local_items(self, start: int, stop: int) -> np.ndarray:
@@ -589,15 +594,11 @@ def _fleiss_from_sums(squares: np.ndarray, per_category: np.ndarray,
 _CHUNK = 1 << 16  # pairs per step: made, keyed, counted (their temporaries stay small)
 
 
-def _chunks(total: int) -> range:
-    return range(0, total, _CHUNK)
-
-
 def _pair_kappas(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
                  n_values: int) -> None:
     """Cohen's kappa per annotator pair, from each shared item's two values (codes; items
-    where one of the two did not answer are left out). Counted a chunk of pairs at a time:
-    integer counts, so the figures do not depend on the chunking."""
+    where one of the two did not answer are left out). Counted a chunk of items' pairs at
+    a time: integer counts, so the figures do not depend on the chunking."""
     keys = entries.pair_keys
     n_keys = len(keys)
     if not n_keys:
@@ -606,13 +607,11 @@ def _pair_kappas(result: QuestionAgreement, entries: _Entries, codes: np.ndarray
     equal = np.zeros(n_keys, dtype=np.int64)
     for_a = np.zeros(n_keys * n_values, dtype=np.int64)
     for_b = np.zeros(n_keys * n_values, dtype=np.int64)
-    for start in _chunks(entries.n_pairs):
-        stop = start + _CHUNK
-        first = codes[entries.first[start:stop]]
-        second = codes[entries.second[start:stop]]
+    for one, two in entries.pairs():
+        first, second = codes[one], codes[two]
         both = (first >= 0) & (second >= 0)
         first, second = first[both], second[both]
-        inverse = np.searchsorted(keys, entries.pair_keys_of(start, stop)[both])
+        inverse = np.searchsorted(keys, entries.keys_of(one, two)[both])
         items += np.bincount(inverse, minlength=n_keys)
         equal += np.bincount(inverse[first == second], minlength=n_keys)
         for_a += np.bincount(inverse * n_values + first, minlength=n_keys * n_values)
@@ -695,11 +694,9 @@ def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
     equal = np.zeros(n_pairs, dtype=np.int64)
     true_a = np.zeros(n_pairs, dtype=np.int64)
     true_b = np.zeros(n_pairs, dtype=np.int64)
-    for start in _chunks(entries.n_pairs):
-        stop = start + _CHUNK
-        inverse = np.searchsorted(keys, entries.pair_keys_of(start, stop))
-        first = ticked[codes[entries.first[start:stop]]]
-        second = ticked[codes[entries.second[start:stop]]]
+    for one, two in entries.pairs():
+        inverse = np.searchsorted(keys, entries.keys_of(one, two))
+        first, second = ticked[codes[one]], ticked[codes[two]]
         items += np.bincount(inverse, minlength=n_pairs)
         equal += np.bincount(inverse, weights=(first == second).sum(axis=1),
                              minlength=n_pairs).astype(np.int64)
@@ -729,11 +726,10 @@ def _spans(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
     # A chunk of pairs at a time: where answers all differ (spans carry their text), a
     # Counter over every triple held about 0.5 KB a task; the counts are whole numbers,
     # so summing them chunk by chunk gives the same figures.
-    for start in _chunks(entries.n_pairs):
-        stop = start + _CHUNK
+    for one, two in entries.pairs():
         triples: Counter[tuple[int, int, int]] = Counter(zip(
-            entries.pair_keys_of(start, stop).tolist(), codes[entries.first[start:stop]].tolist(),
-            codes[entries.second[start:stop]].tolist(), strict=True))
+            entries.keys_of(one, two).tolist(), codes[one].tolist(), codes[two].tolist(),
+            strict=True))
         compared: dict[tuple[int, int], tuple[int, int, int, int, int]] = {}
         for (key, a, b), times in triples.items():
             counts = totals.get(key)
