@@ -143,7 +143,7 @@ def competence(model: LabelModel, *, question: str | None = None,
     agreed = np.zeros(w)
     # (annotator, label) cells: answers given, and items whose chosen label it is
     given, chosen = np.zeros(w * k, dtype=np.int64), np.zeros(w * k, dtype=np.int64)
-    for part in _steps(len(answers)):
+    for part in answer_steps(len(answers)):
         who, label = answers.annotator[part], answers.label[part]
         picked = model.chosen[answers.item[part]]  # the label chosen for the answer's item
         items += np.bincount(who, minlength=w)
@@ -172,7 +172,7 @@ def competence(model: LabelModel, *, question: str | None = None,
 _STEP = 1 << 15
 
 
-def _steps(n: int) -> list[slice]:
+def answer_steps(n: int) -> list[slice]:
     """Slices of ``_STEP`` answers covering ``range(n)``. Sums over them are whole numbers
     (np.bincount per step, added), or floats added in answer order (np.add.at into one
     total, as np.bincount over every answer adds them): the same bits."""
@@ -182,10 +182,10 @@ def _steps(n: int) -> list[slice]:
 def _shared(item: np.ndarray, annotator: np.ndarray, w: int) -> np.ndarray:
     """Per annotator, their answers on items that another annotator answered too."""
     sizes = np.zeros(int(item.max()) + 1 if len(item) else 0, dtype=np.int64)
-    for part in _steps(len(item)):
+    for part in answer_steps(len(item)):
         np.add.at(sizes, item[part], 1)
     shared = np.zeros(w, dtype=np.int64)
-    for part in _steps(len(item)):
+    for part in answer_steps(len(item)):
         shared += np.bincount(annotator[part], weights=sizes[item[part]] > 1,
                               minlength=w).astype(np.int64)
     return shared
@@ -217,7 +217,7 @@ def competence_multi(model: MultiLabelModel, *, question: str | None = None,
     item_codes = _set_codes(model.chosen) if coded else None
     sets: set[tuple[int, int]] = set()
     chosen_sets: set[tuple[int, int]] = set()
-    for part in _steps(len(first)):
+    for part in answer_steps(len(first)):
         who, rows = first.annotator[part], given(part)
         items += np.bincount(who, minlength=w)
         np.add.at(agreed, who, (rows == model.chosen[first.item[part]]).all(axis=1))

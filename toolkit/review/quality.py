@@ -39,7 +39,7 @@ from ..rules import fit_coded, modelled
 from ..rules.dawid_skene import MultiLabelModel
 from ..schema import Schema
 from .aggregate import GROUND_TRUTH, UNRESOLVED, AggregatedItem
-from .competence import Competence, competence, competence_multi, findings
+from .competence import Competence, answer_steps, competence, competence_multi, findings
 
 
 @dataclass
@@ -168,11 +168,17 @@ class CompetenceCollector:
                                   annotator, self._n_items, annotators, list(code_of), vote)
             rows = (competence_multi(model, question=name) if isinstance(model, MultiLabelModel)
                     else competence(model, question=name))
-            # agreement with the label the items carry under the schema's rule
-            label = label_codes.numpy()[item]
-            counted = label != _UNRESOLVED_LABEL
-            done = np.bincount(annotator[counted], minlength=len(annotators))
-            same = np.bincount(annotator[counted & (vote == label)], minlength=len(annotators))
+            # agreement with the label the items carry under the schema's rule, a step of
+            # answers at a time (np.bincount widens what it counts to 8 bytes an answer)
+            done = np.zeros(len(annotators), dtype=np.int64)
+            same = np.zeros(len(annotators), dtype=np.int64)
+            item_label = label_codes.numpy()
+            for part in answer_steps(len(item)):
+                carried, given_by = item_label[item[part]], annotator[part]
+                counted = carried != _UNRESOLVED_LABEL
+                done += np.bincount(given_by[counted], minlength=len(annotators))
+                same += np.bincount(given_by[counted & (vote[part] == carried)],
+                                    minlength=len(annotators))
             number = self._annotator_of
             for row in rows:
                 k = number.get(row.annotator)

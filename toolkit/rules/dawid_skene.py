@@ -269,10 +269,13 @@ class _Layout:
             self.label = answers.label[order]
             del order
         self.n_items = n_items = answers.n_items
-        # each item's first answer (the items sorted: no per-answer temporary)
-        self.starts = np.searchsorted(self.item, np.arange(n_items, dtype=self.item.dtype))
-        if self.n < 2**31:
-            self.starts = self.starts.astype(np.int32)
+        # each item's first answer (the items sorted: no per-answer temporary), found a
+        # step of items at a time into int32 while they fit
+        self.starts: np.ndarray = np.empty(n_items,
+                                           dtype=np.int32 if self.n < 2**31 else np.int64)
+        for lo in range(0, n_items, _BLOCK):  # the items in their own type: no widened copy
+            wanted = np.arange(lo, min(lo + _BLOCK, n_items), dtype=self.item.dtype)
+            self.starts[lo:lo + len(wanted)] = np.searchsorted(self.item, wanted)
         # (first item, end item, first answer, end answer) of each step
         edges = sorted(set(range(0, n_items, _CHUNK_ITEMS)) | set(range(0, n_items, _BLOCK))
                        | {n_items})
@@ -560,16 +563,22 @@ def binary_relevance(answers: Iterable[tuple[Hashable, Hashable, Iterable[Hashab
 
 
 def binary_relevance_coded(base: Answers, chosen: np.ndarray, labels: Sequence[Hashable], *,
+                           vote: np.ndarray | None = None,
                            model: Callable[..., LabelModel] = dawid_skene,
                            **options: Any) -> MultiLabelModel:
     """:func:`binary_relevance` of answers already coded: ``base`` numbers the items and
     annotators (its labels ``[False, True]``, unused), ``chosen[a, j]`` says whether answer
-    ``a`` chose ``labels[j]`` (every label, the extras after the schema's)."""
+    ``a`` chose ``labels[j]`` (every label, the extras after the schema's). With ``vote``
+    (per answer the number of its set), ``chosen`` has a row per set instead, and answer
+    ``a`` chose ``labels[j]`` when ``chosen[vote[a], j]``: no row of booleans per answer
+    (a million tasks' answers times the labels)."""
     label_list = list(labels)
     items = base.items
     models = {}
     for j, value in enumerate(label_list):
         coded = chosen[:, j].astype(np.int8)  # 0 "not in", 1 "in": a byte per answer
+        if vote is not None:
+            coded = coded[vote]
         models[value] = model(Answers(items, base.annotators, [False, True], base.item,
                                       base.annotator, coded), **options)
     # "in" only when it strictly wins: a tie leaves the label out, as argmax over [False, True]

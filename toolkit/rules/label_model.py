@@ -118,7 +118,7 @@ def fit_coded(question: Question, shape: str, item: Any, annotator: Any, n_items
                          dtype=bool).reshape(len(values), len(label_list))
         base = maths.Answers(items, annotators, [False, True], item, annotator,
                              np.zeros(len(item), dtype=np.int8))
-        return maths.binary_relevance_coded(base, table[vote], label_list, model=fit)
+        return maths.binary_relevance_coded(base, table, label_list, vote=vote, model=fit)
     label_of: dict = {}
     for value in labels:
         label_of.setdefault(value, len(label_of))
