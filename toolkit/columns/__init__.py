@@ -4,6 +4,8 @@ task or per answer without a Python object each.
     ints      IntColumn: ints in the narrowest array type that holds them
     strings   StringColumn: strings as UTF-8 in one buffer; SpilledStrings: in a
               temporary file, read back a few at a time
+    floats    GroupedFloats: floats by group in a temporary file (an annotator's lead
+              times), read back a group at a time; the median of all by counting
     keys      keys by their 64-bit hash, exact when hashes collide (string_codes,
               TaskKeys: which tasks repeat a key, whether a key is among them)
 
@@ -14,8 +16,10 @@ dependencies.
 
 from __future__ import annotations
 
+from .floats import GroupedFloats
 from .ints import IntColumn
 from .keys import TaskKeys, string_codes
 from .strings import SpilledStrings, StringColumn
 
-__all__ = ["IntColumn", "SpilledStrings", "StringColumn", "TaskKeys", "string_codes"]
+__all__ = ["GroupedFloats", "IntColumn", "SpilledStrings", "StringColumn", "TaskKeys",
+           "string_codes"]

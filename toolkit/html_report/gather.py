@@ -23,7 +23,6 @@ predicted from the snapshot by build's own rules.
 from __future__ import annotations
 
 import datetime as dt
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from itertools import repeat
@@ -34,6 +33,7 @@ import numpy as np
 import orjson
 
 from .._version import __version__
+from ..columns import GroupedFloats
 from ..corpus import read_corpus
 from ..errors import InputError
 from ..kinds import kind_of
@@ -107,7 +107,8 @@ class Tally:
         self.cancelled: Counter = Counter()
         self.drafts: Counter = Counter()
         self.per_day: Counter = Counter()
-        self.lead: dict[str, array] = {}  # annotator -> lead times (compact: 8 bytes each)
+        # annotator -> lead times, in a temporary file past a buffer (8 bytes each)
+        self.lead = GroupedFloats()
         self.names: dict[str, str] = {}
         kinds = {q.name: kind_of(q.kind) for q in schema.questions}
         self.kinds = kinds
@@ -186,10 +187,7 @@ class Tally:
                 days.append((created[:10], who))
             lead = raw.get("lead_time")  # record.lead_time
             if isinstance(lead, (int, float)) and not isinstance(lead, bool) and lead > 0:
-                times = lead_times.get(who)
-                if times is None:
-                    times = lead_times[who] = array("d")
-                times.append(float(lead))
+                lead_times.append(who, float(lead))
         if whos:
             self.submitted.update(whos)
             progress.submitted += len(whos)
@@ -503,8 +501,7 @@ def _annotators(agreement: AgreementReport, tally: Tally,
     everyone = {person.annotator: person for person in agreement.annotators}
     ids = sorted(set(everyone) | set(tally.submitted) | set(tally.cancelled),
                  key=lambda who: (-tally.submitted[who], who))
-    pooled = [np.frombuffer(times, dtype=np.float64) for times in tally.lead.values()]
-    overall = float(np.median(np.concatenate(pooled))) if pooled else None
+    overall = tally.lead.median()
     out = []
     for who in ids:
         person = everyone.get(who)
@@ -514,9 +511,9 @@ def _annotators(agreement: AgreementReport, tally: Tally,
             items=person.items if person else 0,
             with_majority=person.with_majority if person else None,
         )
-        times = tally.lead.get(who)
-        if times:
-            p10, q1, median, q3, p90 = np.percentile(np.asarray(times), [10, 25, 50, 75, 90])
+        if tally.lead.count(who):
+            times = tally.lead.values(who)  # one annotator's at a time
+            p10, q1, median, q3, p90 = np.percentile(times, [10, 25, 50, 75, 90])
             summary.lead_time_n = len(times)
             summary.lead_time_p10, summary.lead_time_q1 = float(p10), float(q1)
             summary.lead_time_median = float(median)
