@@ -58,6 +58,20 @@ def test_findings_counted_but_not_kept(inputs):
     assert counted.items == kept.items
 
 
+def test_figures_after_the_read_are_followed_question_by_question(inputs):
+    """on_figures: the agreement report's questions, then the competence fits', counted up
+    to their total (a bar after the read's)."""
+    schema, corpus, snapshot = inputs
+    calls: list[tuple[int, int]] = []
+    review = review_snapshot(snapshot, schema, corpus=corpus, competence=True,
+                             on_figures=lambda done, total: calls.append((done, total)))
+    questions = len(review.agreement.questions)
+    fitted = len({row.question for row in review.competence.rows if row.items})
+    assert questions >= 4 and fitted >= 2
+    total = questions + fitted
+    assert calls == [(done, total) for done in range(1, total + 1)]
+
+
 def test_only_what_is_asked_for(inputs):
     schema, corpus, snapshot = inputs
     validation_only = review_snapshot(snapshot, schema, aggregate=False, agreement=False)

@@ -65,9 +65,11 @@ def agree(
         if path is not None:
             output_file(path, option)  # refused before the work, not after
     votes = predictions_votes(predictions) if predictions is not None else baseline_votes
-    with progress_bar("reading the snapshot") as on_progress:
+    with progress_bar("reading the snapshot") as on_progress, \
+            progress_bar("agreement and competence (questions)") as on_figures:
         review = review_snapshot(snapshot, load_schema(schema), validate=False, aggregate=False,
                                  competence=True, model_votes=votes, on_progress=on_progress,
+                                 on_figures=on_figures,
                                  # the unresolved items' rows: only --unresolved and --json
                                  # write them (a few hundred bytes each)
                                  list_unresolved=unresolved is not None or json_out is not None)

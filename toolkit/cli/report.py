@@ -39,9 +39,10 @@ def report(
 
     loaded = load_schema(schema)
     page = output_file(out if out is not None else default_report_path(loaded), "--out")
-    with progress_bar("reading the snapshot") as on_progress:
+    with progress_bar("reading the snapshot") as on_progress, \
+            progress_bar("agreement and competence (questions)") as on_figures:
         gathered = gather_report(snapshot, loaded, corpus=corpus, dataset=dataset,
-                                 on_progress=on_progress)
+                                 on_progress=on_progress, on_figures=on_figures)
     with naming(page):  # write_html replaces the page whole; an error names it
         write_html(gathered, page)
     out_console.print(f"Report written to {out if out is not None else page}", markup=False)

@@ -295,20 +295,22 @@ def gather_report(
     near_duplicates: dict[str, Any] | None = None,
     models: str | Path | None = None,
     on_progress: OnProgress | None = None,
+    on_figures: OnProgress | None = None,
 ) -> ReportPage:
     """The report's aggregates of a snapshot (see the module docstring): the review
     pass (``review_snapshot``) with a :class:`Tally` riding on it, then
     :func:`finish_report`. SnapshotError when the snapshot cannot be read or belongs
     to another schema; InputError when ``dataset`` is not a dataset folder written by
     `corpus build`. The annotators' competence is computed from the same read unless
-    given. ``on_progress(done, total)``: tasks read, for a bar."""
+    given. ``on_progress(done, total)``: tasks read, for a bar; ``on_figures(done,
+    total)``: the questions whose agreement and competence figures are made after it."""
     tally = Tally(schema)
     review = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False,
                              observers=[tally], competence=competence is None,
                              model_votes=baseline_votes,  # rule crowdlab: the model votes
                              # the page counts unresolved items and findings, lists none
                              list_unresolved=False, keep_findings=False,
-                             on_progress=on_progress)
+                             on_progress=on_progress, on_figures=on_figures)
     if competence is None and review.competence is not None:  # from the same read
         competence = review.competence.report_rows()
     return finish_report(review, tally, schema, corpus=corpus, dataset=dataset,

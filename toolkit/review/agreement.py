@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -300,8 +300,9 @@ class AgreementCollector:
             else:
                 majorities.values.append(code_of.get(majority, _NO_CODE))
 
-    def report(self) -> AgreementReport:
-        """The figures for everything added so far."""
+    def report(self, on_question: Callable[[int], None] | None = None) -> AgreementReport:
+        """The figures for everything added so far; ``on_question(done)`` after each
+        question's (for a bar)."""
         report = self._report
         report.questions = []
         names = sorted(self._annotator_index)
@@ -321,6 +322,8 @@ class AgreementCollector:
             report.questions.append(
                 _question_agreement(question, entries, codes, list(self._code_of[k])))
             del codes
+            if on_question is not None:
+                on_question(k + 1)
         self._count_with_majority(entries)
         report.annotators = sorted(self._people.values(), key=lambda p: (-p.items, p.annotator))
         return report

@@ -26,7 +26,7 @@ million-task snapshot is never held for it.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,9 +144,17 @@ class CompetenceCollector:
             except TypeError:  # unhashable: equal to no answer either
                 label_codes.values.append(_NO_CODE)
 
+    @property
+    def fits(self) -> int:
+        """How many questions :meth:`report` fits a label model for (those with two
+        answer values or more; a question the caller's models cover is counted too)."""
+        return sum(1 for _, _, _, code_of, _, _ in self._plan if len(code_of) >= 2)
+
     def report(self, models: Mapping[str, Any] | None = None,
-               names: Mapping[str, str] | None = None) -> CompetenceReport:
-        """The figures (see :func:`competence_report`)."""
+               names: Mapping[str, str] | None = None,
+               on_fit: Callable[[int], None] | None = None) -> CompetenceReport:
+        """The figures (see :func:`competence_report`); ``on_fit(done)`` after each of
+        the :attr:`fits` questions (for a bar)."""
         report = CompetenceReport(names=dict(self.names))
         for who, name in (names or {}).items():
             if isinstance(name, str) and name:
@@ -157,6 +165,7 @@ class CompetenceCollector:
                          np.frombuffer(self._sizes, dtype=np.int32))
         annotator = self._annotator.numpy()
         annotators = list(self._annotator_of)
+        fitted = 0
         for (question, _), (name, set_valued, codes, code_of, label_codes, gold) in zip(
                 self.modelled, self._plan, strict=True):
             if len(code_of) < 2:
@@ -196,6 +205,9 @@ class CompetenceCollector:
                                            spammer_score=None, gold_items=given,
                                            gold_accuracy=right / given))
             report.rows.extend(rows)
+            fitted += 1
+            if on_fit is not None:
+                on_fit(fitted)
         report.findings = findings(report.rows, names=report.names)
         return report
 

@@ -115,6 +115,7 @@ def review_snapshot(
     on_progress: OnProgress | None = None,
     list_unresolved: bool = True,
     keep_findings: bool = True,
+    on_figures: OnProgress | None = None,
 ) -> ReviewResult:
     """Read ``snapshot`` once and return the validation report, the aggregated items
     and the agreement report together (see the module docstring).
@@ -129,7 +130,9 @@ def review_snapshot(
     ``competence`` adds the annotators' competence figures (``result.competence``).
     ``model_votes``: the model's probabilities for a rule with ``needs_model`` (module
     docstring); InputError when such a rule gets none.
-    ``on_progress(done, total)``: tasks read (see :meth:`Snapshot.tasks`), for a bar.
+    ``on_progress(done, total)``: tasks read (see :meth:`Snapshot.tasks`), for a bar;
+    ``on_figures(done, total)``: the questions whose figures are made after the read
+    (agreement's, then competence's label models, a few seconds each on a million tasks).
     ``list_unresolved=False`` leaves the agreement report's list of unresolved items
     (``agreement.unresolved``) empty: a caller that does not show them (build) saves a few
     hundred bytes an unresolved item.
@@ -171,14 +174,23 @@ def review_snapshot(
             unresolved = _decide(result, schema, held, competence=competence,
                                  keep_items=aggregate, item=item, model_votes=model_votes,
                                  list_unresolved=list_unresolved)
+        steps = ((len(collector.questions) if collector is not None else 0)
+                 + (gathering.fits if gathering is not None else 0))
+        done = 0
+
+        def figures_done(step: int) -> None:
+            if on_figures is not None:
+                on_figures(done + step, steps)
+
         if collector is not None:  # before the competence fits: its codes are gone by then
-            _agreement(result, collector, unresolved, changed)
+            _agreement(result, collector, unresolved, changed, figures_done)
+            done = len(collector.questions)
             collector = None
         if gathering is not None:
             start = perf_counter()
             names = snap.header.get("annotators")
             result.competence = gathering.report(
-                names=names if isinstance(names, dict) else None)
+                names=names if isinstance(names, dict) else None, on_fit=figures_done)
             result.seconds["competence"] = (result.seconds.get("competence", 0.0)
                                             + perf_counter() - start)
     if validator is not None:
@@ -188,11 +200,12 @@ def review_snapshot(
 
 
 def _agreement(result: ReviewResult, collector: AgreementCollector,
-               unresolved: list[dict] | None, changed: str | None) -> None:
+               unresolved: list[dict] | None, changed: str | None,
+               on_question: Callable[[int], None] | None = None) -> None:
     """The agreement report from what ``collector`` gathered, into ``result``."""
     start = perf_counter()
     snap = result.snapshot
-    result.agreement = collector.report()
+    result.agreement = collector.report(on_question=on_question)
     if unresolved is not None:  # rule dawid_skene: what build rejects, not the ties
         result.agreement.unresolved = unresolved
     name_annotators(result.agreement, snap.header)  # names from pull's `annotators` map
