@@ -15,9 +15,10 @@ memory (VmHWM) is measured per phase:
            --unresolved, which list the unresolved items; printing aside):
            the agreement figures and the competence figures (Dawid-Skene fits);
 - report:  toolkit.html_report.gather_report + write_html, what `corpus report` does;
-- validate, adjudicate: `corpus validate`'s read (validate_snapshot) and `corpus
-           adjudicate`'s (workflows.adjudicate.tasks_to_decide, the Label Studio call
-           aside), for their time and peak memory (no target).
+- validate, adjudicate: `corpus validate`'s read (review_snapshot as the command calls
+           it without --json: the 200 findings it prints kept, the others counted) and
+           `corpus adjudicate`'s (workflows.adjudicate.tasks_to_decide, the Label Studio
+           call aside), for their time and peak memory (no target).
 
 Each phase runs with the allocator setting the `corpus` CLI makes at start
 (toolkit.runtime: freed arrays go back to the system at once).
@@ -93,9 +94,13 @@ def _phase(name: str, snapshot: Path, page: Path) -> None:
                                  list_unresolved=False)  # as without --json, --unresolved
         extra["items"] = review.agreement.items_total if review.agreement else 0
     elif name == "validate":
-        from toolkit.review import validate_snapshot
+        from toolkit.cli.validate import SHOWN
+        from toolkit.review import review_snapshot
 
-        extra["findings"] = len(validate_snapshot(snapshot, schema).findings)
+        # as `corpus validate` without --json: the findings it prints kept, the rest counted
+        validation = review_snapshot(snapshot, schema, aggregate=False, agreement=False,
+                                     keep_findings=SHOWN).validation
+        extra["findings"] = sum(validation.summary.values()) if validation else 0
     elif name == "adjudicate":
         from toolkit.workflows.adjudicate import tasks_to_decide
 

@@ -80,3 +80,30 @@ def test_other_version_of_the_schema_is_one_warning(tmp_path):
     assert [(f.code, f.message) for f in report.findings] == [
         ("V020", f"the snapshot was pulled under schema sha256:0000; the schema given is "
                  f"{schema().content_hash} (a different version)")]
+
+
+def test_without_json_only_the_printed_findings_are_kept(tmp_path, capsys, monkeypatch):
+    """Without --json, validate keeps the findings it prints (the first SHOWN errors and
+    warnings) and counts the rest: the same lines, the same "... and N more", the same
+    summary and exit status as keeping them all (an error after the last kept one)."""
+    import toolkit.cli.validate as command
+
+    monkeypatch.setattr(command, "SHOWN", 2)
+    lone = [task(k, TEXT, [annotation(k, 1, [choice("stance", "agree")])]) for k in (1, 2, 3, 4)]
+    wrong = task(5, TEXT, [annotation(9, k, [choice("stance", "agree"),
+                                             *([choice("sentiment", "angry")] if k == 1 else [])])
+                           for k in (1, 2, 3)])
+    path = tmp_path / "snap.json"
+    write_snapshot(path, {"schema_name": "comment_stance"}, [*lone, wrong])
+    outputs = []
+    for extra in ([], ["--json", str(tmp_path / "all.json")]):
+        assert main(["validate", str(path), "-s", str(SCHEMA_PATH), *extra]) == 1
+        captured = capsys.readouterr()
+        outputs.append((captured.out, [line for line in captured.err.splitlines()
+                                       if not line.startswith("Report written")]))
+    assert outputs[0] == outputs[1]
+    out, err = outputs[0]
+    assert len(err) == 3 and err[2] == "... and 3 more (see the JSON report)"
+    assert "1 error(s), 4 warning(s)" in out
+    kept = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))["findings"]
+    assert [f["code"] for f in kept].count("V002") == 1 and len(kept) == 5

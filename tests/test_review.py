@@ -58,6 +58,21 @@ def test_findings_counted_but_not_kept(inputs):
     assert counted.items == kept.items
 
 
+def test_the_first_findings_kept(inputs):
+    """keep_findings=N (`corpus validate` without --json): the first N errors and warnings
+    in snapshot order, every finding counted, the invalid tasks all found."""
+    schema, corpus, snapshot = inputs
+    kept = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False, agreement=False)
+    shown = [f for f in kept.validation.findings if f.level != "info"]
+    assert len(shown) > 2
+    first = review_snapshot(snapshot, schema, corpus=corpus, aggregate=False, agreement=False,
+                            keep_findings=2)
+    assert first.validation.findings == shown[:2]
+    assert first.validation.summary == kept.validation.summary
+    assert first.validation.exit_code == kept.validation.exit_code == 1
+    assert first.invalid == kept.invalid and len(first.invalid) == 1
+
+
 def test_figures_after_the_read_are_followed_question_by_question(inputs):
     """on_figures: the agreement report's questions, then the competence fits', counted up
     to their total (a bar after the read's)."""

@@ -72,14 +72,16 @@ def short_names(names: Mapping[str, str | None]) -> dict[str, str]:
     return shown
 
 
-def print_findings(findings, *, limit: int | None = None) -> None:
-    """Print each finding as its one clear line on stderr (errors red, warnings yellow)."""
+def print_findings(findings, *, limit: int | None = None, total: int | None = None) -> None:
+    """Print each finding as its one clear line on stderr (errors red, warnings yellow);
+    ``total``: how many there were, when ``findings`` holds only the first ones."""
     style = {"error": "red", "warning": "yellow", "info": "dim"}
     shown = findings if limit is None else findings[:limit]
     for finding in shown:
         err_console.print(finding.line(), style=style.get(finding.level), markup=False)
-    if limit is not None and len(findings) > limit:
-        err_console.print(f"... and {len(findings) - limit} more (see the JSON report)")
+    total = len(findings) if total is None else total
+    if total > len(shown):
+        err_console.print(f"... and {total - len(shown)} more (see the JSON report)")
 
 
 def write_json_report(path: Path, report: Any, *, option: str = "--json",

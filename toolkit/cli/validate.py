@@ -43,8 +43,10 @@ def validate(
     if json_out is not None:
         output_file(json_out, "--json")  # refused before the work, not after
     with progress_bar("validating") as on_progress:
+        # without --json, only the findings printed are kept: the rest are counted
         review = review_snapshot(snapshot, load_schema(schema), corpus=corpus, aggregate=False,
-                                 agreement=False, on_progress=on_progress)
+                                 agreement=False, on_progress=on_progress,
+                                 keep_findings=True if json_out is not None else SHOWN)
     report = review.validation
     assert report is not None
     show_validation(report)
@@ -55,7 +57,8 @@ def validate(
 
 def show_validation(report: ValidationReport) -> None:
     """Errors and warnings on stderr (at most SHOWN), the summary table on stdout."""
-    print_findings([f for f in report.findings if f.level != "info"], limit=SHOWN)
+    print_findings([f for f in report.findings if f.level != "info"], limit=SHOWN,
+                   total=report.count("error") + report.count("warning"))
     out_console.print(summary_table(report))
 
 
@@ -66,8 +69,7 @@ def summary_table(report: ValidationReport) -> Table:
              f"{counts['drafts']} drafts")
     rows = [[code, CODES[code][0], CODES[code][1], question or "-", str(n)]
             for (code, question), n in sorted(report.summary.items())]
-    errors = sum(1 for f in report.findings if f.level == "error")
-    warnings = sum(1 for f in report.findings if f.level == "warning")
+    errors, warnings = report.count("error"), report.count("warning")
     table = fitted_table(title, ["code", "level", "problem", "question", "count"], rows,
                          caption=f"{errors} error(s), {warnings} warning(s)")
     table.columns[-1].justify = "right"

@@ -114,7 +114,7 @@ def review_snapshot(
     model_votes: ModelProvider | None = None,
     on_progress: OnProgress | None = None,
     list_unresolved: bool = True,
-    keep_findings: bool = True,
+    keep_findings: bool | int = True,
     on_figures: OnProgress | None = None,
 ) -> ReviewResult:
     """Read ``snapshot`` once and return the validation report, the aggregated items
@@ -140,6 +140,8 @@ def review_snapshot(
     invalid tasks in ``invalid``) but keeps none of them in ``validation.findings``: a
     caller that shows the counts only (the report) saves a few hundred bytes a finding,
     on a snapshot where most tasks have one (V014, fewer annotators than the overlap).
+    A number N keeps the first N errors and warnings and no info finding (`corpus
+    validate` prints the first 200).
     Raises SnapshotError when the snapshot cannot be read or was pulled for another
     schema.
     """
@@ -158,9 +160,14 @@ def review_snapshot(
         collector = AgreementCollector(schema, list_unresolved=list_unresolved)
     observers = tuple(observers)
     if validator is not None and not (aggregate or agreement or observers):
+        findings = validator.report.findings
+        keep = _Kept(findings, keep_findings)
         for task in snap.tasks(on_progress):
+            seen = len(findings)
             validator.task(task)
-        note_invalid(validator.report.findings, result.invalid)
+            if len(findings) > seen:
+                note_invalid(findings[seen:], result.invalid)
+                keep.trim(seen)
     else:
         policy, result.findings = gold_policy(schema, snap.header, str(snap.path))
         # a rule that decides all items at once needs them held; competence alone does
@@ -220,7 +227,7 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
           observers: Sequence[Observer] = (),
           competence: CompetenceCollector | None = None,
           on_progress: OnProgress | None = None,
-          keep_findings: bool = True) -> list[AggregatedItem] | None:
+          keep_findings: bool | int = True) -> list[AggregatedItem] | None:
     """The streaming loop with aggregation, timed per step (observers count as
     aggregation's time). With ``hold``, returns every aggregated item (for the label
     model or competence, :func:`_decide`); the items under the rule dawid_skene are
@@ -233,6 +240,7 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
     findings = validator.report.findings if validator is not None else None
     # annotator -> tasks their star decided, when any account's star decides
     starred: dict[str, list] | None = None if policy is None or policy.listed else {}
+    keep = _Kept(findings, keep_findings) if findings is not None else None
     if validator is not None:
         validator.collect = True  # its answers feed aggregation: results walked once
     read = validating = aggregating = agree = competent = 0.0
@@ -252,8 +260,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
             validator.task(task)  # fills the annotations' answers on its fast paths
             if len(findings) > seen:
                 note_invalid(findings[seen:], invalid)
-                if not keep_findings:
-                    del findings[seen:]  # counted in the summary, not kept
+                assert keep is not None  # made with the findings
+                keep.trim(seen)
             after_validate = perf_counter()
             validating += after_validate - after_read
         else:
@@ -297,6 +305,26 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
     if competence is not None:
         result.seconds["competence"] = competent
     return held
+
+
+class _Kept:
+    """Which of validation's findings stay in its list (``keep_findings``): all (True),
+    none (False: counted in the summary only), or the first N errors and warnings."""
+
+    def __init__(self, findings: list[Any], keep: bool | int) -> None:
+        self.findings = findings
+        self.room = None if keep is True else 0 if keep is False else int(keep)
+
+    def trim(self, seen: int) -> None:
+        """Drop what the rule does not keep of the findings added after the first ``seen``."""
+        if self.room is None:
+            return
+        added = self.findings[seen:]
+        del self.findings[seen:]  # counted in the summary, not kept
+        for finding in added:
+            if self.room and finding.level != "info":
+                self.findings.append(finding)
+                self.room -= 1
 
 
 def _decide(result: ReviewResult, schema: Schema, held: list[AggregatedItem], *,

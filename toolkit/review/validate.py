@@ -86,7 +86,12 @@ class ValidationReport(Report):
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(f.level == "error" for f in self.findings) else 0
+        """1 when some finding is an error (counted in the summary: also those not kept)."""
+        return 1 if any(CODES[code][0] == "error" for code, _ in self.summary) else 0
+
+    def count(self, level: str) -> int:
+        """How many findings of ``level`` there were, kept or only counted."""
+        return sum(n for (code, _), n in self.summary.items() if CODES[code][0] == level)
 
     def to_dict(self) -> dict:
         return {
