@@ -64,7 +64,8 @@ def tasks_to_decide(snapshot: str | Path | Snapshot, schema: Schema, *,
     ``snapshot`` that keeps only the unresolved items' ids (bounded memory, except
     under a rule that decides all items at once, which holds them)."""
     review = review_snapshot(snapshot, schema, agreement=False, model_votes=baseline_votes,
-                             item=_unresolved_id, on_progress=on_progress)
+                             item=_unresolved_id, on_progress=on_progress,
+                             keep_findings=False)  # only which tasks are invalid is used
     # an item validation rejects is fixed in its annotations, not adjudicated (as build)
     reasons = label_error_reasons(review.likely_errors, schema, review.invalid)
     unresolved = sorted({ident for ident in review.items or () if ident is not None})
