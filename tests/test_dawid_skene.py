@@ -224,3 +224,12 @@ def test_fit_holds_one_block_of_posteriors_and_gives_the_whole_arrays_figures(fi
                                      minlength=answers.n_annotators) for t in range(3)], axis=1)
     assert model.evidence.tobytes() == evidence.tobytes()
     assert model.posteriors.tobytes() == posteriors.tobytes()  # computed again: the same
+
+
+def test_no_iteration_gives_the_soft_majority_vote():
+    rows, _ = _simulate(3, 300, 8, [0, 1, 2])
+    model = dawid_skene(rows, [0, 1, 2], max_iter=0)
+    shares = soft_majority(encode(rows, [0, 1, 2]))
+    assert model.iterations == 0 and model.last_step is None
+    assert model.posteriors.tobytes() == shares.tobytes()
+    assert (model.chosen == np.argmax(shares, axis=1)).all()

@@ -147,7 +147,8 @@ class LabelModel:
     iterations: int
     chosen: np.ndarray
     evidence: np.ndarray
-    #: (log priors, log confusion table) of the last E step; None without answers
+    #: (log priors, log confusion table) of the last E step; None: the posteriors are
+    #: the soft majority vote (no iteration ran)
     last_step: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -155,11 +156,12 @@ class LabelModel:
         """``posteriors[i, k]``: probability that item ``answers.items[i]`` has label
         ``answers.labels[k]`` (n_items, n_labels), computed when read."""
         k = self.answers.n_labels
-        if self.last_step is None:
+        if not len(self.answers):
             return np.zeros((0, k))
         layout = _Layout(self.answers)
         label_major = np.empty((k, layout.n_items))
-        for block, lo, hi in _sweep(layout, *self.last_step):
+        log_priors, log_table = self.last_step if self.last_step is not None else (None, None)
+        for block, lo, hi in _sweep(layout, log_priors, log_table):
             label_major[:, lo:hi] = block
         return np.ascontiguousarray(label_major.T)
 
@@ -464,7 +466,7 @@ def _fit(method: str, answers: Answers, m_step: Callable[[_Layout], _MStep],
     priors, confusion, _ = _iteration(layout, m_step(layout), None)
     loss = -np.inf
     iterations = 0
-    inputs = (np.log(np.maximum(priors, EPS)), _table(confusion))
+    inputs: tuple[np.ndarray, np.ndarray] | None = None  # no E step yet: the soft majority
     for _ in range(max_iter):
         iterations += 1
         inputs = (np.log(np.maximum(priors, EPS)), _table(confusion))
@@ -481,7 +483,8 @@ def _fit(method: str, answers: Answers, m_step: Callable[[_Layout], _MStep],
         for t in range(k):  # np.bincount(annotator, weights=posteriors[t, item]), in steps
             np.add.at(evidence[:, t], who, posteriors[t, item])
 
-    for block, lo, hi in _sweep(layout, *inputs, each_step=weigh):
+    log_priors, log_table = inputs if inputs is not None else (None, None)
+    for block, lo, hi in _sweep(layout, log_priors, log_table, each_step=weigh):
         chosen[lo:hi] = np.argmax(block, axis=0)  # the first of equal posteriors
     return LabelModel(method, answers, priors, confusion, iterations, chosen, evidence,
                       inputs)
