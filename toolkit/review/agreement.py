@@ -396,15 +396,22 @@ class _Entries:
         ``_CHUNK`` pairs); the first entry's annotator is the earlier in name order.
         Whoever counts over them adds whole numbers, so the chunks do not change a figure."""
         sizes, starts, annotator = self.sizes, self.starts, self.annotator
+        offsets: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # size -> its (i, j) pairs
         for lo in range(0, self.n_items, self._items_per_chunk):
             hi = lo + self._items_per_chunk
             size_of, start_of = sizes[lo:hi], starts[lo:hi]
             firsts, seconds = [], []
             for size in np.unique(size_of).tolist():
-                these = start_of[size_of == size]
-                for i, j in itertools.combinations(range(int(size)), 2):
-                    firsts.append(these + self._index(i))
-                    seconds.append(these + self._index(j))
+                if size < 2:
+                    continue
+                if size not in offsets:
+                    pairs = np.array(list(itertools.combinations(range(size), 2)),
+                                     dtype=self._index)
+                    offsets[size] = (pairs[:, 0], pairs[:, 1])
+                these = start_of[size_of == size][:, None]
+                i, j = offsets[size]
+                firsts.append((these + i).ravel())  # item by item, each item's pairs
+                seconds.append((these + j).ravel())
             if not firsts:
                 continue
             first, second = np.concatenate(firsts), np.concatenate(seconds)
