@@ -87,6 +87,10 @@ def test_demo_writes_its_schema_beside_its_outputs(demo):
     assert result.feature == DEMO_FEATURE == "stance"
     assert result.comment_to_annotate == "csv-202-ab1ea3d4267f"
     assert len(result.sample_rows(3)) == 3 and "stance=" in result.sample_rows(3)[0]
+    # every file of the demo is under exports/demo/, its model and predictions too
+    assert sorted(p.name for p in (work / "exports").iterdir()) == ["demo"]
+    assert (work / "exports/demo/comment_stance_demo/models/latest").exists()
+    assert (work / "exports/demo/comment_stance_demo/predictions.jsonl").is_file()
 
 
 @pytest.mark.integration
@@ -148,7 +152,10 @@ def test_redo_commands_work_as_printed(demo, studio, monkeypatch, capsys, tmp_pa
     assert "Tasks: 22, annotations: 61" in outputs["pull"].out
     assert "0 error(s), 3 warning(s)" in outputs["validate"].out
     assert "balance: adds up" in outputs["build"].out
-    assert (work / result.sync.build.folder).parent.joinpath("report.html").is_file()
+    page = (work / result.sync.build.folder).parent.joinpath("report.html")
+    assert page.is_file()  # written again by hand, with the demo's model (--models-dir)
+    version = result.sync.model.trained.version
+    assert f"The baseline model <code>{version}</code>" in page.read_text(encoding="utf-8")
     # build by hand writes the same Parquet files as the demo did
     assert {p.name: p.read_bytes()
             for p in sorted((work / result.sync.build.folder / "data").glob("*.parquet"))} == built

@@ -99,6 +99,7 @@ def test_only_what_is_asked_for(inputs):
 
 def test_sync_reads_the_new_snapshot_once(inputs, streams, monkeypatch, tmp_path):
     schema, corpus, snapshot = inputs
+    monkeypatch.chdir(tmp_path)  # sync saves its model and predictions under ./exports
     monkeypatch.setattr(toolkit.workflows.sync, "push",
                         lambda *args, **kwargs: SimpleNamespace(project_id=7))
     monkeypatch.setattr(toolkit.workflows.sync, "pull",

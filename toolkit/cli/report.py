@@ -21,6 +21,10 @@ def report(
         "distributions per split, and that build's rejected items and balance."),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="The HTML file (default: exports/<schema>/report.html)."),
+    models: Path | None = typer.Option(
+        None, "--models-dir", metavar="DIR",
+        help="Where the schema's models were saved, for the page's model section "
+        "(default exports/<schema>/models)."),
 ) -> None:
     """Write one HTML page a team lead opens to see the project.
 
@@ -42,7 +46,8 @@ def report(
     with progress_bar("reading the snapshot") as on_progress, \
             progress_bar("agreement and competence (questions)") as on_figures:
         gathered = gather_report(snapshot, loaded, corpus=corpus, dataset=dataset,
-                                 on_progress=on_progress, on_figures=on_figures)
+                                 models=models, on_progress=on_progress,
+                                 on_figures=on_figures)
     with naming(page):  # write_html replaces the page whole; an error names it
         write_html(gathered, page)
     out_console.print(f"Report written to {out if out is not None else page}", markup=False)

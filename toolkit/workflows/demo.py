@@ -243,7 +243,8 @@ class DemoResult:
             line("agree", snapshot, "--schema", schema),
             line("build", snapshot, "--schema", schema, "--corpus", corpus, "--out", folder),
             line("report", snapshot, "--schema", schema, "--corpus", corpus, "--dataset",
-                 folder, "--out", str(Path(folder).parent / "report.html")),
+                 folder, "--out", str(Path(folder).parent / "report.html"),
+                 "--models-dir", str(Path(folder).parent / "models")),
         ]
 
     def sample_rows(self, count: int = 3) -> list[str]:
@@ -316,6 +317,7 @@ def run_demo(
             schema, studio, inputs=inputs, corpus_path=corpus_path,
             snapshot_dir=exports / schema.name / "snapshots",
             dataset_dir=exports / schema.name / "dataset", annotate=annotate, say=say,
+            exports_dir=exports / schema.name,  # the model and its predictions too
         )
     finally:
         if own:

@@ -48,10 +48,12 @@ class ModelRun:
     decided: set[str] | None = None
 
 
-def predictions_file(schema: Schema) -> Path:
-    """``exports/<schema>/predictions.jsonl``: the newest model's predictions, which
-    `corpus sync --slice` orders the next slice by."""
-    return schema_exports(schema.name) / "predictions.jsonl"
+def predictions_file(schema: Schema, exports: str | Path | None = None) -> Path:
+    """``exports/<schema>/predictions.jsonl`` (``exports``: another folder for the
+    schema's outputs): the newest model's predictions, which `corpus sync --slice` orders
+    the next slice by."""
+    return (Path(exports) if exports is not None else schema_exports(schema.name)) \
+        / "predictions.jsonl"
 
 
 def save_model(trained: Trained, models: str | Path | None = None) -> Path:
@@ -73,10 +75,11 @@ def save_model(trained: Trained, models: str | Path | None = None) -> Path:
     return folder
 
 
-def learn(schema: Schema, snapshot: str | Path, *, review: ReviewResult | None = None
-          ) -> ModelRun:
+def learn(schema: Schema, snapshot: str | Path, *, review: ReviewResult | None = None,
+          models: str | Path | None = None) -> ModelRun:
     """Train on ``snapshot`` (``review``: the review of it already made) and save the
-    model; the run says why when there was nothing to learn."""
+    model (under ``models``, default exports/<schema>/models); the run says why when
+    there was nothing to learn."""
     run = ModelRun()
     if review is not None and review.items is not None:
         run.decided = {item.corpus_key for item in review.items
@@ -90,19 +93,20 @@ def learn(schema: Schema, snapshot: str | Path, *, review: ReviewResult | None =
         run.skipped.append("model: not trained: no question has enough decided labels yet "
                            "(annotate more items)")
         return run
-    run.saved = save_model(run.trained)
+    run.saved = save_model(run.trained, models)
     return run
 
 
 def suggest_next(run: ModelRun, schema: Schema, snapshot: str | Path, corpus: str | Path,
-                 studio: Studio | None, *, say: Say | None = None) -> ModelRun:
+                 studio: Studio | None, *, say: Say | None = None,
+                 exports: str | Path | None = None) -> ModelRun:
     """With the model ``run`` trained: predict the units of ``corpus`` that ``snapshot``
-    does not decide into :func:`predictions_file`, and attach them as suggestions on
-    ``studio``."""
+    does not decide into :func:`predictions_file` (of ``exports``), and attach them as
+    suggestions on ``studio``."""
     if run.trained is None or run.trained.model is None:
         return run
     run.predicted = predict_file(schema, run.trained.model, corpus,
-                                 out=predictions_file(schema), snapshot=snapshot,
+                                 out=predictions_file(schema, exports), snapshot=snapshot,
                                  decided=run.decided)
     if not run.predicted.written:
         run.skipped.append("suggestions: nothing to suggest (every unit is decided)")

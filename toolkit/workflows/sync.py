@@ -84,10 +84,13 @@ def sync(
     report_path: Path | str | None = None,
     slice_size: int | None = None,
     model: bool = True,
+    exports_dir: Path | str | None = None,
 ) -> SyncResult:
     """Run the stages in order; ``annotate(project_id)`` runs between push and pull.
     ``slice_size``: push only the next that many units, in priority order (the previous
     run's predictions), after re-opening weak items; ``model``: run the model's steps.
+    ``exports_dir``: where the model and its predictions go (``models/``,
+    ``predictions.jsonl``; default exports/<schema>, the demo's exports/demo/<schema>).
 
     Ends by writing the project's HTML report to ``report_path`` (default: next to
     the dataset folder, exports/<schema>/report.html).
@@ -99,7 +102,7 @@ def sync(
     ingested = ingest_into(inputs, corpus_path, say=say) if inputs else None
     sliced = None
     if slice_size is not None:
-        predictions = predictions_file(schema)
+        predictions = predictions_file(schema, exports_dir)
         sliced = push_slice(schema, studio, corpus_path, slice_size, say=say,
                             predictions_path=predictions if predictions.is_file() else None,
                             snapshot_dir=snapshot_dir, on_progress=push_progress)
@@ -118,14 +121,16 @@ def sync(
     assert review.validation is not None and review.agreement is not None
     # the model learns from the same read (before build lets go of its items), and
     # before the report, which shows it
-    learned = learn(schema, pulled.path, review=review) if model else None
+    models = Path(exports_dir) / "models" if exports_dir is not None else None
+    learned = learn(schema, pulled.path, review=review, models=models) if model else None
     built = build_dataset(review, schema, out=dataset_dir, corpus=corpus_path)
     if learned is not None:
-        learned = suggest_next(learned, schema, pulled.path, corpus_path, studio, say=say)
+        learned = suggest_next(learned, schema, pulled.path, corpus_path, studio, say=say,
+                               exports=exports_dir)
     if report_path is None:
         report_path = Path(built.folder).parent / "report.html"
     page = write_html(finish_report(review, tally, schema, corpus=corpus_path,
-                                    dataset=built.folder,
+                                    dataset=built.folder, models=models,
                                     competence=review.competence.report_rows()
                                     if review.competence else None), report_path)
     tab = None
