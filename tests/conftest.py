@@ -113,3 +113,22 @@ def streams(monkeypatch):
 
     monkeypatch.setattr(toolkit.studio.snapshot, "_iter_tasks", counted)
     return count
+
+
+_CHECKOUT_EXPORTS = Path(__file__).resolve().parent.parent / "exports"
+
+
+def _files_under(folder: Path) -> set[str]:
+    return {str(path.relative_to(folder)) for path in folder.rglob("*")} if folder.is_dir() \
+        else set()
+
+
+@pytest.fixture(autouse=True)
+def checkout_exports_untouched():
+    """No test writes into the checkout's exports/ (a test that runs a stage with its
+    default paths must chdir into its tmp folder first): `make test` then `make demo` in
+    a fresh clone leaves only the demo's files."""
+    before = _files_under(_CHECKOUT_EXPORTS)
+    yield
+    added = sorted(_files_under(_CHECKOUT_EXPORTS) - before)
+    assert not added, f"the test wrote into the checkout's exports/: {added[:5]}"

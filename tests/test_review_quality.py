@@ -79,6 +79,7 @@ def test_majority_items_are_unchanged_by_competence(tmp_path):
 
 def test_sync_shows_competence_from_its_one_read(tmp_path_factory, monkeypatch, tmp_path):
     schema, corpus, snapshot = make_inputs(tmp_path_factory.mktemp("inputs"))
+    monkeypatch.chdir(tmp_path)  # sync saves its model and predictions under ./exports
     schema = load_schema(schema)
     monkeypatch.setattr(toolkit.workflows.sync, "push",
                         lambda *args, **kwargs: SimpleNamespace(project_id=7))
