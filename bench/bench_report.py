@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -51,8 +52,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_build import parse_tasks  # noqa: E402  (the same floor as bench_build's)
+from report_simulation import SCHEMA, simulate_snapshot  # noqa: E402
 
+from toolkit.html_report import gather_report, write_html  # noqa: E402
+from toolkit.model.votes import baseline_votes  # noqa: E402
+from toolkit.review import FINDINGS_SHOWN, agreement_for_snapshot, review_snapshot  # noqa: E402
 from toolkit.runtime import give_back_freed_memory  # noqa: E402
+from toolkit.schema import load_schema  # noqa: E402
+from toolkit.studio.snapshot import open_snapshot  # noqa: E402
+from toolkit.workflows.adjudicate import tasks_to_decide  # noqa: E402
 
 TARGET_RATIO = 2.0
 TARGET_BYTES = 8 * 1024 * 1024
@@ -63,20 +71,11 @@ def _peak_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    import resource
-
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _phase(name: str, snapshot: Path, page: Path) -> None:
     """In a child process: one phase, timed; prints JSON (wall, cpu, peak MB, ...)."""
-    from report_simulation import SCHEMA
-
-    from toolkit.html_report import gather_report, write_html
-    from toolkit.review import agreement_for_snapshot
-    from toolkit.schema import load_schema
-    from toolkit.studio.snapshot import open_snapshot
-
     schema = load_schema(SCHEMA)
     before = _peak_mb()
     start, cpu = time.perf_counter(), time.process_time()
@@ -86,24 +85,16 @@ def _phase(name: str, snapshot: Path, page: Path) -> None:
     elif name == "agree":
         extra["items"] = agreement_for_snapshot(snapshot, schema).items_total
     elif name == "agree-cmd":
-        from toolkit.model.votes import baseline_votes
-        from toolkit.review import review_snapshot
-
         review = review_snapshot(snapshot, schema, validate=False, aggregate=False,
                                  competence=True, model_votes=baseline_votes,
                                  list_unresolved=False)  # as without --json, --unresolved
         extra["items"] = review.agreement.items_total if review.agreement else 0
     elif name == "validate":
-        from toolkit.cli.validate import SHOWN
-        from toolkit.review import review_snapshot
-
         # as `corpus validate` without --json: the findings it prints kept, the rest counted
         validation = review_snapshot(snapshot, schema, aggregate=False, agreement=False,
-                                     keep_findings=SHOWN).validation
+                                     keep_findings=FINDINGS_SHOWN).validation
         extra["findings"] = sum(validation.summary.values()) if validation else 0
     elif name == "adjudicate":
-        from toolkit.workflows.adjudicate import tasks_to_decide
-
         extra["to_decide"] = len(tasks_to_decide(snapshot, schema)[0])
     else:
         written = write_html(gather_report(open_snapshot(snapshot), schema), page)
@@ -120,8 +111,6 @@ def _run(name: str, snapshot: Path, page: Path) -> dict:
 
 
 def _one_size(tasks: int, annotators: int, folder: Path) -> dict:
-    from report_simulation import simulate_snapshot
-
     snapshot = folder / f"snapshot-{tasks}.json"
     start, cpu = time.perf_counter(), time.process_time()
     simulate_snapshot(snapshot, tasks=tasks, annotators=annotators)

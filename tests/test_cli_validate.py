@@ -6,6 +6,7 @@ import json
 
 from annotation_builders import SCHEMA_PATH, annotation, choice, span, task
 
+import toolkit.cli.validate as command
 from toolkit.cli import main
 from toolkit.studio.snapshot import write_snapshot
 
@@ -86,8 +87,6 @@ def test_without_json_only_the_printed_findings_are_kept(tmp_path, capsys, monke
     """Without --json, validate keeps the findings it prints (the first SHOWN errors and
     warnings) and counts the rest: the same lines, the same "... and N more", the same
     summary and exit status as keeping them all (an error after the last kept one)."""
-    import toolkit.cli.validate as command
-
     monkeypatch.setattr(command, "SHOWN", 2)
     lone = [task(k, TEXT, [annotation(k, 1, [choice("stance", "agree")])]) for k in (1, 2, 3, 4)]
     wrong = task(5, TEXT, [annotation(9, k, [choice("stance", "agree"),

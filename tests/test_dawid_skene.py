@@ -194,7 +194,7 @@ def test_m_step_adds_in_answer_order_as_bincount(monkeypatch):
     posteriors = np.random.default_rng(1).dirichlet(np.ones(4), size=coded.n_items).T.copy()
     m_step = maths._FullMStep(layout)
     for lo, hi, first, end in layout.steps:
-        m_step.add(posteriors[:, lo:hi], lo, hi, first, end)
+        m_step.add(posteriors[:, lo:hi], lo, hi, first, end, layout.cells(first, end))
     confusion, _ = m_step.finish()
     w, k = layout.w, layout.k
     cell = coded.annotator * k + coded.label

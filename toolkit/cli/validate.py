@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..review import CODES, ValidationReport, review_snapshot
+from ..review import CODES, FINDINGS_SHOWN, ValidationReport, review_snapshot
 from ..schema import load_schema
 from .output import (
     fitted_table,
@@ -18,7 +18,7 @@ from .output import (
     write_json_report,
 )
 
-SHOWN = 200  # findings printed on stderr; --json has all of them
+SHOWN = FINDINGS_SHOWN  # findings printed on stderr; --json has all of them
 
 
 def validate(

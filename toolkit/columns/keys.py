@@ -13,15 +13,21 @@ split stage joins rows by their cluster names with it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
 import numpy as np
 
+#: ``pick(rows)``: the keys of those rows at once (row -> key), for keys kept where
+#: reading them one at a time costs a pass each (a temporary file)
+Pick = Callable[[Sequence[int]], Mapping[int, str]]
 
-def string_codes(hashes: np.ndarray, key: Callable[[int], str]) -> np.ndarray:
+
+def string_codes(hashes: np.ndarray, key: Callable[[int], str], *,
+                 pick: Pick | None = None) -> np.ndarray:
     """Row -> code, equal codes exactly for equal keys, from each row's ``hash(key)``;
     ``key(row)`` is read only for the rows whose hash another row has (to tell a hash
-    collision from a shared key), so the keys are never held together."""
+    collision from a shared key), so the keys are never held together; with ``pick``,
+    those rows' keys are read in one call instead."""
     _, inverse = np.unique(hashes, return_inverse=True)
     codes = np.asarray(inverse, dtype=np.int64).ravel()  # no copy where it is int64 already
     del inverse
@@ -32,6 +38,8 @@ def string_codes(hashes: np.ndarray, key: Callable[[int], str]) -> np.ndarray:
     if not len(shared):
         return codes
     shared = shared[np.argsort(codes[shared], kind="stable")]
+    if pick is not None:
+        key = pick(shared.tolist()).__getitem__
     first_key: dict[int, str] = {}
     other: dict[tuple[int, str], int] = {}
     for row in shared.tolist():
@@ -47,18 +55,20 @@ class TaskKeys:
     (``hash``: the hashes are made and used within one process)."""
 
     def __init__(self, hashes: np.ndarray, key_of: Callable[[int], str], *,
-                 hasher: Callable[[str], int] = hash) -> None:
+                 hasher: Callable[[str], int] = hash, pick: Pick | None = None) -> None:
         self._hasher = hasher
         self._hashes = hashes
         self._order = np.argsort(hashes, kind="stable")  # equal hashes: in task order
         self._sorted = hashes[self._order]
         self._key_of = key_of
+        self._pick = pick  # the keys repeats() compares, at once (see string_codes)
         self._repeats: dict[int, int] | None = None
 
     def repeats(self) -> dict[int, int]:
         """Task -> the first task with its key, for every task whose key came before."""
         if self._repeats is None:
-            codes = string_codes(self._hashes, self._key_of)  # equal exactly for equal keys
+            # equal exactly for equal keys
+            codes = string_codes(self._hashes, self._key_of, pick=self._pick)
             _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
             first_of = first[inverse.ravel()]
             later = np.flatnonzero(first_of != np.arange(len(codes)))

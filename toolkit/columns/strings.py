@@ -66,6 +66,10 @@ class SpilledStrings:
         self._file.write(self._buffer)
         self._buffer.clear()
 
+    def __getitem__(self, row: int) -> str:
+        """One string (a pass over the file as far as it: for a few)."""
+        return self.pick([row])[row]
+
     def pick(self, rows: Iterable[int]) -> dict[int, str]:
         """The strings of ``rows`` (row -> string), read in one pass over the file as far
         as the last of them."""

@@ -58,13 +58,8 @@ class PredictedOutcomes:
     def repeats(self) -> list[int]:
         """The tasks (ascending) whose key an earlier task had."""
         hashes = np.frombuffer(self._hashes, dtype=np.int64)
-        ordered = np.sort(hashes)
-        shared = ordered[1:][ordered[1:] == ordered[:-1]]  # hashes more than one task has
-        del ordered
-        if not len(shared):
-            return []
-        keys = self._keys.pick(np.flatnonzero(np.isin(hashes, shared)).tolist())
-        return sorted(TaskKeys(hashes, keys.__getitem__).repeats())
+        keys = self._keys  # in a file: the keys whose hash is shared are read in one pass
+        return sorted(TaskKeys(hashes, keys.__getitem__, pick=keys.pick).repeats())
 
     def _count(self) -> tuple[Counter, Counter]:
         if self._counts is None:

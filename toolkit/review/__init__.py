@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from .aggregate import AggregatedItem, aggregate_task
 from .answers import Span, extract_answers
-from .validate import CODES, ValidationReport, validate_snapshot, validate_tasks
+from .validate import (
+    CODES,
+    FINDINGS_SHOWN,
+    ValidationReport,
+    validate_snapshot,
+    validate_tasks,
+)
 
 if TYPE_CHECKING:
     from .agreement import AgreementReport, reliability, write_unresolved
@@ -39,6 +45,7 @@ _LAZY = {"AgreementReport": ".agreement", "reliability": ".agreement",
 
 __all__ = [
     "CODES",
+    "FINDINGS_SHOWN",
     "AggregatedItem",
     "AgreementReport",
     "ReviewResult",

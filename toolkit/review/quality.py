@@ -37,7 +37,7 @@ from ..findings import Finding
 from ..kinds.base import PER_LABEL
 from ..rules import fit_coded, modelled
 from ..rules.dawid_skene import MultiLabelModel
-from ..schema import Schema
+from ..schema import Question, Schema
 from .aggregate import GROUND_TRUTH, UNRESOLVED, AggregatedItem
 from .competence import Competence, answer_steps, competence, competence_multi, findings
 
@@ -84,6 +84,9 @@ class _Codes(dict):
 
 
 _UNRESOLVED_LABEL, _NO_CODE = -2, -3  # CompetenceCollector's label markers
+# per question: (name, multi choice, per answer its code, value -> code, per item its
+# label's code, annotator -> [answers on ground truth, of them right])
+_Plan = tuple[str, bool, IntColumn, _Codes, IntColumn, dict[str, list[int]]]
 
 
 class CompetenceCollector:
@@ -105,10 +108,7 @@ class CompetenceCollector:
         self._sizes = array("i")  # per item (pool items with answers): its answers
         self._annotator = IntColumn()  # per answer: the annotator's number
         self._annotator_of = _Codes()
-        # per question: (name, multi choice, per answer its code, value -> code, per item
-        # its label's code, annotator -> [answers on ground truth, of them right])
-        self._plan: list[tuple[str, bool, IntColumn, _Codes, IntColumn,
-                               dict[str, list[int]]]] = [
+        self._plan: list[_Plan] = [
             (question.name, shape == PER_LABEL, IntColumn(), _Codes(), IntColumn(), {})
             for question, shape in self.modelled]
 
@@ -144,11 +144,18 @@ class CompetenceCollector:
             except TypeError:  # unhashable: equal to no answer either
                 label_codes.values.append(_NO_CODE)
 
+    def _judged(self) -> list[tuple[Question, _Plan]]:
+        """The questions :meth:`report` judges annotators on, with their plan: those with
+        two answer values or more (everyone giving the same answer tells nobody apart)."""
+        return [(question, plan) for (question, _), plan in zip(self.modelled, self._plan,
+                                                                strict=True)
+                if len(plan[3]) >= 2]
+
     @property
     def fits(self) -> int:
-        """How many questions :meth:`report` fits a label model for (those with two
-        answer values or more; a question the caller's models cover is counted too)."""
-        return sum(1 for _, _, _, code_of, _, _ in self._plan if len(code_of) >= 2)
+        """How many questions :meth:`report` fits a label model for (a question the
+        caller's models cover is counted too)."""
+        return len(self._judged())
 
     def report(self, models: Mapping[str, Any] | None = None,
                names: Mapping[str, str] | None = None,
@@ -165,11 +172,8 @@ class CompetenceCollector:
                          np.frombuffer(self._sizes, dtype=np.int32))
         annotator = self._annotator.numpy()
         annotators = list(self._annotator_of)
-        fitted = 0
-        for (question, _), (name, set_valued, codes, code_of, label_codes, gold) in zip(
-                self.modelled, self._plan, strict=True):
-            if len(code_of) < 2:
-                continue  # everyone gave the same answer (or none): nothing to tell them apart
+        for fitted, (question, (name, set_valued, codes, code_of, label_codes, gold)) in \
+                enumerate(self._judged(), start=1):
             vote = codes.numpy()
             model = models.get(name)
             if model is None:
@@ -205,7 +209,6 @@ class CompetenceCollector:
                                            spammer_score=None, gold_items=given,
                                            gold_accuracy=right / given))
             report.rows.extend(rows)
-            fitted += 1
             if on_fit is not None:
                 on_fit(fitted)
         report.findings = findings(report.rows, names=report.names)

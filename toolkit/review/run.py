@@ -160,14 +160,9 @@ def review_snapshot(
         collector = AgreementCollector(schema, list_unresolved=list_unresolved)
     observers = tuple(observers)
     if validator is not None and not (aggregate or agreement or observers):
-        findings = validator.report.findings
-        keep = _Kept(findings, keep_findings)
+        checks = _Checks(validator, result.invalid, keep_findings)
         for task in snap.tasks(on_progress):
-            seen = len(findings)
-            validator.task(task)
-            if len(findings) > seen:
-                note_invalid(findings[seen:], result.invalid)
-                keep.trim(seen)
+            checks.task(task)
     else:
         policy, result.findings = gold_policy(schema, snap.header, str(snap.path))
         # a rule that decides all items at once needs them held; competence alone does
@@ -181,23 +176,20 @@ def review_snapshot(
             unresolved = _decide(result, schema, held, competence=competence,
                                  keep_items=aggregate, item=item, model_votes=model_votes,
                                  list_unresolved=list_unresolved)
-        steps = ((len(collector.questions) if collector is not None else 0)
-                 + (gathering.fits if gathering is not None else 0))
-        done = 0
-
-        def figures_done(step: int) -> None:
-            if on_figures is not None:
-                on_figures(done + step, steps)
-
+        # the figures made after the read, question by question: agreement's, then the fits
+        agreed = len(collector.questions) if collector is not None else 0
+        steps = agreed + (gathering.fits if gathering is not None else 0)
         if collector is not None:  # before the competence fits: its codes are gone by then
-            _agreement(result, collector, unresolved, changed, figures_done)
-            done = len(collector.questions)
+            _agreement(result, collector, unresolved, changed, None if on_figures is None
+                       else lambda done: on_figures(done, steps))
             collector = None
         if gathering is not None:
             start = perf_counter()
             names = snap.header.get("annotators")
             result.competence = gathering.report(
-                names=names if isinstance(names, dict) else None, on_fit=figures_done)
+                names=names if isinstance(names, dict) else None,
+                on_fit=None if on_figures is None else lambda done: on_figures(agreed + done,
+                                                                              steps))
             result.seconds["competence"] = (result.seconds.get("competence", 0.0)
                                             + perf_counter() - start)
     if validator is not None:
@@ -237,10 +229,9 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
     held: list[AggregatedItem] | None = [] if hold else None
     decide_later = hold and rule_of(schema.annotation.rule).decides_all_at_once
     invalid = result.invalid
-    findings = validator.report.findings if validator is not None else None
     # annotator -> tasks their star decided, when any account's star decides
     starred: dict[str, list] | None = None if policy is None or policy.listed else {}
-    keep = _Kept(findings, keep_findings) if findings is not None else None
+    checks = _Checks(validator, invalid, keep_findings) if validator is not None else None
     if validator is not None:
         validator.collect = True  # its answers feed aggregation: results walked once
     read = validating = aggregating = agree = competent = 0.0
@@ -254,14 +245,8 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
         task = parse_task(raw) if type(raw) is dict else raw  # typed once, for every step
         after_read = perf_counter()
         read += after_read - start
-        if validator is not None:
-            assert findings is not None
-            seen = len(findings)
-            validator.task(task)  # fills the annotations' answers on its fast paths
-            if len(findings) > seen:
-                note_invalid(findings[seen:], invalid)
-                assert keep is not None  # made with the findings
-                keep.trim(seen)
+        if checks is not None:
+            checks.task(task)  # fills the annotations' answers on its fast paths
             after_validate = perf_counter()
             validating += after_validate - after_read
         else:
@@ -307,23 +292,32 @@ def _pass(result: ReviewResult, schema: Schema, validator: Any, collector: Any, 
     return held
 
 
-class _Kept:
-    """Which of validation's findings stay in its list (``keep_findings``): all (True),
-    none (False: counted in the summary only), or the first N errors and warnings."""
+class _Checks:
+    """Validation task by task: each task's first item-rejecting finding noted in
+    ``invalid``, and of its findings only those ``keep_findings`` keeps in the report's
+    list: all (True), none (False: counted in the summary only), or the first N errors
+    and warnings."""
 
-    def __init__(self, findings: list[Any], keep: bool | int) -> None:
-        self.findings = findings
+    def __init__(self, validator: Any, invalid: dict[Any, str], keep: bool | int) -> None:
+        self.validator = validator
+        self.findings: list[Any] = validator.report.findings
+        self.invalid = invalid
         self.room = None if keep is True else 0 if keep is False else int(keep)
 
-    def trim(self, seen: int) -> None:
-        """Drop what the rule does not keep of the findings added after the first ``seen``."""
+    def task(self, task: Any) -> None:
+        findings = self.findings
+        seen = len(findings)
+        self.validator.task(task)
+        if len(findings) == seen:
+            return
+        note_invalid(findings[seen:], self.invalid)
         if self.room is None:
             return
-        added = self.findings[seen:]
-        del self.findings[seen:]  # counted in the summary, not kept
+        added = findings[seen:]
+        del findings[seen:]  # counted in the summary, not kept
         for finding in added:
             if self.room and finding.level != "info":
-                self.findings.append(finding)
+                findings.append(finding)
                 self.room -= 1
 
 

@@ -74,6 +74,11 @@ class ValidationFinding(Finding):
     question: str | None = None
 
 
+#: how many errors and warnings `corpus validate` prints (and, without --json, keeps: the
+#: others are counted only)
+FINDINGS_SHOWN = 200
+
+
 @dataclass
 class ValidationReport(Report):
     """Findings plus counts (tasks, annotations, results, cancelled, drafts) and the summary."""

@@ -155,15 +155,10 @@ class LabelModel:
     def posteriors(self) -> np.ndarray:
         """``posteriors[i, k]``: probability that item ``answers.items[i]`` has label
         ``answers.labels[k]`` (n_items, n_labels), computed when read."""
-        k = self.answers.n_labels
         if not len(self.answers):
-            return np.zeros((0, k))
-        layout = _Layout(self.answers)
-        label_major = np.empty((k, layout.n_items))
+            return np.zeros((0, self.answers.n_labels))
         log_priors, log_table = self.last_step if self.last_step is not None else (None, None)
-        for block, lo, hi in _sweep(layout, log_priors, log_table):
-            label_major[:, lo:hi] = block
-        return np.ascontiguousarray(label_major.T)
+        return _every_item(_Layout(self.answers), log_priors, log_table)
 
     @property
     def confidence(self) -> np.ndarray:
@@ -218,11 +213,7 @@ def _coded(answers: Answers | Iterable, labels: Sequence[Hashable] | None) -> An
 
 def soft_majority(answers: Answers) -> np.ndarray:
     """Per item, each label's share of its votes (n_items, n_labels)."""
-    layout = _Layout(answers)
-    shares = np.empty((answers.n_labels, layout.n_items))
-    for block, lo, hi in _sweep(layout):
-        shares[:, lo:hi] = block
-    return np.ascontiguousarray(shares.T)
+    return _every_item(_Layout(answers))
 
 
 #: items per step of the fit's gathers: their answers' floats (a few hundred KB, which
@@ -307,18 +298,32 @@ class _Layout:
         return np.diff(self.starts[lo:hi], append=end).astype(np.float64)
 
 
+def _every_item(layout: _Layout, log_priors: np.ndarray | None = None,
+                log_table: np.ndarray | None = None) -> np.ndarray:
+    """:func:`_sweep`'s posteriors of every item at once, item-major (n_items, K): what a
+    caller asks for, not what the fit holds."""
+    label_major = np.empty((layout.k, layout.n_items))
+    for block, lo, hi in _sweep(layout, log_priors, log_table):
+        label_major[:, lo:hi] = block
+    return np.ascontiguousarray(label_major.T)
+
+
+#: ``each_step(posteriors of the step, first item, end item, first answer, end answer,
+#: the answers' cells)``: see :func:`_sweep`
+_EachStep = Callable[[np.ndarray, int, int, int, int, np.ndarray], None]
+
+
 def _sweep(layout: _Layout, log_priors: np.ndarray | None = None,
-           log_table: np.ndarray | None = None,
-           each_step: Callable[[np.ndarray, int, int, int, int], None] | None = None,
+           log_table: np.ndarray | None = None, each_step: _EachStep | None = None,
            ) -> Iterator[tuple[np.ndarray, int, int]]:
     """The label-major posteriors of every item, a ``_BLOCK`` of items at a time:
     yields (posteriors (K, items of the block), first item, end item). With no log
     priors, each item's share of its votes (the soft majority vote the fit starts from),
     else the E step: posteriors from the log priors and ``log_table[true, annotator *
     K + observed]`` (log confusion[annotator, true, observed]). ``each_step(posteriors
-    of the step, first item, end item, first answer, end answer)`` is called on every
-    step as it is made (the M step's sums), in answer order. The block is one buffer,
-    overwritten by the next block."""
+    of the step, first item, end item, first answer, end answer, the answers' cells)``
+    is called on every step as it is made (the M step's sums), in answer order. The
+    block is one buffer, overwritten by the next block; the cells too, by the next step."""
     k = layout.k
     buffer = np.empty((k, min(_BLOCK, layout.n_items)))
     block_lo = 0
@@ -327,15 +332,15 @@ def _sweep(layout: _Layout, log_priors: np.ndarray | None = None,
             yield buffer[:, :lo - block_lo], block_lo, lo
             block_lo = lo
         step = buffer[:, lo - block_lo:hi - block_lo]
+        cell = layout.cells(first, end)
         if log_priors is None:
             width = hi - lo
-            cell = layout.label[first:end].astype(np.int64) * width + (
+            votes = layout.label[first:end].astype(np.int64) * width + (
                 layout.item[first:end] - lo)
-            step[:] = np.bincount(cell, minlength=k * width).reshape(k, width)
+            step[:] = np.bincount(votes, minlength=k * width).reshape(k, width)
             step /= step.sum(axis=0)
         else:
             assert log_table is not None
-            cell = layout.cells(first, end)
             starts = layout.starts[lo:hi] - first
             gathered = layout.scratch[:end - first]
             for row, sums in zip(log_table, step, strict=True):
@@ -346,7 +351,7 @@ def _sweep(layout: _Layout, log_priors: np.ndarray | None = None,
             np.exp(step, out=step)
             step /= step.sum(axis=0)
         if each_step is not None:
-            each_step(step, lo, hi, first, end)
+            each_step(step, lo, hi, first, end, cell)
     if layout.n_items:
         yield buffer[:, :layout.n_items - block_lo], block_lo, layout.n_items
 
@@ -365,9 +370,9 @@ class _FullMStep:
         self.layout = layout
         self.sums = np.zeros((layout.k, layout.w * layout.k))
 
-    def add(self, posteriors: np.ndarray, lo: int, hi: int, first: int, end: int) -> None:
+    def add(self, posteriors: np.ndarray, lo: int, hi: int, first: int, end: int,
+            cell: np.ndarray) -> None:
         layout = self.layout  # np.bincount(cell, weights=row[item]), a step at a time
-        cell = layout.cells(first, end)
         item = layout.item[first:end] - lo
         gathered = layout.scratch[:end - first]
         for row, total in zip(posteriors, self.sums, strict=True):
@@ -394,7 +399,8 @@ class _OneCoinMStep:
         self.layout = layout
         self.agreed = np.zeros(layout.w)
 
-    def add(self, posteriors: np.ndarray, lo: int, hi: int, first: int, end: int) -> None:
+    def add(self, posteriors: np.ndarray, lo: int, hi: int, first: int, end: int,
+            cell: np.ndarray) -> None:
         layout = self.layout  # each answer's posterior on its own label
         np.add.at(self.agreed, layout.annotator[first:end],
                   posteriors[layout.label[first:end], layout.item[first:end] - lo])
@@ -478,7 +484,8 @@ def _fit(method: str, answers: Answers, m_step: Callable[[_Layout], _MStep],
     chosen = np.empty(layout.n_items, dtype=np.min_scalar_type(max(k - 1, 0)))
     evidence = np.zeros((layout.w, k))
 
-    def weigh(posteriors: np.ndarray, lo: int, hi: int, first: int, end: int) -> None:
+    def weigh(posteriors: np.ndarray, lo: int, hi: int, first: int, end: int,
+              cell: np.ndarray) -> None:
         who, item = layout.annotator[first:end], layout.item[first:end] - lo
         for t in range(k):  # np.bincount(annotator, weights=posteriors[t, item]), in steps
             np.add.at(evidence[:, t], who, posteriors[t, item])
