@@ -66,6 +66,8 @@ class TaskKeys:
 
     def repeats(self) -> dict[int, int]:
         """Task -> the first task with its key, for every task whose key came before."""
+        if self._repeats is None and not (self._sorted[1:] == self._sorted[:-1]).any():
+            self._repeats = {}  # no hash shared: no key repeated (and no key read)
         if self._repeats is None:
             # equal exactly for equal keys
             codes = string_codes(self._hashes, self._key_of, pick=self._pick)
