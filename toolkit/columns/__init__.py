@@ -1,11 +1,13 @@
 """Compact columns for a million tasks: what the review, build and the report keep per
 task or per answer without a Python object each.
 
-    ints      IntColumn: ints in the narrowest array type that holds them
+    ints      IntColumn: ints in the narrowest array type that holds them; SpilledInts:
+              the same in a temporary file, read back a range at a time
     strings   StringColumn: strings as UTF-8 in one buffer; SpilledStrings: in a
               temporary file, read back a few at a time
     floats    GroupedFloats: floats by group in a temporary file (an annotator's lead
-              times), read back a group at a time; the median of all by counting
+              times), read back a group at a time; the median of all by counting;
+              PiecewiseSum: numpy's sum of a row of floats given a piece at a time
     keys      keys by their 64-bit hash, exact when hashes collide (string_codes,
               TaskKeys: which tasks repeat a key, whether a key is among them)
 
@@ -16,10 +18,10 @@ dependencies.
 
 from __future__ import annotations
 
-from .floats import GroupedFloats
-from .ints import IntColumn
+from .floats import GroupedFloats, PiecewiseSum
+from .ints import IntColumn, SpilledInts
 from .keys import TaskKeys, string_codes
 from .strings import SpilledStrings, StringColumn
 
-__all__ = ["GroupedFloats", "IntColumn", "SpilledStrings", "StringColumn", "TaskKeys",
-           "string_codes"]
+__all__ = ["GroupedFloats", "IntColumn", "PiecewiseSum", "SpilledInts", "SpilledStrings",
+           "StringColumn", "TaskKeys", "string_codes"]

@@ -1,4 +1,5 @@
-"""Floats appended by group (an annotator's lead times), kept in a temporary file."""
+"""Floats appended by group (an annotator's lead times), kept in a temporary file; the
+sum of a row of floats given a piece at a time, with the bits of numpy's sum of the row."""
 
 from __future__ import annotations
 
@@ -134,3 +135,31 @@ def _order_keys(values: np.ndarray) -> np.ndarray:
     ones with every bit flipped."""
     bits = values.view(np.uint64)
     return np.where(bits & _SIGN, ~bits, bits | _SIGN)
+
+
+class PiecewiseSum:
+    """``np.add.reduce(row)`` of a float64 row given a piece at a time (:meth:`add`), to
+    its last bit, without the row: numpy sums a long contiguous row a buffer
+    (``np.getbufsize()`` values) at a time, pairwise inside each, the buffers' sums one
+    after the other from 0.0; this holds back what does not fill a buffer yet and sums
+    the same buffers. A mean over a million items holds a buffer, not a float each."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self.count = 0
+        self._pending = np.empty(0)
+
+    def add(self, values: np.ndarray) -> None:
+        block = np.getbufsize()
+        pending = np.concatenate((self._pending, values)) if len(self._pending) else values
+        full = len(pending) - len(pending) % block
+        for start in range(0, full, block):
+            self.total += float(np.add.reduce(pending[start:start + block]))
+        self._pending = pending[full:].copy()
+        self.count += len(values)
+
+    def sum(self) -> float:
+        """The row's sum so far (what is pending counted as the last buffer, as numpy)."""
+        if not len(self._pending):
+            return self.total
+        return self.total + float(np.add.reduce(self._pending))

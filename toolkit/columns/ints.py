@@ -1,10 +1,16 @@
-"""Ints kept in the narrowest array type that holds them (one byte each while they fit)."""
+"""Ints kept in the narrowest array type that holds them (one byte each while they fit),
+in memory (:class:`IntColumn`) or in a temporary file (:class:`SpilledInts`)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from array import array
+from typing import IO
 
 import numpy as np
+
+_WIDER = {"b": ("h", 2**15 - 1), "h": ("i", 2**31 - 1), "i": ("q", 2**63 - 1)}
 
 
 class IntColumn:
@@ -14,7 +20,6 @@ class IntColumn:
     larger one. Values are never below -128."""
 
     __slots__ = ("values", "limit")
-    _WIDER = {"b": ("h", 2**15 - 1), "h": ("i", 2**31 - 1), "i": ("q", 2**63 - 1)}
 
     def __init__(self) -> None:
         self.values = array("b")
@@ -23,7 +28,7 @@ class IntColumn:
     def fit(self, high: int) -> None:
         """Make room for values up to ``high``."""
         while high > self.limit:
-            code, self.limit = self._WIDER[self.values.typecode]
+            code, self.limit = _WIDER[self.values.typecode]
             self.values = array(code, self.values)
 
     def __len__(self) -> int:
@@ -32,3 +37,89 @@ class IntColumn:
     def numpy(self) -> np.ndarray:
         """The values as a numpy view of their type (valid until the next append)."""
         return np.frombuffer(self.values, dtype=f"i{self.values.itemsize}")
+
+
+class SpilledInts:
+    """An :class:`IntColumn` whose values go to a temporary file a buffer of
+    ``buffer_values`` at a time: memory holds the buffer only, whatever the length.
+    For the per-answer columns of a million tasks that are read back a question at a
+    time (:meth:`numpy`) or a range at a time (:meth:`read`), after they were all
+    appended. Values written before :meth:`fit` widened the type keep their narrower
+    type in the file; reads give every value in the widest type. The file is deleted
+    when closed (or collected)."""
+
+    __slots__ = ("values", "limit", "_buffer_values", "_file", "_segments", "_spilled",
+                 "_bytes")
+
+    def __init__(self, buffer_values: int = 1 << 16) -> None:
+        self.values = array("b")  # the buffer: values not written yet
+        self.limit = 127
+        self._buffer_values = buffer_values
+        self._file: IO[bytes] | None = None
+        # per write: (first row, rows, typecode, offset in the file)
+        self._segments: list[tuple[int, int, str, int]] = []
+        self._spilled = 0  # rows in the file
+        self._bytes = 0  # its size
+
+    def fit(self, high: int) -> None:
+        """Make room for values up to ``high``."""
+        while high > self.limit:
+            code, self.limit = _WIDER[self.values.typecode]
+            self.values = array(code, self.values)
+
+    def append(self, value: int) -> None:
+        self.values.append(value)
+        if len(self.values) >= self._buffer_values:
+            self._flush()
+
+    def extend(self, values: list[int]) -> None:
+        self.values.extend(values)
+        if len(self.values) >= self._buffer_values:
+            self._flush()
+
+    def __len__(self) -> int:
+        return self._spilled + len(self.values)
+
+    def _flush(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="corpus-ints-", buffering=0)
+        data = self.values.tobytes()
+        self._file.write(data)
+        self._segments.append((self._spilled, len(self.values), self.values.typecode,
+                               self._bytes))
+        self._spilled += len(self.values)
+        self._bytes += len(data)
+        self.values = array(self.values.typecode)
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Values ``start`` to ``stop`` (a new array of the widest type so far)."""
+        stop = min(stop, len(self))
+        out = np.empty(max(stop - start, 0), dtype=f"i{self.values.itemsize}")
+        if stop <= start:
+            return out
+        for first, rows, code, offset in self._segments:
+            lo, hi = max(first, start), min(first + rows, stop)
+            if lo >= hi:
+                continue
+            size = array(code).itemsize
+            assert self._file is not None
+            data = os.pread(self._file.fileno(), (hi - lo) * size, offset + (lo - first) * size)
+            out[lo - start:hi - start] = np.frombuffer(data, dtype=f"i{size}")
+        lo = max(self._spilled, start)
+        if lo < stop:  # from the buffer
+            buffered = np.frombuffer(self.values, dtype=out.dtype)
+            out[lo - start:] = buffered[lo - self._spilled:stop - self._spilled]
+        return out
+
+    def numpy(self) -> np.ndarray:
+        """Every value (a new array of the widest type so far)."""
+        return self.read(0, len(self))
+
+    def close(self) -> None:
+        """Delete the file; the column is empty after."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._segments = []
+        self._spilled = self._bytes = 0
+        self.values = array(self.values.typecode)

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from ..columns import IntColumn
+from ..columns import PiecewiseSum, SpilledInts
 from ..findings import Finding
 from ..kinds import kind_of
 from ..paths import replacing
@@ -145,7 +145,9 @@ def fleiss_kappa(table: Sequence[Sequence[int]] | np.ndarray) -> float | None:
     raters = counts.sum(axis=1)
     if not np.all(raters == raters[0]):
         return None
-    return _fleiss_from_sums((counts * counts).sum(axis=1), counts.sum(axis=0), raters[0])
+    sums = _FleissSums(counts.shape[1])
+    sums.add(counts.astype(np.int64))
+    return sums.kappa()
 
 
 def cohen_kappa(first: Sequence[Any], second: Sequence[Any]) -> float | None:
@@ -218,19 +220,20 @@ class AgreementCollector:
         self._report = AgreementReport()
         self._people: dict[str, AnnotatorAgreement] = {}
         self._annotator_index: dict[str, int] = {}
-        # one or two bytes an entry while they fit (IntColumn): a million items of three
-        # annotators and five questions hold some 30 MB here, not 100
-        self._sizes = IntColumn()  # annotators per used item
-        self._entry_annotator = IntColumn()  # per (used item, annotator): annotator index
+        # one or two bytes an entry while they fit, in temporary files (SpilledInts): a
+        # million items of three annotators and five questions write some 25 MB there and
+        # hold a buffer each; report() reads them back a question at a time
+        self._sizes = SpilledInts()  # annotators per used item
+        self._entry_annotator = SpilledInts()  # per (used item, annotator): annotator index
         # per question: per entry the code of the (normalized) answer, -1 for none;
         # value -> code in _code_of (codes count up in order of first appearance)
-        self._codes = [IntColumn() for _ in self.questions]
+        self._codes = [SpilledInts() for _ in self.questions]
         self._code_of: list[dict[Any, int]] = [{} for _ in self.questions]
         # per question: per used item the code of its majority answer (-1: None), or
         # _NOT_COMPARED (nobody answered, or no majority), or _NO_CODE (a majority no
         # annotator gave, e.g. a multi choice set made label by label); report() counts
         # each annotator's compared/agreed answers from these and ``_codes`` with numpy
-        self._majority = [IntColumn() for _ in self.questions]
+        self._majority = [SpilledInts() for _ in self.questions]
         self._plan = list(zip(self.questions, self._names, self._set_valued, self._codes,
                               self._code_of, self._majority, strict=True))
 
@@ -257,14 +260,14 @@ class AgreementCollector:
         sizes, annotators = self._sizes, self._entry_annotator
         if len(given) > sizes.limit:
             sizes.fit(len(given))
-        sizes.values.append(len(given))
+        sizes.append(len(given))
         index = self._annotator_index
         for who, _ in given:
             number = index.get(who)
             if number is None:
                 number = index[who] = len(index)
                 annotators.fit(number)
-            annotators.values.append(number)
+            annotators.append(number)
         # The item's own labels are the majority answers when they were aggregated
         # under the majority rule from these same answers (no ground truth, enough
         # annotators): reuse them instead of aggregating again.
@@ -285,20 +288,20 @@ class AgreementCollector:
             if len(code_of) > codes.limit:  # codes are below len(code_of)
                 codes.fit(len(code_of))
                 majorities.fit(len(code_of))
-            codes.values.extend(coded)
+            codes.extend(coded)
             if max(coded) < 0:  # nobody answered
-                majorities.values.append(_NOT_COMPARED)
+                majorities.append(_NOT_COMPARED)
                 continue
             if reuse:
                 majority, provenance = labels.get(name), provenances.get(name, UNRESOLVED)
             else:
                 majority, provenance = aggregate_question(question, votes)
             if provenance == UNRESOLVED:
-                majorities.values.append(_NOT_COMPARED)
+                majorities.append(_NOT_COMPARED)
             elif majority is None:
-                majorities.values.append(-1)
+                majorities.append(-1)
             else:
-                majorities.values.append(code_of.get(majority, _NO_CODE))
+                majorities.append(code_of.get(majority, _NO_CODE))
 
     def report(self, on_question: Callable[[int], None] | None = None) -> AgreementReport:
         """The figures for everything added so far; ``on_question(done)`` after each
@@ -335,20 +338,14 @@ class AgreementCollector:
         n_people = len(self._annotator_index)
         compared = np.zeros(n_people, dtype=np.int64)
         agreed = np.zeros(n_people, dtype=np.int64)
-        who = self._entry_annotator.numpy()
-        for codes, majorities in zip(self._codes, self._majority, strict=True):
-            if not len(majorities):
-                continue
-            of_item = majorities.numpy()
-            given = codes.numpy()
-            for start, stop, first, last in _item_chunks(entries):  # a chunk of items at a time
-                majority = np.repeat(of_item[start:stop], entries.sizes[start:stop])
+        for start, stop, first, last in _item_chunks(entries):  # a chunk of items at a time
+            who = self._entry_annotator.read(first, last)
+            for codes, majorities in zip(self._codes, self._majority, strict=True):
+                majority = np.repeat(majorities.read(start, stop), entries.sizes[start:stop])
                 counted = majority != _NOT_COMPARED
-                compared += np.bincount(who[first:last][counted], minlength=n_people)
-                same = counted & (given[first:last] == majority)
-                agreed += np.bincount(who[first:last][same], minlength=n_people)
-            del of_item, given  # views of the arrays add() appends to
-        del who
+                compared += np.bincount(who[counted], minlength=n_people)
+                same = counted & (codes.read(first, last) == majority)
+                agreed += np.bincount(who[same], minlength=n_people)
         for person, number in self._annotator_index.items():
             self._people[person].compared = int(compared[number])
             self._people[person].agreed = int(agreed[number])
@@ -552,15 +549,12 @@ def _alpha_coincidences(summed: kalpha.Coincidences, domain: np.ndarray,
 def _fleiss(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
             values: list[Any], categories: list) -> float | None:
     """Fleiss' kappa over the items someone answered (:func:`fleiss_kappa`'s figure to the
-    last bit), from per-chunk items x categories tables: what is kept per item is the sum
-    of its squared counts, not its row of counts."""
+    last bit), from per-chunk items x categories tables (:class:`_FleissSums`)."""
     index = {c: i for i, c in enumerate(categories)}
     category = np.array([index[v] if v in index else -1 for v in values] + [-1],
                         dtype=np.int64)  # code -1 (no answer) -> the last entry, -1
     n_categories = len(categories)
-    raters: set[int] = set()  # the distinct numbers of answers per answered item
-    per_category = np.zeros(n_categories, dtype=np.int64)
-    squares: list[np.ndarray] = []  # per answered item: the sum of its squared counts
+    sums = _FleissSums(n_categories)
     for start, stop, first, last in _item_chunks(entries):
         of_entry = category[codes[first:last]]
         counted = of_entry >= 0
@@ -568,38 +562,54 @@ def _fleiss(result: QuestionAgreement, entries: _Entries, codes: np.ndarray,
             entries.local_items(start, stop)[counted] * n_categories + of_entry[counted],
             minlength=(stop - start) * n_categories).reshape(
             stop - start, n_categories)
-        sums = table.sum(axis=1)
-        rows = table[sums > 0]
-        raters.update(np.unique(sums[sums > 0]).tolist())
-        per_category += rows.sum(axis=0)
-        # the sum of an item's squared counts: below (annotators of the item) ** 2
-        squares.append((rows * rows).sum(axis=1).astype(np.int32))
-    if len(raters) != 1:
+        sums.add(table[table.sum(axis=1) > 0])
+    if len(sums.raters) != 1:
         result.notes.append("Fleiss' kappa not computed: items have different numbers of answers")
         return None
-    kappa = _fleiss_from_sums(np.concatenate(squares), per_category, raters.pop())
+    kappa = sums.kappa()
     if kappa is None:
         result.notes.append("Fleiss' kappa undefined (one category only, or one rater)")
     return kappa
 
 
-def _fleiss_from_sums(squares: np.ndarray, per_category: np.ndarray,
-                      n: float) -> float | None:
-    """Fleiss' kappa of a table given by its rows' sums of squared counts, its column sums
-    and its raters per row ``n`` (every row the same): what :func:`fleiss_kappa` computes,
-    and what the report computes a chunk of items at a time (sums of whole numbers are
-    exact in floats, so the figure does not depend on how the table was summed)."""
-    if n < 2 or not len(squares):
-        return None
-    rated = float(n)
-    p_j = per_category.astype(float) / float(per_category.sum())
-    p_i = squares.astype(float)  # then in place: one float per item at a time
-    p_i -= rated
-    p_i /= rated * (rated - 1)
-    p_bar, p_e = p_i.mean(), float((p_j * p_j).sum())
-    if p_e >= 1.0:
-        return None
-    return float((p_bar - p_e) / (1 - p_e))
+class _FleissSums:
+    """Fleiss' kappa of an items x categories count table given a chunk of rows at a time
+    (:meth:`add`; every row summing to the same raters, else :attr:`raters` says so): the
+    categories' totals, and the mean of the items' agreement p_i as numpy's mean of the
+    whole column of them gives it (:class:`~toolkit.columns.PiecewiseSum`): a chunk's
+    floats held, not one per item of the table (8 MB at a million items)."""
+
+    def __init__(self, n_categories: int) -> None:
+        self.per_category = np.zeros(n_categories, dtype=np.int64)
+        self.raters: set[int] = set()  # the distinct row sums
+        self._rated = 0  # the first row's sum: p_i's n (the figure is None unless all are)
+        self._agreement = PiecewiseSum()
+
+    def add(self, rows: np.ndarray) -> None:
+        if not len(rows):
+            return
+        sums = rows.sum(axis=1)
+        self.raters.update(np.unique(sums).tolist())
+        self.per_category += rows.sum(axis=0, dtype=np.int64)
+        self._rated = self._rated or int(sums[0])
+        if self._rated < 2:
+            return  # no figure (kappa): no p_i either
+        rated = float(self._rated)
+        p_i = np.square(rows, dtype=np.int64).sum(axis=1).astype(float)  # an item's pairs
+        p_i -= rated
+        p_i /= rated * (rated - 1)
+        self._agreement.add(p_i)
+
+    def kappa(self) -> float | None:
+        """None when undefined (no row, fewer than 2 raters, one category only)."""
+        if self._rated < 2 or not self._agreement.count or len(self.raters) != 1:
+            return None
+        p_j = self.per_category.astype(float) / float(self.per_category.sum())
+        p_bar = self._agreement.sum() / self._agreement.count
+        p_e = float((p_j * p_j).sum())
+        if p_e >= 1.0:
+            return None
+        return float((p_bar - p_e) / (1 - p_e))
 
 
 _CHUNK = 1 << 16  # pairs per step: made, keyed, counted (their temporaries stay small)
@@ -667,8 +677,7 @@ def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
         ticks = int(np.count_nonzero(ticked[codes, column]))
         used = [v for v, total in ((0, entries.n_entries - ticks), (1, ticks)) if total]
         summed = kalpha.Coincidences(len(used))
-        squares: list[np.ndarray] = []
-        per_category = np.zeros(2, dtype=np.int64)
+        fleiss_sums = _FleissSums(2)
         for start, stop, first, last in _item_chunks(entries):
             table = np.empty((stop - start, 2), dtype=np.int32)
             table[:, 1] = np.bincount(
@@ -677,20 +686,15 @@ def _multi(result: QuestionAgreement, labels: list[str], entries: _Entries,
             np.subtract(entries.sizes[start:stop], table[:, 1], out=table[:, 0])
             summed.add(table if len(used) == 2 else np.ascontiguousarray(table[:, used]))
             if uniform:
-                squares.append(np.add(np.square(table[:, 0], dtype=np.int64),
-                                      np.square(table[:, 1], dtype=np.int64)))
-                per_category += table.sum(axis=0, dtype=np.int64)
+                fleiss_sums.add(table)
         value, _ = _alpha_coincidences(summed, np.arange(len(used)), "nominal")
         result.alpha_per_label[label] = value
         if value is not None:
             per_label.append(value)
-        if uniform:  # fleiss_kappa(table), without its float copies of the table
-            kappa = _fleiss_from_sums(
-                np.concatenate(squares) if squares else np.empty(0, dtype=np.int64),
-                per_category, int(entries.sizes[0]) if len(entries.sizes) else 0)
+        if uniform:  # fleiss_kappa(table), without the table
+            kappa = fleiss_sums.kappa()
             if kappa is not None:
                 fleiss.append(kappa)
-        del squares
     result.alpha = sum(per_label) / len(per_label) if per_label else None
     if not per_label:
         result.notes.append("alpha undefined for every label (each label always or never used)")

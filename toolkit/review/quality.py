@@ -25,14 +25,13 @@ million-task snapshot is never held for it.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..columns import IntColumn
+from ..columns import SpilledInts
 from ..findings import Finding
 from ..kinds.base import PER_LABEL
 from ..rules import fit_coded, modelled
@@ -86,7 +85,7 @@ class _Codes(dict):
 _UNRESOLVED_LABEL, _NO_CODE = -2, -3  # CompetenceCollector's label markers
 # per question: (name, multi choice, per answer its code, value -> code, per item its
 # label's code, annotator -> [answers on ground truth, of them right])
-_Plan = tuple[str, bool, IntColumn, _Codes, IntColumn, dict[str, list[int]]]
+_Plan = tuple[str, bool, SpilledInts, _Codes, SpilledInts, dict[str, list[int]]]
 
 
 class CompetenceCollector:
@@ -95,7 +94,8 @@ class CompetenceCollector:
     answers, per answer the annotator's number (in order of first appearance), per
     question each answer's code (its value in order of first appearance) and each item's
     label code, each in the narrowest ints that hold them (one byte while a team has
-    under 128 annotators and a question under 128 values: :class:`IntColumn`); the
+    under 128 annotators and a question under 128 values), in temporary files
+    (:class:`~toolkit.columns.SpilledInts`: read back a question at a time); the
     ground-truth and agreement-with-label counts as small per-annotator counters.
     ``report`` fits the label models on the arrays as kept (``toolkit.rules.fit_coded``):
     the same figures as from the items themselves."""
@@ -105,11 +105,11 @@ class CompetenceCollector:
         self.modelled = modelled(schema)
         self.names: dict[str, str] = {}
         self._n_items = 0
-        self._sizes = array("i")  # per item (pool items with answers): its answers
-        self._annotator = IntColumn()  # per answer: the annotator's number
+        self._sizes = SpilledInts()  # per item (pool items with answers): its answers
+        self._annotator = SpilledInts()  # per answer: the annotator's number
         self._annotator_of = _Codes()
         self._plan: list[_Plan] = [
-            (question.name, shape == PER_LABEL, IntColumn(), _Codes(), IntColumn(), {})
+            (question.name, shape == PER_LABEL, SpilledInts(), _Codes(), SpilledInts(), {})
             for question, shape in self.modelled]
 
     def add(self, item: AggregatedItem) -> None:
@@ -123,26 +123,28 @@ class CompetenceCollector:
         if votes is None or not item.answers:
             return
         self._n_items += 1
+        if len(item.answers) > self._sizes.limit:
+            self._sizes.fit(len(item.answers))
         self._sizes.append(len(item.answers))
         annotator_of, annotators = self._annotator_of, self._annotator
         numbers = [annotator_of[who] for who, _ in item.answers]
         if len(annotator_of) > annotators.limit:
             annotators.fit(len(annotator_of))
-        annotators.values.extend(numbers)
+        annotators.extend(numbers)
         provenance, labels = item.provenance, item.labels
         for name, _, codes, code_of, label_codes, _ in self._plan:
             coded = [code_of[vote] for vote in votes[name]]
             if len(code_of) > codes.limit:
                 codes.fit(len(code_of))
                 label_codes.fit(len(code_of))
-            codes.values.extend(coded)
+            codes.extend(coded)
             if provenance.get(name) == UNRESOLVED:
-                label_codes.values.append(_UNRESOLVED_LABEL)
+                label_codes.append(_UNRESOLVED_LABEL)
                 continue
             try:  # a label no answer of the item gave matches none of them: no code
-                label_codes.values.append(code_of.get(labels.get(name), _NO_CODE))
+                label_codes.append(code_of.get(labels.get(name), _NO_CODE))
             except TypeError:  # unhashable: equal to no answer either
-                label_codes.values.append(_NO_CODE)
+                label_codes.append(_NO_CODE)
 
     def _judged(self) -> list[tuple[Question, _Plan]]:
         """The questions :meth:`report` judges annotators on, with their plan: those with
@@ -169,7 +171,7 @@ class CompetenceCollector:
         models = models or {}
         # per answer its item's number (items in order, their answers together)
         item = np.repeat(np.arange(self._n_items, dtype=np.int32),
-                         np.frombuffer(self._sizes, dtype=np.int32))
+                         self._sizes.numpy())
         annotator = self._annotator.numpy()
         annotators = list(self._annotator_of)
         for fitted, (question, (name, set_valued, codes, code_of, label_codes, gold)) in \
