@@ -147,7 +147,7 @@ class PiecewiseSum:
     def __init__(self) -> None:
         self.total = 0.0
         self.count = 0
-        self._pending = np.empty(0)
+        self._pending: np.ndarray = np.empty(0)
 
     def add(self, values: np.ndarray) -> None:
         block = np.getbufsize()
