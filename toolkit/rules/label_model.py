@@ -116,8 +116,10 @@ def fit_coded(question: Question, shape: str, item: Any, annotator: Any, n_items
         label_list = list(order)
         table = np.array([[value in chosen for value in label_list] for chosen in chosen_sets],
                          dtype=bool).reshape(len(values), len(label_list))
+        # base's labels are never read (each label's model gets its own): one zero seen
+        # len(item) times, not a byte per answer
         base = maths.Answers(items, annotators, [False, True], item, annotator,
-                             np.zeros(len(item), dtype=np.int8))
+                             np.broadcast_to(np.int8(0), (len(item),)))
         return maths.binary_relevance_coded(base, table, label_list, vote=vote, model=fit)
     label_of: dict = {}
     for value in labels:
