@@ -4,10 +4,11 @@ Build keeps the first task of a unit and rejects each later one as ``duplicate_t
 before any other check. Finding those while reading needs every unit key seen so far;
 a set of the keys costs over a hundred bytes a task (each a str object and a slot),
 about 120 MB at a million tasks. :class:`PredictedOutcomes` keeps per task in memory
-the key's 64-bit ``hash`` and the number of its outcome (9 bytes while there are under
-128 outcomes), the keys themselves in a temporary file
-(:class:`~toolkit.columns.SpilledStrings`), and finds the repeated keys once, after
-the read, as build does (:class:`~toolkit.columns.TaskKeys`): only the keys whose hash
+the number of its outcome (a byte while there are under 128 outcomes), the key's 64-bit
+``hash`` and the key itself in temporary files (:class:`~toolkit.columns.SpilledInts`,
+:class:`~toolkit.columns.SpilledStrings`), and finds the repeated keys once, when the
+counts are read (after the competence fits, the report's highest point), as build does
+(:class:`~toolkit.columns.TaskKeys`): only the keys whose hash
 another task has are read back and compared, so the answer is exact when hashes
 collide. A repeat's own outcome is then moved to ``duplicate_task``: the counts are
 those of checking each key as it comes.
@@ -15,12 +16,11 @@ those of checking each key as it comes.
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 
 import numpy as np
 
-from ..columns import IntColumn, SpilledStrings, TaskKeys
+from ..columns import IntColumn, SpilledInts, SpilledStrings, TaskKeys
 
 DUPLICATE = "duplicate_task"
 DUPLICATE_DETAIL = "a second task for a unit already seen"
@@ -34,7 +34,8 @@ class PredictedOutcomes:
     def __init__(self) -> None:
         self._number: dict[tuple[str, tuple[str, str] | None], int] = {}
         self._outcome = IntColumn()  # per task: its (outcome, detail)'s number
-        self._hashes = array("q")  # per task: hash(key)
+        self._hashes = SpilledInts()  # per task: hash(key), 8 bytes each
+        self._hashes.fit(2**63 - 1)
         self._keys = SpilledStrings()
         self._counts: tuple[Counter, Counter] | None = None
 
@@ -57,7 +58,7 @@ class PredictedOutcomes:
 
     def repeats(self) -> list[int]:
         """The tasks (ascending) whose key an earlier task had."""
-        hashes = np.frombuffer(self._hashes, dtype=np.int64)
+        hashes = self._hashes.numpy()
         keys = self._keys  # in a file: the keys whose hash is shared are read in one pass
         return sorted(TaskKeys(hashes, keys.__getitem__, pick=keys.pick).repeats())
 
@@ -80,7 +81,7 @@ class PredictedOutcomes:
                 predicted[f"rejected: {DUPLICATE}"] += len(repeats)
                 detail[(DUPLICATE, DUPLICATE_DETAIL)] += len(repeats)
             self._counts = (predicted, detail)
-            self._hashes = array("q")
+            self._hashes.close()
             self._keys.close()
         return self._counts
 

@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..findings import Finding
-from ..rules.dawid_skene import LabelModel, MultiLabelModel
+from ..rules.dawid_skene import GatheredColumn, LabelModel, MultiLabelModel
 
 SPAMMER = "A050"
 CONSTANT = "A051"
@@ -75,8 +75,8 @@ class Competence:
                 for key, value in asdict(self).items()}
 
 
-def _gold_figures(annotator: np.ndarray, item: np.ndarray, answered: np.ndarray,
-                  items: Sequence, annotators: Sequence,
+def _gold_figures(annotator: np.ndarray, item: np.ndarray,
+                  answered: np.ndarray | GatheredColumn, items: Sequence, annotators: Sequence,
                   gold: Mapping | None, gold_by: Mapping | None,
                   same: Callable[[int, object], bool]) -> tuple[np.ndarray, np.ndarray]:
     """Per annotator, (answers on gold items, of them right); ``same(answer index, gold
@@ -169,7 +169,7 @@ def competence(model: LabelModel, *, question: str | None = None,
 
 #: answers per step of the per-answer temporaries (a few hundred KB each, not a float or
 #: an int64 for every answer of a million tasks at once); the figures do not depend on it
-_STEP = 1 << 15
+_STEP = 1 << 15  # answers; below 2**16 - 2 (see _shared)
 
 
 def answer_steps(n: int) -> list[slice]:
@@ -181,9 +181,14 @@ def answer_steps(n: int) -> list[slice]:
 
 def _shared(item: np.ndarray, annotator: np.ndarray, w: int) -> np.ndarray:
     """Per annotator, their answers on items that another annotator answered too."""
-    sizes = np.zeros(int(item.max()) + 1 if len(item) else 0, dtype=np.int64)
+    # per item its answers, counted as far as 2 (one more annotator is all that matters):
+    # in uint16, set back to 2 at most after every step (a step adds under 2**16 - 2), two
+    # bytes an item, not eight (8 MB at a million items)
+    sizes = np.zeros(int(item.max()) + 1 if len(item) else 0, dtype=np.uint16)
     for part in answer_steps(len(item)):
-        np.add.at(sizes, item[part], 1)
+        touched = item[part]
+        np.add.at(sizes, touched, 1)
+        sizes[touched] = np.minimum(sizes[touched], 2)
     shared = np.zeros(w, dtype=np.int64)
     for part in answer_steps(len(item)):
         shared += np.bincount(annotator[part], weights=sizes[item[part]] > 1,

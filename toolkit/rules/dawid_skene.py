@@ -37,7 +37,7 @@ toolkit keeps each annotator's latest annotation); duplicates count twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -51,6 +51,29 @@ MAX_ITER = 100
 TOL = 1e-5
 
 
+class GatheredColumn:
+    """``table[codes]``, gathered a part at a time when indexed: a per-answer column made
+    from the answers' codes (one byte each, held already) and a small per-code table,
+    never held whole. Binary relevance's per-label answers ("was label j in the answer's
+    set?") are this, one per label: a byte per answer and label saved (12 MB for four
+    labels at a million tasks). Indexing gives a numpy array (or scalar)."""
+
+    __slots__ = ("table", "codes")
+
+    def __init__(self, table: np.ndarray, codes: np.ndarray) -> None:
+        self.table, self.codes = table, codes
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.table.dtype
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.table[self.codes[key]]
+
+
 @dataclass(frozen=True)
 class Answers:
     """Answers coded as integer arrays: answer ``a`` is annotator ``annotators[annotator[a]]``
@@ -61,7 +84,7 @@ class Answers:
     labels: list
     item: np.ndarray
     annotator: np.ndarray
-    label: np.ndarray
+    label: np.ndarray | GatheredColumn
 
     @property
     def n_items(self) -> int:
@@ -246,7 +269,7 @@ class _Layout:
 
     item: np.ndarray  # per answer, in item order: its item, annotator and label
     annotator: np.ndarray
-    label: np.ndarray
+    label: np.ndarray | GatheredColumn
 
     def __init__(self, answers: Answers) -> None:
         self.k = k = answers.n_labels
@@ -586,11 +609,16 @@ def binary_relevance_coded(base: Answers, chosen: np.ndarray, labels: Sequence[H
     items = base.items
     models = {}
     for j, value in enumerate(label_list):
-        coded = chosen[:, j].astype(np.int8)  # 0 "not in", 1 "in": a byte per answer
+        in_set = chosen[:, j].astype(np.int8)  # 0 "not in", 1 "in"
+        # with vote, a row per set: the fit, which reads its answers' labels every
+        # iteration, gets them whole; the model keeps them as gathered from the sets' (a
+        # label's byte per answer held during its own fit only)
+        fitted = model(Answers(items, base.annotators, [False, True], base.item,
+                               base.annotator, in_set if vote is None else in_set[vote]),
+                       **options)
         if vote is not None:
-            coded = coded[vote]
-        models[value] = model(Answers(items, base.annotators, [False, True], base.item,
-                                      base.annotator, coded), **options)
+            fitted.answers = replace(fitted.answers, label=GatheredColumn(in_set, vote))
+        models[value] = fitted
     # "in" only when it strictly wins: a tie leaves the label out, as argmax over [False, True]
     decided = np.zeros((len(items), len(label_list)), dtype=bool)
     for j, value in enumerate(label_list):
