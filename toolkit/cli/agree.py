@@ -97,7 +97,8 @@ class _Figures:
         self.report, self.competence, self.review = report, competence, review
 
     def to_dict(self) -> dict:
-        out = {**self.report.to_dict(), "competence": self.competence.to_dict()}
+        out = {**self.report.to_dict(rows_as_read=True),  # the rows written one by one
+               "competence": self.competence.to_dict()}
         if self.review.ratings or self.review.model_versions:
             out["crowdlab"] = {"model_versions": self.review.model_versions,
                                "ratings": self.review.ratings,

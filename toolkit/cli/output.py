@@ -14,12 +14,13 @@ import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from rich.console import Console
 from rich.table import Table
 
+from ..columns import SpilledRows
 from ..errors import UsageError
 from ..paths import naming, replacing
 
@@ -89,10 +90,32 @@ def write_json_report(path: Path, report: Any, *, option: str = "--json",
     """Write a report's ``to_dict()`` as indented JSON (the --json / --report option),
     atomically (a full disk leaves the old file or none, never a truncated one),
     creating the folder; ``announce`` says where on stderr."""
-    with atomic_output(path, option) as tmp:
-        tmp.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+    with atomic_output(path, option) as tmp, tmp.open("wb") as out:
+        write_indented_json(out, report.to_dict())
     if announce:
         err_console.print(f"Report written to {path}")
+
+
+def write_indented_json(out: BinaryIO, data: Mapping[str, Any]) -> None:
+    """``orjson.dumps(data, option=OPT_INDENT_2)`` to ``out``, to the byte, except that a
+    top-level value that is a :class:`~toolkit.columns.SpilledRows` is written a row at a
+    time where its list would be (a million tasks' unresolved rows are never a list)."""
+    streamed = {key: value for key, value in data.items() if isinstance(value, SpilledRows)}
+    marks = {key: f"\x00rows {key}" for key in streamed}  # a NUL: no real value is one
+    text = orjson.dumps({key: marks.get(key, value) for key, value in data.items()},
+                        option=orjson.OPT_INDENT_2)
+    for key, rows in streamed.items():  # in the document's order
+        before, _, text = text.partition(orjson.dumps(marks[key]))
+        out.write(before)
+        if not rows:
+            out.write(b"[]")
+            continue
+        out.write(b"[")
+        for number, row in enumerate(rows):  # a top-level list's items sit 4 spaces in
+            out.write(b",\n    " if number else b"\n    ")
+            out.write(orjson.dumps(row, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    "))
+        out.write(b"\n  ]")
+    out.write(text)
 
 
 def say(line: str) -> None:

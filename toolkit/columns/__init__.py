@@ -8,6 +8,7 @@ task or per answer without a Python object each.
     floats    GroupedFloats: floats by group in a temporary file (an annotator's lead
               times), read back a group at a time; the median of all by counting;
               PiecewiseSum: numpy's sum of a row of floats given a piece at a time
+    rows      SpilledRows: rows (dicts) in a temporary file, read back in order
     keys      keys by their 64-bit hash, exact when hashes collide (string_codes,
               TaskKeys: which tasks repeat a key, whether a key is among them)
 
@@ -21,7 +22,8 @@ from __future__ import annotations
 from .floats import GroupedFloats, PiecewiseSum
 from .ints import IntColumn, SpilledInts
 from .keys import TaskKeys, string_codes
+from .rows import SpilledRows
 from .strings import SpilledStrings, StringColumn
 
-__all__ = ["GroupedFloats", "IntColumn", "PiecewiseSum", "SpilledInts", "SpilledStrings",
-           "StringColumn", "TaskKeys", "string_codes"]
+__all__ = ["GroupedFloats", "IntColumn", "PiecewiseSum", "SpilledInts", "SpilledRows",
+           "SpilledStrings", "StringColumn", "TaskKeys", "string_codes"]

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from ..columns import PiecewiseSum, SpilledInts
+from ..columns import PiecewiseSum, SpilledInts, SpilledRows
 from ..findings import Finding
 from ..kinds import kind_of
 from ..paths import replacing
@@ -113,10 +113,15 @@ class AgreementReport:
     items_left_out: int = 0
     questions: list[QuestionAgreement] = field(default_factory=list)
     annotators: list[AnnotatorAgreement] = field(default_factory=list)
-    unresolved: list[dict] = field(default_factory=list)
+    # the unresolved items' rows (a few hundred bytes each) in a temporary file, read
+    # back in order by whoever writes them (`corpus agree --unresolved`, --json)
+    unresolved: SpilledRows = field(default_factory=SpilledRows)
     findings: list[Finding] = field(default_factory=list)  # about the snapshot (V020)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, rows_as_read: bool = False) -> dict:
+        """The figures as plain data; ``unresolved`` a list of the rows, or with
+        ``rows_as_read`` the :class:`~toolkit.columns.SpilledRows` itself (for a writer
+        that writes them one by one: ``toolkit.cli.output.write_json_report``)."""
         return {
             "findings": [f.to_dict() for f in self.findings],
             "items_total": self.items_total,
@@ -127,7 +132,7 @@ class AgreementReport:
                 {**asdict(a), "with_majority": a.with_majority, "label": a.label}
                 for a in self.annotators
             ],
-            "unresolved": self.unresolved,
+            "unresolved": self.unresolved if rows_as_read else list(self.unresolved),
         }
 
 

@@ -45,6 +45,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from ..columns import SpilledRows
 from ..errors import InputError
 from ..findings import Finding
 from ..rules import Decided, ModelProvider, rule_of
@@ -206,7 +207,7 @@ def _agreement(result: ReviewResult, collector: AgreementCollector,
     snap = result.snapshot
     result.agreement = collector.report(on_question=on_question)
     if unresolved is not None:  # rule dawid_skene: what build rejects, not the ties
-        result.agreement.unresolved = unresolved
+        result.agreement.unresolved = SpilledRows(unresolved)
     name_annotators(result.agreement, snap.header)  # names from pull's `annotators` map
     result.seconds["agreement"] = result.seconds.get("agreement", 0.0) + perf_counter() - start
     if changed is not None:
