@@ -54,3 +54,14 @@ def test_memory_holds_only_the_buffer_and_values_keep_their_bytes():
 def os_size(column: SpilledInts) -> int:
     assert column._file is not None
     return column._file.seek(0, 2)
+
+
+def test_a_caller_appending_to_the_buffer_itself_spills_when_it_asks():
+    column = SpilledInts(buffer_values=10)
+    for number in range(25):
+        column.values.append(number % 100)  # array's own append: nothing written yet
+        if number % 4 == 3:
+            column.spill_if_full()
+    assert len(column) == 25
+    assert column._spilled == 24 and len(column.values) == 1  # written at 12 and 24
+    assert column.numpy().tolist() == list(range(25))

@@ -20,10 +20,10 @@ dependencies.
 from __future__ import annotations
 
 from .floats import GroupedFloats, PiecewiseSum
-from .ints import IntColumn, SpilledInts
+from .ints import SPILL_EVERY, IntColumn, SpilledInts
 from .keys import TaskKeys, string_codes
 from .rows import SpilledRows
 from .strings import SpilledStrings, StringColumn
 
-__all__ = ["GroupedFloats", "IntColumn", "PiecewiseSum", "SpilledInts", "SpilledRows",
-           "SpilledStrings", "StringColumn", "TaskKeys", "string_codes"]
+__all__ = ["SPILL_EVERY", "GroupedFloats", "IntColumn", "PiecewiseSum", "SpilledInts",
+           "SpilledRows", "SpilledStrings", "StringColumn", "TaskKeys", "string_codes"]

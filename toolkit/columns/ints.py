@@ -10,6 +10,10 @@ from typing import IO
 
 import numpy as np
 
+#: rows between two :meth:`SpilledInts.spill_if_full` calls of a caller that appends to
+#: ``values`` itself (a few thousand: the buffers stay small, the calls cost nothing)
+SPILL_EVERY = 4096
+
 _WIDER = {"b": ("h", 2**15 - 1), "h": ("i", 2**31 - 1), "i": ("q", 2**63 - 1)}
 
 
@@ -69,11 +73,16 @@ class SpilledInts:
 
     def append(self, value: int) -> None:
         self.values.append(value)
-        if len(self.values) >= self._buffer_values:
-            self._flush()
+        self.spill_if_full()
 
     def extend(self, values: list[int]) -> None:
         self.values.extend(values)
+        self.spill_if_full()
+
+    def spill_if_full(self) -> None:
+        """Write the buffer once it holds ``buffer_values``. A caller appending to
+        ``values`` itself (array's own append, no Python call a value) calls this every
+        so many rows: the buffer then holds at most that many rows' values more."""
         if len(self.values) >= self._buffer_values:
             self._flush()
 

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from ..columns import PiecewiseSum, SpilledInts, SpilledRows
+from ..columns import SPILL_EVERY, PiecewiseSum, SpilledInts, SpilledRows
 from ..findings import Finding
 from ..kinds import kind_of
 from ..paths import replacing
@@ -241,11 +241,17 @@ class AgreementCollector:
         self._majority = [SpilledInts() for _ in self.questions]
         self._plan = list(zip(self.questions, self._names, self._set_valued, self._codes,
                               self._code_of, self._majority, strict=True))
+        # add() appends to the columns' buffers itself (array's own append: no Python call
+        # a value) and has them written to their files every SPILL_EVERY items
+        self._columns = [self._sizes, self._entry_annotator, *self._codes, *self._majority]
 
     def add(self, item: AggregatedItem) -> None:
         """Count one aggregated task."""
         report = self._report
         report.items_total += 1
+        if not report.items_total % SPILL_EVERY:
+            for column in self._columns:
+                column.spill_if_full()
         if item.status == STATUS_UNRESOLVED and self._list_unresolved:
             report.unresolved.extend(unresolved_rows(item))
         given = item.answers
@@ -265,14 +271,14 @@ class AgreementCollector:
         sizes, annotators = self._sizes, self._entry_annotator
         if len(given) > sizes.limit:
             sizes.fit(len(given))
-        sizes.append(len(given))
+        sizes.values.append(len(given))
         index = self._annotator_index
         for who, _ in given:
             number = index.get(who)
             if number is None:
                 number = index[who] = len(index)
                 annotators.fit(number)
-            annotators.append(number)
+            annotators.values.append(number)
         # The item's own labels are the majority answers when they were aggregated
         # under the majority rule from these same answers (no ground truth, enough
         # annotators): reuse them instead of aggregating again.
@@ -293,20 +299,20 @@ class AgreementCollector:
             if len(code_of) > codes.limit:  # codes are below len(code_of)
                 codes.fit(len(code_of))
                 majorities.fit(len(code_of))
-            codes.extend(coded)
+            codes.values.extend(coded)
             if max(coded) < 0:  # nobody answered
-                majorities.append(_NOT_COMPARED)
+                majorities.values.append(_NOT_COMPARED)
                 continue
             if reuse:
                 majority, provenance = labels.get(name), provenances.get(name, UNRESOLVED)
             else:
                 majority, provenance = aggregate_question(question, votes)
             if provenance == UNRESOLVED:
-                majorities.append(_NOT_COMPARED)
+                majorities.values.append(_NOT_COMPARED)
             elif majority is None:
-                majorities.append(-1)
+                majorities.values.append(-1)
             else:
-                majorities.append(code_of.get(majority, _NO_CODE))
+                majorities.values.append(code_of.get(majority, _NO_CODE))
 
     def report(self, on_question: Callable[[int], None] | None = None) -> AgreementReport:
         """The figures for everything added so far; ``on_question(done)`` after each

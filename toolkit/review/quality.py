@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..columns import SpilledInts
+from ..columns import SPILL_EVERY, SpilledInts
 from ..findings import Finding
 from ..kinds.base import PER_LABEL
 from ..rules import fit_coded, modelled
@@ -111,6 +111,8 @@ class CompetenceCollector:
         self._plan: list[_Plan] = [
             (question.name, shape == PER_LABEL, SpilledInts(), _Codes(), SpilledInts(), {})
             for question, shape in self.modelled]
+        self._columns = [self._sizes, self._annotator,
+                         *(column for plan in self._plan for column in (plan[2], plan[4]))]
 
     def add(self, item: AggregatedItem) -> None:
         """Count one aggregated item (after a rule that decides all at once re-decided it)."""
@@ -123,28 +125,34 @@ class CompetenceCollector:
         if votes is None or not item.answers:
             return
         self._n_items += 1
-        if len(item.answers) > self._sizes.limit:
-            self._sizes.fit(len(item.answers))
-        self._sizes.append(len(item.answers))
+        sizes = self._sizes
+        if len(item.answers) > sizes.limit:
+            sizes.fit(len(item.answers))
+        sizes.values.append(len(item.answers))
+        # the columns' buffers are appended to directly (array's own append: no Python
+        # call a value), and written to their files when full, checked every SPILL_EVERY
+        if not self._n_items % SPILL_EVERY:
+            for column in self._columns:
+                column.spill_if_full()
         annotator_of, annotators = self._annotator_of, self._annotator
         numbers = [annotator_of[who] for who, _ in item.answers]
         if len(annotator_of) > annotators.limit:
             annotators.fit(len(annotator_of))
-        annotators.extend(numbers)
+        annotators.values.extend(numbers)
         provenance, labels = item.provenance, item.labels
         for name, _, codes, code_of, label_codes, _ in self._plan:
             coded = [code_of[vote] for vote in votes[name]]
             if len(code_of) > codes.limit:
                 codes.fit(len(code_of))
                 label_codes.fit(len(code_of))
-            codes.extend(coded)
+            codes.values.extend(coded)
             if provenance.get(name) == UNRESOLVED:
-                label_codes.append(_UNRESOLVED_LABEL)
+                label_codes.values.append(_UNRESOLVED_LABEL)
                 continue
             try:  # a label no answer of the item gave matches none of them: no code
-                label_codes.append(code_of.get(labels.get(name), _NO_CODE))
+                label_codes.values.append(code_of.get(labels.get(name), _NO_CODE))
             except TypeError:  # unhashable: equal to no answer either
-                label_codes.append(_NO_CODE)
+                label_codes.values.append(_NO_CODE)
 
     def _judged(self) -> list[tuple[Question, _Plan]]:
         """The questions :meth:`report` judges annotators on, with their plan: those with
