@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.dataset_fixture import make_inputs
-from toolkit.columns import StringColumn
+from toolkit.columns import IntColumn, StringColumn
 from toolkit.dataset import build_dataset, first_pass, spool
 from toolkit.dataset.first_pass import Record
 from toolkit.dataset.spool import SortedSpool
@@ -125,9 +125,12 @@ def test_first_pass_keeps_columns_not_rows(tmp_path, inputs, monkeypatch):
     assert type(state.unit_ids) is StringColumn
     assert [state.unit_ids[i] for i in range(3)] == ["a1-1", "a1-2", "a1-3"]
     assert state.corpus_keys == {}  # all `<schema>:<unit id>`: no string kept
-    for column in (state.task_ids, state.n_annotators, state.statuses,
-                   state.reasons, state.labels, state.signature_ids):
+    for column in (state.task_ids, state.statuses):
         assert type(column) is array and len(column) == len(state)
+    for small in (state.n_annotators, state.reasons, state.labels, state.signature_ids):
+        assert type(small) is IntColumn and len(small) == len(state)
+        assert small.values.itemsize == 1  # a byte a task while the values fit
+    assert state.record(0).n_annotators == state.n_annotators.values[0] == 3
     # articles and groups: a run per article (its comments come one after the other)
     for column in (state.articles, state.groups):
         assert type(column) is first_pass.RunColumn and len(column) == len(state)

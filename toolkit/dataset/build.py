@@ -447,7 +447,7 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
     rows = np.flatnonzero(np.frombuffer(kept, dtype=np.uint8) == 1).astype(np.int32)
     group_ids, group_keys = first.group_ids()
     split_rows, name_of = _split_rows(
-        first.unit_ids, group_ids, group_keys, _ints(first.labels),
+        first.unit_ids, group_ids, group_keys, _ints(first.labels.values),
         first.values("label"), rows, near, marks)
     del near
     split_of, near_duplicates = _assign(schema, split_rows, name_of, previous, report,
@@ -496,7 +496,7 @@ def _finish(review: ReviewResult, schema: Schema, out_path: Path, corpus: str | 
             split = split_of[group]
             writers[split].add(encoder.name_annotators(row))
             groups[split].add(group)
-            for name, keys in zip(questions, signatures[first.signature_ids[index]],
+            for name, keys in zip(questions, signatures[first.signature_ids.values[index]],
                                   strict=True):
                 counts = distribution[name].setdefault(split, {})
                 for key in keys:
