@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.columns import SpilledInts
+from toolkit.columns import IntColumn, SpilledInts
 
 
 def _fill(column: SpilledInts, values: list[int], batch: int) -> None:
@@ -65,3 +65,10 @@ def test_a_caller_appending_to_the_buffer_itself_spills_when_it_asks():
     assert len(column) == 25
     assert column._spilled == 24 and len(column.values) == 1  # written at 12 and 24
     assert column.numpy().tolist() == list(range(25))
+
+
+def test_int_column_append_widens_when_a_value_needs_it():
+    column = IntColumn()
+    for value in (5, 127, 128, 40_000):
+        column.append(value)
+    assert column.values.typecode == "i" and column.numpy().tolist() == [5, 127, 128, 40_000]

@@ -35,6 +35,13 @@ class IntColumn:
             code, self.limit = _WIDER[self.values.typecode]
             self.values = array(code, self.values)
 
+    def append(self, value: int) -> None:
+        """Append one value, widening first when it needs to (a caller appending many
+        calls :meth:`fit` once and ``values.append`` itself: no Python call a value)."""
+        if value > self.limit:
+            self.fit(value)
+        self.values.append(value)
+
     def __len__(self) -> int:
         return len(self.values)
 
@@ -43,7 +50,7 @@ class IntColumn:
         return np.frombuffer(self.values, dtype=f"i{self.values.itemsize}")
 
 
-class SpilledInts:
+class SpilledInts(IntColumn):
     """An :class:`IntColumn` whose values go to a temporary file a buffer of
     ``buffer_values`` at a time: memory holds the buffer only, whatever the length.
     For the per-answer columns of a million tasks that are read back a question at a
@@ -52,12 +59,10 @@ class SpilledInts:
     type in the file; reads give every value in the widest type. The file is deleted
     when closed (or collected)."""
 
-    __slots__ = ("values", "limit", "_buffer_values", "_file", "_segments", "_spilled",
-                 "_bytes")
+    __slots__ = ("_buffer_values", "_file", "_segments", "_spilled", "_bytes")
 
     def __init__(self, buffer_values: int = 1 << 16) -> None:
-        self.values = array("b")  # the buffer: values not written yet
-        self.limit = 127
+        super().__init__()  # values: the buffer, the values not written yet
         self._buffer_values = buffer_values
         self._file: IO[bytes] | None = None
         # per write: (first row, rows, typecode, offset in the file)
@@ -65,17 +70,12 @@ class SpilledInts:
         self._spilled = 0  # rows in the file
         self._bytes = 0  # its size
 
-    def fit(self, high: int) -> None:
-        """Make room for values up to ``high``."""
-        while high > self.limit:
-            code, self.limit = _WIDER[self.values.typecode]
-            self.values = array(code, self.values)
-
     def append(self, value: int) -> None:
-        self.values.append(value)
+        super().append(value)
         self.spill_if_full()
 
     def extend(self, values: list[int]) -> None:
+        """Append values that fit already (:meth:`fit` first)."""
         self.values.extend(values)
         self.spill_if_full()
 

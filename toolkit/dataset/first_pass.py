@@ -167,12 +167,6 @@ class TextGroups:
 _NO_TASK = -(2 ** 63)  # task id None in the task id column
 
 
-def _put(column: IntColumn, value: int) -> None:
-    """Append a non-negative int, widening the column first when it needs to."""
-    if value > column.limit:
-        column.fit(value)
-    column.values.append(value)
-
 
 class FirstPass:
     """The per-task callable of build's read; see the module docstring.
@@ -285,13 +279,13 @@ class FirstPass:
         self.articles.append(item.data.get("article_id"))
         task_id = item.task_id
         self.task_ids.append(_NO_TASK if task_id is None else task_id)
-        _put(self.n_annotators, item.n_annotators)
+        self.n_annotators.append(item.n_annotators)
         self.statuses.append(self._id("status", status))
-        _put(self.reasons, self._id("reason", item.reason))
+        self.reasons.append(self._id("reason", item.reason))
         self.groups.append(self._group_key(self.schema, item))
-        _put(self.labels, self._id("label", item.labels.get(self.stratify)
-                                   if self.stratify else None))
-        _put(self.signature_ids, self._signature(item))
+        self.labels.append(self._id("label", item.labels.get(self.stratify)
+                                    if self.stratify else None))
+        self.signature_ids.append(self._signature(item))
         if self.texts is not None:
             self.texts.add(str(item.data.get("text") or ""))
         return index
