@@ -9,6 +9,7 @@ task or per answer without a Python object each.
               times), read back a group at a time; the median of all by counting;
               PiecewiseSum: numpy's sum of a row of floats given a piece at a time
     rows      SpilledRows: rows (dicts) in a temporary file, read back in order
+    spill     the temporary files those write (a full disk names the folder, TMPDIR)
     keys      keys by their 64-bit hash, exact when hashes collide (string_codes,
               TaskKeys: which tasks repeat a key, whether a key is among them)
 

@@ -3,12 +3,13 @@ sum of a row of floats given a piece at a time, with the bits of numpy's sum of 
 
 from __future__ import annotations
 
-import tempfile
 from array import array
 from collections.abc import Iterator
 from typing import IO
 
 import numpy as np
+
+from .spill import spill
 
 _SIGN = np.uint64(1 << 63)
 _DIGIT_BITS = 16  # the bits of the floats' order keys counted per pass (4 passes)
@@ -57,13 +58,13 @@ class GroupedFloats:
         return self._counts.get(group, 0)
 
     def _flush(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="corpus-floats-")
+        parts = []
         for group, values in self._buffers.items():
             if values:
-                self._file.write(values.tobytes())
+                parts.append(values.tobytes())
                 self._segments[group].append((self._written, len(values)))
                 self._written += len(values)
+        self._file = spill(self._file, b"".join(parts), "corpus-floats-")
         self._buffers = {group: array("d") for group in self._buffers}
         self._buffered = 0
 

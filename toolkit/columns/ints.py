@@ -4,15 +4,17 @@ in memory (:class:`IntColumn`) or in a temporary file (:class:`SpilledInts`)."""
 from __future__ import annotations
 
 import os
-import tempfile
 from array import array
 from typing import IO
 
 import numpy as np
 
+from .spill import spill
+
 #: rows between two :meth:`SpilledInts.spill_if_full` calls of a caller that appends to
 #: ``values`` itself (a few thousand: the buffers stay small, the calls cost nothing)
 SPILL_EVERY = 4096
+BUFFER_VALUES = 1 << 16  # a SpilledInts' buffer, unless told otherwise
 
 _WIDER = {"b": ("h", 2**15 - 1), "h": ("i", 2**31 - 1), "i": ("q", 2**63 - 1)}
 
@@ -52,18 +54,18 @@ class IntColumn:
 
 class SpilledInts(IntColumn):
     """An :class:`IntColumn` whose values go to a temporary file a buffer of
-    ``buffer_values`` at a time: memory holds the buffer only, whatever the length.
-    For the per-answer columns of a million tasks that are read back a question at a
-    time (:meth:`numpy`) or a range at a time (:meth:`read`), after they were all
-    appended. Values written before :meth:`fit` widened the type keep their narrower
-    type in the file; reads give every value in the widest type. The file is deleted
-    when closed (or collected)."""
+    ``buffer_values`` (:data:`BUFFER_VALUES`) at a time: memory holds the buffer only,
+    whatever the length. For the per-answer columns of a million tasks that are read
+    back a question at a time (:meth:`numpy`) or a range at a time (:meth:`read`), after
+    they were all appended. Values written before :meth:`fit` widened the type keep
+    their narrower type in the file; reads give every value in the widest type. The file
+    is deleted when closed (or collected)."""
 
     __slots__ = ("_buffer_values", "_file", "_segments", "_spilled", "_bytes")
 
-    def __init__(self, buffer_values: int = 1 << 16) -> None:
+    def __init__(self, buffer_values: int | None = None) -> None:
         super().__init__()  # values: the buffer, the values not written yet
-        self._buffer_values = buffer_values
+        self._buffer_values = buffer_values or BUFFER_VALUES
         self._file: IO[bytes] | None = None
         # per write: (first row, rows, typecode, offset in the file)
         self._segments: list[tuple[int, int, str, int]] = []
@@ -90,10 +92,8 @@ class SpilledInts(IntColumn):
         return self._spilled + len(self.values)
 
     def _flush(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="corpus-ints-", buffering=0)
         data = self.values.tobytes()
-        self._file.write(data)
+        self._file = spill(self._file, data, "corpus-ints-")
         self._segments.append((self._spilled, len(self.values), self.values.typecode,
                                self._bytes))
         self._spilled += len(self.values)

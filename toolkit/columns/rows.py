@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
+
+from .spill import spill
 
 
 class SpilledRows:
@@ -42,10 +43,8 @@ class SpilledRows:
         return self._count
 
     def _flush(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="corpus-rows-", buffering=0)
         data = pickle.dumps(self._buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        self._file.write(data)
+        self._file = spill(self._file, data, "corpus-rows-")
         self._batches.append((self._written, len(data)))
         self._written += len(data)
         self._buffer = []

@@ -4,10 +4,11 @@ string."""
 from __future__ import annotations
 
 import os
-import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
 from typing import IO
+
+from .spill import spill
 
 
 class StringColumn:
@@ -61,9 +62,7 @@ class SpilledStrings:
         return self._count
 
     def _flush(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="corpus-strings-")
-        self._file.write(self._buffer)
+        self._file = spill(self._file, self._buffer, "corpus-strings-")
         self._buffer.clear()
 
     def __getitem__(self, row: int) -> str:
