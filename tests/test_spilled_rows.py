@@ -27,6 +27,10 @@ def test_rows_come_back_in_order_as_appended(batch):
     assert len(rows) == 25 and list(rows) == ROWS
     assert list(rows)[0]["span"] == (3, 9)  # a tuple stays a tuple (pickled, not JSON)
     assert rows == ROWS and rows == SpilledRows(ROWS) and rows != ROWS[:-1]
+    assert [rows[i] for i in (0, 3, 4, 23, 24, -1, -25)] == [
+        ROWS[i] for i in (0, 3, 4, 23, 24, -1, -25)]  # in the file and in the buffer
+    with pytest.raises(IndexError, match="row 25 of 25"):
+        rows[25]
     rows.close()
     assert len(rows) == 0 and list(rows) == []
 

@@ -15,8 +15,8 @@ class SpilledRows:
     reads them back in order, each as it was appended (pickle keeps tuples and dicts as
     they are). Memory holds one batch, whatever the number of rows: for the rows a
     report lists (the unresolved items' answers, a few hundred bytes each) that only a
-    writer reads, once. Equal to a list or another SpilledRows with the same rows. The
-    file is deleted when closed (or collected)."""
+    writer reads, once. Equal to a list or another SpilledRows with the same rows; a row
+    can be read by its index too. The file is deleted when closed (or collected)."""
 
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
@@ -64,6 +64,19 @@ class SpilledRows:
             rows = rows[:end - done]
             done += len(rows)
             yield from rows
+
+    def __getitem__(self, index: int) -> Any:
+        """One row (its batch read back: every batch in the file holds ``batch`` rows)."""
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(f"row {index} of {self._count}")
+        number, at = divmod(index, self._batch)
+        if number == len(self._batches):
+            return self._buffer[at]
+        assert self._file is not None
+        offset, length = self._batches[number]
+        return pickle.loads(os.pread(self._file.fileno(), length, offset))[at]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (SpilledRows, list)):
