@@ -9,7 +9,7 @@ from typing import IO
 
 import numpy as np
 
-from .spill import spill
+from .spill import read_back, spill
 
 _SIGN = np.uint64(1 << 63)
 _DIGIT_BITS = 16  # the bits of the floats' order keys counted per pass (4 passes)
@@ -76,10 +76,7 @@ class GroupedFloats:
 
     def _read(self, first: int, n: int) -> np.ndarray:
         assert self._file is not None  # a segment was written
-        self._file.seek(first * 8)
-        data = np.frombuffer(self._file.read(n * 8), dtype=np.float64)
-        self._file.seek(0, 2)  # appends go on at the end
-        return data
+        return np.frombuffer(read_back(self._file, first * 8, n * 8), dtype=np.float64)
 
     def _chunks(self) -> Iterator[np.ndarray]:
         """Every value, a chunk at a time (the file's, then the buffers')."""

@@ -3,13 +3,12 @@ in memory (:class:`IntColumn`) or in a temporary file (:class:`SpilledInts`)."""
 
 from __future__ import annotations
 
-import os
 from array import array
 from typing import IO
 
 import numpy as np
 
-from .spill import spill
+from .spill import read_back, spill
 
 #: rows between two :meth:`SpilledInts.spill_if_full` calls of a caller that appends to
 #: ``values`` itself (a few thousand: the buffers stay small, the calls cost nothing)
@@ -112,7 +111,7 @@ class SpilledInts(IntColumn):
                 continue
             size = array(code).itemsize
             assert self._file is not None
-            data = os.pread(self._file.fileno(), (hi - lo) * size, offset + (lo - first) * size)
+            data = read_back(self._file, offset + (lo - first) * size, (hi - lo) * size)
             out[lo - start:hi - start] = np.frombuffer(data, dtype=f"i{size}")
         lo = max(self._spilled, start)
         if lo < stop:  # from the buffer

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from .spill import spill
+from .spill import read_back, spill
 
 
 class SpilledRows:
@@ -57,7 +56,7 @@ class SpilledRows:
             if read < len(self._batches):
                 assert self._file is not None
                 offset, length = self._batches[read]
-                rows = pickle.loads(os.pread(self._file.fileno(), length, offset))
+                rows = pickle.loads(read_back(self._file, offset, length))
                 read += 1
             else:  # the rows after the file's, as they are now
                 rows = self._buffer[:]
@@ -76,7 +75,7 @@ class SpilledRows:
             return self._buffer[at]
         assert self._file is not None
         offset, length = self._batches[number]
-        return pickle.loads(os.pread(self._file.fileno(), length, offset))[at]
+        return pickle.loads(read_back(self._file, offset, length))[at]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (SpilledRows, list)):

@@ -1,9 +1,11 @@
 """The temporary files the spilled columns write to: made on the first write, appended
-to and flushed to the system (so that they can be read back by offset), deleted when
-closed. A write that fails (a full disk) says which folder was full and what to do."""
+to and flushed to the system, read back by offset (which leaves the position where the
+next append goes alone), deleted when closed. A write that fails (a full disk) says
+which folder was full and what to do."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from typing import IO
 
@@ -23,3 +25,17 @@ def spill(file: IO[bytes] | None, data: bytes | bytearray, prefix: str) -> IO[by
                       "files of a large snapshot go (set TMPDIR to a folder with more "
                       "room)") from exc
     return file
+
+
+def read_back(file: IO[bytes], offset: int, size: int) -> bytes:
+    """``size`` bytes of ``file`` from ``offset`` (written by :func:`spill`), read by
+    offset: the file's position, where appends go, does not move."""
+    parts = []
+    while size > 0:
+        part = os.pread(file.fileno(), size, offset)
+        if not part:
+            raise EOFError(f"{size} bytes missing at {offset} in a temporary file")
+        parts.append(part)
+        offset += len(part)
+        size -= len(part)
+    return b"".join(parts)

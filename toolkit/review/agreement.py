@@ -268,10 +268,8 @@ class AgreementCollector:
             report.items_left_out += 1
             return
         report.items_used += 1
-        sizes, annotators = self._sizes, self._entry_annotator
-        if len(given) > sizes.limit:
-            sizes.fit(len(given))
-        sizes.values.append(len(given))
+        self._sizes.append(len(given))
+        annotators = self._entry_annotator
         index = self._annotator_index
         for who, _ in given:
             number = index.get(who)

@@ -125,12 +125,10 @@ class CompetenceCollector:
         if votes is None or not item.answers:
             return
         self._n_items += 1
-        sizes = self._sizes
-        if len(item.answers) > sizes.limit:
-            sizes.fit(len(item.answers))
-        sizes.values.append(len(item.answers))
-        # the columns' buffers are appended to directly (array's own append: no Python
-        # call a value), and written to their files when full, checked every SPILL_EVERY
+        self._sizes.append(len(item.answers))
+        # per answer, the columns' buffers are appended to directly (array's own append:
+        # no Python call a value), and written to their files when full, checked every
+        # SPILL_EVERY items
         if not self._n_items % SPILL_EVERY:
             for column in self._columns:
                 column.spill_if_full()
