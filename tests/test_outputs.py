@@ -154,7 +154,8 @@ def _full_disk_test(tmp_path, monkeypatch, capsys, name: str, budget: int = 100)
     _disk_full_after(monkeypatch, budget, out.name)
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1] == f"Error: cannot write/read {out}: No space left on device", name
+    assert err[-1] == (f"Error: cannot write/read {out}: No space left on device; the previous "
+                       "file.out is kept as it was"), name
     assert out.read_bytes() == b"the previous file", name
     assert sorted(p.name for p in out.parent.iterdir()) == ["file.out"], name
 
@@ -180,7 +181,8 @@ def test_a_failed_build_leaves_no_building_folder(tmp_path, monkeypatch, capsys)
     monkeypatch.setattr(building, "render_card", card_fails)
     capsys.readouterr()
     assert main(["build", str(snapshot), "-s", str(schema), "-o", str(out)]) == 2
-    assert capsys.readouterr().err == f"Error: cannot write/read {out}: No space left on device\n"
+    assert capsys.readouterr().err == (f"Error: cannot write/read {out}: No space left on "
+                                       "device; the previous ds is kept as it was\n")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     assert sorted(p.name for p in out.iterdir()) == before
 
@@ -264,3 +266,15 @@ def test_an_output_under_a_file_says_the_file_is_not_a_folder(tmp_path, capsys):
             f"Error: {option} {afile / 'sub' / 'x.out'}: {afile} is not a folder; nothing was "
             "written; give a path in a folder\n"), name
     assert afile.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_a_full_disk_on_a_new_output_says_nothing_was_written(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out" / "file.out"
+    out.parent.mkdir()
+    argv = _commands(tmp_path, out)["agree --json"]
+    _disk_full_after(monkeypatch, 100, out.name)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (f"Error: cannot write/read {out}: No space left on device; nothing "
+                       "was written")
+    assert list(out.parent.iterdir()) == []

@@ -16,7 +16,7 @@ from ..schema import load_schema
 from .output import (
     err_console,
     fitted_table,
-    naming,
+    keeping,
     out_console,
     output_file,
     print_findings,
@@ -81,7 +81,7 @@ def agree(
     show_ratings(review.ratings, competence.names)
     if unresolved is not None:
         target = output_file(unresolved, "--unresolved")
-        with naming(target):  # written whole or not at all; an error names the file
+        with keeping(target):  # written whole or not at all; an error says what is kept
             count = write_unresolved(target, report.unresolved)
         err_console.print(f"{count} unresolved item question(s) written to {unresolved}")
     if json_out is not None:

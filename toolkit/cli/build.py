@@ -11,7 +11,7 @@ from ..errors import EmptyDatasetRefused
 from ..paths import DEFAULT_CORPUS
 from ..schema import load_schema
 from .output import (
-    naming,
+    keeping,
     out_console,
     output_folder,
     print_findings,
@@ -78,7 +78,7 @@ def build(
         say(f"Reading the corpus {corpus} (the default; --corpus to choose another) for "
             "near-duplicate clusters and the balance")
     try:
-        with naming(target), progress_bar("building") as on_progress:
+        with keeping(target), progress_bar("building") as on_progress:
             result = build_dataset(
                 snapshot, loaded, out=target, corpus=corpus, with_context=with_context,
                 keep_unresolved=keep_unresolved, keep_authors=keep_authors,

@@ -13,7 +13,7 @@ from ..ingest import ingest as run_ingest
 from ..ingest.near_duplicates import DEFAULT_THRESHOLD, parse_threshold
 from ..paths import DEFAULT_CORPUS
 from .output import (
-    naming,
+    keeping,
     out_console,
     output_file,
     print_findings,
@@ -74,7 +74,7 @@ def ingest(
     with progress_bar("ingest", min_total=_PROGRESS_MIN_FILES + 1) as on_progress, \
             progress_bar("reading MB", min_total=_PROGRESS_MIN_MB) as on_megabytes, \
             progress_bar("near-duplicates", min_total=_PROGRESS_MIN_COMMENTS) as on_marking, \
-            naming(target):
+            keeping(target):
         result = run_ingest(
             inputs, out=target, fmt=fmt, crawled_at=_parse_date(crawled_at),
             progress=lambda _path, done, total: on_progress(done, total),

@@ -23,6 +23,7 @@ from ..workflows.learn import save_model
 from .output import (
     err_console,
     fitted_table,
+    keeping,
     naming,
     out_console,
     output_file,
@@ -154,7 +155,7 @@ def predict(
             snapshot = newest_snapshot(schema, snapshot_dir)
         except SnapshotError:
             say("No snapshot of the schema yet: every unit of the corpus is undecided")
-    with naming(target), progress_bar("predicting") as on_progress:
+    with keeping(target), progress_bar("predicting") as on_progress:
         result = predict_file(schema, loaded, corpus, out=target, snapshot=snapshot,
                               on_progress=on_progress)
     for note in result.notes:

@@ -230,7 +230,24 @@ def output_folder(path: Path, option: str) -> Path:
 @contextmanager
 def atomic_output(path: Path, option: str) -> Iterator[Path]:
     """Yields a temporary path next to ``output_file(path)`` to write; on success it is
-    renamed over the target, on any failure (or Ctrl-C) removed, the error naming the file."""
+    renamed over the target, on any failure (or Ctrl-C) removed, the error naming the file
+    and what was kept (:func:`keeping`)."""
     target = output_file(path, option)
-    with naming(target), replacing(target, suffix=f".{os.getpid()}.tmp", hidden=True) as tmp:
+    with keeping(target), replacing(target, suffix=f".{os.getpid()}.tmp", hidden=True) as tmp:
         yield tmp
+
+
+@contextmanager
+def keeping(target: Path) -> Iterator[None]:
+    """Around the writing of ``target`` (a file or a folder replaced whole, never left
+    half-written): an OSError raised inside names it (:func:`~toolkit.paths.naming`) and
+    says what is left, the previous one as it was or nothing written."""
+    kept = (f"the previous {target.name} is kept as it was" if target.exists()
+            else "nothing was written")
+    try:
+        with naming(target):
+            yield
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise OSError(exc.errno, f"{exc.strerror or exc}; {kept}", exc.filename) from exc

@@ -14,7 +14,7 @@ from ..studio.connection import connect
 from ..studio.lock import DEFAULT_LOCK_TIMEOUT
 from ..workflows.next_up import SliceResult, ordering, push_slice
 from .options import ApiKeyOption, UrlOption
-from .output import naming, out_console, output_file, print_findings, progress_bar, say
+from .output import keeping, out_console, output_file, print_findings, progress_bar, say
 
 
 def push(
@@ -95,7 +95,7 @@ def push(
         )
     if dry_run:  # offline: filtered by the local ledger of the server push would use
         out = output_file(out or default_tasks_file(schema.name), "--out")
-        with naming(out):
+        with keeping(out):
             result = pushing.dry_run(
                 schema, corpus, out, predictions_path=predictions, ledger_dir=ledger_dir,
                 url=url, api_key=api_key, budget=budget,

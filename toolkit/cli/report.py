@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..schema import load_schema
-from .output import naming, out_console, output_file, progress_bar
+from .output import keeping, out_console, output_file, progress_bar
 
 
 def report(
@@ -48,7 +48,7 @@ def report(
         gathered = gather_report(snapshot, loaded, corpus=corpus, dataset=dataset,
                                  models=models, on_progress=on_progress,
                                  on_figures=on_figures)
-    with naming(page):  # write_html replaces the page whole; an error names it
+    with keeping(page):  # write_html replaces the page whole; an error says what is kept
         write_html(gathered, page)
     out_console.print(f"Report written to {out if out is not None else page}", markup=False)
 
