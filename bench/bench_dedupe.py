@@ -63,6 +63,7 @@ from toolkit.ingest.near_duplicates import (  # noqa: E402
     DEFAULT_THRESHOLD,
     match_form,
 )
+from toolkit.runtime import give_back_freed_memory  # noqa: E402
 
 CHUNK = 500_000  # comments generated per process job (each with its own vocabulary)
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -412,6 +413,7 @@ def _texts(path: Path, count: int, batch: int):
 
 def worker(args) -> None:
     """One method on the first ``--count`` comments, in a fresh process: prints JSON."""
+    give_back_freed_memory()  # as the `corpus` process sets itself up (toolkit.runtime)
     path = Path(args.worker_input)
     wall, cpu = time.perf_counter(), time.process_time()
     disk = 0

@@ -52,6 +52,7 @@ from typing import BinaryIO
 
 import numpy
 
+from ..runtime import reuse_freed_memory
 from .sketch import NUM_PERM, band_keys, match_form, minhash, shingle_hashes
 
 _U64 = numpy.uint64
@@ -219,7 +220,8 @@ class NearDuplicateIndex:
             return
         start, self.seen = self.seen, self.seen + len(texts)
         if self._pool is None and self._workers and self.seen > self._parallel_from:
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=_CONTEXT)
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=_CONTEXT,
+                                             initializer=reuse_freed_memory)
             self._workers = 0  # one pool a run: after a failure, sketching stays here
         if self._pool is None:
             self._write(start, sketch_texts(texts, self.loose is not None))
