@@ -59,25 +59,25 @@ def test_the_cli_sets_it_at_start():
     assert out.stdout.split()[-1] == "1"
 
 
-FAULTS = """
-import resource, sys
+#: page faults while a 2 MB array is made and freed 50 times, as a worker's batch arrays are
+FAULTS_FUNCTION = """
+import resource
 import numpy as np
-from toolkit.runtime import give_back_freed_memory, reuse_freed_memory
 
-assert (give_back_freed_memory if sys.argv[1] == "give back" else reuse_freed_memory)()
-np.ones(2 * 2**20, dtype=np.uint8)  # the first one is new memory either way
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(50):  # a worker's batch arrays: made, used, freed, made again
-    array = np.ones(2 * 2**20, dtype=np.uint8)
-    del array
-print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+def faults():
+    np.ones(2 * 2**20, dtype=np.uint8)  # the first one is new memory either way
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(50):  # made, used, freed, made again
+        array = np.ones(2 * 2**20, dtype=np.uint8)
+        del array
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 """
+EVERY_TIME = 50 * 2 * 2**20 // 4096 // 2  # at least half the pages faulted in, every time
 
 
-def _page_faults(mode: str) -> int:
-    out = subprocess.run([sys.executable, "-c", FAULTS, mode], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
-    return int(out.stdout.strip())
+def _run(code: str, *args: str) -> str:
+    return subprocess.run([sys.executable, "-c", FAULTS_FUNCTION + code, *args],
+                          capture_output=True, text=True, check=True, cwd=ROOT).stdout
 
 
 @glibc
@@ -85,27 +85,22 @@ def test_a_worker_reuses_the_arrays_it_frees_instead_of_mapping_new_pages_each_t
     # With the CLI's threshold every 2 MB array is mapped anew, and each of its pages is
     # faulted in and zeroed (what made the sketching workers spend a third of their time
     # in the kernel); reused from the heap, it is not.
-    given_back, reused = _page_faults("give back"), _page_faults("reuse")
-    assert given_back >= 50 * 2 * 2**20 // 4096 // 2  # at least half the pages, every time
+    code = """
+import sys
+from toolkit.runtime import give_back_freed_memory, reuse_freed_memory
+assert (give_back_freed_memory if sys.argv[1] == "give back" else reuse_freed_memory)()
+print(faults())
+"""
+    given_back, reused = int(_run(code, "give back")), int(_run(code, "reuse"))
+    assert given_back >= EVERY_TIME
     assert reused < given_back // 20
 
 
 @glibc
 def test_the_sketching_workers_reuse_freed_memory_even_under_the_cli_setting(tmp_path):
     code = f"""
-import sys
-sys.path.insert(0, {str(ROOT)!r})
-import resource, numpy as np
 from toolkit.runtime import give_back_freed_memory
 from toolkit.ingest.copy_index import NearDuplicateIndex
-
-def faults():
-    np.ones(2 * 2**20, dtype=np.uint8)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(50):
-        array = np.ones(2 * 2**20, dtype=np.uint8)
-        del array
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
 if __name__ == "__main__":
     give_back_freed_memory()  # the CLI's setting, which a forked worker inherits
@@ -114,8 +109,6 @@ if __name__ == "__main__":
     print(index._pool.submit(faults).result(), faults())
     index.close()
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
-    in_worker, in_caller = map(int, out.stdout.split())
-    assert in_caller >= 50 * 2 * 2**20 // 4096 // 2  # the caller keeps the CLI's setting
+    in_worker, in_caller = map(int, _run(code).split())
+    assert in_caller >= EVERY_TIME  # the caller keeps the CLI's setting
     assert in_worker < in_caller // 20
