@@ -24,9 +24,11 @@ shape, then times, each in its own process so peak memory is its own:
 Each phase runs with the allocator setting the `corpus` CLI makes at start
 (toolkit.runtime: freed arrays go back to the system at once).
 
-Prints seconds, CPU seconds, peak RSS and the ratios (target: build / baseline <= 2x;
-peak memory at 1,000,000 tasks within 1.3x of 100,000: issue 21). ``--no-baseline``
-skips the baselines (at 1,000,000 tasks they hold every row: many GB).
+Prints seconds, CPU seconds (build's near-duplicate worker's apart), peak RSS and the
+ratios (target: build / baseline <= 2x; peak memory at 1,000,000 tasks within 1.3x of
+100,000: issue 21), and build's CPU spread over every core: the fastest it could be on
+this machine without doing less work (docs/scale.md, "Why build is not within 2x").
+``--no-baseline`` skips the baselines (at 1,000,000 tasks they hold every row: many GB).
 
     .venv/bin/python bench/bench_build.py [--tasks 100000] [--keep DIR] [--no-baseline]
 """
