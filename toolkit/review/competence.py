@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..findings import Finding
-from ..rules.dawid_skene import GatheredColumn, LabelModel, MultiLabelModel, RepeatedItems
+from ..rules.dawid_skene import GatheredColumn, LabelModel, MultiLabelModel
 
 SPAMMER = "A050"
 CONSTANT = "A051"
@@ -75,7 +75,7 @@ class Competence:
                 for key, value in asdict(self).items()}
 
 
-def _gold_figures(annotator: np.ndarray, item: np.ndarray | RepeatedItems,
+def _gold_figures(annotator: np.ndarray, item: np.ndarray,
                   answered: np.ndarray | GatheredColumn, items: Sequence, annotators: Sequence,
                   gold: Mapping | None, gold_by: Mapping | None,
                   same: Callable[[int, object], bool]) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +179,7 @@ def answer_steps(n: int) -> list[slice]:
     return [slice(start, start + _STEP) for start in range(0, n, _STEP)]
 
 
-def _shared(item: np.ndarray | RepeatedItems, annotator: np.ndarray, w: int) -> np.ndarray:
+def _shared(item: np.ndarray, annotator: np.ndarray, w: int) -> np.ndarray:
     """Per annotator, their answers on items that another annotator answered too."""
     # per item its answers, counted as far as 2 (one more annotator is all that matters):
     # in uint16, set back to 2 at most after every step (a step adds under 2**16 - 2), two

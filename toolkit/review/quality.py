@@ -35,7 +35,7 @@ from ..columns import SPILL_EVERY, SpilledInts
 from ..findings import Finding
 from ..kinds.base import PER_LABEL
 from ..rules import fit_coded, modelled
-from ..rules.dawid_skene import MultiLabelModel, RepeatedItems
+from ..rules.dawid_skene import MultiLabelModel
 from ..schema import Question, Schema
 from .aggregate import GROUND_TRUTH, UNRESOLVED, AggregatedItem
 from .competence import Competence, answer_steps, competence, competence_multi, findings
@@ -175,9 +175,9 @@ class CompetenceCollector:
             if isinstance(name, str) and name:
                 report.names.setdefault(str(who), name)
         models = models or {}
-        # per answer its item's number (items in order, their answers together), made a
-        # step of answers at a time from the items' sizes (never an int an answer)
-        item = RepeatedItems(self._sizes.numpy())
+        # per answer its item's number (items in order, their answers together)
+        item = np.repeat(np.arange(self._n_items, dtype=np.int32),
+                         self._sizes.numpy())
         annotator = self._annotator.numpy()
         annotators = list(self._annotator_of)
         for fitted, (question, (name, set_valued, codes, code_of, label_codes, gold)) in \

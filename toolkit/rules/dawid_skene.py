@@ -74,56 +74,6 @@ class GatheredColumn:
         return self.table[self.codes[key]]
 
 
-class RepeatedItems:
-    """Each answer's item number when the answers come item by item (item 0's, then item
-    1's, ...): ``np.repeat(np.arange(n_items, dtype=np.int32), sizes)``, made a slice at
-    a time when indexed, from each item's first answer (``starts``, an int a item, not
-    one an answer: 12 MB less at a million tasks of three answers, where it was the
-    competence fits' largest array). Indexing by a slice gives that array's slice (int32,
-    the same values), by an int that answer's item."""
-
-    __slots__ = ("starts", "_n")
-
-    dtype = np.dtype(np.int32)
-
-    def __init__(self, sizes: np.ndarray) -> None:
-        n = int(sizes.sum(dtype=np.int64))
-        self.starts = np.zeros(len(sizes), dtype=np.int32 if n < 2**31 else np.int64)
-        np.cumsum(sizes[:-1], out=self.starts[1:])
-        self._n = n
-
-    def __len__(self) -> int:
-        return self._n
-
-    def _item_of(self, answer: int) -> int:
-        return int(np.searchsorted(self.starts, answer, side="right")) - 1
-
-    def max(self) -> int:
-        """The last item with an answer (as ``ndarray.max``)."""
-        if not self._n:
-            raise ValueError("no answers: no largest item")
-        return self._item_of(self._n - 1)
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, slice):
-            first, end, step = key.indices(self._n)
-            if step != 1:
-                raise TypeError("RepeatedItems is sliced in order, one answer after another")
-            if end <= first:
-                return np.empty(0, dtype=np.int32)
-            lo, hi = self._item_of(first), self._item_of(end - 1) + 1
-            begins = self.starts[lo:hi].astype(np.int64)
-            ends = np.append(begins[1:], end)
-            begins[0] = first
-            return np.repeat(np.arange(lo, hi, dtype=np.int32), ends - begins)
-        if isinstance(key, (int, np.integer)):
-            answer = int(key) + self._n if key < 0 else int(key)
-            if not 0 <= answer < self._n:
-                raise IndexError(f"answer {key} out of range for {self._n} answers")
-            return np.int32(self._item_of(answer))
-        raise TypeError(f"RepeatedItems is indexed by a slice or an int, not {key!r}")
-
-
 @dataclass(frozen=True)
 class Answers:
     """Answers coded as integer arrays: answer ``a`` is annotator ``annotators[annotator[a]]``
@@ -132,7 +82,7 @@ class Answers:
     items: Sequence[Any]  # a list, or a range (items numbered 0..n-1: no int object each)
     annotators: list
     labels: list
-    item: np.ndarray | RepeatedItems
+    item: np.ndarray
     annotator: np.ndarray
     label: np.ndarray | GatheredColumn
 
@@ -317,23 +267,15 @@ class _Layout:
     table, adding in answer order as ``np.bincount`` does, so the figures do not
     depend on the step."""
 
-    item: np.ndarray | RepeatedItems  # per answer, in item order: its item, annotator, label
+    item: np.ndarray  # per answer, in item order: its item, annotator and label
     annotator: np.ndarray
     label: np.ndarray | GatheredColumn
-    starts: np.ndarray  # per item its first answer (int32 while the answers fit)
 
     def __init__(self, answers: Answers) -> None:
-        self.k = answers.n_labels
+        self.k = k = answers.n_labels
         self.w = answers.n_annotators
         item = answers.item
         self.n = len(item)
-        if isinstance(item, RepeatedItems):  # in item order, and its starts are made
-            self.item, self.annotator, self.label = item, answers.annotator, answers.label
-            self.n_items = answers.n_items
-            self.starts = item.starts
-            assert len(self.starts) == self.n_items, "one size per item"
-            self._steps_and_buffers()
-            return
         if self.n < 2 or bool((item[1:] >= item[:-1]).all()):
             self.item, self.annotator, self.label = item, answers.annotator, answers.label
         else:
@@ -345,14 +287,11 @@ class _Layout:
         self.n_items = n_items = answers.n_items
         # each item's first answer (the items sorted: no per-answer temporary), found a
         # step of items at a time into int32 while they fit
-        self.starts = np.empty(n_items, dtype=np.int32 if self.n < 2**31 else np.int64)
+        self.starts: np.ndarray = np.empty(n_items,
+                                           dtype=np.int32 if self.n < 2**31 else np.int64)
         for lo in range(0, n_items, _BLOCK):  # the items in their own type: no widened copy
             wanted = np.arange(lo, min(lo + _BLOCK, n_items), dtype=self.item.dtype)
             self.starts[lo:lo + len(wanted)] = np.searchsorted(self.item, wanted)
-        self._steps_and_buffers()
-
-    def _steps_and_buffers(self) -> None:
-        n_items, k = self.n_items, self.k
         # (first item, end item, first answer, end answer) of each step
         edges = sorted(set(range(0, n_items, _CHUNK_ITEMS)) | set(range(0, n_items, _BLOCK))
                        | {n_items})
