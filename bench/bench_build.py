@@ -46,9 +46,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from toolkit.runtime import give_back_freed_memory
-
 ROOT = Path(__file__).resolve().parent.parent
+# the toolkit beside this bench, not the one installed in the venv: a bench run from another
+# checkout (a git worktree of an older commit) measures that checkout's code, as the other
+# benches do
+sys.path.insert(0, str(ROOT))
+
+from toolkit.runtime import give_back_freed_memory  # noqa: E402
+
 SCHEMA = ROOT / "schemas" / "comment_stance.yaml"
 WORDS = ["الحكومة", "الوزير", "القاهرة", "الشعب", "كلام", "صحيح", "والله", "مقال", "ممتاز",
          "أبدا", "😂", "👍", "الشرطة", "جماعة", "يا", "هذا", "في", "على", "من", "لا"]
