@@ -21,10 +21,11 @@ dependencies.
 from __future__ import annotations
 
 from .floats import GroupedFloats, PiecewiseSum
-from .ints import SPILL_EVERY, IntColumn, SpilledInts
+from .ints import SPILL_EVERY, IntColumn, SpilledInts, spill_every
 from .keys import TaskKeys, string_codes
 from .rows import SpilledRows
 from .strings import SpilledStrings, StringColumn
 
 __all__ = ["SPILL_EVERY", "GroupedFloats", "IntColumn", "PiecewiseSum", "SpilledInts",
-           "SpilledRows", "SpilledStrings", "StringColumn", "TaskKeys", "string_codes"]
+           "SpilledRows", "SpilledStrings", "StringColumn", "TaskKeys", "spill_every",
+           "string_codes"]

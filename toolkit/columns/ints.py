@@ -4,6 +4,7 @@ in memory (:class:`IntColumn`) or in a temporary file (:class:`SpilledInts`)."""
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from typing import IO
 
 import numpy as np
@@ -131,3 +132,12 @@ class SpilledInts(IntColumn):
         self._segments = []
         self._spilled = self._bytes = 0
         self.values = array(self.values.typecode)
+
+
+def spill_every(count: int, columns: Iterable[SpilledInts]) -> None:
+    """For a caller that appends to its columns' ``values`` itself (array's own append, no
+    Python call a value): at every :data:`SPILL_EVERY`-th item (``count`` items so far),
+    write the buffers that are full to their files."""
+    if not count % SPILL_EVERY:
+        for column in columns:
+            column.spill_if_full()

@@ -167,7 +167,6 @@ class TextGroups:
 _NO_TASK = -(2 ** 63)  # task id None in the task id column
 
 
-
 class FirstPass:
     """The per-task callable of build's read; see the module docstring.
 

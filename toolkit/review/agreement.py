@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from ..columns import SPILL_EVERY, PiecewiseSum, SpilledInts, SpilledRows
+from ..columns import PiecewiseSum, SpilledInts, SpilledRows, spill_every
 from ..findings import Finding
 from ..kinds import kind_of
 from ..paths import replacing
@@ -242,16 +242,14 @@ class AgreementCollector:
         self._plan = list(zip(self.questions, self._names, self._set_valued, self._codes,
                               self._code_of, self._majority, strict=True))
         # add() appends to the columns' buffers itself (array's own append: no Python call
-        # a value) and has them written to their files every SPILL_EVERY items
+        # a value) and has them written to their files when full (spill_every)
         self._columns = [self._sizes, self._entry_annotator, *self._codes, *self._majority]
 
     def add(self, item: AggregatedItem) -> None:
         """Count one aggregated task."""
         report = self._report
         report.items_total += 1
-        if not report.items_total % SPILL_EVERY:
-            for column in self._columns:
-                column.spill_if_full()
+        spill_every(report.items_total, self._columns)
         if item.status == STATUS_UNRESOLVED and self._list_unresolved:
             report.unresolved.extend(unresolved_rows(item))
         given = item.answers

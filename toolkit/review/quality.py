@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..columns import SPILL_EVERY, SpilledInts
+from ..columns import SpilledInts, spill_every
 from ..findings import Finding
 from ..kinds.base import PER_LABEL
 from ..rules import fit_coded, modelled
@@ -127,11 +127,8 @@ class CompetenceCollector:
         self._n_items += 1
         self._sizes.append(len(item.answers))
         # per answer, the columns' buffers are appended to directly (array's own append:
-        # no Python call a value), and written to their files when full, checked every
-        # SPILL_EVERY items
-        if not self._n_items % SPILL_EVERY:
-            for column in self._columns:
-                column.spill_if_full()
+        # no Python call a value), and written to their files when full
+        spill_every(self._n_items, self._columns)
         annotator_of, annotators = self._annotator_of, self._annotator
         numbers = [annotator_of[who] for who, _ in item.answers]
         if len(annotator_of) > annotators.limit:

@@ -70,4 +70,5 @@ def _mallopt(*settings: tuple[int, int]) -> bool:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
+    # a list, not a generator: every setting is made, even after one that failed
     return all([mallopt(parameter, value) == 1 for parameter, value in settings])
